@@ -1,0 +1,163 @@
+//! Article HTML is hostile. Every ingest path sanitises through [`sanitize`], and the
+//! display path re-sanitises through [`for_display`] while pointing images at the local cache.
+//!
+//! Invariant: output of this crate never contains scripts, styles, event handlers, frames,
+//! forms or URLs outside http(s)/mailto (plus the app's own image scheme, on display).
+
+use std::borrow::Cow;
+
+use ammonia::{Builder, Url, UrlRelative};
+
+const EXCERPT_CHARS: usize = 160;
+
+fn policy<'a>() -> Builder<'a> {
+    let mut b = Builder::default();
+    b.add_tags(["center", "figure", "figcaption"])
+        .add_tag_attributes("img", ["width", "height"])
+        .url_schemes(["http", "https", "mailto"].into_iter().collect())
+        .link_rel(Some("noopener noreferrer"));
+    b
+}
+
+/// Sanitises untrusted HTML. `site_url` resolves relative links; protocol-relative
+/// `//host/…` links become `https://host/…`.
+pub fn sanitize(html: &str, site_url: Option<&str>) -> String {
+    let base = site_url.and_then(|u| Url::parse(&format!("{}/", u.trim_end_matches('/'))).ok());
+    let resolve = relative_resolver(move |url| {
+        if let Some(rest) = url.strip_prefix("//") {
+            return Some(Cow::Owned(format!("https://{rest}")));
+        }
+        match &base {
+            Some(b) => b.join(url).ok().map(|u| Cow::Owned(u.to_string())),
+            None => Some(Cow::Borrowed(url)),
+        }
+    });
+    policy().url_relative(UrlRelative::Custom(Box::new(resolve))).clean(html).to_string()
+}
+
+// Pins the closure's signature so it is general over the URL's lifetime.
+fn relative_resolver<F>(f: F) -> F
+where
+    F: for<'u> Fn(&'u str) -> Option<Cow<'u, str>> + Send + Sync + 'static,
+{
+    f
+}
+
+/// Re-sanitises stored HTML for the reader and maps every `<img src>` through `local`
+/// (the app's image scheme). `scheme` is the URL scheme `local` produces.
+pub fn for_display(html: &str, scheme: &str, local: impl Fn(&str) -> String + Send + Sync + 'static) -> String {
+    let mut b = policy();
+    let mut schemes: std::collections::HashSet<&str> = ["http", "https", "mailto"].into_iter().collect();
+    schemes.insert(scheme);
+    b.url_schemes(schemes)
+        .url_relative(UrlRelative::Deny)
+        .attribute_filter(move |element, attribute, value| match (element, attribute) {
+            ("img", "src") => Some(Cow::Owned(local(value))),
+            _ => Some(Cow::Borrowed(value)),
+        })
+        .clean(html)
+        .to_string()
+}
+
+/// Absolute http(s) URLs of the images in sanitised HTML, in order, without repeats.
+pub fn image_sources(html: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut rest = html;
+    while let Some(i) = rest.find("<img ") {
+        rest = &rest[i + 5..];
+        let tag = &rest[..rest.find('>').unwrap_or(rest.len())];
+        if let Some(s) = tag.find("src=\"") {
+            let v = &tag[s + 5..];
+            let url = html_escape::decode_html_entities(&v[..v.find('"').unwrap_or(v.len())]).into_owned();
+            if (url.starts_with("https://") || url.starts_with("http://")) && !out.contains(&url) {
+                out.push(url);
+            }
+        }
+    }
+    out
+}
+
+const BLOCK_TAGS: &[&str] = &[
+    "p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "blockquote", "center", "pre", "table",
+    "figure", "figcaption", "hr", "ul", "ol",
+];
+
+/// Text of sanitised HTML: tags dropped, blocks on their own lines, entities decoded.
+pub fn plain_text(html: &str) -> String {
+    let mut buf = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(i) = rest.find('<') {
+        buf.push_str(&rest[..i]);
+        let end = rest[i..].find('>').map_or(rest.len(), |e| i + e + 1);
+        let name: String =
+            rest[i + 1..end].trim_start_matches('/').chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
+        if BLOCK_TAGS.contains(&name.to_ascii_lowercase().as_str()) {
+            buf.push('\n');
+        }
+        rest = &rest[end..];
+    }
+    buf.push_str(rest);
+    html_escape::decode_html_entities(&buf)
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The first words of a text, on one line, for list rows.
+pub fn excerpt(text: &str) -> String {
+    let flat = text.lines().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= EXCERPT_CHARS {
+        return flat;
+    }
+    let cut: String = flat.chars().take(EXCERPT_CHARS).collect();
+    format!("{}…", cut.trim_end())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_html_is_neutralised() {
+        let html = sanitize(
+            "<p onclick=\"x()\">hi</p><script>alert(1)</script><iframe src=\"https://evil\"></iframe>\
+             <a href=\"javascript:alert(1)\">a</a><img src=x onerror=alert(1)><style>p{}</style><form></form>",
+            None,
+        );
+        for bad in ["onclick", "<script", "<iframe", "javascript:", "onerror", "<style", "<form"] {
+            assert!(!html.contains(bad), "{bad} survived in {html}");
+        }
+        assert!(html.contains("<p>hi</p>"));
+    }
+
+    #[test]
+    fn protocol_relative_and_relative_urls_are_resolved() {
+        let html = sanitize("<a href=\"//finews.withounder.com/\">首页</a><a href=\"../emnews/\">x</a>", Some("https://finews.withounder.com"));
+        assert!(html.contains("href=\"https://finews.withounder.com/\""), "{html}");
+        assert!(html.contains("href=\"https://finews.withounder.com/emnews/\""), "{html}");
+    }
+
+    #[test]
+    fn images_are_listed_decoded_and_once() {
+        let html = sanitize("<img src=\"//img.example/a.jpg?x=1&y=2\"><img src=\"https://img.example/a.jpg?x=1&y=2\">", None);
+        assert_eq!(image_sources(&html), vec!["https://img.example/a.jpg?x=1&y=2".to_string()]);
+    }
+
+    #[test]
+    fn display_points_images_at_the_local_scheme_and_keeps_links() {
+        let stored = sanitize("<p><img src=\"https://img.example/a.png\" width=\"552\"><a href=\"https://x.example/\">x</a></p>", None);
+        let shown = for_display(&stored, "bsimg", |u| format!("bsimg://localhost/{}", u.len()));
+        assert!(shown.contains("src=\"bsimg://localhost/25\""), "{shown}");
+        assert!(shown.contains("href=\"https://x.example/\""), "{shown}");
+        assert!(shown.contains("width=\"552\""), "{shown}");
+    }
+
+    #[test]
+    fn text_keeps_blocks_apart_and_decodes_entities() {
+        let text = plain_text(&sanitize("<p>精度满足&lt;1%</p><p>第二段</p>", None));
+        assert_eq!(text, "精度满足<1%\n第二段");
+        assert_eq!(excerpt(&text), "精度满足<1% 第二段");
+    }
+}

@@ -1,0 +1,197 @@
+//! A pure, panic-free reader of Jekyll posts.
+//!
+//! Invariant: no I/O and no panics. Every function takes text or bytes and returns a value
+//! plus [`Warning`]s; bad input degrades to a warning (or a [`Skip`]) naming the problem.
+
+mod config;
+mod date;
+mod frontmatter;
+mod liquid;
+mod name;
+mod permalink;
+mod render;
+
+pub use config::{parse_config, SiteConfig};
+pub use render::{render_body, Rendered};
+
+use serde_json::{Map, Value};
+
+/// A problem found while reading a file; the file is still imported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    pub message: String,
+}
+
+impl Warning {
+    fn new(message: impl Into<String>) -> Self {
+        Warning { message: message.into() }
+    }
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// Why a file was deliberately not imported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skip {
+    pub reason: String,
+}
+
+/// One post file as read from disk.
+#[derive(Debug, Clone)]
+pub struct PostFile<'a> {
+    /// Path relative to the site root, with `/` separators (e.g. `_posts/2022-03-08-x.md`).
+    pub path: &'a str,
+    pub bytes: &'a [u8],
+    /// Modification time (Unix seconds): the date of last resort for a post with none.
+    pub modified: Option<i64>,
+}
+
+/// A parsed post, ready for the archive.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Post {
+    /// Stable identity within the site: the file name without extension, so a post moved
+    /// between folders (finews moves old posts to `old_post/`) stays the same post.
+    pub key: String,
+    pub slug: String,
+    pub title: String,
+    /// Unix seconds.
+    pub timestamp: i64,
+    /// The post's own UTC offset in minutes, kept for display.
+    pub utc_offset_min: i32,
+    pub categories: Vec<String>,
+    pub tags: Vec<String>,
+    /// Site-relative URL per the permalink rules, e.g. `/emnews/2021/12/08/x.html`.
+    pub url: String,
+    pub lang: Option<String>,
+    pub html: String,
+    pub text: String,
+    pub excerpt: String,
+    pub images: Vec<String>,
+    /// Front-matter fields without a dedicated place above.
+    pub extra: Map<String, Value>,
+}
+
+/// Result of reading one post file.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Parsed {
+    Post(Post),
+    Skipped(Skip),
+}
+
+/// Reads one post. Never panics; anything odd becomes a warning.
+pub fn parse_post(file: &PostFile<'_>, site: &SiteConfig) -> (Parsed, Vec<Warning>) {
+    let mut warnings = Vec::new();
+    let text = match std::str::from_utf8(file.bytes) {
+        Ok(t) => std::borrow::Cow::Borrowed(t),
+        Err(e) => {
+            warnings.push(Warning::new(format!(
+                "invalid UTF-8 at byte {}; undecodable bytes replaced",
+                e.valid_up_to()
+            )));
+            String::from_utf8_lossy(file.bytes)
+        }
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let name = name::PostName::parse(file.path);
+    if let Some(w) = &name.warning {
+        warnings.push(Warning::new(w.clone()));
+    }
+    let fm = frontmatter::split(text, &mut warnings);
+    let mut fields = fm.fields;
+
+    if matches!(fields.get("published"), Some(Value::Bool(false))) {
+        return (Parsed::Skipped(Skip { reason: "published: false".into() }), warnings);
+    }
+
+    let title = match fields.remove("title") {
+        Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
+        Some(Value::Null) | None => name.title_from_slug(),
+        Some(Value::String(_)) => {
+            warnings.push(Warning::new("empty title; using the file name"));
+            name.title_from_slug()
+        }
+        Some(other) => value_to_label(&other),
+    };
+
+    let (timestamp, utc_offset_min) = date::resolve(fields.remove("date"), &name, file.modified, site, &mut warnings);
+
+    let mut categories = Vec::new();
+    for key in ["category", "categories"] {
+        if let Some(v) = fields.remove(key) {
+            push_labels(&v, &mut categories);
+        }
+    }
+    dedup_keep_order(&mut categories);
+    let mut tags = Vec::new();
+    if let Some(v) = fields.remove("tags") {
+        push_labels(&v, &mut tags);
+    }
+    dedup_keep_order(&mut tags);
+
+    let lang = match fields.get("lang") {
+        Some(Value::String(l)) if !l.trim().is_empty() => Some(l.trim().to_string()),
+        _ => site.lang.clone(),
+    };
+    let url = permalink::post_url(
+        fields.get("permalink").and_then(Value::as_str).or(site.permalink.as_deref()),
+        &categories,
+        timestamp,
+        utc_offset_min,
+        &name.slug,
+        &title,
+    );
+    let body = liquid::expand(fm.body, site, &fields, &mut warnings);
+    let rendered = render::render_body(&body, site.url.as_deref());
+
+    let post = Post {
+        key: name.stem.clone(),
+        slug: name.slug.clone(),
+        title,
+        timestamp,
+        utc_offset_min,
+        categories,
+        tags,
+        url,
+        lang,
+        html: rendered.html,
+        text: rendered.text,
+        excerpt: rendered.excerpt,
+        images: rendered.images,
+        extra: fields,
+    };
+    (Parsed::Post(post), warnings)
+}
+
+/// Jekyll reads a string of categories or tags as space-separated words, and a list as items.
+fn push_labels(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::String(s) => out.extend(s.split_whitespace().map(str::to_string)),
+        Value::Array(items) => {
+            for item in items {
+                let label = value_to_label(item);
+                if !label.is_empty() {
+                    out.push(label);
+                }
+            }
+        }
+        Value::Null => {}
+        other => out.push(value_to_label(other)),
+    }
+}
+
+fn value_to_label(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.trim().to_string(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+fn dedup_keep_order(v: &mut Vec<String>) {
+    let mut seen = std::collections::HashSet::new();
+    v.retain(|s| seen.insert(s.clone()));
+}

@@ -1,0 +1,171 @@
+//! Just enough Liquid for post bodies: what can be rendered is, the rest is removed, so
+//! readers never see raw template code.
+
+use serde_json::{Map, Value};
+
+use crate::{SiteConfig, Warning};
+
+pub(crate) fn expand(body: &str, site: &SiteConfig, page: &Map<String, Value>, warnings: &mut Vec<Warning>) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut rest = body;
+    let mut dropped: Vec<String> = Vec::new();
+    while let Some(i) = rest.find(['{']) {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        if let Some(inner_start) = tail.strip_prefix("{%") {
+            let Some(end) = inner_start.find("%}") else {
+                out.push_str(tail);
+                rest = "";
+                break;
+            };
+            let tag = inner_start[..end].trim().trim_matches('-').trim();
+            let after = &inner_start[end + 2..];
+            let (name, args) = tag.split_once(char::is_whitespace).unwrap_or((tag, ""));
+            rest = match name {
+                "raw" => {
+                    let (raw, next) = take_until_tag(after, "endraw");
+                    out.push_str(raw);
+                    next
+                }
+                "highlight" => {
+                    let (code, next) = take_until_tag(after, "endhighlight");
+                    let lang = args.split_whitespace().next().unwrap_or("");
+                    out.push_str(&format!("\n```{lang}\n{}\n```\n", code.trim_matches('\n')));
+                    next
+                }
+                "comment" => take_until_tag(after, "endcomment").1,
+                "link" => {
+                    out.push_str(&link_url(args.trim(), site));
+                    after
+                }
+                "post_url" => {
+                    out.push_str(&post_url(args.trim(), site));
+                    after
+                }
+                other => {
+                    if !dropped.iter().any(|d| d == other) {
+                        dropped.push(other.to_string());
+                    }
+                    after
+                }
+            };
+        } else if let Some(inner_start) = tail.strip_prefix("{{") {
+            let Some(end) = inner_start.find("}}") else {
+                out.push_str(tail);
+                rest = "";
+                break;
+            };
+            out.push_str(&variable(inner_start[..end].trim(), site, page));
+            rest = &inner_start[end + 2..];
+        } else {
+            out.push('{');
+            rest = &tail[1..];
+        }
+    }
+    out.push_str(rest);
+    if !dropped.is_empty() {
+        warnings.push(Warning::new(format!("Liquid tags removed: {}", dropped.join(", "))));
+    }
+    out
+}
+
+/// Text up to `{% end %}` (whitespace and `-` trimming tolerated) and what follows it.
+fn take_until_tag<'a>(s: &'a str, end: &str) -> (&'a str, &'a str) {
+    let mut search = 0;
+    while let Some(i) = s[search..].find("{%") {
+        let at = search + i;
+        if let Some(close) = s[at + 2..].find("%}") {
+            let inner = s[at + 2..at + 2 + close].trim().trim_matches('-').trim();
+            if inner == end {
+                return (&s[..at], &s[at + 2 + close + 2..]);
+            }
+            search = at + 2;
+        } else {
+            break;
+        }
+    }
+    (s, "")
+}
+
+fn variable(expr: &str, site: &SiteConfig, page: &Map<String, Value>) -> String {
+    // Filters (`| relative_url`) are ignored: the value itself is what a reader needs.
+    let name = expr.split('|').next().unwrap_or("").trim();
+    if let Some(key) = name.strip_prefix("site.") {
+        return match key {
+            "url" => site.url.clone().unwrap_or_default(),
+            "baseurl" => String::new(),
+            _ => site.values.get(key).cloned().unwrap_or_default(),
+        };
+    }
+    if let Some(key) = name.strip_prefix("page.") {
+        return match page.get(key) {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Null) | None => String::new(),
+            Some(v) => v.to_string(),
+        };
+    }
+    let quoted = name.strip_prefix('"').and_then(|n| n.strip_suffix('"'));
+    quoted.or_else(|| name.strip_prefix('\'').and_then(|n| n.strip_suffix('\''))).unwrap_or("").to_string()
+}
+
+/// `{% link _docs/configuration.md %}` → the page's URL (collection prefix dropped).
+fn link_url(path: &str, site: &SiteConfig) -> String {
+    let path = path.split_whitespace().next().unwrap_or("");
+    let path = path.strip_prefix('_').unwrap_or(path);
+    let stem = path.rsplit_once('.').map_or(path, |(s, _)| s);
+    let stem = stem.strip_suffix("/index").unwrap_or(stem);
+    format!("{}/{}/", site.url.as_deref().unwrap_or(""), stem.trim_matches('/'))
+}
+
+/// `{% post_url 2010-07-21-name %}` → the post's default-style URL (categories unknown here).
+fn post_url(name: &str, site: &SiteConfig) -> String {
+    let name = name.rsplit('/').next().unwrap_or(name);
+    let mut parts = name.splitn(4, '-');
+    match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some(y), Some(m), Some(d), Some(slug)) => {
+            format!("{}/{y}/{m}/{d}/{slug}.html", site.url.as_deref().unwrap_or(""))
+        }
+        _ => format!("{}/", site.url.as_deref().unwrap_or("")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(body: &str) -> (String, Vec<Warning>) {
+        let mut site = SiteConfig { url: Some("https://jekyllrb.com".into()), ..Default::default() };
+        site.values.insert("repository".into(), "jekyll/jekyll".into());
+        let mut w = Vec::new();
+        (expand(body, &site, &Map::new(), &mut w), w)
+    }
+
+    #[test]
+    fn raw_blocks_keep_their_template_text() {
+        assert_eq!(run("a {% raw %}{{ x }}{% endraw %} b").0, "a {{ x }} b");
+    }
+
+    #[test]
+    fn site_variables_and_links_are_rendered() {
+        let (out, w) = run("see {{ site.repository }} and [docs]({% link _docs/configuration.md %})");
+        assert_eq!(out, "see jekyll/jekyll and [docs](https://jekyllrb.com/docs/configuration/)");
+        assert!(w.is_empty());
+    }
+
+    #[test]
+    fn unknown_tags_are_removed_with_a_warning() {
+        let (out, w) = run("x{% include note.html %}y{% for p in site.posts %}z{% endfor %}");
+        assert_eq!(out, "xyz");
+        assert!(w[0].message.contains("include"));
+    }
+
+    #[test]
+    fn highlight_becomes_a_fenced_block() {
+        assert_eq!(run("{% highlight ruby %}\nputs 1\n{% endhighlight %}").0, "\n```ruby\nputs 1\n```\n");
+    }
+
+    #[test]
+    fn unclosed_braces_are_left_as_text() {
+        assert_eq!(run("a { b {{ c").0, "a { b {{ c");
+    }
+}

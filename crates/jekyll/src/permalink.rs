@@ -1,0 +1,107 @@
+//! Jekyll's permalink rules for posts.
+
+/// Site-relative URL of a post. `pattern` is a named style (`date`, `pretty`, `ordinal`,
+/// `none`) or a template with `:placeholders`; Jekyll's default is `date`.
+pub(crate) fn post_url(
+    pattern: Option<&str>,
+    categories: &[String],
+    timestamp: i64,
+    utc_offset_min: i32,
+    slug: &str,
+    _title: &str,
+) -> String {
+    let template = match pattern.map(str::trim).unwrap_or("date") {
+        "date" | "" => "/:categories/:year/:month/:day/:title:output_ext",
+        "pretty" => "/:categories/:year/:month/:day/:title/",
+        "ordinal" => "/:categories/:year/:y_day/:title:output_ext",
+        "weekdate" => "/:categories/:year/W:week/:short_day/:title:output_ext",
+        "none" => "/:categories/:title:output_ext",
+        custom => custom,
+    };
+    let local = jiff::Timestamp::from_second(timestamp)
+        .ok()
+        .zip(jiff::tz::Offset::from_seconds(utc_offset_min * 60).ok())
+        .map(|(t, o)| t.to_zoned(jiff::tz::TimeZone::fixed(o)).datetime());
+    // Jekyll lower-cases categories in URLs and drops repeats.
+    let mut cats: Vec<String> = Vec::new();
+    for c in categories {
+        let c = c.to_lowercase();
+        if !cats.contains(&c) {
+            cats.push(c);
+        }
+    }
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(i) = rest.find(':') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let len = after.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(after.len());
+        let key = &after[..len];
+        let value = match (key, &local) {
+            ("categories", _) => cats.iter().map(|c| escape_segment(c)).collect::<Vec<_>>().join("/"),
+            ("title" | "slug", _) => escape_segment(slug),
+            ("output_ext", _) => ".html".to_string(),
+            ("year", Some(d)) => format!("{:04}", d.year()),
+            ("month", Some(d)) => format!("{:02}", d.month()),
+            ("i_month", Some(d)) => d.month().to_string(),
+            ("day", Some(d)) => format!("{:02}", d.day()),
+            ("i_day", Some(d)) => d.day().to_string(),
+            ("short_year", Some(d)) => format!("{:02}", d.year() % 100),
+            ("hour", Some(d)) => format!("{:02}", d.hour()),
+            ("minute", Some(d)) => format!("{:02}", d.minute()),
+            ("second", Some(d)) => format!("{:02}", d.second()),
+            ("y_day", Some(d)) => format!("{:03}", d.day_of_year()),
+            _ => String::new(),
+        };
+        out.push_str(&value);
+        rest = &after[len..];
+    }
+    out.push_str(rest);
+    // Empty placeholders leave `//`; Jekyll collapses them.
+    let mut collapsed = String::with_capacity(out.len());
+    for ch in out.chars() {
+        if !(ch == '/' && collapsed.ends_with('/')) {
+            collapsed.push(ch);
+        }
+    }
+    if !collapsed.starts_with('/') {
+        collapsed.insert(0, '/');
+    }
+    collapsed
+}
+
+fn escape_segment(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'(' | b')' | b'!' | b'*' | b'\'' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_date_style_matches_finews_urls() {
+        // 2021-12-08 10:02:03 +0800
+        let url = post_url(None, &["emnews".into()], 1_638_928_923, 480, "202112082206672930", "");
+        assert_eq!(url, "/emnews/2021/12/08/202112082206672930.html");
+    }
+
+    #[test]
+    fn categories_are_lowercased_and_pretty_style_ends_in_slash() {
+        let url = post_url(Some("pretty"), &["Release".into(), "release".into()], 0, 0, "x", "");
+        assert_eq!(url, "/release/1970/01/01/x/");
+    }
+
+    #[test]
+    fn no_categories_collapses_slashes() {
+        assert_eq!(post_url(Some("none"), &[], 0, 0, "hello", ""), "/hello.html");
+    }
+}

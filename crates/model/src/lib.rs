@@ -1,0 +1,117 @@
+//! Types that cross the IPC boundary between the Tauri backend and the wasm UI.
+//!
+//! Invariant: this crate compiles for `wasm32-unknown-unknown` and depends on nothing
+//! platform-specific; every type here is plain data with a stable serde shape.
+
+use serde::{Deserialize, Serialize};
+
+/// Row id of an article in the local archive.
+pub type ArticleId = i64;
+
+/// A site category with the number of archived posts in it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CategoryCount {
+    pub slug: String,
+    /// Display name; the slug itself when the site gives no better one.
+    pub name: String,
+    pub count: u64,
+}
+
+/// One line of the article list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArticleSummary {
+    pub id: ArticleId,
+    pub title: String,
+    /// RFC 3339 with the post's own UTC offset, e.g. `2026-03-02T08:15:00+08:00`.
+    pub date: String,
+    /// Seconds since the Unix epoch, for local-time display and ordering.
+    pub timestamp: i64,
+    pub categories: Vec<String>,
+    pub tags: Vec<String>,
+    pub excerpt: String,
+    /// Name of the source (site or feed) the post came from.
+    pub source: String,
+    pub url: Option<String>,
+    pub bookmarked: bool,
+    pub read: bool,
+}
+
+/// Everything the reader pane needs to show one article.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArticleDetail {
+    #[serde(flatten)]
+    pub summary: ArticleSummary,
+    /// Sanitised HTML; image sources already point at the local image cache.
+    pub html: String,
+    /// BCP 47 language tag of the body, when known (`zh-CN`, `en`).
+    pub lang: Option<String>,
+}
+
+/// Which articles to list. Results are newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArticleQuery {
+    pub category: Option<String>,
+    pub tag: Option<String>,
+    /// Keyset pagination: only articles strictly older than this position.
+    pub before: Option<Cursor>,
+    pub limit: Option<u32>,
+}
+
+/// Position in the newest-first order: (timestamp, id) of the last row seen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cursor {
+    pub timestamp: i64,
+    pub id: ArticleId,
+}
+
+impl ArticleSummary {
+    pub fn cursor(&self) -> Cursor {
+        Cursor { timestamp: self.timestamp, id: self.id }
+    }
+}
+
+/// An error as the UI receives it: a kind it can branch on and a message it can show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "kind", content = "message", rename_all = "snake_case")]
+pub enum ApiError {
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+    #[error("archive error: {0}")]
+    Storage(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_error_crosses_ipc_as_kind_and_message() {
+        let json = serde_json::to_string(&ApiError::NotFound("article 7".into())).unwrap();
+        assert_eq!(json, r#"{"kind":"not_found","message":"article 7"}"#);
+    }
+
+    #[test]
+    fn article_detail_flattens_its_summary() {
+        let summary = ArticleSummary {
+            id: 3,
+            title: "t".into(),
+            date: "2026-01-01T00:00:00+08:00".into(),
+            timestamp: 1_767_196_800,
+            categories: vec!["c".into()],
+            tags: vec![],
+            excerpt: String::new(),
+            source: "s".into(),
+            url: None,
+            bookmarked: false,
+            read: true,
+        };
+        let detail = ArticleDetail { summary: summary.clone(), html: "<p>x</p>".into(), lang: None };
+        let value: serde_json::Value = serde_json::to_value(&detail).unwrap();
+        assert_eq!(value["id"], 3);
+        assert_eq!(value["html"], "<p>x</p>");
+        let back: ArticleDetail = serde_json::from_value(value).unwrap();
+        assert_eq!(back.summary, summary);
+    }
+}

@@ -1,0 +1,255 @@
+//! Articles and their site categories and tags.
+
+use broadsheet_model::{ArticleDetail, ArticleId, ArticleQuery, ArticleSummary, CategoryCount};
+use rusqlite::{params, OptionalExtension, Row, Transaction};
+use sha2::{Digest, Sha256};
+
+use crate::{now, time_fmt::rfc3339, Result, SourceId, Store, StoreError};
+
+/// A post as an importer hands it to the archive.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NewArticle {
+    /// Stable identity within the source (e.g. the post path without its extension).
+    pub key: String,
+    pub title: String,
+    pub published_at: i64,
+    pub utc_offset_min: i32,
+    pub url: Option<String>,
+    pub lang: Option<String>,
+    pub html: String,
+    pub text: String,
+    pub excerpt: String,
+    /// Front-matter fields the archive has no column for, as a JSON object.
+    pub extra_json: String,
+    /// (slug, display name if the source suggests one)
+    pub categories: Vec<(String, Option<String>)>,
+    pub tags: Vec<String>,
+    pub images: Vec<String>,
+}
+
+impl NewArticle {
+    /// Hash of everything imported, so a re-import can tell "unchanged" from "updated".
+    fn content_hash(&self) -> String {
+        let mut h = Sha256::new();
+        let mut field = |s: &str| {
+            h.update((s.len() as u64).to_le_bytes());
+            h.update(s.as_bytes());
+        };
+        field(&self.title);
+        field(&self.published_at.to_string());
+        field(&self.utc_offset_min.to_string());
+        field(self.url.as_deref().unwrap_or(""));
+        field(self.lang.as_deref().unwrap_or(""));
+        field(&self.html);
+        field(&self.extra_json);
+        for (slug, name) in &self.categories {
+            field(slug);
+            field(name.as_deref().unwrap_or(""));
+        }
+        field("\u{1f}tags");
+        for t in &self.tags {
+            field(t);
+        }
+        hex(&h.finalize())
+    }
+}
+
+/// What an upsert did with one article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpsertOutcome {
+    Inserted(ArticleId),
+    Updated(ArticleId),
+    Unchanged(ArticleId),
+}
+
+const SUMMARY_COLUMNS: &str = "a.id, a.title, a.published_at, a.utc_offset_min, a.excerpt, s.name, a.url,
+     EXISTS (SELECT 1 FROM bookmarks b WHERE b.article_id = a.id),
+     EXISTS (SELECT 1 FROM read_state r WHERE r.article_id = a.id)";
+
+impl Store {
+    /// Inserts or updates `articles` of one source in a single transaction. Rows are updated
+    /// in place, so their ids, and the user state hanging off them, survive re-imports.
+    pub fn upsert_articles(&mut self, source: SourceId, articles: &[NewArticle]) -> Result<Vec<UpsertOutcome>> {
+        let tx = self.conn.transaction()?;
+        let outcomes = articles.iter().map(|a| upsert_one(&tx, source, a)).collect::<Result<Vec<_>>>()?;
+        tx.commit()?;
+        Ok(outcomes)
+    }
+
+    pub fn article_count(&self) -> Result<u64> {
+        let n: i64 = self.conn.query_row("SELECT count(*) FROM articles", [], |r| r.get(0))?;
+        Ok(n.max(0) as u64)
+    }
+
+    /// Categories with at least one article, by name.
+    pub fn categories(&self) -> Result<Vec<CategoryCount>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT c.slug, coalesce(c.name, c.slug), count(*) FROM categories c
+             JOIN article_categories ac ON ac.category_id = c.id
+             GROUP BY c.id ORDER BY coalesce(c.name, c.slug), c.slug",
+        )?;
+        let rows = stmt.query_map([], |r| Ok(CategoryCount { slug: r.get(0)?, name: r.get(1)?, count: r.get::<_, i64>(2)?.max(0) as u64 }))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// A page of articles, newest first.
+    pub fn list_articles(&self, q: &ArticleQuery) -> Result<Vec<ArticleSummary>> {
+        let mut sql = format!("SELECT {SUMMARY_COLUMNS} FROM articles a JOIN sources s ON s.id = a.source_id WHERE 1=1");
+        let mut args: Vec<rusqlite::types::Value> = Vec::new();
+        if let Some(slug) = &q.category {
+            sql.push_str(
+                " AND a.id IN (SELECT ac.article_id FROM article_categories ac
+                   JOIN categories c ON c.id = ac.category_id WHERE c.slug = ?)",
+            );
+            args.push(slug.clone().into());
+        }
+        if let Some(tag) = &q.tag {
+            sql.push_str(
+                " AND a.id IN (SELECT at.article_id FROM article_site_tags at
+                   JOIN site_tags t ON t.id = at.tag_id WHERE t.name = ?)",
+            );
+            args.push(tag.clone().into());
+        }
+        if let Some(c) = q.before {
+            sql.push_str(" AND (a.published_at < ? OR (a.published_at = ? AND a.id < ?))");
+            args.extend([c.timestamp.into(), c.timestamp.into(), c.id.into()]);
+        }
+        sql.push_str(" ORDER BY a.published_at DESC, a.id DESC LIMIT ?");
+        args.push(i64::from(q.limit.unwrap_or(200).min(1000)).into());
+        let mut stmt = self.conn.prepare(&sql)?;
+        let mut list = stmt
+            .query_map(rusqlite::params_from_iter(args), summary_from_row)?
+            .collect::<Result<Vec<_>, _>>()?;
+        for a in &mut list {
+            self.fill_labels(a)?;
+        }
+        Ok(list)
+    }
+
+    /// One article with its body, or `NotFound`.
+    pub fn article(&self, id: ArticleId) -> Result<ArticleDetail> {
+        let row = self
+            .conn
+            .query_row(
+                &format!("SELECT {SUMMARY_COLUMNS}, a.html, a.lang FROM articles a JOIN sources s ON s.id = a.source_id WHERE a.id = ?1"),
+                [id],
+                |r| Ok((summary_from_row(r)?, r.get::<_, String>(9)?, r.get::<_, Option<String>>(10)?)),
+            )
+            .optional()?;
+        let (mut summary, html, lang) = row.ok_or_else(|| StoreError::NotFound(format!("article {id}")))?;
+        self.fill_labels(&mut summary)?;
+        Ok(ArticleDetail { summary, html, lang })
+    }
+
+    /// Image URLs referenced by an article, in no particular order.
+    pub fn article_images(&self, id: ArticleId) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare("SELECT url FROM article_images WHERE article_id = ?1 ORDER BY url")?;
+        let urls = stmt.query_map([id], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        Ok(urls)
+    }
+
+    fn fill_labels(&self, a: &mut ArticleSummary) -> Result<()> {
+        let mut cats = self.conn.prepare_cached(
+            "SELECT c.slug FROM article_categories ac JOIN categories c ON c.id = ac.category_id
+             WHERE ac.article_id = ?1 ORDER BY ac.position",
+        )?;
+        a.categories = cats.query_map([a.id], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        let mut tags = self.conn.prepare_cached(
+            "SELECT t.name FROM article_site_tags at JOIN site_tags t ON t.id = at.tag_id
+             WHERE at.article_id = ?1 ORDER BY at.position",
+        )?;
+        a.tags = tags.query_map([a.id], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        Ok(())
+    }
+}
+
+fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<ArticleSummary> {
+    let timestamp: i64 = r.get(2)?;
+    let offset: i32 = r.get(3)?;
+    Ok(ArticleSummary {
+        id: r.get(0)?,
+        title: r.get(1)?,
+        date: rfc3339(timestamp, offset),
+        timestamp,
+        categories: Vec::new(),
+        tags: Vec::new(),
+        excerpt: r.get(4)?,
+        source: r.get(5)?,
+        url: r.get(6)?,
+        bookmarked: r.get(7)?,
+        read: r.get(8)?,
+    })
+}
+
+fn upsert_one(tx: &Transaction<'_>, source: SourceId, a: &NewArticle) -> Result<UpsertOutcome> {
+    let hash = a.content_hash();
+    let now = now();
+    let existing: Option<(ArticleId, String)> = tx
+        .query_row(
+            "SELECT id, content_hash FROM articles WHERE source_id = ?1 AND key = ?2",
+            params![source, a.key],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let outcome = match existing {
+        Some((id, old)) if old == hash => {
+            tx.execute("UPDATE articles SET removed_upstream = 0 WHERE id = ?1 AND removed_upstream = 1", [id])?;
+            return Ok(UpsertOutcome::Unchanged(id));
+        }
+        Some((id, _)) => {
+            tx.execute(
+                "UPDATE articles SET title = ?2, published_at = ?3, utc_offset_min = ?4, url = ?5, lang = ?6,
+                 html = ?7, text = ?8, excerpt = ?9, extra_json = ?10, content_hash = ?11,
+                 removed_upstream = 0, updated_at = ?12 WHERE id = ?1",
+                params![id, a.title, a.published_at, a.utc_offset_min, a.url, a.lang, a.html, a.text, a.excerpt,
+                    a.extra_json, hash, now],
+            )?;
+            for table in ["article_categories", "article_site_tags", "article_images"] {
+                tx.execute(&format!("DELETE FROM {table} WHERE article_id = ?1"), [id])?;
+            }
+            UpsertOutcome::Updated(id)
+        }
+        None => {
+            tx.execute(
+                "INSERT INTO articles (source_id, key, title, published_at, utc_offset_min, url, lang, html, text,
+                 excerpt, extra_json, content_hash, imported_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
+                params![source, a.key, a.title, a.published_at, a.utc_offset_min, a.url, a.lang, a.html, a.text,
+                    a.excerpt, a.extra_json, hash, now],
+            )?;
+            UpsertOutcome::Inserted(tx.last_insert_rowid())
+        }
+    };
+    let id = match outcome {
+        UpsertOutcome::Inserted(id) | UpsertOutcome::Updated(id) | UpsertOutcome::Unchanged(id) => id,
+    };
+    for (pos, (slug, name)) in a.categories.iter().enumerate() {
+        tx.execute(
+            "INSERT INTO categories (slug, name) VALUES (?1, ?2)
+             ON CONFLICT (slug) DO UPDATE SET name = coalesce(categories.name, excluded.name)",
+            params![slug, name],
+        )?;
+        tx.execute(
+            "INSERT OR IGNORE INTO article_categories (article_id, category_id, position)
+             SELECT ?1, id, ?2 FROM categories WHERE slug = ?3",
+            params![id, pos as i64, slug],
+        )?;
+    }
+    for (pos, tag) in a.tags.iter().enumerate() {
+        tx.execute("INSERT OR IGNORE INTO site_tags (name) VALUES (?1)", [tag])?;
+        tx.execute(
+            "INSERT OR IGNORE INTO article_site_tags (article_id, tag_id, position)
+             SELECT ?1, id, ?2 FROM site_tags WHERE name = ?3",
+            params![id, pos as i64, tag],
+        )?;
+    }
+    for url in &a.images {
+        tx.execute("INSERT OR IGNORE INTO images (url) VALUES (?1)", [url])?;
+        tx.execute("INSERT OR IGNORE INTO article_images (article_id, url) VALUES (?1, ?2)", params![id, url])?;
+    }
+    Ok(outcome)
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

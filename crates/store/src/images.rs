@@ -1,0 +1,60 @@
+//! Content-addressed image cache: bytes in `images/ab/<sha256>`, metadata in the `images` table.
+
+use std::path::PathBuf;
+
+use rusqlite::{params, OptionalExtension};
+use sha2::{Digest, Sha256};
+
+use crate::{articles::hex, now, Result, Store, StoreError};
+
+/// A cached image ready to serve.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageBlob {
+    pub mime: String,
+    pub bytes: Vec<u8>,
+}
+
+impl Store {
+    /// Stores `bytes` for `url`. Identical images fetched from different URLs share one file.
+    pub fn put_image(&self, url: &str, mime: &str, bytes: &[u8]) -> Result<()> {
+        let sha = hex(&Sha256::digest(bytes));
+        let path = self.blob_path(&sha);
+        if !path.exists() {
+            let dir = path.parent().expect("blob paths have a parent");
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))?;
+            // Write then rename, so a crash never leaves a truncated blob under its final name.
+            let tmp = path.with_extension("part");
+            std::fs::write(&tmp, bytes).map_err(|e| StoreError::io(&tmp, e))?;
+            std::fs::rename(&tmp, &path).map_err(|e| StoreError::io(&path, e))?;
+        }
+        self.conn.execute(
+            "INSERT INTO images (url, sha256, mime, bytes, last_error, fetched_at) VALUES (?1, ?2, ?3, ?4, NULL, ?5)
+             ON CONFLICT (url) DO UPDATE SET sha256 = excluded.sha256, mime = excluded.mime,
+               bytes = excluded.bytes, last_error = NULL, fetched_at = excluded.fetched_at",
+            params![url, sha, mime, bytes.len() as i64, now()],
+        )?;
+        Ok(())
+    }
+
+    /// The cached image for `url`, if it has been fetched and its file is still there.
+    pub fn image(&self, url: &str) -> Result<Option<ImageBlob>> {
+        let row: Option<(String, String)> = self
+            .conn
+            .query_row(
+                "SELECT sha256, mime FROM images WHERE url = ?1 AND sha256 IS NOT NULL",
+                [url],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((sha, mime)) = row else { return Ok(None) };
+        match std::fs::read(self.blob_path(&sha)) {
+            Ok(bytes) => Ok(Some(ImageBlob { mime, bytes })),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(StoreError::io(&self.blob_path(&sha), e)),
+        }
+    }
+
+    fn blob_path(&self, sha: &str) -> PathBuf {
+        self.images_dir.join(&sha[..2]).join(sha)
+    }
+}

@@ -1,0 +1,45 @@
+//! Where the archive lives: `--data-dir DIR`, else `BROADSHEET_DATA_DIR`, else the
+//! platform's app data directory (Tauri's path API, so it is right on every OS).
+
+use std::path::PathBuf;
+
+use tauri::{AppHandle, Manager};
+
+pub fn resolve(app: &AppHandle) -> Result<PathBuf, Box<dyn std::error::Error>> {
+    if let Some(dir) = from_args(std::env::args()) {
+        return Ok(dir);
+    }
+    if let Some(dir) = std::env::var_os("BROADSHEET_DATA_DIR").filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(dir));
+    }
+    Ok(app.path().app_data_dir()?)
+}
+
+fn from_args(args: impl Iterator<Item = String>) -> Option<PathBuf> {
+    let mut args = args.skip(1);
+    while let Some(a) = args.next() {
+        if let Some(v) = a.strip_prefix("--data-dir=") {
+            return Some(PathBuf::from(v));
+        }
+        if a == "--data-dir" {
+            return args.next().map(PathBuf::from);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(v: &[&str]) -> impl Iterator<Item = String> {
+        v.iter().map(|s| s.to_string()).collect::<Vec<_>>().into_iter()
+    }
+
+    #[test]
+    fn data_dir_flag_in_both_spellings() {
+        assert_eq!(from_args(args(&["app", "--data-dir", "/x"])), Some(PathBuf::from("/x")));
+        assert_eq!(from_args(args(&["app", "--data-dir=/y"])), Some(PathBuf::from("/y")));
+        assert_eq!(from_args(args(&["app"])), None);
+    }
+}

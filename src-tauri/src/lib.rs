@@ -1,0 +1,29 @@
+//! The desktop app: Tauri setup, thin commands over the archive, and the image scheme.
+//!
+//! Invariant: no SQL and no business logic here. Commands translate between IPC and
+//! `broadsheet_store`; errors cross IPC as `broadsheet_model::ApiError`.
+
+mod commands;
+mod data_dir;
+mod image_scheme;
+mod state;
+
+use tauri::Manager;
+
+pub fn run() {
+    tauri::Builder::default()
+        .setup(|app| {
+            let dir = data_dir::resolve(app.handle())?;
+            let store = state::open_archive(&dir)?;
+            app.manage(state::AppState::new(store));
+            Ok(())
+        })
+        .register_uri_scheme_protocol(image_scheme::SCHEME, image_scheme::handle)
+        .invoke_handler(tauri::generate_handler![
+            commands::list_categories,
+            commands::list_articles,
+            commands::get_article,
+        ])
+        .run(tauri::generate_context!())
+        .expect("Broadsheet could not start its window");
+}

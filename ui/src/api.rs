@@ -1,0 +1,55 @@
+//! The one place that calls the backend: typed wrappers over Tauri's `invoke`.
+
+use broadsheet_model::{ApiError, ArticleDetail, ArticleId, ArticleQuery, ArticleSummary, CategoryCount};
+use serde::{de::DeserializeOwned, Serialize};
+
+pub async fn list_categories() -> Result<Vec<CategoryCount>, ApiError> {
+    call("list_categories", &NoArgs {}).await
+}
+
+pub async fn list_articles(query: ArticleQuery) -> Result<Vec<ArticleSummary>, ApiError> {
+    #[derive(Serialize)]
+    struct Args {
+        query: ArticleQuery,
+    }
+    call("list_articles", &Args { query }).await
+}
+
+pub async fn get_article(id: ArticleId) -> Result<ArticleDetail, ApiError> {
+    #[derive(Serialize)]
+    struct Args {
+        id: ArticleId,
+    }
+    call("get_article", &Args { id }).await
+}
+
+#[derive(Serialize)]
+struct NoArgs {}
+
+#[cfg(target_arch = "wasm32")]
+mod ipc {
+    use wasm_bindgen::prelude::*;
+
+    #[wasm_bindgen]
+    extern "C" {
+        #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "core"], catch)]
+        pub async fn invoke(cmd: &str, args: JsValue) -> Result<JsValue, JsValue>;
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+async fn call<A: Serialize, T: DeserializeOwned>(cmd: &str, args: &A) -> Result<T, ApiError> {
+    let ser = serde_wasm_bindgen::Serializer::json_compatible();
+    let args = args.serialize(&ser).map_err(|e| ApiError::InvalidInput(e.to_string()))?;
+    match ipc::invoke(cmd, args).await {
+        Ok(v) => serde_wasm_bindgen::from_value(v).map_err(|e| ApiError::Storage(format!("bad reply to {cmd}: {e}"))),
+        Err(e) => Err(serde_wasm_bindgen::from_value::<ApiError>(e.clone())
+            .unwrap_or_else(|_| ApiError::Storage(e.as_string().unwrap_or_else(|| format!("{cmd} failed"))))),
+    }
+}
+
+/// Outside the webview (native component tests) there is no backend to call.
+#[cfg(not(target_arch = "wasm32"))]
+async fn call<A: Serialize, T: DeserializeOwned>(cmd: &str, _args: &A) -> Result<T, ApiError> {
+    Err(ApiError::Storage(format!("{cmd}: no backend outside the app window")))
+}

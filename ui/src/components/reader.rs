@@ -1,0 +1,54 @@
+use broadsheet_model::ArticleDetail;
+use sycamore::prelude::*;
+
+use crate::format::{local_datetime, original_time_hint};
+use crate::state::AppState;
+
+#[component]
+pub fn Reader() -> View {
+    let state = use_context::<AppState>();
+    view! {
+        main(class="reader", aria-label="Reader") {
+            (match state.article.get_clone() {
+                None => view! {
+                    div(class="reader-empty") { p { "Choose an article to read it here." } }
+                },
+                Some(a) => view! { ArticleView(article=a) },
+            })
+            (match state.error.get_clone() {
+                Some(e) => view! { p(class="error", role="alert") { (e) } },
+                None => view! {},
+            })
+        }
+    }
+}
+
+#[component(inline_props)]
+fn ArticleView(article: ArticleDetail) -> View {
+    let s = article.summary;
+    let when = local_datetime(s.timestamp, &s.date);
+    let hint = original_time_hint(&s.date);
+    let lang = article.lang.unwrap_or_default();
+    let chips: Vec<View> = s.categories.iter().map(|c| {
+        let c = c.clone();
+        view! { span(class="chip") { (c) } }
+    }).collect();
+    let body_lang = lang.clone();
+    let original = s.url.clone().map(|u| view! {
+        a(class="original-link", href=u, target="_blank", rel="noopener noreferrer") { "Original" }
+    });
+    view! {
+        article(class="article", lang=lang, data-id=s.id.to_string()) {
+            header(class="article-header") {
+                h1(class="article-title") { (s.title.clone()) }
+                div(class="article-meta") {
+                    span(class="article-source") { (s.source.clone()) }
+                    (chips)
+                    time(datetime=s.date.clone(), title=hint) { (when) }
+                    (original)
+                }
+            }
+            div(class="article-body", lang=body_lang, dangerously_set_inner_html=article.html)
+        }
+    }
+}
