@@ -1,1 +1,62 @@
+//! The real app window, driven over WebDriver (tauri-driver + WebKitWebDriver), on a fresh
+//! data directory. Run by `cargo xtask test`, which builds the UI and provides a display.
+#![cfg(target_os = "linux")]
 
+mod harness;
+
+use std::time::Duration;
+
+use fantoccini::Locator;
+use harness::{expected, App};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn first_run_shows_the_sample_and_opens_a_category_post_with_its_cached_image() {
+    let app = App::launch().await;
+    let c = &app.client;
+    let want = expected::newest_in_category("kejiribao");
+
+    // Sidebar: every sample category, with its post count.
+    let button = c.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css("[data-category='kejiribao']")).await.unwrap();
+    let label = app.text("[data-category='kejiribao']").await;
+    assert!(label.contains(&want.category_count.to_string()), "sidebar shows {label:?}");
+    assert_eq!(app.count("[data-category]").await, expected::category_count());
+
+    // List: exactly that category's posts, newest first.
+    button.click().await.unwrap();
+    app.wait_until("the list shows only the category", |js| {
+        js(&format!("return document.querySelectorAll('.article-row').length === {}", want.category_count))
+    })
+    .await;
+    assert_eq!(app.text(".article-row .row-title").await, want.title);
+
+    // Reader: title, a sentence of the body, and the image from the local cache.
+    c.find(Locator::Css(".article-row")).await.unwrap().click().await.unwrap();
+    app.wait_until("the reader shows the post", |js| {
+        js(&format!("const t = document.querySelector('.article-title'); return !!t && t.textContent === {:?}", want.title))
+    })
+    .await;
+    let body = app.text(".article-body").await;
+    assert!(body.contains(&want.sentence), "body lacks {:?}:\n{body}", want.sentence);
+    app.wait_until("the image has loaded", |js| {
+        js("const i = document.querySelector('.article-body img'); return !!i && i.complete && i.naturalWidth > 0")
+    })
+    .await;
+    let src: String = app.eval("return document.querySelector('.article-body img').src").await;
+    assert!(src.starts_with("bsimg:") || src.starts_with("http://bsimg.localhost/"), "image not from the cache: {src}");
+
+    app.screenshot("reader.png").await;
+    app.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn all_articles_lists_the_whole_sample_newest_first() {
+    let app = App::launch().await;
+    app.wait_until("the list is filled", |js| js("return document.querySelectorAll('.article-row').length > 0")).await;
+    assert_eq!(app.count(".article-row").await, expected::post_count());
+    let datetimes: Vec<String> =
+        app.eval("return Array.from(document.querySelectorAll('.article-row time')).map(t => t.getAttribute('datetime'))").await;
+    let instants: Vec<i64> = datetimes.iter().map(|d| expected::unix_of(d)).collect();
+    assert!(instants.windows(2).all(|w| w[0] >= w[1]), "not newest first: {datetimes:?}");
+    app.screenshot("all-articles.png").await;
+    app.quit().await;
+}

@@ -1,0 +1,113 @@
+//! Small helpers: start tauri-driver, open a session on the app, wait, evaluate, screenshot.
+
+pub mod expected;
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder};
+use serde_json::{json, Value};
+
+pub struct App {
+    pub client: Client,
+    driver: Child,
+    _data_dir: tempfile::TempDir,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Where screenshots go: `target/screenshots/`.
+pub fn screenshot_dir() -> PathBuf {
+    let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let dir = tmp.parent().unwrap().join("screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+impl App {
+    /// Starts the built app on a fresh, empty data directory.
+    pub async fn launch() -> App {
+        assert!(std::env::var_os("DISPLAY").is_some(), "no DISPLAY: run the real-window tests through `cargo xtask test`");
+        let data_dir = tempfile::tempdir().unwrap();
+        let (port, native_port) = (free_port(), free_port());
+        let log = std::fs::File::create(screenshot_dir().join(format!("tauri-driver-{port}.log"))).unwrap();
+        let driver = Command::new("tauri-driver")
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .stdout(Stdio::from(log.try_clone().unwrap()))
+            .stderr(Stdio::from(log))
+            .spawn()
+            .expect("tauri-driver is installed by `cargo xtask test`");
+        let url = format!("http://127.0.0.1:{port}");
+        let caps: serde_json::Map<String, Value> = json!({
+            "browserName": "wry",
+            "tauri:options": {
+                "application": env!("CARGO_BIN_EXE_broadsheet-app"),
+                "args": [format!("--data-dir={}", data_dir.path().display())],
+            }
+        })
+        .as_object()
+        .unwrap()
+        .clone();
+        let start = Instant::now();
+        let client = loop {
+            match ClientBuilder::native().capabilities(caps.clone()).connect(&url).await {
+                Ok(c) => break c,
+                Err(e) if start.elapsed() < Duration::from_secs(30) => {
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(e) => panic!("no WebDriver session at {url} after 30 s: {e}"),
+            }
+        };
+        App { client, driver, _data_dir: data_dir }
+    }
+
+    pub async fn eval<T: serde::de::DeserializeOwned>(&self, script: &str) -> T {
+        let v = self.client.execute(script, vec![]).await.unwrap_or_else(|e| panic!("script failed: {e}\n{script}"));
+        serde_json::from_value(v).unwrap()
+    }
+
+    /// `textContent` of the first match (WebDriver's "visible text" is unreliable for
+    /// line-clamped boxes in WebKit).
+    pub async fn text(&self, css: &str) -> String {
+        self.eval(&format!("const e = document.querySelector({css:?}); return e ? e.textContent : ''")).await
+    }
+
+    pub async fn count(&self, css: &str) -> usize {
+        self.eval(&format!("return document.querySelectorAll({css:?}).length")).await
+    }
+
+    /// Polls a boolean script until it holds (10 s at most), then fails naming `what`.
+    pub async fn wait_until(&self, what: &str, check: impl Fn(&dyn Fn(&str) -> String) -> String) {
+        let script = check(&|s| s.to_string());
+        let start = Instant::now();
+        loop {
+            if self.eval::<bool>(&script).await {
+                return;
+            }
+            if start.elapsed() > Duration::from_secs(10) {
+                self.screenshot(&format!("failed-{}.png", what.replace(' ', "-"))).await;
+                panic!("timed out waiting until {what}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn screenshot(&self, name: &str) {
+        let png = self.client.screenshot().await.unwrap();
+        let path = screenshot_dir().join(name);
+        std::fs::write(&path, png).unwrap();
+        eprintln!("screenshot: {}", path.display());
+    }
+
+    pub async fn quit(mut self) {
+        let _ = self.client.clone().close().await;
+        // SIGTERM, never SIGKILL: a killed tauri-driver leaves WebKitWebDriver holding its port.
+        let _ = Command::new("kill").args(["-TERM", &self.driver.id().to_string()]).status();
+        let _ = self.driver.wait();
+    }
+}
