@@ -1,8 +1,26 @@
 fn main() {
+    placeholder_ui();
     tauri_build::try_build(
         tauri_build::Attributes::new()
             .capabilities_path_pattern("src-tauri/capabilities/**/*")
             .app_manifest(tauri_build::AppManifest::new().commands(&["list_categories", "list_articles", "get_article"])),
     )
     .expect("tauri build script failed");
+}
+
+/// The app embeds `ui/dist` at compile time. `cargo xtask run|test` builds it first; a plain
+/// `cargo build`/`cargo test` without it gets a page that says how to build the real UI,
+/// instead of a compile error.
+fn placeholder_ui() {
+    let dist = std::path::Path::new("ui/dist");
+    if !dist.join("index.html").exists() {
+        std::fs::create_dir_all(dist).expect("create ui/dist");
+        std::fs::write(
+            dist.join("index.html"),
+            "<!doctype html><meta charset=utf-8><title>Broadsheet</title>\
+             <p>The UI has not been built. Run <code>cargo xtask run</code>.</p>\n",
+        )
+        .expect("write placeholder ui/dist/index.html");
+    }
+    println!("cargo:rerun-if-changed=ui/dist");
 }

@@ -1,0 +1,139 @@
+//! Imports into real SQLite files in temporary folders.
+
+use std::path::{Path, PathBuf};
+
+use broadsheet_import::{import_posts, import_sample};
+use broadsheet_jekyll::{parse_config, parse_post, Parsed, PostFile, SiteConfig};
+use broadsheet_model::ArticleQuery;
+use broadsheet_store::Store;
+
+fn fresh_store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("archive.sqlite3")).unwrap();
+    (dir, store)
+}
+
+#[test]
+fn sample_imports_into_a_fresh_archive_and_a_second_import_changes_nothing() {
+    let (_dir, mut store) = fresh_store();
+    let first = import_sample(&mut store).unwrap();
+    let posts = broadsheet_sample::posts().len();
+    assert_eq!((first.imported, first.updated, first.unchanged), (posts, 0, 0));
+    assert!(first.skipped.is_empty(), "{:?}", first.skipped);
+    assert_eq!(store.article_count().unwrap(), posts as u64);
+
+    let again = import_sample(&mut store).unwrap();
+    assert_eq!((again.imported, again.updated, again.unchanged), (0, 0, posts));
+}
+
+#[test]
+fn sample_images_are_cached_and_served_by_url() {
+    let (_dir, mut store) = fresh_store();
+    import_sample(&mut store).unwrap();
+    for (url, mime, bytes) in broadsheet_sample::images() {
+        let blob = store.image(&url).unwrap().unwrap_or_else(|| panic!("{url} not cached"));
+        assert_eq!(blob.mime, mime);
+        assert_eq!(blob.bytes, bytes);
+    }
+    assert!(store.image("https://img.broadsheet-sample.invalid/never-shipped.png").unwrap().is_none());
+}
+
+#[test]
+fn categories_are_counted_and_named_after_their_outlet_tag() {
+    let (_dir, mut store) = fresh_store();
+    import_sample(&mut store).unwrap();
+    let cats = store.categories().unwrap();
+    let total: u64 = cats.iter().map(|c| c.count).sum();
+    assert_eq!(total, store.article_count().unwrap(), "each sample post has one category");
+    let kj = cats.iter().find(|c| c.slug == "kejiribao").unwrap();
+    assert_eq!(kj.name, "科技日报新闻");
+    let listed = store.list_articles(&ArticleQuery { category: Some("kejiribao".into()), ..Default::default() }).unwrap();
+    assert_eq!(listed.len() as u64, kj.count);
+    assert!(listed.windows(2).all(|w| w[0].timestamp >= w[1].timestamp), "newest first");
+}
+
+#[test]
+fn keyset_pages_cover_the_list_without_gaps_or_repeats() {
+    let (_dir, mut store) = fresh_store();
+    import_sample(&mut store).unwrap();
+    let all = store.list_articles(&ArticleQuery::default()).unwrap();
+    let mut paged = Vec::new();
+    let mut q = ArticleQuery { limit: Some(7), ..Default::default() };
+    loop {
+        let page = store.list_articles(&q).unwrap();
+        let Some(last) = page.last() else { break };
+        q.before = Some(last.cursor());
+        paged.extend(page);
+    }
+    assert_eq!(paged.iter().map(|a| a.id).collect::<Vec<_>>(), all.iter().map(|a| a.id).collect::<Vec<_>>());
+}
+
+const POST_V1: &str = "---\nlayout: post\ntitle: \"第一版\"\ndate: 2022-03-08 10:00:00 +0800\ncategories: dazhongwang\ntags: 大众网新闻\n---\n<p>旧的正文。</p>";
+const POST_V2: &str = "---\nlayout: post\ntitle: \"第二版\"\ndate: 2022-03-08 10:00:00 +0800\ncategories: dazhongwang\ntags: 大众网新闻\n---\n<p>新的正文。</p>";
+
+#[test]
+fn an_edited_post_is_updated_in_place_and_a_moved_one_is_the_same_post() {
+    let (_dir, mut store) = fresh_store();
+    let source = store.upsert_source("jekyll-folder", "/tmp/site", "site", None).unwrap();
+    let site = SiteConfig::default();
+    let file = |path, text: &'static str| PostFile { path, bytes: text.as_bytes(), modified: None };
+    import_posts(&mut store, source, &site, [file("_posts/2022-03-08-NW1.md", POST_V1)]).unwrap();
+    let before = store.list_articles(&ArticleQuery::default()).unwrap();
+
+    let report = import_posts(&mut store, source, &site, [file("old_post/2022-03-08-NW1.md", POST_V2)]).unwrap();
+    assert_eq!((report.imported, report.updated), (0, 1));
+    let after = store.list_articles(&ArticleQuery::default()).unwrap();
+    assert_eq!(after.len(), 1);
+    assert_eq!(after[0].id, before[0].id, "updated in place, so user state keyed by id survives");
+    assert_eq!(after[0].title, "第二版");
+    assert!(store.article(after[0].id).unwrap().html.contains("新的正文"));
+}
+
+fn corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus")
+}
+
+fn post_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            post_files(&path, out);
+        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("md" | "markdown" | "html")) {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn every_corpus_post_parses_without_panic_and_only_unpublished_ones_are_skipped() {
+    let root = corpus();
+    assert!(root.is_dir(), "the shared corpus is expected at {}", root.display());
+    let mut sites = 0;
+    for site in std::fs::read_dir(&root).unwrap().flatten().filter(|e| e.path().is_dir()) {
+        sites += 1;
+        let site_root = site.path();
+        let mut files = Vec::new();
+        post_files(&site_root, &mut files);
+        assert!(!files.is_empty(), "{} has no posts", site_root.display());
+        let (cfg, _) = parse_config("timezone: Asia/Shanghai\n");
+        for path in files {
+            let bytes = std::fs::read(&path).unwrap();
+            let rel = path.strip_prefix(&site_root).unwrap().to_string_lossy().replace('\\', "/");
+            let (parsed, _warnings) = parse_post(&PostFile { path: &rel, bytes: &bytes, modified: None }, &cfg);
+            let text = String::from_utf8_lossy(&bytes);
+            let unpublished = text.lines().any(|l| l.trim() == "published: false");
+            // Template code may only appear where the post quotes it verbatim.
+            let quotes_liquid = text.contains("{% raw %}") || text.contains("{%- raw -%}");
+            match parsed {
+                Parsed::Post(p) => {
+                    assert!(!unpublished, "{rel}: published: false was imported");
+                    assert!(!p.title.is_empty(), "{rel}: empty title");
+                    assert!(quotes_liquid || !p.html.contains("{%"), "{rel}: raw Liquid left in the body");
+                    assert!(!p.html.contains("<script"), "{rel}: script survived sanitising");
+                }
+                Parsed::Skipped(s) => assert!(unpublished, "{rel}: skipped for {:?}", s.reason),
+            }
+        }
+    }
+    assert_eq!(sites, 3);
+}

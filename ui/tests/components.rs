@@ -1,0 +1,124 @@
+//! Components rendered natively (Sycamore SSR) from state a test sets up.
+
+use broadsheet_model::{ArticleDetail, ArticleSummary, CategoryCount};
+use broadsheet_ui::components::{ArticleList, Reader, Sidebar};
+use broadsheet_ui::state::AppState;
+use sycamore::prelude::*;
+
+/// Renders `component` with state prepared by `setup`, without hydration markers.
+fn render(setup: impl FnOnce(AppState) + 'static, component: fn() -> View) -> String {
+    let html = sycamore::render_to_string(move || {
+        let state = AppState::new();
+        setup(state);
+        provide_context(state);
+        component()
+    });
+    strip_markers(&html)
+}
+
+fn strip_markers(html: &str) -> String {
+    let mut out = html.replace("<!--/-->", "").replace("<!--#-->", "");
+    while let Some(i) = out.find(" data-hk=\"") {
+        let end = out[i + 10..].find('"').map(|e| i + 10 + e + 1).unwrap();
+        out.replace_range(i..end, "");
+    }
+    out
+}
+
+/// The opening `<button …>` tag of a category's sidebar entry.
+fn button_for<'a>(html: &'a str, slug: &str) -> &'a str {
+    let at = html.find(&format!("data-category=\"{slug}\"")).expect("category rendered");
+    let start = html[..at].rfind("<button").unwrap();
+    let end = at + html[at..].find('>').unwrap();
+    &html[start..end]
+}
+
+fn category(slug: &str, name: &str, count: u64) -> CategoryCount {
+    CategoryCount { slug: slug.into(), name: name.into(), count }
+}
+
+fn summary(id: i64, title: &str, read: bool) -> ArticleSummary {
+    ArticleSummary {
+        id,
+        title: title.into(),
+        date: "2026-11-27T09:12:00+08:00".into(),
+        timestamp: 1_795_741_920,
+        categories: vec!["kejiribao".into()],
+        tags: vec!["科技日报新闻".into()],
+        excerpt: "记者从多家存储芯片企业了解到".into(),
+        source: "示例".into(),
+        url: None,
+        bookmarked: false,
+        read,
+    }
+}
+
+#[test]
+fn sidebar_lists_categories_with_counts_and_marks_the_selected_one() {
+    let html = render(
+        |s| {
+            s.categories.set(vec![category("dazhongwang", "大众网新闻", 12), category("emnews", "东财滚动新闻", 3400)]);
+            s.category.set(Some("emnews".into()));
+        },
+        || view! { Sidebar {} },
+    );
+    assert!(html.contains("大众网新闻"), "{html}");
+    assert!(html.contains(">3400<"), "{html}");
+    assert!(button_for(&html, "emnews").contains("class=\"nav-item selected\""), "{html}");
+    assert!(button_for(&html, "dazhongwang").contains("class=\"nav-item\""), "{html}");
+    assert_eq!(html.matches("aria-current=\"page\"").count(), 1, "{html}");
+}
+
+#[test]
+fn sidebar_selects_all_when_no_category_is_chosen() {
+    let html = render(|s| s.categories.set(vec![category("a", "A", 1)]), || view! { Sidebar {} });
+    assert!(html.contains("class=\"nav-item selected\" aria-current=\"page\" data-view=\"all\""), "{html}");
+}
+
+#[test]
+fn list_shows_rows_with_unread_marks_and_the_original_offset_on_hover() {
+    let html = render(
+        |s| {
+            s.articles.set(vec![summary(1, "第一条", false), summary(2, "第二条", true)]);
+            s.list_loaded.set(true);
+            s.selected.set(Some(2));
+        },
+        || view! { ArticleList {} },
+    );
+    assert!(html.contains("第一条") && html.contains("第二条"), "{html}");
+    assert_eq!(html.matches("article-row unread").count(), 1, "{html}");
+    assert!(html.contains("article-row selected"), "{html}");
+    assert!(html.contains("title=\"2026-11-27 09:12 (UTC+08:00)\""), "{html}");
+    assert!(!html.contains("empty-state"), "{html}");
+}
+
+#[test]
+fn empty_list_says_what_to_do() {
+    let html = render(|s| s.list_loaded.set(true), || view! { ArticleList {} });
+    assert!(html.contains("empty-state"), "{html}");
+    assert!(html.contains("Add a source"), "{html}");
+}
+
+#[test]
+fn reader_shows_title_language_and_body() {
+    let html = render(
+        |s| {
+            s.article.set(Some(ArticleDetail {
+                summary: summary(7, "国产存储芯片良率突破九成", true),
+                html: "<p>正文第一段。</p>".into(),
+                lang: Some("zh-CN".into()),
+            }))
+        },
+        || view! { Reader {} },
+    );
+    assert!(html.contains("<h1 class=\"article-title\">国产存储芯片良率突破九成</h1>"), "{html}");
+    assert!(html.contains("lang=\"zh-CN\""), "{html}");
+    assert!(html.contains("<p>正文第一段。</p>"), "{html}");
+}
+
+#[test]
+fn reader_without_a_selection_invites_a_choice() {
+    let html = render(|_| {}, || view! { Reader {} });
+    assert!(html.contains("reader-empty"), "{html}");
+    assert!(!html.contains("article-title"), "{html}");
+}
