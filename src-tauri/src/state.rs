@@ -4,9 +4,6 @@ use std::sync::Mutex;
 use broadsheet_model::ApiError;
 use broadsheet_store::Store;
 
-/// File name of the archive inside the data directory.
-pub const ARCHIVE_FILE: &str = "archive.sqlite3";
-
 pub struct AppState {
     store: Mutex<Store>,
 }
@@ -27,7 +24,7 @@ impl AppState {
 /// Opens the archive in `dir`; an empty archive gets the embedded sample, so the first
 /// window is never empty and needs no network.
 pub fn open_archive(dir: &Path) -> Result<Store, Box<dyn std::error::Error>> {
-    let mut store = Store::open(&dir.join(ARCHIVE_FILE))?;
+    let mut store = Store::open(&dir.join(broadsheet_store::ARCHIVE_FILE))?;
     if store.article_count()? == 0 {
         let report = broadsheet_import::import_sample(&mut store)?;
         eprintln!("broadsheet: sample archive imported: {report}");

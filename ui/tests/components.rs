@@ -45,6 +45,7 @@ fn summary(id: i64, title: &str, read: bool) -> ArticleSummary {
         timestamp: 1_795_741_920,
         categories: vec!["kejiribao".into()],
         tags: vec!["科技日报新闻".into()],
+        user_tags: vec![],
         excerpt: "记者从多家存储芯片企业了解到".into(),
         source: "示例".into(),
         url: None,
@@ -107,6 +108,8 @@ fn reader_shows_title_language_and_body() {
                 summary: summary(7, "国产存储芯片良率突破九成", true),
                 html: "<p>正文第一段。</p>".into(),
                 lang: Some("zh-CN".into()),
+                text: "正文第一段。".into(),
+                images: vec![],
             }))
         },
         || view! { Reader {} },

@@ -3,8 +3,12 @@
 //! Invariant: one bad file never stops an import; it is reported by path with its reason,
 //! and nothing already in the archive is removed.
 
+mod scan;
+
+use std::path::{Path, PathBuf};
+
 use broadsheet_jekyll::{parse_config, parse_post, Parsed, PostFile, SiteConfig};
-use broadsheet_store::{NewArticle, SourceId, Store, StoreError, UpsertOutcome};
+use broadsheet_store::{NewArticle, NewSource, SourceId, Store, StoreError, UpsertOutcome};
 
 /// What an import did. Skips and warnings name the file.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -14,6 +18,85 @@ pub struct ImportReport {
     pub unchanged: usize,
     pub skipped: Vec<(String, String)>,
     pub warnings: Vec<(String, String)>,
+    /// Posts the source no longer has; they stay in the archive, marked.
+    pub removed_upstream: usize,
+}
+
+/// Why an import could not run at all. Problems with single files are not errors: they are
+/// reported in [`ImportReport`] and the import goes on.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{path}: {reason}")]
+    Unreadable { path: PathBuf, reason: String },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// How to import a folder.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ImportOptions {
+    /// Also import `_drafts` (Jekyll only publishes them with `--drafts`).
+    pub drafts: bool,
+}
+
+/// Progress of a long import: files parsed so far out of the total.
+pub type Progress<'a> = &'a mut dyn FnMut(usize, usize);
+
+/// Posts are written in batches, so memory stays flat on sites with 100,000 posts.
+const BATCH: usize = 500;
+
+/// Imports a Jekyll site root, a `_posts` folder (sub-folders included) or one post file.
+pub fn import_path(store: &mut Store, path: &Path, opts: ImportOptions, progress: Progress<'_>) -> Result<ImportReport, ImportError> {
+    let scan = scan::scan(path, opts.drafts)?;
+    let root_name = scan.root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "site".into());
+    let name = scan.config.title.clone().unwrap_or(root_name);
+    let location = scan.root.to_string_lossy().into_owned();
+    let source = store.upsert_source(&NewSource {
+        kind: "jekyll-folder",
+        location: &location,
+        name: &name,
+        site_url: scan.config.url.as_deref(),
+        lang: scan.config.lang.as_deref(),
+    })?;
+    let mut report = ImportReport::default();
+    report.warnings.extend(scan.config_warnings.iter().map(|w| ("_config.yml".to_string(), w.clone())));
+    let total = scan.files.len();
+    let mut present = Vec::with_capacity(total);
+    for (n, chunk) in scan.files.chunks(BATCH).enumerate() {
+        let mut loaded = Vec::with_capacity(chunk.len());
+        for (rel, abs) in chunk {
+            match std::fs::read(abs) {
+                Ok(bytes) => {
+                    let modified = std::fs::metadata(abs)
+                        .and_then(|m| m.modified())
+                        .ok()
+                        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                        .map(|d| d.as_secs() as i64);
+                    loaded.push((rel.as_str(), bytes, modified));
+                }
+                Err(e) => report.skipped.push((rel.clone(), format!("cannot read: {e}"))),
+            }
+        }
+        let files = loaded.iter().map(|(rel, bytes, modified)| PostFile { path: rel, bytes, modified: *modified });
+        let part = import_batch(store, source, &scan.config, files, &mut present)?;
+        report.absorb(part);
+        progress((n * BATCH + chunk.len()).min(total), total);
+    }
+    if scan.complete {
+        report.removed_upstream = store.mark_removed_upstream(source, &present)?;
+    }
+    Ok(report)
+}
+
+impl ImportReport {
+    fn absorb(&mut self, other: ImportReport) {
+        self.imported += other.imported;
+        self.updated += other.updated;
+        self.unchanged += other.unchanged;
+        self.skipped.extend(other.skipped);
+        self.warnings.extend(other.warnings);
+        self.removed_upstream += other.removed_upstream;
+    }
 }
 
 impl std::fmt::Display for ImportReport {
@@ -37,13 +120,26 @@ pub fn import_posts<'a>(
     site: &SiteConfig,
     files: impl IntoIterator<Item = PostFile<'a>>,
 ) -> Result<ImportReport, StoreError> {
+    import_batch(store, source, site, files, &mut Vec::new())
+}
+
+fn import_batch<'a>(
+    store: &mut Store,
+    source: SourceId,
+    site: &SiteConfig,
+    files: impl IntoIterator<Item = PostFile<'a>>,
+    present: &mut Vec<String>,
+) -> Result<ImportReport, StoreError> {
     let mut report = ImportReport::default();
     let mut rows = Vec::new();
     for file in files {
         let (parsed, warnings) = parse_post(&file, site);
         report.warnings.extend(warnings.into_iter().map(|w| (file.path.to_string(), w.message)));
         match parsed {
-            Parsed::Post(post) => rows.push(to_row(post, site)),
+            Parsed::Post(post) => {
+                present.push(post.key.clone());
+                rows.push(to_row(post, site));
+            }
             Parsed::Skipped(skip) => report.skipped.push((file.path.to_string(), skip.reason)),
         }
     }
@@ -61,7 +157,13 @@ pub fn import_posts<'a>(
 pub fn import_sample(store: &mut Store) -> Result<ImportReport, StoreError> {
     let (site, _) = parse_config(broadsheet_sample::config());
     let name = site.title.clone().unwrap_or_else(|| "Sample".into());
-    let source = store.upsert_source("sample", broadsheet_sample::LOCATION, &name, site.lang.as_deref())?;
+    let source = store.upsert_source(&NewSource {
+        kind: "sample",
+        location: broadsheet_sample::LOCATION,
+        name: &name,
+        site_url: site.url.as_deref(),
+        lang: site.lang.as_deref(),
+    })?;
     for (url, mime, bytes) in broadsheet_sample::images() {
         store.put_image(&url, mime, bytes)?;
     }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use broadsheet_import::{import_posts, import_sample};
 use broadsheet_jekyll::{parse_config, parse_post, Parsed, PostFile, SiteConfig};
 use broadsheet_model::ArticleQuery;
-use broadsheet_store::Store;
+use broadsheet_store::{NewSource, Store};
 
 fn fresh_store() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
@@ -74,7 +74,9 @@ const POST_V2: &str = "---\nlayout: post\ntitle: \"第二版\"\ndate: 2022-03-08
 #[test]
 fn an_edited_post_is_updated_in_place_and_a_moved_one_is_the_same_post() {
     let (_dir, mut store) = fresh_store();
-    let source = store.upsert_source("jekyll-folder", "/tmp/site", "site", None).unwrap();
+    let source = store
+        .upsert_source(&NewSource { kind: "jekyll-folder", location: "/tmp/site", name: "site", site_url: None, lang: None })
+        .unwrap();
     let site = SiteConfig::default();
     let file = |path, text: &'static str| PostFile { path, bytes: text.as_bytes(), modified: None };
     import_posts(&mut store, source, &site, [file("_posts/2022-03-08-NW1.md", POST_V1)]).unwrap();

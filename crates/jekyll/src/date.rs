@@ -34,7 +34,8 @@ pub(crate) fn resolve(
     match modified {
         Some(t) => {
             warnings.push(Warning::new("no date in the front matter or the file name; using the file's modification time"));
-            (t, 0)
+            let offset = jiff::Timestamp::from_second(t).map_or(0, |ts| zone.to_offset(ts).seconds() / 60);
+            (t, offset)
         }
         None => {
             warnings.push(Warning::new("no date anywhere; dated 1970-01-01"));

@@ -27,7 +27,10 @@ pub struct ArticleSummary {
     /// Seconds since the Unix epoch, for local-time display and ordering.
     pub timestamp: i64,
     pub categories: Vec<String>,
+    /// The site's own tags.
     pub tags: Vec<String>,
+    /// The reader's tags.
+    pub user_tags: Vec<String>,
     pub excerpt: String,
     /// Name of the source (site or feed) the post came from.
     pub source: String,
@@ -45,13 +48,30 @@ pub struct ArticleDetail {
     pub html: String,
     /// BCP 47 language tag of the body, when known (`zh-CN`, `en`).
     pub lang: Option<String>,
+    /// Plain text of the body.
+    pub text: String,
+    /// Original URLs of the images the body shows.
+    pub images: Vec<String>,
+}
+
+/// A site tag or user tag with the number of posts carrying it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TagCount {
+    pub name: String,
+    pub count: u64,
 }
 
 /// Which articles to list. Results are newest first.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ArticleQuery {
     pub category: Option<String>,
+    /// A site tag.
     pub tag: Option<String>,
+    pub user_tag: Option<String>,
+    #[serde(default)]
+    pub bookmarked: bool,
+    #[serde(default)]
+    pub unread: bool,
     /// Keyset pagination: only articles strictly older than this position.
     pub before: Option<Cursor>,
     pub limit: Option<u32>,
@@ -101,13 +121,20 @@ mod tests {
             timestamp: 1_767_196_800,
             categories: vec!["c".into()],
             tags: vec![],
+            user_tags: vec!["later".into()],
             excerpt: String::new(),
             source: "s".into(),
             url: None,
             bookmarked: false,
             read: true,
         };
-        let detail = ArticleDetail { summary: summary.clone(), html: "<p>x</p>".into(), lang: None };
+        let detail = ArticleDetail {
+            summary: summary.clone(),
+            html: "<p>x</p>".into(),
+            lang: None,
+            text: "x".into(),
+            images: vec![],
+        };
         let value: serde_json::Value = serde_json::to_value(&detail).unwrap();
         assert_eq!(value["id"], 3);
         assert_eq!(value["html"], "<p>x</p>");

@@ -1,6 +1,6 @@
 //! Articles and their site categories and tags.
 
-use broadsheet_model::{ArticleDetail, ArticleId, ArticleQuery, ArticleSummary, CategoryCount};
+use broadsheet_model::{ArticleDetail, ArticleId, ArticleQuery, ArticleSummary, CategoryCount, TagCount};
 use rusqlite::{params, OptionalExtension, Row, Transaction};
 use sha2::{Digest, Sha256};
 
@@ -110,6 +110,19 @@ impl Store {
             );
             args.push(tag.clone().into());
         }
+        if let Some(tag) = &q.user_tag {
+            sql.push_str(
+                " AND a.id IN (SELECT aut.article_id FROM article_user_tags aut
+                   JOIN user_tags u ON u.id = aut.user_tag_id WHERE u.name = ?)",
+            );
+            args.push(tag.clone().into());
+        }
+        if q.bookmarked {
+            sql.push_str(" AND a.id IN (SELECT article_id FROM bookmarks)");
+        }
+        if q.unread {
+            sql.push_str(" AND a.id NOT IN (SELECT article_id FROM read_state)");
+        }
         if let Some(c) = q.before {
             sql.push_str(" AND (a.published_at < ? OR (a.published_at = ? AND a.id < ?))");
             args.extend([c.timestamp.into(), c.timestamp.into(), c.id.into()]);
@@ -131,14 +144,64 @@ impl Store {
         let row = self
             .conn
             .query_row(
-                &format!("SELECT {SUMMARY_COLUMNS}, a.html, a.lang FROM articles a JOIN sources s ON s.id = a.source_id WHERE a.id = ?1"),
+                &format!(
+                    "SELECT {SUMMARY_COLUMNS}, a.html, a.lang, a.text FROM articles a
+                     JOIN sources s ON s.id = a.source_id WHERE a.id = ?1"
+                ),
                 [id],
-                |r| Ok((summary_from_row(r)?, r.get::<_, String>(9)?, r.get::<_, Option<String>>(10)?)),
+                |r| Ok((summary_from_row(r)?, r.get::<_, String>(9)?, r.get::<_, Option<String>>(10)?, r.get::<_, String>(11)?)),
             )
             .optional()?;
-        let (mut summary, html, lang) = row.ok_or_else(|| StoreError::NotFound(format!("article {id}")))?;
+        let (mut summary, html, lang, text) = row.ok_or_else(|| StoreError::NotFound(format!("article {id}")))?;
         self.fill_labels(&mut summary)?;
-        Ok(ArticleDetail { summary, html, lang })
+        let images = self.article_images(id)?;
+        Ok(ArticleDetail { summary, html, lang, text, images })
+    }
+
+    /// Site tags with their post counts, by name.
+    pub fn site_tags(&self) -> Result<Vec<TagCount>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT t.name, count(*) FROM site_tags t JOIN article_site_tags at ON at.tag_id = t.id
+             GROUP BY t.id ORDER BY t.name",
+        )?;
+        let rows = stmt.query_map([], |r| Ok(TagCount { name: r.get(0)?, count: r.get::<_, i64>(1)?.max(0) as u64 }))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Marks the posts of `source` whose key is not in `present` as removed upstream (they
+    /// stay in the archive) and returns how many were newly marked.
+    pub fn mark_removed_upstream(&mut self, source: SourceId, present: &[String]) -> Result<usize> {
+        let tx = self.conn.transaction()?;
+        tx.execute_batch("CREATE TEMP TABLE IF NOT EXISTS present_keys (key TEXT PRIMARY KEY); DELETE FROM present_keys;")?;
+        {
+            let mut insert = tx.prepare("INSERT OR IGNORE INTO present_keys (key) VALUES (?1)")?;
+            for key in present {
+                insert.execute([key])?;
+            }
+        }
+        let n = tx.execute(
+            "UPDATE articles SET removed_upstream = 1
+             WHERE source_id = ?1 AND removed_upstream = 0 AND key NOT IN (SELECT key FROM present_keys)",
+            [source],
+        )?;
+        tx.execute_batch("DELETE FROM present_keys;")?;
+        tx.commit()?;
+        Ok(n)
+    }
+
+    /// Whether the source no longer has this post.
+    pub fn is_removed_upstream(&self, id: ArticleId) -> Result<bool> {
+        Ok(self.conn.query_row("SELECT removed_upstream FROM articles WHERE id = ?1", [id], |r| r.get(0))?)
+    }
+
+    /// Finds the archived post published at `url` (an absolute URL), if any.
+    pub fn article_by_url(&self, url: &str) -> Result<Option<ArticleId>> {
+        Ok(self.conn.query_row("SELECT id FROM articles WHERE url = ?1 ORDER BY id LIMIT 1", [url], |r| r.get(0)).optional()?)
+    }
+
+    /// Whether a category with this slug exists.
+    pub fn has_category(&self, slug: &str) -> Result<bool> {
+        Ok(self.conn.query_row("SELECT EXISTS (SELECT 1 FROM categories WHERE slug = ?1)", [slug], |r| r.get(0))?)
     }
 
     /// Image URLs referenced by an article, in no particular order.
@@ -159,6 +222,11 @@ impl Store {
              WHERE at.article_id = ?1 ORDER BY at.position",
         )?;
         a.tags = tags.query_map([a.id], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        let mut user = self.conn.prepare_cached(
+            "SELECT u.name FROM article_user_tags aut JOIN user_tags u ON u.id = aut.user_tag_id
+             WHERE aut.article_id = ?1 ORDER BY u.name",
+        )?;
+        a.user_tags = user.query_map([a.id], |r| r.get(0))?.collect::<Result<_, _>>()?;
         Ok(())
     }
 }
@@ -173,6 +241,7 @@ fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<ArticleSummary> {
         timestamp,
         categories: Vec::new(),
         tags: Vec::new(),
+        user_tags: Vec::new(),
         excerpt: r.get(4)?,
         source: r.get(5)?,
         url: r.get(6)?,

@@ -9,16 +9,24 @@ mod error;
 mod images;
 mod migrate;
 mod time_fmt;
+mod user;
 
 use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
 
 pub use articles::{NewArticle, UpsertOutcome};
+pub use user::StateChange;
 pub use error::StoreError;
 pub use images::ImageBlob;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The app's identifier (`tauri.conf.json`); the app's data folder is named after it.
+pub const APP_IDENTIFIER: &str = "app.broadsheet.reader";
+
+/// File name of the archive inside the data folder.
+pub const ARCHIVE_FILE: &str = "archive.sqlite3";
 
 /// Row id of a source.
 pub type SourceId = i64;
@@ -54,16 +62,42 @@ impl Store {
         migrate::applied(&self.conn)
     }
 
-    /// Registers a source (or finds it by location) and returns its id.
-    pub fn upsert_source(&self, kind: &str, location: &str, name: &str, lang: Option<&str>) -> Result<SourceId> {
-        let now = now();
+    /// Registers a source (or updates the one at the same location) and returns its id.
+    pub fn upsert_source(&self, source: &NewSource<'_>) -> Result<SourceId> {
         self.conn.execute(
-            "INSERT INTO sources (kind, location, name, lang, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (location) DO UPDATE SET name = excluded.name, lang = excluded.lang",
-            rusqlite::params![kind, location, name, lang, now],
+            "INSERT INTO sources (kind, location, name, site_url, lang, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (location) DO UPDATE SET kind = excluded.kind, name = excluded.name,
+               site_url = excluded.site_url, lang = excluded.lang",
+            rusqlite::params![source.kind, source.location, source.name, source.site_url, source.lang, now()],
         )?;
-        Ok(self.conn.query_row("SELECT id FROM sources WHERE location = ?1", [location], |r| r.get(0))?)
+        Ok(self.conn.query_row("SELECT id FROM sources WHERE location = ?1", [source.location], |r| r.get(0))?)
     }
+
+    /// Site URL of the source an article came from, if the source has one.
+    pub fn site_url_of(&self, article: broadsheet_model::ArticleId) -> Result<Option<String>> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT s.site_url FROM articles a JOIN sources s ON s.id = a.source_id WHERE a.id = ?1",
+                [article],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten())
+    }
+}
+
+/// A source as an importer describes it.
+#[derive(Debug, Clone, Copy)]
+pub struct NewSource<'a> {
+    /// `jekyll-folder`, `jekyll-git`, `feed` or `sample`.
+    pub kind: &'a str,
+    /// Path or URL the source is read from; unique in the archive.
+    pub location: &'a str,
+    pub name: &'a str,
+    pub site_url: Option<&'a str>,
+    pub lang: Option<&'a str>,
 }
 
 pub(crate) fn now() -> i64 {

@@ -1,0 +1,131 @@
+//! What the commands print: text for people, `--json` for scripts.
+
+use std::io::{IsTerminal, Write};
+
+use broadsheet_import::ImportReport;
+use broadsheet_model::{ArticleDetail, ArticleSummary, CategoryCount, TagCount};
+use serde::Serialize;
+
+type Result = std::result::Result<(), Box<dyn std::error::Error>>;
+
+/// A progress bar on stderr, only when stderr is a terminal.
+pub fn progress_bar() -> Option<indicatif::ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} posts {elapsed}") {
+        bar.set_style(style);
+    }
+    Some(bar)
+}
+
+pub fn import_report(report: &ImportReport) {
+    for (path, reason) in &report.skipped {
+        eprintln!("skipped: {path}: {reason}");
+    }
+    for (path, message) in &report.warnings {
+        eprintln!("warning: {path}: {message}");
+    }
+    if report.removed_upstream > 0 {
+        eprintln!("note: {} archived posts are no longer in the source; they are kept", report.removed_upstream);
+    }
+    println!("{report}");
+}
+
+/// `list --json` rows: the documented fields, in this order.
+#[derive(Serialize)]
+struct ListRow<'a> {
+    id: i64,
+    title: &'a str,
+    date: &'a str,
+    categories: &'a [String],
+    tags: &'a [String],
+    user_tags: &'a [String],
+    bookmarked: bool,
+    read: bool,
+    source: &'a str,
+    url: Option<&'a str>,
+}
+
+impl<'a> From<&'a ArticleSummary> for ListRow<'a> {
+    fn from(a: &'a ArticleSummary) -> Self {
+        ListRow {
+            id: a.id,
+            title: &a.title,
+            date: &a.date,
+            categories: &a.categories,
+            tags: &a.tags,
+            user_tags: &a.user_tags,
+            bookmarked: a.bookmarked,
+            read: a.read,
+            source: &a.source,
+            url: a.url.as_deref(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ShowRow<'a> {
+    #[serde(flatten)]
+    row: ListRow<'a>,
+    html: &'a str,
+    text: &'a str,
+    images: &'a [String],
+}
+
+fn print_json(value: &impl Serialize) -> Result {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+pub fn list(articles: &[ArticleSummary], json: bool) -> Result {
+    if json {
+        return print_json(&articles.iter().map(ListRow::from).collect::<Vec<_>>());
+    }
+    let mut out = std::io::stdout().lock();
+    for a in articles {
+        let flags = format!("{}{}", if a.read { ' ' } else { '•' }, if a.bookmarked { '★' } else { ' ' });
+        let date = a.date.get(..16).unwrap_or(&a.date).replace('T', " ");
+        writeln!(out, "{:>6} {flags} {date}  [{}] {}", a.id, a.categories.join(" "), a.title)?;
+    }
+    Ok(())
+}
+
+pub fn show(a: &ArticleDetail, json: bool) -> Result {
+    if json {
+        return print_json(&ShowRow { row: ListRow::from(&a.summary), html: &a.html, text: &a.text, images: &a.images });
+    }
+    let s = &a.summary;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{}\n{} · {} · {}", s.title, s.source, s.categories.join(" "), s.date)?;
+    if let Some(url) = &s.url {
+        writeln!(out, "{url}")?;
+    }
+    writeln!(out, "\n{}", a.text)?;
+    Ok(())
+}
+
+pub fn categories(cats: &[CategoryCount], json: bool) -> Result {
+    if json {
+        return print_json(&cats);
+    }
+    let mut out = std::io::stdout().lock();
+    for c in cats {
+        writeln!(out, "{:>7}  {}  ({})", c.count, c.name, c.slug)?;
+    }
+    Ok(())
+}
+
+pub fn tags(tags: &[TagCount], json: bool) -> Result {
+    if json {
+        return print_json(&tags);
+    }
+    let mut out = std::io::stdout().lock();
+    for t in tags {
+        writeln!(out, "{:>7}  {}", t.count, t.name)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,182 @@
+//! The `broadsheet` binary as scripts use it: real processes, real archive files.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+struct Archive {
+    dir: tempfile::TempDir,
+}
+
+impl Archive {
+    fn new() -> Archive {
+        Archive { dir: tempfile::tempdir().unwrap() }
+    }
+
+    fn db(&self) -> PathBuf {
+        self.dir.path().join("archive.sqlite3")
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_broadsheet"))
+            .arg("--db")
+            .arg(self.db())
+            .args(args)
+            .env_remove("BROADSHEET_DB")
+            .output()
+            .unwrap()
+    }
+
+    /// Runs a command that must succeed and returns its stdout.
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        serde_json::from_str(&self.ok(args)).unwrap()
+    }
+}
+
+fn corpus(site: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus").join(site)
+}
+
+/// A copy of a corpus site with a `_config.yml`, as the real site has (the corpus keeps
+/// posts only). The copy lives in the test's temporary folder.
+fn site_with_config(a: &Archive, site: &str, config: &str) -> PathBuf {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for e in std::fs::read_dir(from).unwrap().flatten() {
+            let target = to.join(e.file_name());
+            if e.path().is_dir() {
+                copy(&e.path(), &target);
+            } else {
+                std::fs::copy(e.path(), target).unwrap();
+            }
+        }
+    }
+    let to = a.dir.path().join(site);
+    copy(&corpus(site), &to);
+    std::fs::write(to.join("_config.yml"), config).unwrap();
+    to
+}
+
+fn count_posts(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| {
+            let p = e.path();
+            if p.is_dir() {
+                count_posts(&p)
+            } else {
+                usize::from(matches!(p.extension().and_then(|x| x.to_str()), Some("md" | "markdown" | "html")))
+            }
+        })
+        .sum()
+}
+
+/// (imported, updated, unchanged, skipped, warnings) from the summary line.
+fn summary(stdout: &str) -> [usize; 5] {
+    let line = stdout.lines().last().unwrap();
+    let nums: Vec<usize> = line.split(", ").map(|part| part.rsplit(' ').next().unwrap().parse().unwrap()).collect();
+    let words: Vec<&str> = line.split(", ").map(|part| part.split(' ').next().unwrap()).collect();
+    assert_eq!(words, ["imported", "updated", "unchanged", "skipped", "warnings"], "{line}");
+    nums.try_into().unwrap()
+}
+
+#[test]
+fn importing_a_corpus_site_twice_imports_once_and_lists_newest_first() {
+    let a = Archive::new();
+    let site = site_with_config(&a, "finews", "url: https://finews.withounder.com\ntimezone: Asia/Shanghai\nlang: zh-CN\n");
+    let files = count_posts(&site.join("_posts"));
+    let [imported, updated, unchanged, skipped, _] = summary(&a.ok(&["import", site.to_str().unwrap()]));
+    assert_eq!((imported + skipped, updated, unchanged), (files, 0, 0));
+
+    let [imported2, updated2, unchanged2, ..] = summary(&a.ok(&["import", site.to_str().unwrap()]));
+    assert_eq!((imported2, updated2, unchanged2), (0, 0, imported));
+
+    let list = a.json(&["list", "--json", "--limit", "1000"]);
+    let rows = list.as_array().unwrap();
+    assert_eq!(rows.len(), imported);
+    let keys: Vec<&str> = rows[0].as_object().unwrap().keys().map(String::as_str).collect();
+    for field in ["id", "title", "date", "categories", "tags", "user_tags", "bookmarked", "read", "source", "url"] {
+        assert!(keys.contains(&field), "list row lacks {field}: {keys:?}");
+    }
+    let dates: Vec<&str> = rows.iter().map(|r| r["date"].as_str().unwrap()).collect();
+    assert!(dates.iter().all(|d| d.ends_with("+08:00")), "finews dates are in +08:00: {dates:?}");
+    let url = rows[0]["url"].as_str().unwrap();
+    assert!(url.starts_with("https://finews.withounder.com/") && url.ends_with(".html"), "{url}");
+}
+
+#[test]
+fn unpublished_posts_are_skipped_with_the_file_and_reason_on_stderr() {
+    let a = Archive::new();
+    let site = corpus("Huxpro-huxpro.github.io");
+    let out = a.run(&["import", site.to_str().unwrap()]);
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let skipped_lines: Vec<&str> = stderr.lines().filter(|l| l.starts_with("skipped: ")).collect();
+    let [.., skipped, _] = summary(&String::from_utf8_lossy(&out.stdout));
+    assert_eq!(skipped_lines.len(), skipped);
+    assert!(skipped > 0);
+    for line in skipped_lines {
+        assert!(line.contains("_posts/") && line.ends_with("published: false"), "{line}");
+    }
+}
+
+#[test]
+fn show_and_categories_follow_the_json_contract() {
+    let a = Archive::new();
+    let site = site_with_config(&a, "jekyll-jekyll", "url: https://jekyllrb.com\nrepository: jekyll/jekyll\n");
+    a.ok(&["import", site.to_str().unwrap()]);
+    let cats = a.json(&["categories", "--json"]);
+    let release = cats.as_array().unwrap().iter().find(|c| c["slug"] == "release").expect("a release category");
+    assert!(release["count"].as_u64().unwrap() > 0 && release["name"].is_string());
+
+    let list = a.json(&["list", "--json", "--category", "release", "--limit", "1"]);
+    let id = list[0]["id"].as_i64().unwrap();
+    let shown = a.json(&["show", &id.to_string(), "--json"]);
+    assert_eq!(shown["title"], list[0]["title"]);
+    assert!(shown["html"].as_str().unwrap().contains("<p>"));
+    assert!(!shown["text"].as_str().unwrap().is_empty());
+    assert!(shown["images"].is_array());
+    assert!(shown["url"].as_str().unwrap().starts_with("https://jekyllrb.com/release/"), "{}", shown["url"]);
+}
+
+#[test]
+fn bad_files_are_reported_by_name_and_the_rest_is_imported() {
+    let a = Archive::new();
+    let posts = a.dir.path().join("site/_posts");
+    std::fs::create_dir_all(&posts).unwrap();
+    std::fs::write(posts.join("2022-01-01-good.md"), "---\ntitle: Good\n---\nfine").unwrap();
+    std::fs::write(posts.join("2022-01-02-yaml.md"), "---\ntitle: [unclosed\ncategories: x\n---\nbody").unwrap();
+    std::fs::write(posts.join("2022-01-03-bytes.md"), b"---\ntitle: Bytes\n---\n\xff\xfe broken").unwrap();
+    let out = a.run(&["import", posts.to_str().unwrap()]);
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("2022-01-02-yaml.md") && stderr.contains("not valid YAML"), "{stderr}");
+    assert!(stderr.contains("2022-01-03-bytes.md") && stderr.contains("UTF-8"), "{stderr}");
+    let [imported, ..] = summary(&String::from_utf8_lossy(&out.stdout));
+    assert_eq!(imported, 3);
+}
+
+#[test]
+fn a_missing_path_or_an_unwritable_archive_fails_with_a_clear_message() {
+    let a = Archive::new();
+    let out = a.run(&["import", "/no/such/site"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/no/such/site"));
+
+    let blocker = a.dir.path().join("file");
+    std::fs::write(&blocker, "").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_broadsheet"))
+        .args(["--db", blocker.join("archive.sqlite3").to_str().unwrap(), "categories"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("archive.sqlite3") || String::from_utf8_lossy(&out.stderr).contains("file"));
+}
