@@ -16,7 +16,12 @@ pub(crate) fn resolve(
     let zone = site_zone(site, warnings);
     match value {
         Some(Value::String(s)) if !s.trim().is_empty() => match parse(&s, &zone) {
-            Some(d) => return d,
+            Some(d) => {
+                if s.split_whitespace().count() > 3 {
+                    warnings.push(Warning::new(format!("date {:?} has stray text; read as {}", s.trim(), d.1)));
+                }
+                return d;
+            }
             None => warnings.push(Warning::new(format!("unreadable date {:?}; using the file name's date", s.trim()))),
         },
         Some(Value::Null) | None => {}
@@ -44,6 +49,16 @@ pub(crate) fn resolve(
     }
 }
 
+/// Jekyll builds permalinks from the date in the site's `timezone`; without one, from the
+/// post's own offset (Jekyll would use the building machine's zone, which is arbitrary).
+pub(crate) fn url_offset_min(site: &SiteConfig, timestamp: i64, own_offset_min: i32) -> i32 {
+    let zone = site.timezone.as_deref().and_then(|z| TimeZone::get(z).ok());
+    match (zone, jiff::Timestamp::from_second(timestamp)) {
+        (Some(zone), Ok(ts)) => zone.to_offset(ts).seconds() / 60,
+        _ => own_offset_min,
+    }
+}
+
 fn site_zone(site: &SiteConfig, warnings: &mut Vec<Warning>) -> TimeZone {
     match site.timezone.as_deref() {
         Some(name) => TimeZone::get(name).unwrap_or_else(|_| {
@@ -68,12 +83,22 @@ pub(crate) fn parse(s: &str, zone: &TimeZone) -> Option<(i64, i32)> {
     }
     let date = civil::Date::new(y, m, d).ok()?;
 
-    // Split the time from a trailing offset: "10:02:03 +0800", "10:02:03+08:00", "10:02Z".
-    let (time_part, offset_part) = match rest.find(['+', '-', 'Z', ' ']) {
-        Some(i) if rest.as_bytes()[i] == b' ' => (&rest[..i], rest[i..].trim()),
+    // The time, then an offset, possibly glued on ("10:02:03+08:00", "10:02Z") or after
+    // stray tokens that Ruby's Time.parse ignores ("18:30:22 2023 -0800").
+    let (time_part, tail) = match rest.find(['+', '-', 'Z', ' ']) {
         Some(i) => (&rest[..i], &rest[i..]),
         None => (rest, ""),
     };
+    let mut offset_part = "";
+    for token in tail.split_whitespace() {
+        if parse_offset(token).is_some() {
+            offset_part = token;
+            break;
+        }
+        if !token.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+    }
     let time = if time_part.is_empty() {
         civil::Time::midnight()
     } else {
@@ -137,5 +162,7 @@ mod tests {
         assert_eq!(parse("2013-05-06T02:12:52+02:00", &TimeZone::UTC).map(|d| d.1), Some(120));
         assert!(parse("  +0800", &TimeZone::UTC).is_none());
         assert!(parse("2021-13-40", &TimeZone::UTC).is_none());
+        assert_eq!(parse("2023-01-29 18:30:22 2023 -0800", &TimeZone::UTC).map(|d| d.1), Some(-480));
+        assert!(parse("2023-01-29 18:30:22 soon", &TimeZone::UTC).is_none());
     }
 }

@@ -140,7 +140,7 @@ pub fn parse_post(file: &PostFile<'_>, site: &SiteConfig) -> (Parsed, Vec<Warnin
         fields.get("permalink").and_then(Value::as_str).or(site.permalink.as_deref()),
         &categories,
         timestamp,
-        utc_offset_min,
+        date::url_offset_min(site, timestamp, utc_offset_min),
         &name.slug,
         &title,
     );
