@@ -4,7 +4,11 @@
 //! Invariant: output of this crate never contains scripts, styles, event handlers, frames,
 //! forms or URLs outside http(s)/mailto (plus the app's own image scheme, on display).
 
+mod lang;
+
 use std::borrow::Cow;
+
+pub use lang::detect_lang;
 
 use ammonia::{Builder, Url, UrlRelative};
 

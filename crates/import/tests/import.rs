@@ -139,3 +139,47 @@ fn every_corpus_post_parses_without_panic_and_only_unpublished_ones_are_skipped(
     }
     assert_eq!(sites, 3);
 }
+
+#[test]
+fn story_reimporting_an_edited_site_keeps_what_the_reader_marked() {
+    use broadsheet_import::{import_path, ImportOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let posts = dir.path().join("site/_posts");
+    std::fs::create_dir_all(&posts).unwrap();
+    std::fs::write(dir.path().join("site/_config.yml"), "url: https://news.example\ntimezone: Asia/Shanghai\n").unwrap();
+    std::fs::write(posts.join("2022-03-08-NW1.md"), POST_V1).unwrap();
+    std::fs::write(posts.join("2022-03-09-NW2.md"), POST_V1.replace("第一版", "另一篇").replace("03-08", "03-09")).unwrap();
+    let mut store = Store::open(&dir.path().join("archive.sqlite3")).unwrap();
+    let site = dir.path().join("site");
+    let first = import_path(&mut store, &site, ImportOptions::default(), &mut |_, _| {}).unwrap();
+    assert_eq!(first.imported, 2);
+
+    // The reader bookmarks, tags and reads both posts.
+    let ids: Vec<i64> = store.list_articles(&ArticleQuery::default()).unwrap().iter().map(|a| a.id).collect();
+    for &id in &ids {
+        store.set_bookmark(id, true).unwrap();
+        store.set_read(id, true).unwrap();
+        store.tag_article(id, &["稍后再读", "markets"]).unwrap();
+    }
+
+    // Upstream, one post is edited and the other disappears.
+    std::fs::write(posts.join("2022-03-08-NW1.md"), POST_V2).unwrap();
+    std::fs::remove_file(posts.join("2022-03-09-NW2.md")).unwrap();
+    let second = import_path(&mut store, &site, ImportOptions::default(), &mut |_, _| {}).unwrap();
+    assert_eq!((second.imported, second.updated, second.removed_upstream), (0, 1, 1));
+
+    let after = store.list_articles(&ArticleQuery::default()).unwrap();
+    assert_eq!(after.iter().map(|a| a.id).collect::<Vec<_>>(), ids, "nothing lost, ids unchanged");
+    for a in &after {
+        assert!(a.bookmarked && a.read, "{} lost its state", a.title);
+        assert_eq!(a.user_tags, vec!["markets".to_string(), "稍后再读".to_string()]);
+    }
+    assert!(after.iter().any(|a| a.title == "第二版"), "the edit came through");
+    let gone = after.iter().find(|a| a.title == "另一篇").unwrap();
+    assert!(store.is_removed_upstream(gone.id).unwrap());
+    let bookmarked = store.list_articles(&ArticleQuery { bookmarked: true, ..Default::default() }).unwrap();
+    assert_eq!(bookmarked.len(), 2);
+    let tagged = store.list_articles(&ArticleQuery { user_tag: Some("稍后再读".into()), ..Default::default() }).unwrap();
+    assert_eq!(tagged.len(), 2);
+    assert!(store.list_articles(&ArticleQuery { unread: true, ..Default::default() }).unwrap().is_empty());
+}

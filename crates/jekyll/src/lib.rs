@@ -132,9 +132,9 @@ pub fn parse_post(file: &PostFile<'_>, site: &SiteConfig) -> (Parsed, Vec<Warnin
     }
     dedup_keep_order(&mut tags);
 
-    let lang = match fields.get("lang") {
+    let own_lang = match fields.get("lang") {
         Some(Value::String(l)) if !l.trim().is_empty() => Some(l.trim().to_string()),
-        _ => site.lang.clone(),
+        _ => None,
     };
     let url = permalink::post_url(
         fields.get("permalink").and_then(Value::as_str).or(site.permalink.as_deref()),
@@ -146,6 +146,7 @@ pub fn parse_post(file: &PostFile<'_>, site: &SiteConfig) -> (Parsed, Vec<Warnin
     );
     let body = liquid::expand(fm.body, site, &fields, &mut warnings);
     let rendered = render::render_body(&body, site.url.as_deref());
+    let lang = own_lang.or_else(|| broadsheet_html::detect_lang(&format!("{title}\n{}", rendered.text), site.lang.as_deref()));
 
     let post = Post {
         key: name.stem.clone(),
