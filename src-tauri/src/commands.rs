@@ -3,7 +3,7 @@
 use broadsheet_model::{ApiError, ArticleDetail, ArticleId, ArticleQuery, CategoryCount};
 use tauri::State;
 
-use crate::{image_scheme, state::AppState};
+use crate::{reader_view, state::AppState};
 
 #[tauri::command(async)]
 pub fn list_categories(state: State<'_, AppState>) -> Result<Vec<CategoryCount>, ApiError> {
@@ -17,7 +17,16 @@ pub fn list_articles(state: State<'_, AppState>, query: ArticleQuery) -> Result<
 
 #[tauri::command(async)]
 pub fn get_article(state: State<'_, AppState>, id: ArticleId) -> Result<ArticleDetail, ApiError> {
-    let mut article = state.with_store(|s| s.article(id))?;
-    article.html = broadsheet_html::for_display(&article.html, image_scheme::SCHEME, image_scheme::local_url);
-    Ok(article)
+    state.with_store(|s| reader_view::article_for_reader(s, id))
+}
+
+/// Opens a web link in the system browser. Only http(s): the webview itself never
+/// navigates away from the app, and it has no opener permission of its own.
+#[tauri::command(async)]
+pub fn open_external(app: tauri::AppHandle, url: String) -> Result<(), ApiError> {
+    use tauri_plugin_opener::OpenerExt;
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return Err(ApiError::InvalidInput(format!("not a web link: {url}")));
+    }
+    app.opener().open_url(url, None::<&str>).map_err(|e| ApiError::Storage(format!("cannot open the browser: {e}")))
 }

@@ -6,12 +6,14 @@
 mod commands;
 mod data_dir;
 mod image_scheme;
+mod reader_view;
 mod state;
 
 use tauri::Manager;
 
 pub fn run() {
     tauri::Builder::default()
+        .plugin(tauri_plugin_opener::init())
         .setup(|app| {
             let dir = data_dir::resolve(app.handle())?;
             let store = state::open_archive(&dir)?;
@@ -23,6 +25,7 @@ pub fn run() {
             commands::list_categories,
             commands::list_articles,
             commands::get_article,
+            commands::open_external,
         ])
         .run(tauri::generate_context!())
         .expect("Broadsheet could not start its window");

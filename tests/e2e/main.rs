@@ -60,3 +60,38 @@ async fn all_articles_lists_the_whole_sample_newest_first() {
     app.screenshot("all-articles.png").await;
     app.quit().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn back_links_inside_a_post_open_the_category_and_home_in_the_app() {
+    let app = App::launch().await;
+    let want = expected::newest_in_category("kejiribao");
+    app.wait_until("the list is filled", |js| js("return document.querySelectorAll('.article-row').length > 0")).await;
+
+    // From "All", open a 科技日报 post and follow its "返回科技日报新闻" link.
+    app.eval::<bool>(
+        "const row = Array.from(document.querySelectorAll('.article-row'))
+           .find(r => r.querySelector('.row-category').textContent === 'kejiribao');
+         row.click(); return true",
+    )
+    .await;
+    app.wait_until("the post is open", |js| js("return !!document.querySelector('.article-body a[href=\"#category=kejiribao\"]')")).await;
+    app.eval::<bool>("document.querySelector('.article-body a[href=\"#category=kejiribao\"]').click(); return true").await;
+    app.wait_until("the category is selected", |js| {
+        js(&format!(
+            "return document.querySelector('[data-category=kejiribao]').getAttribute('aria-current') === 'page'
+               && document.querySelectorAll('.article-row').length === {}",
+            want.category_count
+        ))
+    })
+    .await;
+    assert_eq!(app.eval::<String>("return location.href").await, app.eval::<String>("return document.baseURI").await, "the webview did not navigate");
+
+    // "返回首页" goes back to everything.
+    app.eval::<bool>("document.querySelector('.article-body a[href=\"#all\"]').click(); return true").await;
+    app.wait_until("all articles are listed", |js| {
+        js(&format!("return document.querySelectorAll('.article-row').length === {}", expected::post_count()))
+    })
+    .await;
+    app.screenshot("after-back-link.png").await;
+    app.quit().await;
+}

@@ -23,6 +23,15 @@ pub async fn get_article(id: ArticleId) -> Result<ArticleDetail, ApiError> {
     call("get_article", &Args { id }).await
 }
 
+/// Opens a web page in the system browser.
+pub async fn open_external(url: String) -> Result<(), ApiError> {
+    #[derive(Serialize)]
+    struct Args {
+        url: String,
+    }
+    call("open_external", &Args { url }).await
+}
+
 #[derive(Serialize)]
 struct NoArgs {}
 

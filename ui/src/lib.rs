@@ -7,6 +7,7 @@
 pub mod api;
 pub mod components;
 pub mod format;
+pub mod links;
 pub mod state;
 
 use sycamore::prelude::*;

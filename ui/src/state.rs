@@ -4,6 +4,7 @@ use broadsheet_model::{ArticleDetail, ArticleId, ArticleQuery, ArticleSummary, C
 use sycamore::prelude::*;
 
 use crate::api;
+use crate::links::LinkAction;
 
 /// Everything the three panes share. `Copy`, as signals are handles.
 #[derive(Clone, Copy)]
@@ -85,6 +86,22 @@ impl AppState {
         if self.category.get_clone_untracked() != slug {
             self.selected.set(None);
             self.category.set(slug);
+        }
+    }
+
+    /// Follows a link clicked inside an article.
+    pub fn follow_link(self, href: &str) {
+        match crate::links::link_action(href) {
+            // The article stays open: the list changes beside it.
+            LinkAction::ShowAll => self.category.set(None),
+            LinkAction::ShowCategory(slug) => self.category.set(Some(slug)),
+            LinkAction::OpenArticle(id) => self.open(id),
+            LinkAction::External(url) => spawn(async move {
+                if let Err(e) = api::open_external(url).await {
+                    self.error.set(Some(e.to_string()));
+                }
+            }),
+            LinkAction::Ignore => {}
         }
     }
 

@@ -7,6 +7,7 @@
 mod lang;
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 pub use lang::detect_lang;
 
@@ -47,34 +48,55 @@ where
     f
 }
 
-/// Re-sanitises stored HTML for the reader and maps every `<img src>` through `local`
-/// (the app's image scheme). `scheme` is the URL scheme `local` produces.
-pub fn for_display(html: &str, scheme: &str, local: impl Fn(&str) -> String + Send + Sync + 'static) -> String {
+/// Re-sanitises stored HTML for the reader, maps every `<img src>` through `image` (to the
+/// app's image scheme, named `scheme`) and replaces link targets found in `links` (same-site
+/// links that the app opens itself, e.g. `#category=emnews`).
+pub fn for_display(
+    html: &str,
+    scheme: &str,
+    image: impl Fn(&str) -> String + Send + Sync + 'static,
+    links: HashMap<String, String>,
+) -> String {
     let mut b = policy();
     let mut schemes: std::collections::HashSet<&str> = ["http", "https", "mailto"].into_iter().collect();
     schemes.insert(scheme);
     b.url_schemes(schemes)
-        .url_relative(UrlRelative::Deny)
+        // Stored HTML is already absolute; what is relative now is our own `#…` targets.
+        .url_relative(UrlRelative::PassThrough)
         .attribute_filter(move |element, attribute, value| match (element, attribute) {
-            ("img", "src") => Some(Cow::Owned(local(value))),
+            ("img", "src") => Some(Cow::Owned(image(value))),
+            ("a", "href") => Some(links.get(value).map_or(Cow::Borrowed(value), |v| Cow::Owned(v.clone()))),
             _ => Some(Cow::Borrowed(value)),
         })
         .clean(html)
         .to_string()
 }
 
+/// Every `href` of the links in sanitised HTML, decoded, without repeats.
+pub fn link_targets(html: &str) -> Vec<String> {
+    attribute_values(html, "<a ", "href=\"")
+}
+
 /// Absolute http(s) URLs of the images in sanitised HTML, in order, without repeats.
 pub fn image_sources(html: &str) -> Vec<String> {
+    let mut urls = attribute_values(html, "<img ", "src=\"");
+    urls.retain(|u| u.starts_with("https://") || u.starts_with("http://"));
+    urls
+}
+
+/// Values of `attr` (given as `name="`) on tags opening with `tag`, in sanitiser output
+/// (which always double-quotes attributes), entity-decoded, first occurrence only.
+fn attribute_values(html: &str, tag: &str, attr: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut rest = html;
-    while let Some(i) = rest.find("<img ") {
-        rest = &rest[i + 5..];
-        let tag = &rest[..rest.find('>').unwrap_or(rest.len())];
-        if let Some(s) = tag.find("src=\"") {
-            let v = &tag[s + 5..];
-            let url = html_escape::decode_html_entities(&v[..v.find('"').unwrap_or(v.len())]).into_owned();
-            if (url.starts_with("https://") || url.starts_with("http://")) && !out.contains(&url) {
-                out.push(url);
+    while let Some(i) = rest.find(tag) {
+        rest = &rest[i + tag.len()..];
+        let element = &rest[..rest.find('>').unwrap_or(rest.len())];
+        if let Some(s) = element.find(attr) {
+            let v = &element[s + attr.len()..];
+            let value = html_escape::decode_html_entities(&v[..v.find('"').unwrap_or(v.len())]).into_owned();
+            if !out.contains(&value) {
+                out.push(value);
             }
         }
     }
@@ -152,10 +174,20 @@ mod tests {
     #[test]
     fn display_points_images_at_the_local_scheme_and_keeps_links() {
         let stored = sanitize("<p><img src=\"https://img.example/a.png\" width=\"552\"><a href=\"https://x.example/\">x</a></p>", None);
-        let shown = for_display(&stored, "bsimg", |u| format!("bsimg://localhost/{}", u.len()));
+        let shown = for_display(&stored, "bsimg", |u| format!("bsimg://localhost/{}", u.len()), HashMap::new());
         assert!(shown.contains("src=\"bsimg://localhost/25\""), "{shown}");
         assert!(shown.contains("href=\"https://x.example/\""), "{shown}");
         assert!(shown.contains("width=\"552\""), "{shown}");
+    }
+
+    #[test]
+    fn display_replaces_same_site_links_and_leaves_others() {
+        let stored = sanitize("<a href=\"//site.example/emnews/\">返回</a> <a href=\"https://else.example/?a=1&b=2\">x</a>", None);
+        assert_eq!(link_targets(&stored), vec!["https://site.example/emnews/".to_string(), "https://else.example/?a=1&b=2".to_string()]);
+        let links = HashMap::from([("https://site.example/emnews/".to_string(), "#category=emnews".to_string())]);
+        let shown = for_display(&stored, "bsimg", |u| u.to_string(), links);
+        assert!(shown.contains("href=\"#category=emnews\""), "{shown}");
+        assert!(shown.contains("href=\"https://else.example/?a=1&amp;b=2\""), "{shown}");
     }
 
     #[test]

@@ -10,9 +10,11 @@ mod liquid;
 mod name;
 mod permalink;
 mod render;
+mod site_link;
 
 pub use config::{parse_config, SiteConfig};
 pub use render::{render_body, Rendered};
+pub use site_link::{site_link, SiteLink};
 
 use serde_json::{Map, Value};
 

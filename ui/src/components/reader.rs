@@ -23,8 +23,25 @@ pub fn Reader() -> View {
     }
 }
 
+/// Links inside an article never navigate the webview: in-app targets change the view,
+/// web links go to the system browser.
+fn on_link_click(state: AppState) -> impl Fn(web_sys::MouseEvent) {
+    move |ev: web_sys::MouseEvent| {
+        use wasm_bindgen::JsCast;
+        let anchor = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|el| el.closest("a").ok().flatten());
+        if let Some(href) = anchor.and_then(|a| a.get_attribute("href")) {
+            ev.prevent_default();
+            state.follow_link(&href);
+        }
+    }
+}
+
 #[component(inline_props)]
 fn ArticleView(article: ArticleDetail) -> View {
+    let state = use_context::<AppState>();
     let s = article.summary;
     let when = local_datetime(s.timestamp, &s.date);
     let hint = original_time_hint(&s.date);
@@ -35,10 +52,10 @@ fn ArticleView(article: ArticleDetail) -> View {
     }).collect();
     let body_lang = lang.clone();
     let original = s.url.clone().map(|u| view! {
-        a(class="original-link", href=u, target="_blank", rel="noopener noreferrer") { "Original" }
+        a(class="original-link", href=u, rel="noopener noreferrer") { "Original" }
     });
     view! {
-        article(class="article", lang=lang, data-id=s.id.to_string()) {
+        article(class="article", lang=lang, data-id=s.id.to_string(), on:click=on_link_click(state)) {
             header(class="article-header") {
                 h1(class="article-title") { (s.title.clone()) }
                 div(class="article-meta") {

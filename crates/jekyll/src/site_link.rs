@@ -1,0 +1,95 @@
+//! Recognising links that point into the same site, so the reader can open them in the app.
+
+use percent_encoding::percent_decode_str;
+
+/// Where a same-site link leads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SiteLink {
+    /// The home page.
+    Home,
+    /// A category page: `/category/<slug>.html` (finews), `/category/<slug>/`, `/categories/<slug>/`,
+    /// or a one-segment page such as `/emnews/` whose name may be a category.
+    Category(String),
+    /// Any other page of the site (a post, perhaps), as an absolute URL without fragment.
+    Page(String),
+}
+
+/// Classifies `href` (absolute, as stored) against the site at `site_url`. `None` when the
+/// link leaves the site.
+pub fn site_link(href: &str, site_url: &str) -> Option<SiteLink> {
+    let (scheme_less_href, site) = (strip_scheme(href)?, strip_scheme(site_url)?);
+    let (host, path) = split_host(scheme_less_href);
+    let (site_host, base) = split_host(site);
+    if !same_host(host, site_host) {
+        return None;
+    }
+    let path = path.split(['#', '?']).next().unwrap_or("");
+    let base = base.trim_end_matches('/');
+    let rest = path.strip_prefix(base).filter(|r| r.is_empty() || r.starts_with('/'))?;
+    let segments: Vec<String> =
+        rest.split('/').filter(|s| !s.is_empty()).map(|s| percent_decode_str(s).decode_utf8_lossy().into_owned()).collect();
+    let scheme = if site_url.starts_with("http://") { "http" } else { "https" };
+    let page = || SiteLink::Page(format!("{scheme}://{site_host}{path}"));
+    Some(match segments.as_slice() {
+        [] => SiteLink::Home,
+        [one] if one == "index.html" => SiteLink::Home,
+        [dir, file] if dir == "category" || dir == "categories" => {
+            SiteLink::Category(file.strip_suffix(".html").unwrap_or(file).to_string())
+        }
+        [one] if rest.ends_with('/') || one.ends_with(".html") => {
+            SiteLink::Category(one.strip_suffix(".html").unwrap_or(one).to_string())
+        }
+        _ => page(),
+    })
+}
+
+fn strip_scheme(url: &str) -> Option<&str> {
+    url.strip_prefix("https://").or_else(|| url.strip_prefix("http://")).or_else(|| url.strip_prefix("//"))
+}
+
+fn split_host(s: &str) -> (&str, &str) {
+    match s.find('/') {
+        Some(i) => (&s[..i], &s[i..]),
+        None => (s, "/"),
+    }
+}
+
+fn same_host(a: &str, b: &str) -> bool {
+    let norm = |h: &str| h.trim_start_matches("www.").to_ascii_lowercase();
+    norm(a) == norm(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SITE: &str = "https://finews.withounder.com";
+
+    #[test]
+    fn finews_back_links_lead_to_categories_and_home() {
+        assert_eq!(site_link("https://finews.withounder.com/category/dazhongwang.html", SITE), Some(SiteLink::Category("dazhongwang".into())));
+        assert_eq!(site_link("https://finews.withounder.com/emnews/", SITE), Some(SiteLink::Category("emnews".into())));
+        assert_eq!(site_link("https://finews.withounder.com/", SITE), Some(SiteLink::Home));
+        assert_eq!(
+            site_link("https://finews.withounder.com/category/21shijijingjibaodao%2021caijingAPP.html", SITE),
+            Some(SiteLink::Category("21shijijingjibaodao 21caijingAPP".into()))
+        );
+    }
+
+    #[test]
+    fn post_urls_are_pages_and_other_hosts_are_not_the_site() {
+        assert_eq!(
+            site_link("http://finews.withounder.com/emnews/2021/12/08/1.html#top", SITE),
+            Some(SiteLink::Page("https://finews.withounder.com/emnews/2021/12/08/1.html".into()))
+        );
+        assert_eq!(site_link("https://finance.eastmoney.com/news/1344,1.html", SITE), None);
+        assert_eq!(site_link("mailto:x@finews.withounder.com", SITE), None);
+    }
+
+    #[test]
+    fn a_base_path_is_respected() {
+        let site = "https://example.org/blog";
+        assert_eq!(site_link("https://example.org/blog/", site), Some(SiteLink::Home));
+        assert_eq!(site_link("https://example.org/other/", site), None);
+    }
+}

@@ -1,0 +1,42 @@
+//! An article as the reader pane shows it: re-sanitised, images pointed at the local cache,
+//! and links into the same site turned into in-app targets (`#category=…`, `#article=…`, `#all`).
+
+use std::collections::HashMap;
+
+use broadsheet_jekyll::{site_link, SiteLink};
+use broadsheet_model::{ArticleDetail, ArticleId};
+use broadsheet_store::{Store, StoreError};
+
+use crate::image_scheme;
+
+pub fn article_for_reader(store: &Store, id: ArticleId) -> Result<ArticleDetail, StoreError> {
+    let mut article = store.article(id)?;
+    let links = match store.site_url_of(id)? {
+        Some(site) => in_app_links(store, &article.html, &site)?,
+        None => HashMap::new(),
+    };
+    article.html = broadsheet_html::for_display(&article.html, image_scheme::SCHEME, image_scheme::local_url, links);
+    Ok(article)
+}
+
+fn in_app_links(store: &Store, html: &str, site: &str) -> Result<HashMap<String, String>, StoreError> {
+    let mut map = HashMap::new();
+    for href in broadsheet_html::link_targets(html) {
+        let target = match site_link(&href, site) {
+            Some(SiteLink::Home) => Some("#all".to_string()),
+            Some(SiteLink::Category(slug)) if store.has_category(&slug)? => Some(format!("#category={}", encode(&slug))),
+            Some(SiteLink::Category(_) | SiteLink::Page(_)) => {
+                store.article_by_url(&href.split('#').next().unwrap_or(&href))?.map(|id| format!("#article={id}"))
+            }
+            None => None,
+        };
+        if let Some(t) = target {
+            map.insert(href, t);
+        }
+    }
+    Ok(map)
+}
+
+fn encode(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
