@@ -57,6 +57,15 @@ impl Store {
         Ok(Store { conn, images_dir })
     }
 
+    /// Opens an archive migrated only to its first `n` schema versions, as an older
+    /// Broadsheet left it. For upgrade tests.
+    #[doc(hidden)]
+    pub fn open_at_schema(path: &Path, n: usize) -> Result<rusqlite::Connection> {
+        let mut conn = Connection::open(path).map_err(|e| StoreError::Open { path: path.to_owned(), source: e })?;
+        migrate::apply_first(&mut conn, n)?;
+        Ok(conn)
+    }
+
     /// Names of the migrations applied to this archive, oldest first.
     pub fn applied_migrations(&self) -> Result<Vec<String>> {
         migrate::applied(&self.conn)

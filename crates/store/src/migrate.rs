@@ -11,6 +11,11 @@ const MIGRATIONS: &[(&str, &str)] = &[(
 )];
 
 pub(crate) fn apply(conn: &mut Connection) -> Result<()> {
+    apply_first(conn, MIGRATIONS.len())
+}
+
+/// Applies only the first `n` migrations (upgrade tests start from old schemas).
+pub(crate) fn apply_first(conn: &mut Connection, n: usize) -> Result<()> {
     conn.execute_batch(
         "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)",
     )?;
@@ -18,7 +23,7 @@ pub(crate) fn apply(conn: &mut Connection) -> Result<()> {
     if let Some(unknown) = done.iter().find(|n| !MIGRATIONS.iter().any(|(m, _)| m == n)) {
         return Err(StoreError::FromTheFuture { name: unknown.clone() });
     }
-    for (name, sql) in MIGRATIONS {
+    for (name, sql) in MIGRATIONS.iter().take(n) {
         if done.iter().any(|n| n == name) {
             continue;
         }

@@ -36,3 +36,28 @@ fn an_unopenable_path_names_the_file() {
     let err = Store::open(&path).err().expect("a directory is not an archive");
     assert!(err.to_string().contains("archive.sqlite3"), "{err}");
 }
+
+#[test]
+fn an_archive_at_the_first_schema_upgrades_with_its_content_and_user_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("archive.sqlite3");
+    let old = Store::open_at_schema(&path, 1).unwrap();
+    // Written with the first schema's own column names, as that version wrote them.
+    old.execute_batch(
+        "INSERT INTO sources (id, kind, location, name, created_at) VALUES (1, 'jekyll-folder', '/site', 'Site', 0);
+         INSERT INTO articles (id, source_id, key, title, published_at, utc_offset_min, html, text, excerpt,
+                               content_hash, imported_at, updated_at)
+           VALUES (7, 1, '2022-03-08-a', '旧文章', 1646704800, 480, '<p>正文</p>', '正文', '正文', 'h', 0, 0);
+         INSERT INTO bookmarks (article_id, created_at) VALUES (7, 0);
+         INSERT INTO read_state (article_id, read_at) VALUES (7, 0);",
+    )
+    .unwrap();
+    drop(old);
+
+    let store = Store::open(&path).unwrap();
+    assert!(store.applied_migrations().unwrap().len() >= 1);
+    let a = store.article(7).unwrap();
+    assert_eq!(a.summary.title, "旧文章");
+    assert!(a.summary.bookmarked && a.summary.read);
+    assert_eq!(a.summary.date, "2022-03-08T10:00:00+08:00");
+}
