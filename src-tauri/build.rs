@@ -3,7 +3,7 @@ fn main() {
     tauri_build::try_build(
         tauri_build::Attributes::new()
             .capabilities_path_pattern("src-tauri/capabilities/**/*")
-            .app_manifest(tauri_build::AppManifest::new().commands(&["list_categories", "list_articles", "get_article", "open_external"])),
+            .app_manifest(tauri_build::AppManifest::new().commands(&["list_categories", "list_articles", "get_article", "open_external", "set_read"])),
     )
     .expect("tauri build script failed");
 }

@@ -20,6 +20,12 @@ pub fn get_article(state: State<'_, AppState>, id: ArticleId) -> Result<ArticleD
     state.with_store(|s| reader_view::article_for_reader(s, id))
 }
 
+/// Marks an article read or unread.
+#[tauri::command(async)]
+pub fn set_read(state: State<'_, AppState>, id: ArticleId, read: bool) -> Result<(), ApiError> {
+    state.with_store(|s| s.set_read(id, read)).map(drop)
+}
+
 /// Opens a web link in the system browser. Only http(s): the webview itself never
 /// navigates away from the app, and it has no opener permission of its own.
 #[tauri::command(async)]

@@ -26,6 +26,7 @@ pub fn run() {
             commands::list_articles,
             commands::get_article,
             commands::open_external,
+            commands::set_read,
         ])
         .run(tauri::generate_context!())
         .expect("Broadsheet could not start its window");

@@ -44,6 +44,14 @@ async fn first_run_shows_the_sample_and_opens_a_category_post_with_its_cached_im
     let src: String = app.eval("return document.querySelector('.article-body img').src").await;
     assert!(src.starts_with("bsimg:") || src.starts_with("http://bsimg.localhost/"), "image not from the cache: {src}");
 
+    // Opening it was reading it: the list row loses its unread mark, and the chip names the outlet.
+    app.wait_until("the row is marked read", |js| {
+        js("const r = document.querySelector('.article-row.selected'); return !!r && !r.classList.contains('unread')")
+    })
+    .await;
+    let chip = app.text(".article-meta .chip").await;
+    assert_eq!(chip, app.text("[data-category='kejiribao'] .nav-label").await);
+
     app.screenshot("reader.png").await;
     app.quit().await;
 }
@@ -70,7 +78,7 @@ async fn back_links_inside_a_post_open_the_category_and_home_in_the_app() {
     // From "All", open a 科技日报 post and follow its "返回科技日报新闻" link.
     app.eval::<bool>(
         "const row = Array.from(document.querySelectorAll('.article-row'))
-           .find(r => r.querySelector('.row-category').textContent === 'kejiribao');
+           .find(r => r.querySelector('.row-category').dataset.slug === 'kejiribao');
          row.click(); return true",
     )
     .await;

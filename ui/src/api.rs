@@ -23,6 +23,15 @@ pub async fn get_article(id: ArticleId) -> Result<ArticleDetail, ApiError> {
     call("get_article", &Args { id }).await
 }
 
+pub async fn set_read(id: ArticleId, read: bool) -> Result<(), ApiError> {
+    #[derive(Serialize)]
+    struct Args {
+        id: ArticleId,
+        read: bool,
+    }
+    call("set_read", &Args { id, read }).await
+}
+
 /// Opens a web page in the system browser.
 pub async fn open_external(url: String) -> Result<(), ApiError> {
     #[derive(Serialize)]

@@ -13,6 +13,11 @@ pub enum LinkAction {
     Ignore,
 }
 
+/// Percent-encodes a slug for an in-app target.
+pub fn encode(slug: &str) -> String {
+    percent_encoding::utf8_percent_encode(slug, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
 /// Reads the in-app targets the backend writes (`#all`, `#category=<slug>`, `#article=<id>`).
 pub fn link_action(href: &str) -> LinkAction {
     if href == "#all" {
@@ -46,5 +51,7 @@ mod tests {
         assert_eq!(link_action("javascript:alert(1)"), LinkAction::Ignore);
         assert_eq!(link_action("../emnews/"), LinkAction::Ignore);
         assert_eq!(link_action("#article=x"), LinkAction::Ignore);
+        let slug = "anxinguojizhengquan(xianggang)";
+        assert_eq!(link_action(&format!("#category={}", encode(slug))), LinkAction::ShowCategory(slug.into()));
     }
 }

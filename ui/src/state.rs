@@ -17,6 +17,9 @@ pub struct AppState {
     pub selected: Signal<Option<ArticleId>>,
     pub article: Signal<Option<ArticleDetail>>,
     pub error: Signal<Option<String>>,
+    /// Read state changed during this session, by article. List rows are keyed by id and
+    /// not rebuilt when their data changes, so they consult this for the live value.
+    pub read_now: Signal<std::collections::HashMap<ArticleId, bool>>,
 }
 
 impl Default for AppState {
@@ -35,6 +38,7 @@ impl AppState {
             selected: create_signal(None),
             article: create_signal(None),
             error: create_signal(None),
+            read_now: create_signal(std::collections::HashMap::new()),
         }
     }
 
@@ -75,7 +79,17 @@ impl AppState {
                     return;
                 }
                 match result {
-                    Ok(a) => self.article.set(Some(a)),
+                    Ok(a) => {
+                        let unread = !a.summary.read;
+                        self.article.set(Some(a));
+                        // Opening an article is reading it; focus alone never marks anything.
+                        if unread {
+                            match api::set_read(id, true).await {
+                                Ok(()) => self.mark_read_locally(id, true),
+                                Err(e) => self.error.set(Some(e.to_string())),
+                            }
+                        }
+                    }
                     Err(e) => self.error.set(Some(e.to_string())),
                 }
             });
@@ -107,6 +121,22 @@ impl AppState {
 
     pub fn open(self, id: ArticleId) {
         self.selected.set(Some(id));
+    }
+
+    fn mark_read_locally(self, id: ArticleId, read: bool) {
+        self.read_now.update(|m| {
+            m.insert(id, read);
+        });
+    }
+
+    /// Whether an article is read, counting changes made since the list was loaded.
+    pub fn is_read(self, article: &ArticleSummary) -> bool {
+        self.read_now.with(|m| m.get(&article.id).copied()).unwrap_or(article.read)
+    }
+
+    /// Display name of a category slug (the slug itself until categories have loaded).
+    pub fn category_name(self, slug: &str) -> String {
+        self.categories.with(|cs| cs.iter().find(|c| c.slug == slug).map(|c| c.name.clone())).unwrap_or_else(|| slug.to_string())
     }
 
     /// Title of the current list: the category's display name, or "All articles".

@@ -35,17 +35,20 @@ fn ArticleRow(article: ArticleSummary) -> View {
     let state = use_context::<AppState>();
     let id = article.id;
     let selected = move || state.selected.get() == Some(id);
+    let row = article.clone();
     let class = move || {
         let mut c = String::from("article-row");
         if selected() {
             c.push_str(" selected");
         }
-        if !article.read {
+        if !state.is_read(&row) {
             c.push_str(" unread");
         }
         c
     };
-    let meta_category = article.categories.first().cloned().unwrap_or_default();
+    let slug = article.categories.first().cloned().unwrap_or_default();
+    let slug_attr = slug.clone();
+    let meta_category = move || state.category_name(&slug);
     let when = local_datetime(article.timestamp, &article.date);
     let hint = original_time_hint(&article.date);
     view! {
@@ -55,7 +58,7 @@ fn ArticleRow(article: ArticleSummary) -> View {
             div(class="row-meta") {
                 span(class="row-source") { (article.source.clone()) }
                 " · "
-                span(class="row-category") { (meta_category) }
+                span(class="row-category", data-slug=slug_attr) { (meta_category()) }
                 " · "
                 time(datetime=article.date.clone(), title=hint) { (when) }
             }

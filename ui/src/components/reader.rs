@@ -46,10 +46,15 @@ fn ArticleView(article: ArticleDetail) -> View {
     let when = local_datetime(s.timestamp, &s.date);
     let hint = original_time_hint(&s.date);
     let lang = article.lang.unwrap_or_default();
-    let chips: Vec<View> = s.categories.iter().map(|c| {
-        let c = c.clone();
-        view! { span(class="chip") { (c) } }
-    }).collect();
+    let chips: Vec<View> = s
+        .categories
+        .clone()
+        .into_iter()
+        .map(|slug| {
+            let (name, target) = (state.category_name(&slug), format!("#category={}", crate::links::encode(&slug)));
+            view! { a(class="chip", href=target, title=slug) { (name) } }
+        })
+        .collect();
     let body_lang = lang.clone();
     let original = s.url.clone().map(|u| view! {
         a(class="original-link", href=u, rel="noopener noreferrer") { "Original" }
