@@ -1,6 +1,6 @@
 //! App state: signals shared through context, and the actions that change them.
 
-use broadsheet_model::{ArticleDetail, ArticleId, ArticleQuery, ArticleSummary, CategoryCount};
+use broadsheet_model::{ArticleDetail, ArticleId, ArticleQuery, ArticleSummary, CategoryCount, Filters};
 use sycamore::prelude::*;
 
 use crate::api;
@@ -55,7 +55,7 @@ impl AppState {
             let category = self.category.get_clone();
             self.list_loaded.set(false);
             spawn(async move {
-                let query = ArticleQuery { category: category.clone(), limit: Some(500), ..Default::default() };
+                let query = ArticleQuery { filters: Filters { category: category.clone(), ..Default::default() }, limit: Some(500), ..Default::default() };
                 let result = api::list_articles(query).await;
                 // A slower answer for a category the reader has already left is dropped.
                 if self.category.get_clone_untracked() != category {

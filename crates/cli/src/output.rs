@@ -3,7 +3,8 @@
 use std::io::{IsTerminal, Write};
 
 use broadsheet_import::ImportReport;
-use broadsheet_model::{ArticleDetail, ArticleSummary, CategoryCount, TagCount};
+use broadsheet_model::{ArticleDetail, ArticleId, ArticleSummary, CategoryCount, SearchHit, TagCount};
+use broadsheet_store::StateChange;
 use serde::Serialize;
 
 type Result = std::result::Result<(), Box<dyn std::error::Error>>;
@@ -128,4 +129,38 @@ pub fn tags(tags: &[TagCount], json: bool) -> Result {
         writeln!(out, "{:>7}  {}", t.count, t.name)?;
     }
     Ok(())
+}
+
+/// `search --json` rows: the documented fields.
+#[derive(Serialize)]
+struct SearchRow<'a> {
+    id: i64,
+    title: &'a str,
+    date: &'a str,
+    snippet: &'a str,
+    score: f64,
+}
+
+pub fn search(hits: &[SearchHit], json: bool) -> Result {
+    if json {
+        let rows: Vec<SearchRow<'_>> = hits
+            .iter()
+            .map(|h| SearchRow { id: h.summary.id, title: &h.summary.title, date: &h.summary.date, snippet: &h.snippet, score: h.score })
+            .collect();
+        return print_json(&rows);
+    }
+    let mut out = std::io::stdout().lock();
+    for h in hits {
+        let date = h.summary.date.get(..10).unwrap_or(&h.summary.date);
+        let snippet = h.snippet.replace("<mark>", "[").replace("</mark>", "]").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
+        writeln!(out, "{:>6}  {date}  {}\n        {snippet}", h.summary.id, h.summary.title)?;
+    }
+    Ok(())
+}
+
+pub fn changed(change: StateChange, id: ArticleId, what: &str) {
+    match change {
+        StateChange::Changed => println!("article {id}: {what}"),
+        StateChange::Unchanged => println!("article {id}: already so"),
+    }
 }

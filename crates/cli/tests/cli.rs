@@ -180,3 +180,49 @@ fn a_missing_path_or_an_unwritable_archive_fails_with_a_clear_message() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("archive.sqlite3") || String::from_utf8_lossy(&out.stderr).contains("file"));
 }
+
+#[test]
+fn search_finds_chinese_with_snippets_and_reindex_keeps_it_working() {
+    let a = Archive::new();
+    a.ok(&["import", corpus("finews").to_str().unwrap()]);
+    let hits = a.json(&["search", "股", "--json", "--limit", "5"]);
+    let hits = hits.as_array().unwrap();
+    assert_eq!(hits.len(), 5);
+    let mut keys: Vec<&str> = hits[0].as_object().unwrap().keys().map(String::as_str).collect();
+    keys.sort();
+    assert_eq!(keys, ["date", "id", "score", "snippet", "title"]);
+    assert!(hits.iter().all(|h| h["snippet"].as_str().unwrap().contains("<mark>股</mark>") || h["title"].as_str().unwrap().contains('股')));
+
+    assert!(a.ok(&["reindex"]).starts_with("reindexed "));
+    let again = a.json(&["search", "股", "--json", "--limit", "5"]);
+    assert_eq!(again.as_array().unwrap().len(), 5);
+
+    let out = a.run(&["search", "", "--json"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("empty"));
+    let bad_date = a.run(&["search", "股", "--since", "yesterday"]);
+    assert!(!bad_date.status.success());
+    assert!(String::from_utf8_lossy(&bad_date.stderr).contains("yesterday"));
+}
+
+#[test]
+fn bookmarks_tags_and_read_state_from_the_command_line() {
+    let a = Archive::new();
+    a.ok(&["import", corpus("jekyll-jekyll").to_str().unwrap()]);
+    let id = a.json(&["list", "--json", "--limit", "1"])[0]["id"].as_i64().unwrap().to_string();
+    assert!(a.ok(&["bookmark", &id]).contains("bookmarked"));
+    assert!(a.ok(&["bookmark", &id]).contains("already"));
+    a.ok(&["tag", &id, "to-read", "发布"]);
+    a.ok(&["read", &id]);
+    let row = &a.json(&["list", "--json", "--bookmarked"])[0];
+    assert_eq!(row["id"].as_i64().unwrap().to_string(), id);
+    assert_eq!(row["user_tags"], serde_json::json!(["to-read", "发布"]));
+    assert_eq!(row["read"], true);
+    assert_eq!(a.json(&["list", "--json", "--user-tag", "发布"]).as_array().unwrap().len(), 1);
+    a.ok(&["untag", &id, "发布"]);
+    a.ok(&["bookmark", &id, "--off"]);
+    assert!(a.json(&["list", "--json", "--bookmarked"]).as_array().unwrap().is_empty());
+    let missing = a.run(&["bookmark", "999999"]);
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("999999"));
+}

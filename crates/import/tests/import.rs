@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use broadsheet_import::{import_posts, import_sample};
 use broadsheet_jekyll::{parse_config, parse_post, Parsed, PostFile, SiteConfig};
-use broadsheet_model::ArticleQuery;
+use broadsheet_model::{ArticleQuery, Filters};
 use broadsheet_store::{NewSource, Store};
 
 fn fresh_store() -> (tempfile::TempDir, Store) {
@@ -47,7 +47,7 @@ fn categories_are_counted_and_named_after_their_outlet_tag() {
     assert_eq!(total, store.article_count().unwrap(), "each sample post has one category");
     let kj = cats.iter().find(|c| c.slug == "kejiribao").unwrap();
     assert_eq!(kj.name, "科技日报新闻");
-    let listed = store.list_articles(&ArticleQuery { category: Some("kejiribao".into()), ..Default::default() }).unwrap();
+    let listed = store.list_articles(&ArticleQuery { filters: Filters { category: Some("kejiribao".into()), ..Default::default() }, ..Default::default() }).unwrap();
     assert_eq!(listed.len() as u64, kj.count);
     assert!(listed.windows(2).all(|w| w[0].timestamp >= w[1].timestamp), "newest first");
 }
@@ -177,9 +177,9 @@ fn story_reimporting_an_edited_site_keeps_what_the_reader_marked() {
     assert!(after.iter().any(|a| a.title == "第二版"), "the edit came through");
     let gone = after.iter().find(|a| a.title == "另一篇").unwrap();
     assert!(store.is_removed_upstream(gone.id).unwrap());
-    let bookmarked = store.list_articles(&ArticleQuery { bookmarked: true, ..Default::default() }).unwrap();
+    let bookmarked = store.list_articles(&ArticleQuery { filters: Filters { bookmarked: true, ..Default::default() }, ..Default::default() }).unwrap();
     assert_eq!(bookmarked.len(), 2);
-    let tagged = store.list_articles(&ArticleQuery { user_tag: Some("稍后再读".into()), ..Default::default() }).unwrap();
+    let tagged = store.list_articles(&ArticleQuery { filters: Filters { user_tag: Some("稍后再读".into()), ..Default::default() }, ..Default::default() }).unwrap();
     assert_eq!(tagged.len(), 2);
-    assert!(store.list_articles(&ArticleQuery { unread: true, ..Default::default() }).unwrap().is_empty());
+    assert!(store.list_articles(&ArticleQuery { filters: Filters { unread: true, ..Default::default() }, ..Default::default() }).unwrap().is_empty());
 }

@@ -61,9 +61,9 @@ pub struct TagCount {
     pub count: u64,
 }
 
-/// Which articles to list. Results are newest first.
+/// Which articles a list or a search is about. Empty means all.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ArticleQuery {
+pub struct Filters {
     pub category: Option<String>,
     /// A site tag.
     pub tag: Option<String>,
@@ -72,9 +72,41 @@ pub struct ArticleQuery {
     pub bookmarked: bool,
     #[serde(default)]
     pub unread: bool,
+    pub source: Option<i64>,
+}
+
+/// Which articles to list. Results are newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArticleQuery {
+    #[serde(flatten)]
+    pub filters: Filters,
     /// Keyset pagination: only articles strictly older than this position.
     pub before: Option<Cursor>,
     pub limit: Option<u32>,
+}
+
+/// A full-text search. Terms are ANDed; see the search module for the syntax.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchQuery {
+    pub query: String,
+    #[serde(flatten)]
+    pub filters: Filters,
+    /// Only articles published at or after this Unix time.
+    pub since: Option<i64>,
+    /// Only articles published before this Unix time.
+    pub until: Option<i64>,
+    pub limit: Option<u32>,
+}
+
+/// One search result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchHit {
+    #[serde(flatten)]
+    pub summary: ArticleSummary,
+    /// HTML: escaped text with the matches in `<mark>`.
+    pub snippet: String,
+    /// Relevance: higher is better.
+    pub score: f64,
 }
 
 /// Position in the newest-first order: (timestamp, id) of the last row seen.

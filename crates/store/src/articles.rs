@@ -1,6 +1,6 @@
 //! Articles and their site categories and tags.
 
-use broadsheet_model::{ArticleDetail, ArticleId, ArticleQuery, ArticleSummary, CategoryCount, TagCount};
+use broadsheet_model::{ArticleDetail, ArticleId, ArticleQuery, ArticleSummary, CategoryCount, Filters, TagCount};
 use rusqlite::{params, OptionalExtension, Row, Transaction};
 use sha2::{Digest, Sha256};
 
@@ -62,7 +62,7 @@ pub enum UpsertOutcome {
     Unchanged(ArticleId),
 }
 
-const SUMMARY_COLUMNS: &str = "a.id, a.title, a.published_at, a.utc_offset_min, a.excerpt, s.name, a.url,
+pub(crate) const SUMMARY_COLUMNS: &str = "a.id, a.title, a.published_at, a.utc_offset_min, a.excerpt, s.name, a.url,
      EXISTS (SELECT 1 FROM bookmarks b WHERE b.article_id = a.id),
      EXISTS (SELECT 1 FROM read_state r WHERE r.article_id = a.id)";
 
@@ -96,33 +96,7 @@ impl Store {
     pub fn list_articles(&self, q: &ArticleQuery) -> Result<Vec<ArticleSummary>> {
         let mut sql = format!("SELECT {SUMMARY_COLUMNS} FROM articles a JOIN sources s ON s.id = a.source_id WHERE 1=1");
         let mut args: Vec<rusqlite::types::Value> = Vec::new();
-        if let Some(slug) = &q.category {
-            sql.push_str(
-                " AND a.id IN (SELECT ac.article_id FROM article_categories ac
-                   JOIN categories c ON c.id = ac.category_id WHERE c.slug = ?)",
-            );
-            args.push(slug.clone().into());
-        }
-        if let Some(tag) = &q.tag {
-            sql.push_str(
-                " AND a.id IN (SELECT at.article_id FROM article_site_tags at
-                   JOIN site_tags t ON t.id = at.tag_id WHERE t.name = ?)",
-            );
-            args.push(tag.clone().into());
-        }
-        if let Some(tag) = &q.user_tag {
-            sql.push_str(
-                " AND a.id IN (SELECT aut.article_id FROM article_user_tags aut
-                   JOIN user_tags u ON u.id = aut.user_tag_id WHERE u.name = ?)",
-            );
-            args.push(tag.clone().into());
-        }
-        if q.bookmarked {
-            sql.push_str(" AND a.id IN (SELECT article_id FROM bookmarks)");
-        }
-        if q.unread {
-            sql.push_str(" AND a.id NOT IN (SELECT article_id FROM read_state)");
-        }
+        push_filters(&mut sql, &mut args, &q.filters);
         if let Some(c) = q.before {
             sql.push_str(" AND (a.published_at < ? OR (a.published_at = ? AND a.id < ?))");
             args.extend([c.timestamp.into(), c.timestamp.into(), c.id.into()]);
@@ -211,7 +185,7 @@ impl Store {
         Ok(urls)
     }
 
-    fn fill_labels(&self, a: &mut ArticleSummary) -> Result<()> {
+    pub(crate) fn fill_labels(&self, a: &mut ArticleSummary) -> Result<()> {
         let mut cats = self.conn.prepare_cached(
             "SELECT c.slug FROM article_categories ac JOIN categories c ON c.id = ac.category_id
              WHERE ac.article_id = ?1 ORDER BY ac.position",
@@ -231,7 +205,42 @@ impl Store {
     }
 }
 
-fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<ArticleSummary> {
+/// Appends `AND …` conditions for `f` on the articles alias `a`.
+pub(crate) fn push_filters(sql: &mut String, args: &mut Vec<rusqlite::types::Value>, f: &Filters) {
+            if let Some(slug) = &f.category {
+                sql.push_str(
+                    " AND a.id IN (SELECT ac.article_id FROM article_categories ac
+                       JOIN categories c ON c.id = ac.category_id WHERE c.slug = ?)",
+                );
+                args.push(slug.clone().into());
+            }
+            if let Some(tag) = &f.tag {
+                sql.push_str(
+                    " AND a.id IN (SELECT at.article_id FROM article_site_tags at
+                       JOIN site_tags t ON t.id = at.tag_id WHERE t.name = ?)",
+                );
+                args.push(tag.clone().into());
+            }
+            if let Some(tag) = &f.user_tag {
+                sql.push_str(
+                    " AND a.id IN (SELECT aut.article_id FROM article_user_tags aut
+                       JOIN user_tags u ON u.id = aut.user_tag_id WHERE u.name = ?)",
+                );
+                args.push(tag.clone().into());
+            }
+            if f.bookmarked {
+                sql.push_str(" AND a.id IN (SELECT article_id FROM bookmarks)");
+            }
+            if f.unread {
+                sql.push_str(" AND a.id NOT IN (SELECT article_id FROM read_state)");
+            }
+    if let Some(source) = f.source {
+        sql.push_str(" AND a.source_id = ?");
+        args.push(source.into());
+    }
+}
+
+pub(crate) fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<ArticleSummary> {
     let timestamp: i64 = r.get(2)?;
     let offset: i32 = r.get(3)?;
     Ok(ArticleSummary {
@@ -292,6 +301,7 @@ fn upsert_one(tx: &Transaction<'_>, source: SourceId, a: &NewArticle) -> Result<
     let id = match outcome {
         UpsertOutcome::Inserted(id) | UpsertOutcome::Updated(id) | UpsertOutcome::Unchanged(id) => id,
     };
+    crate::search::index_article(tx, id, &a.title, &a.text)?;
     for (pos, (slug, name)) in a.categories.iter().enumerate() {
         tx.execute(
             "INSERT INTO categories (slug, name) VALUES (?1, ?2)

@@ -13,6 +13,8 @@ pub enum StoreError {
     Io { path: PathBuf, source: std::io::Error },
     #[error("not found: {0}")]
     NotFound(String),
+    #[error("{0}")]
+    InvalidQuery(String),
     #[error(transparent)]
     Sql(#[from] rusqlite::Error),
 }
@@ -27,6 +29,7 @@ impl From<StoreError> for broadsheet_model::ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound(what) => broadsheet_model::ApiError::NotFound(what),
+            StoreError::InvalidQuery(why) => broadsheet_model::ApiError::InvalidInput(why),
             other => broadsheet_model::ApiError::Storage(other.to_string()),
         }
     }

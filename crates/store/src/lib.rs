@@ -8,6 +8,7 @@ mod articles;
 mod error;
 mod images;
 mod migrate;
+mod search;
 mod time_fmt;
 mod user;
 
@@ -16,6 +17,10 @@ use std::path::{Path, PathBuf};
 use rusqlite::Connection;
 
 pub use articles::{NewArticle, UpsertOutcome};
+pub use search::tokens::{QueryError, MAX_QUERY_CHARS};
+
+/// The search tokenizer, for tests that check the index against a plain scan.
+pub use search::tokens as search_tokens;
 pub use user::StateChange;
 pub use error::StoreError;
 pub use images::ImageBlob;

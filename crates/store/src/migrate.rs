@@ -4,11 +4,23 @@ use rusqlite::Connection;
 
 use crate::{Result, StoreError};
 
+/// A migration: its SQL, then optionally work in Rust in the same transaction (for data
+/// SQL alone can't produce, such as search tokens).
+struct Migration {
+    name: &'static str,
+    sql: &'static str,
+    then: Option<fn(&rusqlite::Transaction<'_>) -> rusqlite::Result<()>>,
+}
+
 /// Every migration ever shipped, oldest first. Never edit or reorder: only append.
-const MIGRATIONS: &[(&str, &str)] = &[(
-    "2026-11-28-0001-initial",
-    include_str!("../migrations/2026-11-28-0001-initial.sql"),
-)];
+const MIGRATIONS: &[Migration] = &[
+    Migration { name: "2026-11-28-0001-initial", sql: include_str!("../migrations/2026-11-28-0001-initial.sql"), then: None },
+    Migration {
+        name: "2026-11-28-0002-search",
+        sql: include_str!("../migrations/2026-11-28-0002-search.sql"),
+        then: Some(|tx| crate::search::rebuild(tx).map(drop)),
+    },
+];
 
 pub(crate) fn apply(conn: &mut Connection) -> Result<()> {
     apply_first(conn, MIGRATIONS.len())
@@ -20,16 +32,20 @@ pub(crate) fn apply_first(conn: &mut Connection, n: usize) -> Result<()> {
         "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)",
     )?;
     let done = applied(conn)?;
-    if let Some(unknown) = done.iter().find(|n| !MIGRATIONS.iter().any(|(m, _)| m == n)) {
+    if let Some(unknown) = done.iter().find(|n| !MIGRATIONS.iter().any(|m| m.name == n.as_str())) {
         return Err(StoreError::FromTheFuture { name: unknown.clone() });
     }
-    for (name, sql) in MIGRATIONS.iter().take(n) {
+    for m in MIGRATIONS.iter().take(n) {
+        let name = m.name;
         if done.iter().any(|n| n == name) {
             continue;
         }
         let wrap = |source| StoreError::Migration { name: name.to_string(), source };
         let tx = conn.transaction().map_err(wrap)?;
-        tx.execute_batch(sql).map_err(wrap)?;
+        tx.execute_batch(m.sql).map_err(wrap)?;
+        if let Some(then) = m.then {
+            then(&tx).map_err(wrap)?;
+        }
         tx.execute(
             "INSERT INTO schema_migrations (name, applied_at) VALUES (?1, ?2)",
             rusqlite::params![name, crate::now()],
