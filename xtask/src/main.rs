@@ -16,6 +16,7 @@ commands:
   run [-- APP_ARGS]   set up, build the UI and the app, open the window (sample archive on first run)
   test                set up, then run every test: unit, integration, UI components, real window over WebDriver
   bundle              set up, then build release installers for this OS with the Tauri CLI
+  bench               import and search figures on a large archive made from the corpus
   setup               only install what is missing";
 
 fn main() -> ExitCode {
@@ -24,6 +25,7 @@ fn main() -> ExitCode {
         Some("run") => run(&args[1..]),
         Some("test") => test(),
         Some("bundle") => bundle(),
+        Some("bench") => sh::cargo(&["bench", "--package", "broadsheet-import", "--bench", "archive"]),
         Some("setup") => setup::ensure(setup::Purpose::Test),
         _ => {
             eprintln!("{USAGE}");
