@@ -81,6 +81,54 @@ enum Command {
         #[arg(long)]
         unread: bool,
     },
+    /// Mark every article of a view read
+    MarkAllRead {
+        #[command(flatten)]
+        filters: FilterArgs,
+    },
+    /// User tags with post counts
+    UserTags {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rename a user tag (renaming onto an existing tag merges them)
+    RenameTag { from: String, to: String },
+    /// Delete a user tag from every post
+    DeleteTag { name: String },
+    /// Sources with their article counts
+    Sources {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stop a source; its bookmarked and tagged posts always stay
+    RemoveSource {
+        id: i64,
+        /// Keep all of its posts, not only the marked ones
+        #[arg(long)]
+        keep_articles: bool,
+    },
+    /// Remove unmarked posts older than N days (shows what it would free unless --apply)
+    Retention {
+        #[arg(long)]
+        days: u32,
+        #[arg(long)]
+        apply: bool,
+    },
+    /// Export the archive (or the selected posts)
+    Export {
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        #[arg(long, value_name = "PATH")]
+        out: PathBuf,
+        #[arg(long)]
+        bookmarked: bool,
+        #[arg(long, value_name = "TAG")]
+        user_tag: Option<String>,
+    },
+    /// Restore a JSON backup into an empty archive
+    ImportBackup { path: PathBuf },
+    /// Add the feeds of an OPML file as sources
+    ImportOpml { path: PathBuf },
     /// Show one article
     Show {
         id: ArticleId,
@@ -97,6 +145,18 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ExportFormat {
+    /// Full backup: sources, posts, user state
+    Json,
+    /// A Jekyll site of Markdown posts with their images
+    Markdown,
+    /// OPML 2 of the sources
+    Opml,
+    /// Netscape bookmarks HTML of bookmarked posts
+    Bookmarks,
 }
 
 /// Filters shared by `list` and `search`.
@@ -202,6 +262,51 @@ fn run(cli: Cli) -> Result {
         Command::Tag { id, tags } => {
             let tags: Vec<&str> = tags.iter().map(String::as_str).collect();
             output::changed(open()?.tag_article(id, &tags)?, id, "tagged");
+        }
+        Command::MarkAllRead { filters } => println!("marked {} articles read", open()?.mark_all_read(&filters.into())?),
+        Command::UserTags { json } => output::tags(&open()?.user_tags()?, json)?,
+        Command::RenameTag { from, to } => {
+            open()?.rename_user_tag(&from, &to)?;
+            println!("renamed {from:?} to {to:?}");
+        }
+        Command::DeleteTag { name } => output::changed_named(open()?.delete_user_tag(&name)?, &format!("user tag {name:?}"), "deleted"),
+        Command::Sources { json } => output::sources(&open()?.sources()?, json)?,
+        Command::RemoveSource { id, keep_articles } => {
+            let r = open()?.remove_source(id, keep_articles)?;
+            println!("source {id} removed: {} articles deleted, {} kept", r.deleted_articles, r.kept_articles);
+        }
+        Command::Retention { days, apply } => {
+            let mut store = open()?;
+            let plan = if apply { store.apply_retention(days)? } else { store.retention_preview(days)? };
+            let verb = if apply { "removed" } else { "would remove" };
+            println!(
+                "{verb} {} posts older than {days} days and {} images ({:.1} MiB); bookmarked and tagged posts are kept",
+                plan.articles,
+                plan.images,
+                plan.image_bytes as f64 / 1_048_576.0
+            );
+        }
+        Command::Export { format, out, bookmarked, user_tag } => {
+            let store = open()?;
+            let sel = broadsheet_transfer::Selection { bookmarked, user_tag };
+            let what = match format {
+                ExportFormat::Json => format!("{} posts", broadsheet_transfer::export_json(&store, &sel, &out)?),
+                ExportFormat::Markdown => {
+                    let r = broadsheet_transfer::export_markdown(&store, &sel, &out)?;
+                    format!("{} posts and {} images", r.posts, r.images)
+                }
+                ExportFormat::Opml => format!("{} sources", broadsheet_transfer::export_opml(&store, &out)?),
+                ExportFormat::Bookmarks => format!("{} bookmarks", broadsheet_transfer::export_bookmarks(&store, &sel, &out)?),
+            };
+            println!("exported {what} to {}", out.display());
+        }
+        Command::ImportBackup { path } => {
+            let n = broadsheet_transfer::import_backup(&mut open()?, &path)?;
+            println!("restored {n} posts");
+        }
+        Command::ImportOpml { path } => {
+            let r = broadsheet_transfer::import_opml(&mut open()?, &path)?;
+            println!("added {} feeds, {} already present", r.added, r.already_present);
         }
         Command::Untag { id, tags } => {
             let tags: Vec<&str> = tags.iter().map(String::as_str).collect();

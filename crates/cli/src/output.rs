@@ -3,7 +3,7 @@
 use std::io::{IsTerminal, Write};
 
 use broadsheet_import::ImportReport;
-use broadsheet_model::{ArticleDetail, ArticleId, ArticleSummary, CategoryCount, SearchHit, TagCount};
+use broadsheet_model::{ArticleDetail, ArticleId, ArticleSummary, CategoryCount, SearchHit, SourceInfo, TagCount};
 use broadsheet_store::StateChange;
 use serde::Serialize;
 
@@ -159,8 +159,24 @@ pub fn search(hits: &[SearchHit], json: bool) -> Result {
 }
 
 pub fn changed(change: StateChange, id: ArticleId, what: &str) {
+    changed_named(change, &format!("article {id}"), what);
+}
+
+pub fn changed_named(change: StateChange, subject: &str, what: &str) {
     match change {
-        StateChange::Changed => println!("article {id}: {what}"),
-        StateChange::Unchanged => println!("article {id}: already so"),
+        StateChange::Changed => println!("{subject}: {what}"),
+        StateChange::Unchanged => println!("{subject}: already so"),
     }
+}
+
+pub fn sources(sources: &[SourceInfo], json: bool) -> Result {
+    if json {
+        return print_json(&sources);
+    }
+    let mut out = std::io::stdout().lock();
+    for s in sources {
+        let removed = if s.removed { " (removed)" } else { "" };
+        writeln!(out, "{:>4}  {:<14} {:>7} posts  {}{removed}\n      {}", s.id, s.kind, s.articles, s.name, s.location)?;
+    }
+    Ok(())
 }

@@ -226,3 +226,35 @@ fn bookmarks_tags_and_read_state_from_the_command_line() {
     assert!(!missing.status.success());
     assert!(String::from_utf8_lossy(&missing.stderr).contains("999999"));
 }
+
+#[test]
+fn export_and_import_from_the_command_line() {
+    let a = Archive::new();
+    a.ok(&["import", corpus("jekyll-jekyll").to_str().unwrap()]);
+    let id = a.json(&["list", "--json", "--limit", "1"])[0]["id"].as_i64().unwrap().to_string();
+    a.ok(&["bookmark", &id]);
+    a.ok(&["tag", &id, "keep"]);
+    let backup = a.dir.path().join("backup.json");
+    assert!(a.ok(&["export", "--format", "json", "--out", backup.to_str().unwrap()]).contains("102 posts"));
+
+    let b = Archive::new();
+    assert!(b.ok(&["import-backup", backup.to_str().unwrap()]).contains("restored 102 posts"));
+    assert_eq!(a.json(&["list", "--json", "--limit", "500"]), b.json(&["list", "--json", "--limit", "500"]));
+
+    let md = a.dir.path().join("md");
+    assert!(a.ok(&["export", "--format", "markdown", "--out", md.to_str().unwrap(), "--bookmarked"]).contains("1 posts"));
+    let opml = a.dir.path().join("sources.opml");
+    a.ok(&["export", "--format", "opml", "--out", opml.to_str().unwrap()]);
+    assert!(std::fs::read_to_string(&opml).unwrap().contains("category=\"community,meetup,partners,release,team\""));
+    let feeds = a.dir.path().join("feeds.opml");
+    std::fs::write(&feeds, r#"<opml version="2.0"><body><outline text="J" xmlUrl="https://jekyllrb.com/feed.xml"/></body></opml>"#).unwrap();
+    assert!(a.ok(&["import-opml", feeds.to_str().unwrap()]).contains("added 1 feeds"));
+    assert_eq!(a.json(&["sources", "--json"]).as_array().unwrap().len(), 2);
+
+    a.ok(&["rename-tag", "keep", "保留"]);
+    assert_eq!(a.json(&["user-tags", "--json"]), serde_json::json!([{"name": "保留", "count": 1}]));
+    assert!(a.ok(&["retention", "--days", "1"]).starts_with("would remove 101 posts"));
+    let source = a.json(&["sources", "--json"])[0]["id"].as_i64().unwrap().to_string();
+    assert!(a.ok(&["remove-source", &source]).contains("101 articles deleted, 1 kept"));
+    assert_eq!(a.json(&["list", "--json"]).as_array().unwrap().len(), 1);
+}

@@ -54,6 +54,21 @@ pub struct ArticleDetail {
     pub images: Vec<String>,
 }
 
+/// A source the archive is fed from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceInfo {
+    pub id: i64,
+    /// `jekyll-folder`, `jekyll-git`, `feed` or `sample`.
+    pub kind: String,
+    /// Path or URL it is read from.
+    pub location: String,
+    pub name: String,
+    pub site_url: Option<String>,
+    pub articles: u64,
+    /// Removed by the reader: no longer synced; kept only for the articles still archived.
+    pub removed: bool,
+}
+
 /// A site tag or user tag with the number of posts carrying it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TagCount {

@@ -14,7 +14,7 @@ pub enum StoreError {
     #[error("not found: {0}")]
     NotFound(String),
     #[error("{0}")]
-    InvalidQuery(String),
+    InvalidInput(String),
     #[error(transparent)]
     Sql(#[from] rusqlite::Error),
 }
@@ -29,7 +29,7 @@ impl From<StoreError> for broadsheet_model::ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound(what) => broadsheet_model::ApiError::NotFound(what),
-            StoreError::InvalidQuery(why) => broadsheet_model::ApiError::InvalidInput(why),
+            StoreError::InvalidInput(why) => broadsheet_model::ApiError::InvalidInput(why),
             other => broadsheet_model::ApiError::Storage(other.to_string()),
         }
     }

@@ -54,6 +54,13 @@ impl Store {
         }
     }
 
+    /// Deletes image files after their rows are gone (a missing file is fine).
+    pub(crate) fn remove_blobs(&self, shas: &[String]) {
+        for sha in shas {
+            let _ = std::fs::remove_file(self.blob_path(sha));
+        }
+    }
+
     fn blob_path(&self, sha: &str) -> PathBuf {
         self.images_dir.join(&sha[..2]).join(sha)
     }

@@ -5,7 +5,9 @@
 //! the methods meant for it, never by imports.
 
 mod articles;
+mod backup;
 mod error;
+mod housekeeping;
 mod images;
 mod migrate;
 mod search;
@@ -22,7 +24,9 @@ pub use search::tokens::{QueryError, MAX_QUERY_CHARS};
 /// The search tokenizer, for tests that check the index against a plain scan.
 pub use search::tokens as search_tokens;
 pub use user::StateChange;
+pub use backup::{Backup, BackupArticle, BackupCategory, BackupSource, BACKUP_FORMAT, BACKUP_VERSION};
 pub use error::StoreError;
+pub use housekeeping::{RetentionPlan, SourceRemoval};
 pub use images::ImageBlob;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -85,6 +89,37 @@ impl Store {
             rusqlite::params![source.kind, source.location, source.name, source.site_url, source.lang, now()],
         )?;
         Ok(self.conn.query_row("SELECT id FROM sources WHERE location = ?1", [source.location], |r| r.get(0))?)
+    }
+
+    /// Every source, by name.
+    pub fn sources(&self) -> Result<Vec<broadsheet_model::SourceInfo>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT s.id, s.kind, s.location, s.name, s.site_url,
+                    (SELECT count(*) FROM articles a WHERE a.source_id = s.id), s.removed_at IS NOT NULL
+             FROM sources s ORDER BY s.name, s.id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(broadsheet_model::SourceInfo {
+                id: r.get(0)?,
+                kind: r.get(1)?,
+                location: r.get(2)?,
+                name: r.get(3)?,
+                site_url: r.get(4)?,
+                articles: r.get::<_, i64>(5)?.max(0) as u64,
+                removed: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Category slugs the posts of a source carry, sorted.
+    pub fn source_categories(&self, source: SourceId) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT DISTINCT c.slug FROM categories c JOIN article_categories ac ON ac.category_id = c.id
+             JOIN articles a ON a.id = ac.article_id WHERE a.source_id = ?1 ORDER BY c.slug",
+        )?;
+        let rows = stmt.query_map([source], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Site URL of the source an article came from, if the source has one.

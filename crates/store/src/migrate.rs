@@ -20,6 +20,11 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/2026-11-28-0002-search.sql"),
         then: Some(|tx| crate::search::rebuild(tx).map(drop)),
     },
+    Migration {
+        name: "2026-11-28-0003-source-removal",
+        sql: include_str!("../migrations/2026-11-28-0003-source-removal.sql"),
+        then: None,
+    },
 ];
 
 pub(crate) fn apply(conn: &mut Connection) -> Result<()> {

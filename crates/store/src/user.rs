@@ -85,6 +85,59 @@ impl Store {
         Ok(changed.into())
     }
 
+    /// Renames a user tag. Renaming onto an existing tag merges the two.
+    pub fn rename_user_tag(&mut self, from: &str, to: &str) -> Result<()> {
+        let to = to.trim();
+        if to.is_empty() {
+            return Err(StoreError::InvalidInput("a tag name can't be empty".into()));
+        }
+        let tx = self.conn.transaction()?;
+        let from_id: i64 = tx
+            .query_row("SELECT id FROM user_tags WHERE name = ?1", [from], |r| r.get(0))
+            .map_err(|_| StoreError::NotFound(format!("user tag {from:?}")))?;
+        let target: Option<i64> =
+            tx.query_row("SELECT id FROM user_tags WHERE name = ?1 AND id <> ?2", params![to, from_id], |r| r.get(0)).ok();
+        match target {
+            Some(into) => {
+                tx.execute(
+                    "INSERT OR IGNORE INTO article_user_tags (article_id, user_tag_id)
+                     SELECT article_id, ?2 FROM article_user_tags WHERE user_tag_id = ?1",
+                    params![from_id, into],
+                )?;
+                tx.execute("DELETE FROM user_tags WHERE id = ?1", [from_id])?;
+            }
+            None => {
+                tx.execute("UPDATE user_tags SET name = ?2 WHERE id = ?1", params![from_id, to])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Merges tag `from` into `into` (every post tagged `from` gets `into`; `from` goes).
+    pub fn merge_user_tags(&mut self, from: &str, into: &str) -> Result<()> {
+        let exists: bool = self.conn.query_row("SELECT EXISTS (SELECT 1 FROM user_tags WHERE name = ?1)", [into], |r| r.get(0))?;
+        if !exists {
+            return Err(StoreError::NotFound(format!("user tag {into:?}")));
+        }
+        self.rename_user_tag(from, into)
+    }
+
+    /// Deletes a user tag from every post (the posts stay).
+    pub fn delete_user_tag(&self, name: &str) -> Result<StateChange> {
+        Ok(self.conn.execute("DELETE FROM user_tags WHERE name = ?1", [name])?.into())
+    }
+
+    /// Marks every article matching `filters` read; returns how many changed.
+    pub fn mark_all_read(&self, filters: &broadsheet_model::Filters) -> Result<usize> {
+        let mut sql = String::from(
+            "INSERT OR IGNORE INTO read_state (article_id, read_at) SELECT a.id, ? FROM articles a WHERE 1=1",
+        );
+        let mut args: Vec<rusqlite::types::Value> = vec![now().into()];
+        crate::articles::push_filters(&mut sql, &mut args, filters);
+        Ok(self.conn.execute(&sql, rusqlite::params_from_iter(args))?)
+    }
+
     /// User tags with their post counts (tags on no post included, with 0).
     pub fn user_tags(&self) -> Result<Vec<TagCount>> {
         let mut stmt = self.conn.prepare(

@@ -47,7 +47,7 @@ impl Store {
 
     /// Articles matching `q`, most relevant first (newest first among equals), with snippets.
     pub fn search(&self, q: &SearchQuery) -> Result<Vec<SearchHit>> {
-        let (expr, terms) = tokens::parse_query(&q.query).map_err(|e| StoreError::InvalidQuery(e.to_string()))?;
+        let (expr, terms) = tokens::parse_query(&q.query).map_err(|e| StoreError::InvalidInput(e.to_string()))?;
         let mut sql = format!(
             "SELECT {cols}, a.text, {BM25} AS rank FROM article_fts f
              JOIN articles a ON a.id = f.rowid JOIN sources s ON s.id = a.source_id

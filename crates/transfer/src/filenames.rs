@@ -1,0 +1,82 @@
+//! File names that work on Windows, macOS and Linux alike.
+
+use std::collections::HashSet;
+
+/// Names Windows reserves whatever the extension.
+const RESERVED: &[&str] = &[
+    "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8", "COM9", "LPT1", "LPT2",
+    "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
+];
+const MAX_BYTES: usize = 120;
+
+/// `name` made safe as one path component: no separators or characters Windows forbids, no
+/// control characters, spaces and brackets replaced, no trailing dots or spaces, not a
+/// reserved device name, at most 120 bytes. Never empty.
+pub fn safe_file_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        let bad = c.is_control() || matches!(c, '<' | '>' | ':' | '"' | '/' | '\\' | '|' | '?' | '*' | '[' | ']' | '(' | ')' | '{' | '}' | '#' | '%');
+        out.push(if bad || c.is_whitespace() { '-' } else { c });
+    }
+    let mut out = out.trim_matches(['.', ' ', '-']).to_string();
+    while out.len() > MAX_BYTES {
+        out.pop();
+    }
+    if out.is_empty() {
+        out.push('_');
+    }
+    let stem = out.split('.').next().unwrap_or("").to_ascii_uppercase();
+    if RESERVED.contains(&stem.as_str()) {
+        out.insert(0, '_');
+    }
+    out
+}
+
+/// Hands out names that differ in more than letter case (macOS and Windows file systems fold
+/// case: finews has both `TechWeb` and `Techweb`).
+#[derive(Default)]
+pub struct UniqueNames {
+    taken: HashSet<String>,
+}
+
+impl UniqueNames {
+    pub fn claim(&mut self, wanted: &str) -> String {
+        let base = safe_file_name(wanted);
+        let (stem, ext) = match base.rfind('.') {
+            Some(i) if i > 0 => (&base[..i], &base[i..]),
+            _ => (base.as_str(), ""),
+        };
+        let mut candidate = base.clone();
+        let mut n = 2;
+        while !self.taken.insert(candidate.to_lowercase()) {
+            candidate = format!("{stem}-{n}{ext}");
+            n += 1;
+        }
+        candidate
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_and_reserved_names_become_safe() {
+        assert_eq!(safe_file_name("21shijijingjibaodao 21caijingAPP"), "21shijijingjibaodao-21caijingAPP");
+        assert_eq!(safe_file_name("anxinguojizhengquan(xianggang)"), "anxinguojizhengquan-xianggang");
+        assert_eq!(safe_file_name("CON"), "_CON");
+        assert_eq!(safe_file_name("nul.md"), "_nul.md");
+        assert_eq!(safe_file_name("a/b\\c:d?.."), "a-b-c-d");
+        assert_eq!(safe_file_name(""), "_");
+        assert!(safe_file_name(&"长".repeat(100)).len() <= 120);
+    }
+
+    #[test]
+    fn case_only_clashes_get_distinct_names() {
+        let mut names = UniqueNames::default();
+        assert_eq!(names.claim("TechWeb"), "TechWeb");
+        assert_eq!(names.claim("Techweb"), "Techweb-2");
+        assert_eq!(names.claim("a.md"), "a.md");
+        assert_eq!(names.claim("A.md"), "A-2.md");
+    }
+}

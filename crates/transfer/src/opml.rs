@@ -1,0 +1,130 @@
+//! OPML 2: sources out, feeds in. Incoming OPML is untrusted: no DTDs or entities, only
+//! http(s) feed URLs, and a size limit.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use broadsheet_store::{NewSource, Store};
+use quick_xml::events::Event;
+use quick_xml::reader::Reader;
+
+use crate::{bookmarks::escape, io, TransferError};
+
+/// Larger OPML files are refused: real subscription lists are a few hundred KB.
+pub const MAX_OPML_BYTES: u64 = 5 * 1024 * 1024;
+
+/// A feed named in an OPML file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpmlFeed {
+    pub url: String,
+    pub title: Option<String>,
+    pub site_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OpmlReport {
+    pub added: usize,
+    pub already_present: usize,
+}
+
+/// Writes every source, with the categories its posts have, as OPML 2.
+pub fn export_opml(store: &Store, out: &Path) -> Result<usize, TransferError> {
+    let sources = store.sources()?;
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n  <head>\n    <title>Broadsheet sources</title>\n  </head>\n  <body>\n",
+    );
+    for s in &sources {
+        let cats = store.source_categories(s.id)?;
+        let kind = if s.kind == "feed" { "rss" } else { "broadsheet-jekyll" };
+        let url_attr = if s.kind == "feed" { "xmlUrl" } else { "url" };
+        let _ = write!(
+            xml,
+            "    <outline type=\"{kind}\" text=\"{name}\" title=\"{name}\" {url_attr}=\"{loc}\"",
+            name = escape(&s.name),
+            loc = escape(&s.location)
+        );
+        if let Some(site) = &s.site_url {
+            let _ = write!(xml, " htmlUrl=\"{}\"", escape(site));
+        }
+        if !cats.is_empty() {
+            let _ = write!(xml, " category=\"{}\"", escape(&cats.join(",")));
+        }
+        xml.push_str("/>\n");
+    }
+    xml.push_str("  </body>\n</opml>\n");
+    std::fs::write(out, xml).map_err(io(out))?;
+    Ok(sources.len())
+}
+
+/// Reads the feeds of an OPML file (folders flattened). Refuses DTDs and entities, feed URLs
+/// that are not http(s), malformed XML and files over [`MAX_OPML_BYTES`].
+pub fn parse_opml(text: &str) -> Result<Vec<OpmlFeed>, String> {
+    if text.len() as u64 > MAX_OPML_BYTES {
+        return Err(format!("{} bytes is more than the {MAX_OPML_BYTES} an OPML file may have", text.len()));
+    }
+    let mut reader = Reader::from_str(text);
+    let mut feeds = Vec::new();
+    let mut saw_opml = false;
+    loop {
+        match reader.read_event() {
+            Ok(Event::DocType(_)) => return Err("it declares a DTD (<!DOCTYPE …>), which OPML never needs".into()),
+            Ok(Event::Start(e) | Event::Empty(e)) => match e.name().as_ref() {
+                b"opml" => saw_opml = true,
+                b"outline" => {
+                    let (mut url, mut title, mut text_attr, mut site) = (None, None, None, None);
+                    for attr in e.attributes() {
+                        let attr = attr.map_err(|e| format!("bad attribute: {e}"))?;
+                        let value = attr.unescape_value().map_err(|e| format!("bad attribute value: {e}"))?.into_owned();
+                        match attr.key.as_ref() {
+                            b"xmlUrl" => url = Some(value),
+                            b"title" => title = Some(value),
+                            b"text" => text_attr = Some(value),
+                            b"htmlUrl" => site = Some(value),
+                            _ => {}
+                        }
+                    }
+                    if let Some(url) = url {
+                        let url = url.trim().to_string();
+                        let lower = url.to_ascii_lowercase();
+                        if !(lower.starts_with("http://") || lower.starts_with("https://")) {
+                            return Err(format!("feed URL {url:?} is not http(s)"));
+                        }
+                        let site_url = site.filter(|s| s.starts_with("http://") || s.starts_with("https://"));
+                        feeds.push(OpmlFeed { url, title: title.or(text_attr).filter(|t| !t.trim().is_empty()), site_url });
+                    }
+                }
+                _ => {}
+            },
+            Ok(Event::Eof) => break,
+            Err(e) => return Err(format!("not well-formed XML at byte {}: {e}", reader.error_position())),
+            Ok(_) => {}
+        }
+    }
+    if !saw_opml {
+        return Err("no <opml> element: not an OPML file".into());
+    }
+    Ok(feeds)
+}
+
+/// Adds the feeds of an OPML file as sources.
+pub fn import_opml(store: &mut Store, path: &Path) -> Result<OpmlReport, TransferError> {
+    let len = std::fs::metadata(path).map_err(io(path))?.len();
+    if len > MAX_OPML_BYTES {
+        return Err(TransferError::Invalid { path: path.to_owned(), reason: format!("{len} bytes is more than the {MAX_OPML_BYTES} an OPML file may have") });
+    }
+    let bytes = std::fs::read(path).map_err(io(path))?;
+    let text = String::from_utf8(bytes).map_err(|e| TransferError::Invalid { path: path.to_owned(), reason: format!("not UTF-8: {e}") })?;
+    let feeds = parse_opml(&text).map_err(|reason| TransferError::Invalid { path: path.to_owned(), reason })?;
+    let existing: Vec<String> = store.sources()?.into_iter().map(|s| s.location).collect();
+    let mut report = OpmlReport::default();
+    for f in feeds {
+        if existing.contains(&f.url) {
+            report.already_present += 1;
+            continue;
+        }
+        let name = f.title.clone().unwrap_or_else(|| f.url.clone());
+        store.upsert_source(&NewSource { kind: "feed", location: &f.url, name: &name, site_url: f.site_url.as_deref(), lang: None })?;
+        report.added += 1;
+    }
+    Ok(report)
+}

@@ -1,0 +1,300 @@
+//! Export and import on real archives: nothing the reader marked is lost on the way out,
+//! on the way back in, or to housekeeping.
+
+use std::path::{Path, PathBuf};
+
+use broadsheet_import::{import_path, import_sample, ImportOptions};
+use broadsheet_model::{ArticleQuery, Filters, SearchQuery};
+use broadsheet_store::{Backup, NewArticle, NewSource, Store};
+use broadsheet_transfer::{export_bookmarks, export_json, export_markdown, export_opml, import_backup, import_opml, parse_opml, Selection};
+
+fn store_in(dir: &Path, name: &str) -> Store {
+    Store::open(&dir.join(name).join("archive.sqlite3")).unwrap()
+}
+
+fn corpus(site: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus").join(site)
+}
+
+/// The sample and a corpus site, with the reader's marks on some posts.
+fn marked_archive(dir: &Path) -> Store {
+    let mut store = store_in(dir, "a");
+    import_sample(&mut store).unwrap();
+    import_path(&mut store, &corpus("finews"), ImportOptions::default(), &mut |_, _| {}).unwrap();
+    let ids: Vec<i64> = store.list_articles(&ArticleQuery { limit: Some(1000), ..Default::default() }).unwrap().iter().map(|a| a.id).collect();
+    for (n, &id) in ids.iter().enumerate() {
+        if n % 3 == 0 {
+            store.set_bookmark(id, true).unwrap();
+        }
+        if n % 4 == 0 {
+            store.set_read(id, true).unwrap();
+        }
+        if n % 5 == 0 {
+            store.tag_article(id, &["稍后再读", if n % 2 == 0 { "markets" } else { "Tech News" }]).unwrap();
+        }
+    }
+    store.tag_article(ids[1], &["unused-later"]).unwrap();
+    store.untag_article(ids[1], &["unused-later"]).unwrap();
+    store
+}
+
+fn without_time(mut b: Backup) -> Backup {
+    b.exported_at = 0;
+    b
+}
+
+#[test]
+fn json_backup_restores_into_an_empty_archive_with_identical_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = marked_archive(dir.path());
+    let file = dir.path().join("backup.json");
+    let n = export_json(&a, &Selection::default(), &file).unwrap();
+    assert_eq!(n as u64, a.article_count().unwrap());
+
+    let mut b = store_in(dir.path(), "b");
+    assert_eq!(import_backup(&mut b, &file).unwrap(), n);
+    let (before, after) = (without_time(a.backup().unwrap()), without_time(b.backup().unwrap()));
+    assert_eq!(before.sources, after.sources);
+    assert_eq!(before.user_tags, after.user_tags);
+    assert_eq!(before.articles.len(), after.articles.len());
+    for (x, y) in before.articles.iter().zip(&after.articles) {
+        assert_eq!(x, y, "article {} differs after the round trip", x.key);
+    }
+    // The restored archive is fully usable: lists, filters and search.
+    let q = |f: Filters| b.list_articles(&ArticleQuery { filters: f, limit: Some(1000), ..Default::default() }).unwrap().len();
+    let qa = |f: Filters| a.list_articles(&ArticleQuery { filters: f, limit: Some(1000), ..Default::default() }).unwrap().len();
+    for f in [Filters { bookmarked: true, ..Default::default() }, Filters { unread: true, ..Default::default() }, Filters { user_tag: Some("稍后再读".into()), ..Default::default() }] {
+        assert_eq!(q(f.clone()), qa(f));
+    }
+    let hits = |s: &Store| s.search(&SearchQuery { query: "股".into(), limit: Some(1000), ..Default::default() }).unwrap().len();
+    assert_eq!(hits(&a), hits(&b));
+
+    // Restoring over content is refused, and nothing changes.
+    let err = import_backup(&mut b, &file).unwrap_err();
+    assert!(err.to_string().contains("not empty"), "{err}");
+    let junk = dir.path().join("junk.json");
+    std::fs::write(&junk, "{\"format\": \"something else\"}").unwrap();
+    let err = import_backup(&mut store_in(dir.path(), "c"), &junk).unwrap_err();
+    assert!(err.to_string().contains("junk.json"), "{err}");
+}
+
+#[test]
+fn markdown_export_reads_back_as_a_jekyll_site_with_the_same_titles_dates_and_categories() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = marked_archive(dir.path());
+    let out = dir.path().join("export");
+    let report = export_markdown(&a, &Selection::default(), &out).unwrap();
+    assert_eq!(report.posts as u64, a.article_count().unwrap());
+    assert!(report.images > 0, "the sample's cached images are exported alongside");
+
+    let mut c = store_in(dir.path(), "c");
+    let back = import_path(&mut c, &out, ImportOptions::default(), &mut |_, _| {}).unwrap();
+    assert_eq!(back.imported, report.posts, "{:?}", back.skipped);
+    let facts = |s: &Store| {
+        let mut v: Vec<(String, String, Vec<String>)> = s
+            .list_articles(&ArticleQuery { limit: Some(1000), ..Default::default() })
+            .unwrap()
+            .into_iter()
+            .map(|x| (x.title, x.date, x.categories))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(facts(&a), facts(&c));
+    // Images point at the exported files, which exist.
+    let sample_post = std::fs::read_dir(out.join("_posts/kejiribao")).unwrap().next().unwrap().unwrap().path();
+    let text = std::fs::read_to_string(sample_post).unwrap();
+    if let Some(i) = text.find("src=\"/assets/") {
+        let name = &text[i + 13..][..text[i + 13..].find('"').unwrap()];
+        assert!(out.join("assets").join(name).is_file());
+    }
+}
+
+#[test]
+fn markdown_file_names_are_safe_on_every_os() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store_in(dir.path(), "a");
+    let src = s.upsert_source(&NewSource { kind: "jekyll-folder", location: "/x", name: "x", site_url: None, lang: None }).unwrap();
+    let post = |key: &str, cat: &str| NewArticle {
+        key: key.into(),
+        title: format!("{cat} {key}"),
+        published_at: 1_650_000_000,
+        utc_offset_min: 480,
+        html: "<p>x</p>".into(),
+        text: "x".into(),
+        extra_json: "{}".into(),
+        categories: vec![(cat.into(), None)],
+        ..Default::default()
+    };
+    s.upsert_articles(
+        src,
+        &[
+            post("2022-04-15-a", "TechWeb"),
+            post("2022-04-15-b", "Techweb"),
+            post("2022-04-15-c", "21shijijingjibaodao 21caijingAPP"),
+            post("2022-04-15-d", "anxinguojizhengquan(xianggang)"),
+            post("2022-04-15-CON", "CON"),
+            post("2022-04-15-A", "TechWeb"),
+        ],
+    )
+    .unwrap();
+    let out = dir.path().join("export");
+    export_markdown(&s, &Selection::default(), &out).unwrap();
+    let mut seen = std::collections::HashSet::new();
+    let mut files = 0;
+    for folder in std::fs::read_dir(out.join("_posts")).unwrap().flatten() {
+        let name = folder.file_name().to_string_lossy().into_owned();
+        assert!(seen.insert(name.to_lowercase()), "case-only clash: {name}");
+        assert!(!name.contains([' ', '(', ')', '[', ']']), "{name}");
+        assert_ne!(name.to_uppercase(), "CON");
+        let mut in_folder = std::collections::HashSet::new();
+        for f in std::fs::read_dir(folder.path()).unwrap().flatten() {
+            let f = f.file_name().to_string_lossy().to_lowercase();
+            assert!(in_folder.insert(f.clone()), "case-only clash: {f}");
+            files += 1;
+        }
+    }
+    assert_eq!(files, 6);
+}
+
+#[test]
+fn opml_from_other_readers_imports_and_round_trips() {
+    let nnw = r#"<?xml version="1.0" encoding="UTF-8"?>
+<!-- OPML generated by NetNewsWire -->
+<opml version="1.1">
+  <head><title>Subscriptions-OnMyMac.opml</title></head>
+<body>
+  <outline text="Daring Fireball" title="Daring Fireball" description="" type="rss" version="RSS" htmlUrl="https://daringfireball.net/" xmlUrl="https://daringfireball.net/feeds/main"/>
+  <outline text="News" title="News">
+    <outline text="金融消息" title="金融消息" type="rss" htmlUrl="https://finews.withounder.com/" xmlUrl="https://finews.withounder.com/feed.xml"/>
+  </outline>
+</body>
+</opml>"#;
+    let feedly = r#"<?xml version="1.0" encoding="UTF-8"?>
+<opml version="1.0">
+  <head><title>Feedly subscriptions</title></head>
+  <body>
+    <outline text="Tech" title="Tech">
+      <outline type="rss" text="Jekyll &amp; friends" title="Jekyll &amp; friends" xmlUrl="https://jekyllrb.com/feed.xml" htmlUrl="https://jekyllrb.com"/>
+    </outline>
+  </body>
+</opml>"#;
+    let inoreader = r#"<?xml version="1.0" encoding="UTF-8"?>
+<opml version="1.0">
+ <head><title>Subscriptions from Inoreader [https://www.inoreader.com]</title></head>
+ <body>
+  <outline text="Blogs" title="Blogs">
+   <outline text="Hux Blog" title="Hux Blog" type="rss" xmlUrl="http://huangxuan.me/feed.xml" htmlUrl="http://huangxuan.me/"/>
+   <outline text="Daring Fireball" title="Daring Fireball" type="rss" xmlUrl="https://daringfireball.net/feeds/main" htmlUrl="https://daringfireball.net/"/>
+  </outline>
+ </body>
+</opml>"#;
+    assert_eq!(parse_opml(nnw).unwrap().len(), 2);
+    assert_eq!(parse_opml(feedly).unwrap()[0].title.as_deref(), Some("Jekyll & friends"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store_in(dir.path(), "a");
+    let mut added = 0;
+    let mut present = 0;
+    for (name, text) in [("nnw.opml", nnw), ("feedly.opml", feedly), ("inoreader.opml", inoreader)] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let r = import_opml(&mut s, &path).unwrap();
+        added += r.added;
+        present += r.already_present;
+    }
+    assert_eq!((added, present), (4, 1), "Daring Fireball is in two files");
+    let sources = s.sources().unwrap();
+    assert!(sources.iter().all(|x| x.kind == "feed"));
+    assert!(sources.iter().any(|x| x.name == "金融消息" && x.site_url.as_deref() == Some("https://finews.withounder.com/")));
+
+    let out = dir.path().join("out.opml");
+    assert_eq!(export_opml(&s, &out).unwrap(), 4);
+    let again = parse_opml(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let mut urls: Vec<String> = again.into_iter().map(|f| f.url).collect();
+    urls.sort();
+    let mut want: Vec<String> = sources.into_iter().map(|x| x.location).collect();
+    want.sort();
+    assert_eq!(urls, want);
+}
+
+#[test]
+fn hostile_opml_is_rejected_with_a_clear_error() {
+    let entity = r#"<?xml version="1.0"?><!DOCTYPE opml [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>
+<opml version="2.0"><body><outline text="&lol2;" xmlUrl="https://a.example/feed"/></body></opml>"#;
+    assert!(parse_opml(entity).unwrap_err().contains("DTD"));
+    let js = r#"<opml version="2.0"><body><outline text="x" xmlUrl="javascript:alert(1)"/></body></opml>"#;
+    assert!(parse_opml(js).unwrap_err().contains("javascript:alert(1)"));
+    let undefined = r#"<opml version="2.0"><body><outline text="&xxe;" xmlUrl="https://a.example/"/></body></opml>"#;
+    assert!(parse_opml(undefined).is_err());
+    assert!(parse_opml("<opml><body><outline").unwrap_err().contains("XML"));
+    assert!(parse_opml("<html/>").unwrap_err().contains("not an OPML"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let huge = dir.path().join("huge.opml");
+    let line = "<outline text=\"x\" xmlUrl=\"https://a.example/feed\"/>\n";
+    std::fs::write(&huge, format!("<opml version=\"2.0\"><body>{}</body></opml>", line.repeat(6 * 1024 * 1024 / line.len()))).unwrap();
+    let mut s = store_in(dir.path(), "a");
+    let err = import_opml(&mut s, &huge).unwrap_err().to_string();
+    assert!(err.contains("huge.opml") && err.contains("more than"), "{err}");
+    assert!(s.sources().unwrap().is_empty(), "nothing was added");
+}
+
+#[test]
+fn bookmarks_html_lists_bookmarked_posts_with_their_tags() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = marked_archive(dir.path());
+    let out = dir.path().join("bookmarks.html");
+    let n = export_bookmarks(&a, &Selection::default(), &out).unwrap();
+    let bookmarked = a.list_articles(&ArticleQuery { filters: Filters { bookmarked: true, ..Default::default() }, limit: Some(1000), ..Default::default() }).unwrap();
+    assert_eq!(n, bookmarked.iter().filter(|x| x.url.is_some()).count());
+    let html = std::fs::read_to_string(out).unwrap();
+    assert!(html.starts_with("<!DOCTYPE NETSCAPE-Bookmark-file-1>"));
+    assert_eq!(html.matches("<DT><A HREF=").count(), n);
+    assert!(html.contains("TAGS=\"markets,稍后再读\"") || html.contains("TAGS=\"Tech News,稍后再读\""), "tags travel with bookmarks");
+}
+
+#[test]
+fn story_retention_and_source_removal_never_take_marked_posts() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = marked_archive(dir.path());
+    let marked = |s: &Store| {
+        let mut ids: Vec<i64> = s
+            .list_articles(&ArticleQuery { limit: Some(1000), ..Default::default() })
+            .unwrap()
+            .into_iter()
+            .filter(|x| x.bookmarked || !x.user_tags.is_empty())
+            .map(|x| x.id)
+            .collect();
+        ids.sort();
+        ids
+    };
+    let before = marked(&a);
+    assert!(!before.is_empty());
+
+    // Retention: the preview is what applying it then does; days = 0 takes every unmarked post
+    // published before now.
+    let preview = a.retention_preview(0).unwrap();
+    assert!(preview.articles > 0 && preview.images > 0);
+    let applied = a.apply_retention(0).unwrap();
+    assert_eq!(preview, applied);
+    assert_eq!(marked(&a), before);
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let left = a.list_articles(&ArticleQuery { limit: Some(1000), ..Default::default() }).unwrap();
+    assert!(left.iter().all(|x| x.bookmarked || !x.user_tags.is_empty() || x.timestamp >= now - 5), "an unmarked old post survived");
+    // Images go with the posts that alone used them; those of kept posts stay.
+    let kept_images: Vec<String> = a.backup().unwrap().articles.iter().flat_map(|x| x.images.clone()).collect();
+    for (url, _, _) in broadsheet_sample::images() {
+        assert_eq!(a.image(&url).unwrap().is_some(), kept_images.contains(&url), "{url}");
+    }
+
+    // Removing every source without keeping posts still keeps the marked ones.
+    for s in a.sources().unwrap() {
+        a.remove_source(s.id, false).unwrap();
+    }
+    assert_eq!(marked(&a), before);
+    assert!(a.sources().unwrap().iter().all(|s| s.removed));
+    // No ghosts in search: every hit is an archived post.
+    let hits = a.search(&SearchQuery { query: "股".into(), limit: Some(1000), ..Default::default() }).unwrap();
+    assert!(hits.iter().all(|h| before.contains(&h.summary.id)));
+}
