@@ -254,7 +254,9 @@ fn export_and_import_from_the_command_line() {
     a.ok(&["rename-tag", "keep", "保留"]);
     assert_eq!(a.json(&["user-tags", "--json"]), serde_json::json!([{"name": "保留", "count": 1}]));
     assert!(a.ok(&["retention", "--days", "1"]).starts_with("would remove 101 posts"));
-    let source = a.json(&["sources", "--json"])[0]["id"].as_i64().unwrap().to_string();
+    let sources = a.json(&["sources", "--json"]);
+    let site = sources.as_array().unwrap().iter().find(|s| s["kind"] == "jekyll-folder").unwrap();
+    let source = site["id"].as_i64().unwrap().to_string();
     assert!(a.ok(&["remove-source", &source]).contains("101 articles deleted, 1 kept"));
     assert_eq!(a.json(&["list", "--json"]).as_array().unwrap().len(), 1);
 }
