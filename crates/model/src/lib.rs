@@ -67,6 +67,36 @@ pub struct SourceInfo {
     pub articles: u64,
     /// Removed by the reader: no longer synced; kept only for the articles still archived.
     pub removed: bool,
+    pub health: SourceHealth,
+}
+
+/// Sync health of a source.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceHealth {
+    pub last_attempt: Option<i64>,
+    pub last_success: Option<i64>,
+    /// `200`, `304`, `git`, `folder`… of the last successful attempt.
+    pub last_status: Option<String>,
+    /// Why the last attempt failed; `None` when it succeeded.
+    pub last_error: Option<String>,
+    pub next_attempt: Option<i64>,
+    /// Failures in a row.
+    pub failures: i64,
+    pub interval_min: i64,
+    /// New and updated posts in the last successful attempt.
+    pub last_new: i64,
+    pub last_updated: i64,
+}
+
+/// What a sync run reports as it goes (to the UI's progress bar and the CLI's).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum SyncEvent {
+    Started { sources: usize },
+    SourceStarted { id: i64, name: String },
+    SourceFinished { id: i64, name: String, new: usize, updated: usize, error: Option<String>, done: usize, total: usize },
+    Images { done: usize, total: usize, bytes: u64, failed: usize },
+    Finished { sources: usize, failed: usize, new: usize, updated: usize, images: usize, cancelled: bool },
 }
 
 /// A site tag or user tag with the number of posts carrying it.

@@ -11,6 +11,7 @@ mod housekeeping;
 mod images;
 mod migrate;
 mod search;
+mod sync_state;
 mod time_fmt;
 mod user;
 
@@ -23,6 +24,7 @@ pub use search::tokens::{QueryError, MAX_QUERY_CHARS};
 
 /// The search tokenizer, for tests that check the index against a plain scan.
 pub use search::tokens as search_tokens;
+pub use sync_state::{Attempt, PendingImage, SyncSource};
 pub use user::StateChange;
 pub use backup::{Backup, BackupArticle, BackupCategory, BackupSource, BACKUP_FORMAT, BACKUP_VERSION};
 pub use error::StoreError;
@@ -95,7 +97,9 @@ impl Store {
     pub fn sources(&self) -> Result<Vec<broadsheet_model::SourceInfo>> {
         let mut stmt = self.conn.prepare(
             "SELECT s.id, s.kind, s.location, s.name, s.site_url,
-                    (SELECT count(*) FROM articles a WHERE a.source_id = s.id), s.removed_at IS NOT NULL
+                    (SELECT count(*) FROM articles a WHERE a.source_id = s.id), s.removed_at IS NOT NULL,
+                    s.last_attempt, s.last_success, s.last_status, s.last_error, s.next_attempt, s.failures,
+                    s.interval_min, s.last_new, s.last_updated
              FROM sources s ORDER BY s.name, s.id",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -107,6 +111,17 @@ impl Store {
                 site_url: r.get(4)?,
                 articles: r.get::<_, i64>(5)?.max(0) as u64,
                 removed: r.get(6)?,
+                health: broadsheet_model::SourceHealth {
+                    last_attempt: r.get(7)?,
+                    last_success: r.get(8)?,
+                    last_status: r.get(9)?,
+                    last_error: r.get(10)?,
+                    next_attempt: r.get(11)?,
+                    failures: r.get(12)?,
+                    interval_min: r.get(13)?,
+                    last_new: r.get(14)?,
+                    last_updated: r.get(15)?,
+                },
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

@@ -25,6 +25,11 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/2026-11-28-0003-source-removal.sql"),
         then: None,
     },
+    Migration {
+        name: "2026-11-28-0004-sync-state",
+        sql: include_str!("../migrations/2026-11-28-0004-sync-state.sql"),
+        then: None,
+    },
 ];
 
 pub(crate) fn apply(conn: &mut Connection) -> Result<()> {

@@ -1,0 +1,227 @@
+//! RSS 0.9x/1.0/2.0, Atom and JSON Feed, read with feed-rs into plain posts; and finding a
+//! site's feed from its HTML.
+//!
+//! Invariant: pure and panic-free: bytes in, a value or an error message out. Bodies are
+//! sanitised by `broadsheet_html` like every other ingest path.
+
+/// One entry of a feed, ready for the archive.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeedPost {
+    /// The entry's id (or its link): stable across fetches.
+    pub key: String,
+    pub title: String,
+    pub timestamp: i64,
+    pub url: Option<String>,
+    pub lang: Option<String>,
+    pub html: String,
+    pub text: String,
+    pub excerpt: String,
+    pub images: Vec<String>,
+    pub categories: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedFeed {
+    pub title: Option<String>,
+    pub site_url: Option<String>,
+    pub lang: Option<String>,
+    pub posts: Vec<FeedPost>,
+}
+
+/// Parses a feed fetched from `feed_url` (relative links resolve against the entry's or the
+/// feed's site). `now` dates entries that carry no date.
+pub fn parse_feed(bytes: &[u8], feed_url: &str, now: i64) -> Result<ParsedFeed, String> {
+    let feed = feed_rs::parser::Builder::new()
+        .base_uri(Some(feed_url))
+        .build()
+        .parse(bytes)
+        .map_err(|e| format!("not a feed: {e}"))?;
+    let site_url = feed
+        .links
+        .iter()
+        .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate") && !l.href.ends_with(".xml"))
+        .map(|l| l.href.clone());
+    let lang = feed.language.as_deref().map(normalize_lang);
+    let base = site_url.clone().unwrap_or_else(|| feed_url.to_string());
+    let mut posts = Vec::with_capacity(feed.entries.len());
+    for e in feed.entries {
+        let url = e.links.iter().find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate")).map(|l| l.href.clone());
+        let key = if !e.id.trim().is_empty() { e.id.trim().to_string() } else { url.clone().unwrap_or_default() };
+        if key.is_empty() {
+            continue;
+        }
+        let body = e
+            .content
+            .as_ref()
+            .and_then(|c| {
+                let plain = c.content_type.to_string().starts_with("text/plain");
+                c.body.as_ref().map(|b| if plain { format!("<p>{}</p>", escape(b)) } else { b.clone() })
+            })
+            .or_else(|| e.summary.as_ref().map(|s| if s.content_type.to_string().contains("html") { s.content.clone() } else { escape(&s.content) }))
+            .unwrap_or_default();
+        let mut html = broadsheet_html::sanitize(&body, Some(url.as_deref().unwrap_or(&base)));
+        // Enclosures and media:content images the body doesn't show are appended.
+        let mut images = broadsheet_html::image_sources(&html);
+        for m in &e.media {
+            for c in &m.content {
+                let is_image = c.content_type.as_ref().is_some_and(|t| t.to_string().starts_with("image/"));
+                if let (true, Some(u)) = (is_image, &c.url) {
+                    let u = u.to_string();
+                    if !images.contains(&u) && (u.starts_with("https://") || u.starts_with("http://")) {
+                        html.push_str(&broadsheet_html::sanitize(&format!("<p><img src=\"{}\"></p>", escape(&u)), None));
+                        images.push(u);
+                    }
+                }
+            }
+        }
+        let text = broadsheet_html::plain_text(&html);
+        let title = e.title.map(|t| broadsheet_html::plain_text(&t.content)).filter(|t| !t.trim().is_empty());
+        let title = title.unwrap_or_else(|| text.lines().next().unwrap_or("(untitled)").chars().take(80).collect());
+        let timestamp = e.published.or(e.updated).map_or(now, |d| d.timestamp());
+        let categories = e.categories.iter().map(|c| c.label.clone().unwrap_or_else(|| c.term.clone())).filter(|c| !c.trim().is_empty()).collect();
+        let lang = e.language.as_deref().map(normalize_lang).or_else(|| lang.clone()).or_else(|| broadsheet_html::detect_lang(&format!("{title}\n{text}"), None));
+        posts.push(FeedPost { key, excerpt: broadsheet_html::excerpt(&text), title, timestamp, url, lang, html, text, images, categories });
+    }
+    Ok(ParsedFeed { title: feed.title.map(|t| broadsheet_html::plain_text(&t.content)), site_url, lang, posts })
+}
+
+/// Feed URLs a page announces with `<link rel="alternate" type="…rss/atom/feed+json…">`,
+/// resolved against `page_url`.
+pub fn discover(html: &str, page_url: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let lower = html.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(i) = lower[from..].find("<link") {
+        let start = from + i;
+        let end = lower[start..].find('>').map_or(lower.len(), |e| start + e);
+        let tag = &html[start..end];
+        let tag_lower = &lower[start..end];
+        from = end;
+        let is_feed = tag_lower.contains("alternate")
+            && (tag_lower.contains("application/rss+xml") || tag_lower.contains("application/atom+xml") || tag_lower.contains("application/feed+json"));
+        if let (true, Some(href)) = (is_feed, attr(tag, "href")) {
+            let url = resolve(page_url, &href);
+            if !out.contains(&url) {
+                out.push(url);
+            }
+        }
+    }
+    out
+}
+
+/// Where a site without `<link rel="alternate">` keeps its feed (jekyll-feed: `/feed.xml`).
+/// Both beside the given page (a site under a base path) and at the host's root.
+pub fn conventional_feed_urls(site_url: &str) -> Vec<String> {
+    let names = ["feed.xml", "atom.xml", "rss.xml", "feed.json", "index.xml"];
+    let mut out: Vec<String> = Vec::new();
+    for url in names.iter().map(|p| resolve(site_url, p)).chain(names.iter().map(|p| resolve(site_url, &format!("/{p}")))) {
+        if !out.contains(&url) {
+            out.push(url);
+        }
+    }
+    out
+}
+
+fn attr(tag: &str, name: &str) -> Option<String> {
+    let lower = tag.to_ascii_lowercase();
+    let i = lower.find(&format!("{name}="))?;
+    let rest = &tag[i + name.len() + 1..];
+    let (quote, rest) = match rest.chars().next()? {
+        q @ ('"' | '\'') => (q, &rest[1..]),
+        _ => (' ', rest),
+    };
+    let end = rest.find(quote).unwrap_or(rest.len());
+    Some(rest[..end].replace("&amp;", "&"))
+}
+
+fn resolve(base: &str, href: &str) -> String {
+    if href.starts_with("http://") || href.starts_with("https://") {
+        return href.to_string();
+    }
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    if let Some(rest) = href.strip_prefix("//") {
+        return format!("{}{rest}", &base[..scheme_end]);
+    }
+    let host_end = base[scheme_end..].find('/').map_or(base.len(), |i| scheme_end + i);
+    if href.starts_with('/') {
+        return format!("{}{href}", &base[..host_end]);
+    }
+    let dir_end = base.rfind('/').filter(|&i| i >= host_end).map_or(base.len(), |i| i + 1);
+    let dir = if dir_end > base.len() { base.to_string() } else { base[..dir_end].to_string() };
+    if dir.ends_with('/') {
+        format!("{dir}{href}")
+    } else {
+        format!("{dir}/{href}")
+    }
+}
+
+/// `zh-cn` → `zh-CN`, `en_us` → `en-US`.
+fn normalize_lang(tag: &str) -> String {
+    tag.trim()
+        .split(['-', '_'])
+        .enumerate()
+        .map(|(i, part)| if i > 0 && part.len() == 2 { part.to_ascii_uppercase() } else { part.to_ascii_lowercase() })
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RSS: &str = r#"<?xml version="1.0"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:media="http://search.yahoo.com/mrss/">
+<channel><title>东财</title><link>https://example.org/</link><language>zh-CN</language>
+<item><title>标题一</title><link>https://example.org/a.html</link><guid>a-1</guid><pubDate>Wed, 08 Dec 2021 05:16:19 GMT</pubDate>
+<category>emnews</category><description>摘要</description>
+<content:encoded><![CDATA[<p>正文<script>x()</script><img src="//img.example/1.jpg"></p>]]></content:encoded>
+<media:content url="https://img.example/2.jpg" type="image/jpeg"/></item>
+</channel></rss>"#;
+
+    #[test]
+    fn rss_items_become_sanitised_posts_with_images_and_categories() {
+        let f = parse_feed(RSS.as_bytes(), "https://example.org/feed.xml", 0).unwrap();
+        assert_eq!(f.title.as_deref(), Some("东财"));
+        let p = &f.posts[0];
+        assert_eq!((p.key.as_str(), p.title.as_str(), p.timestamp), ("a-1", "标题一", 1_638_940_579));
+        assert!(!p.html.contains("script"));
+        assert_eq!(p.images, vec!["https://img.example/1.jpg".to_string(), "https://img.example/2.jpg".to_string()]);
+        assert_eq!(p.categories, vec!["emnews".to_string()]);
+        assert_eq!(p.lang.as_deref(), Some("zh-CN"));
+    }
+
+    #[test]
+    fn atom_and_json_feed_parse() {
+        let atom = r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>J</title><id>urn:j</id><updated>2025-01-29T00:00:00Z</updated>
+<entry><title>Jekyll 4.4.1 Released</title><id>https://jekyllrb.com/news/2025/01/29/x</id><updated>2025-01-29T10:00:00+02:00</updated>
+<link href="https://jekyllrb.com/news/2025/01/29/x/"/><content type="html">&lt;p&gt;Hello&lt;/p&gt;</content></entry></feed>"#;
+        let f = parse_feed(atom.as_bytes(), "https://jekyllrb.com/feed.xml", 0).unwrap();
+        assert_eq!(f.posts[0].html, "<p>Hello</p>");
+        assert_eq!(f.posts[0].timestamp, 1_738_137_600);
+        let json = r#"{"version":"https://jsonfeed.org/version/1.1","title":"JF","items":[{"id":"1","content_text":"plain <b>text</b>","url":"https://x.example/1"}]}"#;
+        let f = parse_feed(json.as_bytes(), "https://x.example/feed.json", 42).unwrap();
+        assert_eq!(f.posts[0].timestamp, 42, "undated entries take the fetch time");
+        assert!(f.posts[0].text.contains("plain <b>text</b>"));
+    }
+
+    #[test]
+    fn broken_feeds_are_errors_not_panics() {
+        for bad in ["", "<rss><channel><item>", "not xml at all", "{\"version\": 1}", "<html><body>hi</body></html>"] {
+            assert!(parse_feed(bad.as_bytes(), "https://x.example/", 0).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn feeds_are_discovered_from_link_tags() {
+        let html = r#"<head><link rel="stylesheet" href="/s.css"><link type="application/atom+xml" rel="alternate" href="/feed.xml" title="x">
+<LINK REL='alternate' TYPE='application/rss+xml' HREF='https://other.example/rss'></head>"#;
+        assert_eq!(discover(html, "https://site.example/blog/post.html"), vec!["https://site.example/feed.xml", "https://other.example/rss"]);
+        assert_eq!(conventional_feed_urls("https://site.example/")[0], "https://site.example/feed.xml");
+        let under_base = conventional_feed_urls("https://site.example/blog/");
+        assert_eq!(under_base[0], "https://site.example/blog/feed.xml");
+        assert!(under_base.contains(&"https://site.example/feed.xml".to_string()));
+    }
+}

@@ -1,0 +1,162 @@
+//! What the sync engine records per source and per image. Written only by sync.
+
+use rusqlite::{params, OptionalExtension};
+
+use crate::{now, Result, SourceId, Store, StoreError};
+
+/// A source as the sync planner sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncSource {
+    pub id: SourceId,
+    pub kind: String,
+    pub location: String,
+    pub name: String,
+    pub site_url: Option<String>,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub cursor: Option<String>,
+    pub interval_min: i64,
+    pub last_attempt: Option<i64>,
+    pub last_success: Option<i64>,
+    pub last_status: Option<String>,
+    pub last_error: Option<String>,
+    pub next_attempt: Option<i64>,
+    pub failures: i64,
+    pub last_new: i64,
+    pub last_updated: i64,
+    pub articles: i64,
+}
+
+/// How an attempt ended, to record on the source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attempt {
+    pub at: i64,
+    /// `Ok` with the status text, or the error text.
+    pub result: std::result::Result<String, String>,
+    pub next_attempt: i64,
+    pub failures: i64,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub cursor: Option<String>,
+    pub new: i64,
+    pub updated: i64,
+}
+
+/// An image that still has to be downloaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingImage {
+    pub url: String,
+    pub attempts: i64,
+}
+
+impl Store {
+    /// Active (not removed) sources with their sync state, by id.
+    pub fn sync_sources(&self) -> Result<Vec<SyncSource>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT s.id, s.kind, s.location, s.name, s.site_url, s.etag, s.last_modified, s.cursor, s.interval_min,
+                    s.last_attempt, s.last_success, s.last_status, s.last_error, s.next_attempt, s.failures,
+                    s.last_new, s.last_updated, (SELECT count(*) FROM articles a WHERE a.source_id = s.id)
+             FROM sources s WHERE s.removed_at IS NULL ORDER BY s.id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(SyncSource {
+                id: r.get(0)?,
+                kind: r.get(1)?,
+                location: r.get(2)?,
+                name: r.get(3)?,
+                site_url: r.get(4)?,
+                etag: r.get(5)?,
+                last_modified: r.get(6)?,
+                cursor: r.get(7)?,
+                interval_min: r.get(8)?,
+                last_attempt: r.get(9)?,
+                last_success: r.get(10)?,
+                last_status: r.get(11)?,
+                last_error: r.get(12)?,
+                next_attempt: r.get(13)?,
+                failures: r.get(14)?,
+                last_new: r.get(15)?,
+                last_updated: r.get(16)?,
+                articles: r.get(17)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn sync_source(&self, id: SourceId) -> Result<SyncSource> {
+        self.sync_sources()?.into_iter().find(|s| s.id == id).ok_or_else(|| StoreError::NotFound(format!("source {id}")))
+    }
+
+    /// Records an attempt. Validators and cursor are only replaced when given.
+    pub fn record_attempt(&self, id: SourceId, a: &Attempt) -> Result<()> {
+        let (status, error, success) = match &a.result {
+            Ok(status) => (Some(status.as_str()), None, Some(a.at)),
+            Err(e) => (None, Some(e.as_str()), None),
+        };
+        self.conn.execute(
+            "UPDATE sources SET last_attempt = ?2, last_status = coalesce(?3, last_status), last_error = ?4,
+               last_success = coalesce(?5, last_success), next_attempt = ?6, failures = ?7,
+               etag = coalesce(?8, etag), last_modified = coalesce(?9, last_modified), cursor = coalesce(?10, cursor),
+               last_new = ?11, last_updated = ?12
+             WHERE id = ?1",
+            params![id, a.at, status, error, success, a.next_attempt, a.failures, a.etag, a.last_modified, a.cursor, a.new, a.updated],
+        )?;
+        Ok(())
+    }
+
+    /// Sets how often a source is synced (at least every 5 minutes).
+    pub fn set_sync_interval(&self, id: SourceId, minutes: i64) -> Result<()> {
+        self.conn.execute("UPDATE sources SET interval_min = max(5, ?2) WHERE id = ?1", params![id, minutes])?;
+        Ok(())
+    }
+
+    /// Images not yet downloaded whose retry time has come, oldest first.
+    pub fn pending_images(&self, source: Option<SourceId>, limit: usize) -> Result<Vec<PendingImage>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT DISTINCT i.url, i.attempts FROM images i JOIN article_images ai ON ai.url = i.url
+             JOIN articles a ON a.id = ai.article_id
+             WHERE i.sha256 IS NULL AND coalesce(i.next_attempt, 0) <= ?1 AND (?2 IS NULL OR a.source_id = ?2)
+             ORDER BY i.attempts, i.url LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(params![now(), source, limit as i64], |r| Ok(PendingImage { url: r.get(0)?, attempts: r.get(1)? }))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Records a failed image download; it is retried after `retry_at`.
+    pub fn image_failed(&self, url: &str, error: &str, retry_at: i64) -> Result<()> {
+        self.conn.execute(
+            "UPDATE images SET attempts = attempts + 1, last_error = ?2, next_attempt = ?3 WHERE url = ?1",
+            params![url, error, retry_at],
+        )?;
+        Ok(())
+    }
+
+    /// Total bytes of cached images.
+    pub fn image_bytes(&self) -> Result<u64> {
+        let n: i64 = self.conn.query_row("SELECT coalesce(sum(bytes), 0) FROM images WHERE sha256 IS NOT NULL", [], |r| r.get(0))?;
+        Ok(n.max(0) as u64)
+    }
+
+    /// The keys of a source's posts (for planning removals).
+    pub fn source_keys(&self, id: SourceId) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare("SELECT key FROM articles WHERE source_id = ?1")?;
+        let rows = stmt.query_map([id], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Marks specific posts of a source as removed upstream (they stay in the archive).
+    pub fn mark_keys_removed(&mut self, id: SourceId, keys: &[String]) -> Result<usize> {
+        let tx = self.conn.transaction()?;
+        let mut n = 0;
+        for k in keys {
+            n += tx.execute("UPDATE articles SET removed_upstream = 1 WHERE source_id = ?1 AND key = ?2 AND removed_upstream = 0", params![id, k])?;
+        }
+        tx.commit()?;
+        Ok(n)
+    }
+
+    /// A source id by its location, if present.
+    pub fn source_by_location(&self, location: &str) -> Result<Option<SourceId>> {
+        Ok(self.conn.query_row("SELECT id FROM sources WHERE location = ?1", [location], |r| r.get(0)).optional()?)
+    }
+}

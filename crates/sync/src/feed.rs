@@ -1,0 +1,22 @@
+//! Feed posts → archive rows.
+
+use broadsheet_feed::FeedPost;
+use broadsheet_store::NewArticle;
+
+pub(crate) fn to_row(p: FeedPost) -> NewArticle {
+    NewArticle {
+        key: p.key,
+        title: p.title,
+        published_at: p.timestamp,
+        utc_offset_min: 0,
+        url: p.url,
+        lang: p.lang,
+        html: p.html,
+        text: p.text,
+        excerpt: p.excerpt,
+        extra_json: "{}".into(),
+        categories: p.categories.into_iter().map(|c| (c, None)).collect(),
+        tags: Vec::new(),
+        images: p.images,
+    }
+}

@@ -1,0 +1,75 @@
+//! Offline images: downloaded at sync time into the archive's content-addressed store, sent
+//! without a Referer, accepted only when their bytes are an image, within a per-image cap and
+//! a total budget; failures are retried on later syncs.
+
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use broadsheet_fetch::{Fetched, Validators};
+use broadsheet_model::SyncEvent;
+use tokio_util::sync::CancellationToken;
+
+use crate::run::{Engine, EventSink};
+use crate::{now, plan, sniff};
+
+/// Downloads pending images; returns (stored, failed).
+pub(crate) async fn download(engine: &Engine, cancel: &CancellationToken, events: &EventSink) -> (usize, usize) {
+    let pending = match engine.store().pending_images(None, engine.options().images_per_run) {
+        Ok(p) => p,
+        Err(_) => return (0, 0),
+    };
+    let total = pending.len();
+    if total == 0 {
+        return (0, 0);
+    }
+    let budget = engine.options().image_budget_bytes;
+    let used = Arc::new(AtomicU64::new(engine.store().image_bytes().unwrap_or(0)));
+    let (ok, failed, done) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let overall = Arc::new(tokio::sync::Semaphore::new(engine.options().max_concurrent.max(1)));
+    let mut set = tokio::task::JoinSet::new();
+    for img in pending {
+        let (engine, cancel, events) = (engine.clone(), cancel.clone(), events.clone());
+        let (used, ok, failed, done, overall) = (used.clone(), ok.clone(), failed.clone(), done.clone(), overall.clone());
+        set.spawn(async move {
+            let _p = overall.acquire_owned().await.ok();
+            let host = engine.host(&img.url);
+            let _h = host.acquire_owned().await.ok();
+            if cancel.is_cancelled() || used.load(Ordering::Relaxed) >= budget {
+                return;
+            }
+            let none = Validators::default();
+            let result = tokio::select! {
+                r = engine.image_fetcher().get(&img.url, &none) => r,
+                _ = cancel.cancelled() => return,
+            };
+            let outcome = match result {
+                Ok(Fetched::Body(r)) => match sniff::image_type(&r.body) {
+                    Some(mime) if used.load(Ordering::Relaxed) + r.body.len() as u64 <= budget => {
+                        used.fetch_add(r.body.len() as u64, Ordering::Relaxed);
+                        engine.store().put_image(&img.url, mime, &r.body).map_err(|e| e.to_string())
+                    }
+                    Some(_) => Err("image budget reached".to_string()),
+                    None => Err("not an image (PNG, JPEG, GIF, WebP, AVIF or BMP)".to_string()),
+                },
+                Ok(Fetched::NotModified) => Err("unexpected 304".to_string()),
+                Err(e) => Err(e.to_string()),
+            };
+            match outcome {
+                Ok(()) => ok.fetch_add(1, Ordering::Relaxed),
+                Err(e) => {
+                    let _ = engine.store().image_failed(&img.url, &e, plan::image_retry(now(), img.attempts));
+                    failed.fetch_add(1, Ordering::Relaxed)
+                }
+            };
+            let d = done.fetch_add(1, Ordering::Relaxed) + 1;
+            events(SyncEvent::Images {
+                done: d,
+                total,
+                bytes: used.load(Ordering::Relaxed),
+                failed: failed.load(Ordering::Relaxed),
+            });
+        });
+    }
+    while set.join_next().await.is_some() {}
+    (ok.load(Ordering::Relaxed), failed.load(Ordering::Relaxed))
+}

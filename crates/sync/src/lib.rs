@@ -1,0 +1,69 @@
+//! The sync engine: keeps the archive complete and current, and readable offline.
+//!
+//! Invariant: planning is pure ([`plan`]); execution ([`Engine::run`]) only adds or updates
+//! posts (never deletes; posts gone upstream are marked), records each source's health, and
+//! lets no source's failure stop the others.
+
+mod add;
+mod feed;
+mod git;
+mod images;
+pub mod plan;
+mod run;
+mod sniff;
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use broadsheet_store::Store;
+
+pub use add::{add_source, AddError, SourceKind};
+pub use git::{is_post_path, ARCHIVE_DIRS};
+pub use plan::Trigger;
+pub use run::{Engine, SyncReport};
+pub use sniff::image_type;
+pub use tokio_util::sync::CancellationToken;
+
+/// The archive, shared between the app (or CLI) and the engine.
+pub type SharedStore = Arc<Mutex<Store>>;
+
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    /// Download the images posts show.
+    pub images: bool,
+    /// Stop caching images once the cache holds this many bytes.
+    pub image_budget_bytes: u64,
+    /// Images fetched in one run at most (the rest wait for the next).
+    pub images_per_run: usize,
+    /// Requests in flight at once, overall and per host.
+    pub max_concurrent: usize,
+    pub per_host: usize,
+    /// Where git mirrors live (in the app's data folder).
+    pub git_cache: PathBuf,
+    pub limits: broadsheet_fetch::Limits,
+    pub image_limits: broadsheet_fetch::Limits,
+}
+
+impl SyncOptions {
+    pub fn new(data_dir: &std::path::Path) -> SyncOptions {
+        SyncOptions {
+            images: true,
+            image_budget_bytes: 2 * 1024 * 1024 * 1024,
+            images_per_run: 2000,
+            max_concurrent: 6,
+            per_host: 2,
+            git_cache: data_dir.join("git"),
+            limits: broadsheet_fetch::Limits::DOCUMENT,
+            image_limits: broadsheet_fetch::Limits::IMAGE,
+        }
+    }
+}
+
+pub(crate) fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+}
+
+pub(crate) fn host_of(url: &str) -> String {
+    let rest = url.split("://").nth(1).unwrap_or(url);
+    rest.split(['/', '?', '#']).next().unwrap_or("").to_ascii_lowercase()
+}

@@ -1,0 +1,255 @@
+//! The executor: runs the planned sources concurrently on tokio, records health, then fetches
+//! images; reports progress as [`SyncEvent`]s; stops early when cancelled.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use broadsheet_fetch::{FetchError, Fetched, Fetcher, Validators};
+use broadsheet_import::{import_path, import_posts, ImportOptions, ImportReport};
+use broadsheet_model::SyncEvent;
+use broadsheet_store::{Attempt, SyncSource, UpsertOutcome};
+use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
+
+use crate::{feed, git, host_of, now, plan, SharedStore, SyncOptions, Trigger};
+
+/// What a run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    pub sources: usize,
+    /// (source name, error) for each source that failed.
+    pub failures: Vec<(String, String)>,
+    pub new: usize,
+    pub updated: usize,
+    pub images: usize,
+    pub image_failures: usize,
+    pub cancelled: bool,
+}
+
+pub type EventSink = Arc<dyn Fn(SyncEvent) + Send + Sync>;
+
+/// Runs syncs against one archive.
+#[derive(Clone)]
+pub struct Engine {
+    store: SharedStore,
+    docs: Fetcher,
+    images: Fetcher,
+    opts: SyncOptions,
+    hosts: Arc<Mutex<HashMap<String, Arc<Semaphore>>>>,
+}
+
+struct Outcome {
+    status: String,
+    new: usize,
+    updated: usize,
+    validators: Option<Validators>,
+    cursor: Option<String>,
+}
+
+struct JobError {
+    message: String,
+    retry_after: Option<i64>,
+}
+
+impl From<String> for JobError {
+    fn from(message: String) -> Self {
+        JobError { message, retry_after: None }
+    }
+}
+
+impl Engine {
+    pub fn new(store: SharedStore, opts: SyncOptions) -> Engine {
+        Engine {
+            store,
+            docs: Fetcher::new(opts.limits),
+            images: Fetcher::new(opts.image_limits),
+            opts,
+            hosts: Arc::default(),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, broadsheet_store::Store> {
+        self.store.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn host_permit(&self, url: &str) -> Arc<Semaphore> {
+        let mut hosts = self.hosts.lock().unwrap_or_else(|p| p.into_inner());
+        hosts.entry(host_of(url)).or_insert_with(|| Arc::new(Semaphore::new(self.opts.per_host.max(1)))).clone()
+    }
+
+    /// Syncs the sources `trigger` selects, then (if enabled) downloads pending images.
+    pub async fn run(&self, trigger: Trigger, cancel: CancellationToken, events: EventSink) -> SyncReport {
+        let sources = match self.lock().sync_sources() {
+            Ok(s) => s,
+            Err(e) => {
+                let report = SyncReport { failures: vec![("archive".into(), e.to_string())], ..Default::default() };
+                events(finished(&report));
+                return report;
+            }
+        };
+        let due: Vec<SyncSource> = {
+            let ids = plan::due(&sources, now(), &trigger);
+            sources.into_iter().filter(|s| ids.contains(&s.id)).collect()
+        };
+        let total = due.len();
+        events(SyncEvent::Started { sources: total });
+        let overall = Arc::new(Semaphore::new(self.opts.max_concurrent.max(1)));
+        let mut set = tokio::task::JoinSet::new();
+        for s in due {
+            let (engine, overall, cancel, events) = (self.clone(), overall.clone(), cancel.clone(), events.clone());
+            set.spawn(async move {
+                let _permit = overall.acquire_owned().await.ok();
+                if cancel.is_cancelled() {
+                    return (s, None);
+                }
+                events(SyncEvent::SourceStarted { id: s.id, name: s.name.clone() });
+                let result = tokio::select! {
+                    r = engine.sync_source(&s) => Some(r),
+                    _ = cancel.cancelled() => None,
+                };
+                (s, result)
+            });
+        }
+        let mut report = SyncReport { sources: total, ..Default::default() };
+        let mut done = 0;
+        while let Some(joined) = set.join_next().await {
+            let Ok((s, result)) = joined else { continue };
+            let Some(result) = result else {
+                report.cancelled = true;
+                continue;
+            };
+            done += 1;
+            let at = now();
+            let (attempt, event_error) = match result {
+                Ok(o) => {
+                    report.new += o.new;
+                    report.updated += o.updated;
+                    let v = o.validators.unwrap_or_default();
+                    let attempt = Attempt {
+                        at,
+                        result: Ok(o.status),
+                        next_attempt: plan::after_success(at, s.interval_min),
+                        failures: 0,
+                        etag: v.etag,
+                        last_modified: v.last_modified,
+                        cursor: o.cursor,
+                        new: o.new as i64,
+                        updated: o.updated as i64,
+                    };
+                    (attempt, None)
+                }
+                Err(e) => {
+                    report.failures.push((s.name.clone(), e.message.clone()));
+                    let failures = s.failures + 1;
+                    let attempt = Attempt {
+                        at,
+                        result: Err(e.message.clone()),
+                        next_attempt: plan::after_failure(at, s.interval_min, failures, e.retry_after),
+                        failures,
+                        etag: None,
+                        last_modified: None,
+                        cursor: None,
+                        new: 0,
+                        updated: 0,
+                    };
+                    (attempt, Some(e.message))
+                }
+            };
+            if let Err(e) = self.lock().record_attempt(s.id, &attempt) {
+                report.failures.push((s.name.clone(), format!("cannot record the attempt: {e}")));
+            }
+            let (new, updated) = (attempt.new as usize, attempt.updated as usize);
+            events(SyncEvent::SourceFinished { id: s.id, name: s.name, new, updated, error: event_error, done, total });
+        }
+        if cancel.is_cancelled() {
+            report.cancelled = true;
+        }
+        if self.opts.images && !report.cancelled {
+            let (ok, failed) = crate::images::download(self, &cancel, &events).await;
+            report.images = ok;
+            report.image_failures = failed;
+            report.cancelled |= cancel.is_cancelled();
+        }
+        events(finished(&report));
+        report
+    }
+
+    async fn sync_source(&self, s: &SyncSource) -> Result<Outcome, JobError> {
+        match s.kind.as_str() {
+            "feed" => self.sync_feed(s).await,
+            "jekyll-folder" => {
+                let (engine, s) = (self.clone(), s.clone());
+                tokio::task::spawn_blocking(move || engine.sync_folder(&s)).await.map_err(|e| JobError::from(e.to_string()))?
+            }
+            "jekyll-git" => {
+                let (engine, s) = (self.clone(), s.clone());
+                tokio::task::spawn_blocking(move || engine.sync_git(&s)).await.map_err(|e| JobError::from(e.to_string()))?
+            }
+            other => Err(format!("unknown source kind {other:?}").into()),
+        }
+    }
+
+    async fn sync_feed(&self, s: &SyncSource) -> Result<Outcome, JobError> {
+        let host = self.host_permit(&s.location);
+        let _permit = host.acquire_owned().await.ok();
+        let validators = Validators { etag: s.etag.clone(), last_modified: s.last_modified.clone() };
+        let fetched = self.docs.get(&s.location, &validators).await.map_err(|e: FetchError| JobError {
+            retry_after: e.retry_after().map(|d| d.as_secs() as i64),
+            message: e.to_string(),
+        })?;
+        let r = match fetched {
+            Fetched::NotModified => return Ok(Outcome { status: "304".into(), new: 0, updated: 0, validators: None, cursor: None }),
+            Fetched::Body(r) => r,
+        };
+        let parsed = broadsheet_feed::parse_feed(&r.body, &r.url, now()).map_err(|e| format!("{}: {e}", s.location))?;
+        let rows: Vec<_> = parsed.posts.into_iter().map(feed::to_row).collect();
+        let outcomes = self.lock().upsert_articles(s.id, &rows).map_err(|e| e.to_string())?;
+        let (new, updated) = count(&outcomes);
+        Ok(Outcome { status: r.status.to_string(), new, updated, validators: Some(r.validators), cursor: None })
+    }
+
+    fn sync_folder(&self, s: &SyncSource) -> Result<Outcome, JobError> {
+        let path = std::path::Path::new(&s.location);
+        let report = import_path(&mut self.lock(), path, ImportOptions::default(), &mut |_, _| {}).map_err(|e| e.to_string())?;
+        Ok(Outcome { status: "folder".into(), new: report.imported, updated: report.updated, validators: None, cursor: None })
+    }
+
+    fn sync_git(&self, s: &SyncSource) -> Result<Outcome, JobError> {
+        let changes = git::fetch_changes(&s.location, &self.opts.git_cache, s.cursor.as_deref())?;
+        let (site, _) = broadsheet_jekyll::parse_config(changes.config.as_deref().unwrap_or(""));
+        let files = changes.files.iter().map(|(path, bytes)| broadsheet_jekyll::PostFile { path, bytes, modified: None });
+        let mut store = self.lock();
+        let report: ImportReport = import_posts(&mut store, s.id, &site, files).map_err(|e| e.to_string())?;
+        // A deleted path whose post reappears elsewhere (moved to old_post/) is not gone.
+        let stem = |p: &str| p.rsplit('/').next().unwrap_or(p).rsplit_once('.').map_or(p.to_string(), |(s, _)| s.to_string());
+        let present: Vec<String> = changes.files.iter().map(|(p, _)| stem(p)).collect();
+        let gone: Vec<String> = changes.deleted.iter().map(|p| stem(p)).filter(|k| !present.contains(k)).collect();
+        store.mark_keys_removed(s.id, &gone).map_err(|e| e.to_string())?;
+        Ok(Outcome { status: "git".into(), new: report.imported, updated: report.updated, validators: None, cursor: Some(changes.head) })
+    }
+
+    pub(crate) fn image_fetcher(&self) -> &Fetcher {
+        &self.images
+    }
+    pub(crate) fn options(&self) -> &SyncOptions {
+        &self.opts
+    }
+    pub(crate) fn store(&self) -> std::sync::MutexGuard<'_, broadsheet_store::Store> {
+        self.lock()
+    }
+    pub(crate) fn host(&self, url: &str) -> Arc<Semaphore> {
+        self.host_permit(url)
+    }
+}
+
+fn count(outcomes: &[UpsertOutcome]) -> (usize, usize) {
+    outcomes.iter().fold((0, 0), |(n, u), o| match o {
+        UpsertOutcome::Inserted(_) => (n + 1, u),
+        UpsertOutcome::Updated(_) => (n, u + 1),
+        UpsertOutcome::Unchanged(_) => (n, u),
+    })
+}
+
+fn finished(r: &SyncReport) -> SyncEvent {
+    SyncEvent::Finished { sources: r.sources, failed: r.failures.len(), new: r.new, updated: r.updated, images: r.images, cancelled: r.cancelled }
+}
