@@ -35,9 +35,10 @@ pub enum AddError {
 
 /// Registers a source and returns its id. Without `kind`: an existing path is a Jekyll
 /// folder; `*.git` and `file://` URLs are git repositories; other URLs must be a feed or a
-/// page that leads to one.
+/// page that leads to one (checked now). With `kind`, the input is taken as that kind.
 pub async fn add_source(store: &SharedStore, input: &str, kind: Option<SourceKind>, name: Option<&str>) -> Result<SourceId, AddError> {
     let input = input.trim();
+    let explicit = kind.is_some();
     let kind = match kind {
         Some(k) => k,
         None if Path::new(input).exists() => SourceKind::JekyllFolder,
@@ -55,6 +56,8 @@ pub async fn add_source(store: &SharedStore, input: &str, kind: Option<SourceKin
             let name = input.trim_end_matches('/').trim_end_matches(".git").rsplit('/').next().unwrap_or(input).to_string();
             (input.to_string(), name, None)
         }
+        // Named a feed explicitly: taken as given (the first sync reports what is wrong with it).
+        SourceKind::Feed if explicit => (input.to_string(), crate::host_of(input), None),
         SourceKind::Feed => {
             let (url, title, site) = find_feed(input).await?;
             (url.clone(), title.unwrap_or(url), site)

@@ -4,6 +4,8 @@ mod support;
 
 use std::sync::{Arc, Mutex};
 
+use std::time::Duration;
+
 use broadsheet_model::{ArticleQuery, SyncEvent};
 use broadsheet_store::Store;
 use broadsheet_sync::{add_source, CancellationToken, Engine, SharedStore, SourceKind, SyncOptions, Trigger};
@@ -101,4 +103,193 @@ fn images_are_cached_without_a_referer_and_show_after_the_server_is_gone() {
     assert_eq!((cached.mime.as_str(), cached.bytes.len()), ("image/png", png.len()));
     assert!(s.image(&image_url.replace("wafer", "fake")).unwrap().is_none());
     assert!(s.pending_images(None, 10).unwrap().is_empty(), "failed images wait for their retry time");
+}
+
+#[test]
+fn a_git_site_is_fetched_shallow_then_only_changes_are_imported() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    std::fs::create_dir_all(work.join("_posts")).unwrap();
+    git(&work, &["init", "-q", "-b", "main"]);
+    std::fs::write(work.join("_config.yml"), "url: https://finews.withounder.com\ntimezone: Asia/Shanghai\n").unwrap();
+    let posts: Vec<std::path::PathBuf> = {
+        let mut v: Vec<_> = std::fs::read_dir(corpus("finews").join("_posts")).unwrap().flatten().map(|e| e.path()).collect();
+        v.sort();
+        v.into_iter().filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("2021-12-08")).take(9).collect()
+    };
+    let add = |n: std::ops::Range<usize>, msg: &str| {
+        for p in &posts[n] {
+            std::fs::copy(p, work.join("_posts").join(p.file_name().unwrap())).unwrap();
+        }
+        git(&work, &["add", "-A"]);
+        git(&work, &["commit", "-q", "-m", msg]);
+    };
+    add(0..2, "first");
+    add(2..5, "second");
+    let repos = dir.path().join("repos");
+    std::fs::create_dir_all(&repos).unwrap();
+    git(dir.path(), &["clone", "-q", "--bare", work.to_str().unwrap(), repos.join("site.git").to_str().unwrap()]);
+    git(&work, &["remote", "add", "origin", repos.join("site.git").to_str().unwrap()]);
+    let url = format!("{}/site.git", git_server(&repos));
+
+    let store = archive(dir.path());
+    let rt = rt();
+    let id = rt.block_on(add_source(&store, &url, None, None)).unwrap();
+    assert_eq!(store.lock().unwrap().sync_source(id).unwrap().kind, "jekyll-git");
+    let engine = engine(&store, dir.path());
+    let sync = || {
+        let (sink, _) = events();
+        let r = rt.block_on(engine.run(Trigger::Now(None), CancellationToken::new(), sink));
+        assert!(r.failures.is_empty(), "{:?}", r.failures);
+        (r.new, r.updated)
+    };
+    assert_eq!(sync(), (5, 0));
+    let mirror = std::fs::read_dir(dir.path().join("data/git")).unwrap().next().unwrap().unwrap().path();
+    assert!(mirror.join("shallow").is_file(), "the first fetch is shallow: history is not downloaded whole");
+
+    // New commits: two new posts and one edited.
+    add(5..7, "third");
+    let edited = work.join("_posts").join(posts[0].file_name().unwrap());
+    let text = std::fs::read_to_string(&edited).unwrap().replacen("title: \"", "title: \"【更新】", 1);
+    std::fs::write(&edited, text).unwrap();
+    git(&work, &["commit", "-q", "-am", "edit"]);
+    git(&work, &["push", "-q", "origin", "main"]);
+    assert_eq!(sync(), (2, 1));
+    assert_eq!(count(&store), 7);
+
+    // A post moved to old_post/ (as finews does after three days) is the same post, still live.
+    let moved = posts[1].file_name().unwrap().to_string_lossy().into_owned();
+    std::fs::create_dir_all(work.join("old_post")).unwrap();
+    git(&work, &["mv", &format!("_posts/{moved}"), &format!("old_post/{moved}")]);
+    git(&work, &["commit", "-q", "-m", "archive"]);
+    git(&work, &["push", "-q", "origin", "main"]);
+    assert_eq!(sync(), (0, 0));
+    // A deleted post stays in the archive, marked.
+    let deleted = posts[2].file_name().unwrap().to_string_lossy().into_owned();
+    git(&work, &["rm", "-q", &format!("_posts/{deleted}")]);
+    git(&work, &["commit", "-q", "-m", "delete"]);
+    git(&work, &["push", "-q", "origin", "main"]);
+    assert_eq!(sync(), (0, 0));
+    let s = store.lock().unwrap();
+    let all = s.list_articles(&ArticleQuery { limit: Some(100), ..Default::default() }).unwrap();
+    assert_eq!(all.len(), 7, "nothing left the archive");
+    let stem = |f: &str| f.trim_end_matches(".md").to_string();
+    let key_of = |id: i64| s.backup().unwrap().articles.into_iter().find(|a| s.article_by_url(a.url.as_deref().unwrap_or("")).ok().flatten() == Some(id)).map(|a| a.key);
+    for a in &all {
+        let key = key_of(a.id).unwrap();
+        assert_eq!(s.is_removed_upstream(a.id).unwrap(), key == stem(&deleted), "{key}");
+    }
+    assert!(all.iter().any(|a| a.title.starts_with("【更新】")));
+}
+
+#[test]
+fn faults_are_bounded_reported_per_source_and_leave_the_others_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let web = dir.path().join("web");
+    std::fs::create_dir_all(&web).unwrap();
+    std::fs::write(
+        web.join("good.xml"),
+        r#"<rss version="2.0"><channel><title>Good</title><item><title>好消息</title><guid>g1</guid><description>正文</description></item></channel></rss>"#,
+    )
+    .unwrap();
+    let http = Http::serve(&web);
+    let store = archive(dir.path());
+    let rt = rt();
+    let faults = ["/fault/500", "/fault/429", "/fault/invalid-xml", "/fault/redirect-loop", "/fault/slow", "/fault/huge", "/fault/gzip-bomb"];
+    let mut ids = Vec::new();
+    for f in faults {
+        ids.push((f.to_string(), rt.block_on(add_source(&store, &http.url(f), Some(SourceKind::Feed), Some(f))).unwrap()));
+    }
+    let reset = resetting_server();
+    ids.push(("reset".into(), rt.block_on(add_source(&store, &reset, Some(SourceKind::Feed), Some("reset"))).unwrap()));
+    ids.push(("dead".into(), rt.block_on(add_source(&store, "http://127.0.0.1:9/feed.xml", Some(SourceKind::Feed), Some("dead"))).unwrap()));
+    let good = rt.block_on(add_source(&store, &http.url("/good.xml"), None, None)).unwrap();
+
+    let mut opts = SyncOptions::new(&dir.path().join("data"));
+    opts.limits = broadsheet_fetch::Limits { connect_timeout: Duration::from_secs(2), timeout: Duration::from_secs(2), max_bytes: 1024 * 1024, max_redirects: 5 };
+    let engine = Engine::new(store.clone(), opts);
+    let (sink, _) = events();
+    let report = rt.block_on(engine.run(Trigger::Now(None), CancellationToken::new(), sink));
+    assert_eq!(report.new, 1, "the good feed came through");
+    assert_eq!(report.failures.len(), ids.len());
+
+    let s = store.lock().unwrap();
+    assert_eq!(s.sync_source(good).unwrap().last_error, None);
+    let expect = [
+        ("/fault/500", "HTTP 500"),
+        ("/fault/429", "HTTP 429"),
+        ("/fault/invalid-xml", "not a feed"),
+        ("/fault/redirect-loop", "redirect"),
+        ("/fault/slow", "timed out"),
+        ("/fault/huge", "larger than"),
+        ("/fault/gzip-bomb", "larger than"),
+        ("reset", ""),
+        ("dead", "connect"),
+    ];
+    for (name, id) in &ids {
+        let src = s.sync_source(*id).unwrap();
+        let err = src.last_error.clone().unwrap_or_else(|| panic!("{name} has no error recorded"));
+        let want = expect.iter().find(|(n, _)| n == name).unwrap().1;
+        assert!(err.contains(want), "{name}: {err}");
+        assert!(err.contains("127.0.0.1"), "{name}: the error names the URL: {err}");
+        assert_eq!(src.failures, 1);
+        assert!(src.next_attempt.unwrap() > src.last_attempt.unwrap(), "{name} will be tried again later");
+    }
+    let throttled = s.sync_source(ids[1].1).unwrap();
+    assert!(throttled.next_attempt.unwrap() >= throttled.last_attempt.unwrap() + 7200, "Retry-After is honoured");
+}
+
+#[test]
+fn cancelling_stops_a_run_early() {
+    let dir = tempfile::tempdir().unwrap();
+    let http = Http::serve(dir.path());
+    let store = archive(dir.path());
+    let rt = rt();
+    for n in 0..3 {
+        rt.block_on(add_source(&store, &http.url("/fault/slow"), Some(SourceKind::Feed), Some(&format!("slow{n}")))).unwrap();
+    }
+    let cancel = CancellationToken::new();
+    let c2 = cancel.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(300));
+        c2.cancel();
+    });
+    let (sink, seen) = events();
+    let start = std::time::Instant::now();
+    let report = rt.block_on(engine(&store, dir.path()).run(Trigger::Now(None), cancel, sink));
+    assert!(report.cancelled);
+    assert!(start.elapsed() < Duration::from_secs(3), "a cancelled run does not wait for slow servers");
+    assert!(matches!(seen.lock().unwrap().last(), Some(SyncEvent::Finished { cancelled: true, .. })));
+}
+
+#[test]
+fn a_git_site_can_also_come_from_a_file_url() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    std::fs::create_dir_all(work.join("_posts")).unwrap();
+    git(&work, &["init", "-q", "-b", "main"]);
+    std::fs::write(work.join("_posts/2022-03-08-a.md"), "---\ntitle: \"本地仓库\"\ndate: 2022-03-08 10:00:00 +0800\n---\n正文").unwrap();
+    std::fs::write(work.join("README.md"), "not a post").unwrap();
+    git(&work, &["add", "-A"]);
+    git(&work, &["commit", "-q", "-m", "one"]);
+    let store = archive(dir.path());
+    let rt = rt();
+    rt.block_on(add_source(&store, &format!("file://{}", work.display()), None, None)).unwrap();
+    let (sink, _) = events();
+    let r = rt.block_on(engine(&store, dir.path()).run(Trigger::Now(None), CancellationToken::new(), sink));
+    assert!(r.failures.is_empty(), "{:?}", r.failures);
+    assert_eq!(r.new, 1, "only the post, not the README");
+
+    // Story: what the reader marked survives the post's removal upstream and any re-sync.
+    let id = store.lock().unwrap().list_articles(&ArticleQuery::default()).unwrap()[0].id;
+    store.lock().unwrap().set_bookmark(id, true).unwrap();
+    store.lock().unwrap().tag_article(id, &["keep"]).unwrap();
+    git(&work, &["rm", "-q", "_posts/2022-03-08-a.md"]);
+    git(&work, &["commit", "-q", "-m", "gone"]);
+    for _ in 0..2 {
+        let (sink, _) = events();
+        rt.block_on(engine(&store, dir.path()).run(Trigger::Now(None), CancellationToken::new(), sink));
+    }
+    let a = store.lock().unwrap().article(id).unwrap();
+    assert!(a.summary.bookmarked && a.summary.user_tags == vec!["keep".to_string()]);
 }
