@@ -28,9 +28,9 @@ const APT_APP: &[&str] = &[
     "librsvg2-dev",
     "fonts-noto-cjk",
 ];
-/// Extra packages for the tests: the real window under Xvfb over WebDriver, and real Jekyll
-/// as the fidelity oracle for the importer.
-const APT_TEST: &[&str] = &["xvfb", "webkit2gtk-driver", "jekyll", "ruby-jekyll-feed"];
+/// Extra packages for the tests: the real window under Xvfb over WebDriver, real Jekyll as
+/// the fidelity oracle for the importer, and git (`git http-backend`) as a real git server.
+const APT_TEST: &[&str] = &["xvfb", "webkit2gtk-driver", "jekyll", "ruby-jekyll-feed", "git"];
 
 const TAURI_CLI_VERSION: &str = "2.12.5";
 const TAURI_DRIVER_VERSION: &str = "2.1.0";

@@ -95,7 +95,22 @@ enum Command {
     RenameTag { from: String, to: String },
     /// Delete a user tag from every post
     DeleteTag { name: String },
-    /// Sources with their article counts
+    /// Add a source: a Jekyll folder, a git repository URL, a feed URL, or a site URL whose feed is found
+    AddSource {
+        input: String,
+        #[arg(long, value_enum)]
+        kind: Option<KindArg>,
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Sync every source (or one), then download images
+    Sync {
+        #[arg(long, value_name = "ID")]
+        source: Option<i64>,
+        #[arg(long)]
+        no_images: bool,
+    },
+    /// Sources with their article counts and sync health
     Sources {
         #[arg(long)]
         json: bool,
@@ -145,6 +160,23 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum KindArg {
+    JekyllGit,
+    JekyllFolder,
+    Feed,
+}
+
+impl From<KindArg> for broadsheet_sync::SourceKind {
+    fn from(k: KindArg) -> Self {
+        match k {
+            KindArg::JekyllGit => broadsheet_sync::SourceKind::JekyllGit,
+            KindArg::JekyllFolder => broadsheet_sync::SourceKind::JekyllFolder,
+            KindArg::Feed => broadsheet_sync::SourceKind::Feed,
+        }
+    }
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -270,6 +302,27 @@ fn run(cli: Cli) -> Result {
             println!("renamed {from:?} to {to:?}");
         }
         Command::DeleteTag { name } => output::changed_named(open()?.delete_user_tag(&name)?, &format!("user tag {name:?}"), "deleted"),
+        Command::AddSource { input, kind, name } => {
+            let store = std::sync::Arc::new(std::sync::Mutex::new(open()?));
+            let rt = tokio::runtime::Runtime::new()?;
+            let id = rt.block_on(broadsheet_sync::add_source(&store, &input, kind.map(Into::into), name.as_deref()))?;
+            let s = store.lock().unwrap_or_else(|p| p.into_inner()).sync_source(id)?;
+            println!("source {id}: {} ({}) {}", s.name, s.kind, s.location);
+        }
+        Command::Sync { source, no_images } => {
+            let data_dir = db.parent().map_or_else(|| PathBuf::from("."), PathBuf::from);
+            let store = std::sync::Arc::new(std::sync::Mutex::new(open()?));
+            let mut opts = broadsheet_sync::SyncOptions::new(&data_dir);
+            opts.images = !no_images;
+            let engine = broadsheet_sync::Engine::new(store, opts);
+            let rt = tokio::runtime::Runtime::new()?;
+            let report = rt.block_on(engine.run(
+                broadsheet_sync::Trigger::Now(source.map(|s| vec![s])),
+                broadsheet_sync::CancellationToken::new(),
+                output::sync_progress(),
+            ));
+            output::sync_report(&report);
+        }
         Command::Sources { json } => output::sources(&open()?.sources()?, json)?,
         Command::RemoveSource { id, keep_articles } => {
             let r = open()?.remove_source(id, keep_articles)?;

@@ -177,6 +177,62 @@ pub fn sources(sources: &[SourceInfo], json: bool) -> Result {
     for s in sources {
         let removed = if s.removed { " (removed)" } else { "" };
         writeln!(out, "{:>4}  {:<14} {:>7} posts  {}{removed}\n      {}", s.id, s.kind, s.articles, s.name, s.location)?;
+        if let Some(err) = &s.health.last_error {
+            writeln!(out, "      last attempt failed: {err}")?;
+        } else if let Some(status) = &s.health.last_status {
+            writeln!(out, "      last sync: {status}, {} new, {} updated", s.health.last_new, s.health.last_updated)?;
+        }
     }
     Ok(())
+}
+
+/// Progress of a sync: a bar on a terminal, one line per source otherwise.
+pub fn sync_progress() -> std::sync::Arc<dyn Fn(broadsheet_model::SyncEvent) + Send + Sync> {
+    use broadsheet_model::SyncEvent;
+    let bar = progress_bar();
+    std::sync::Arc::new(move |e| match e {
+        SyncEvent::Started { sources } => {
+            if let Some(b) = &bar {
+                b.set_length(sources as u64);
+            }
+        }
+        SyncEvent::SourceFinished { name, new, updated, error, done, .. } => {
+            let line = match error {
+                None => format!("ok    {name}: {new} new, {updated} updated"),
+                Some(e) => format!("FAIL  {name}: {e}"),
+            };
+            match &bar {
+                Some(b) => {
+                    b.set_position(done as u64);
+                    b.println(line);
+                }
+                None => eprintln!("{line}"),
+            }
+        }
+        SyncEvent::Images { done, total, .. } => {
+            if let Some(b) = &bar {
+                b.set_length(total as u64);
+                b.set_position(done as u64);
+                b.set_message("images");
+            }
+        }
+        SyncEvent::Finished { .. } => {
+            if let Some(b) = &bar {
+                b.finish_and_clear();
+            }
+        }
+        SyncEvent::SourceStarted { .. } => {}
+    })
+}
+
+pub fn sync_report(r: &broadsheet_sync::SyncReport) {
+    println!(
+        "synced {} sources: {} new, {} updated, {} images cached, {} failed{}",
+        r.sources,
+        r.new,
+        r.updated,
+        r.images,
+        r.failures.len(),
+        if r.cancelled { " (cancelled)" } else { "" }
+    );
 }

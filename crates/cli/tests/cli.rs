@@ -260,3 +260,24 @@ fn export_and_import_from_the_command_line() {
     assert!(a.ok(&["remove-source", &source]).contains("101 articles deleted, 1 kept"));
     assert_eq!(a.json(&["list", "--json"]).as_array().unwrap().len(), 1);
 }
+
+#[test]
+fn add_source_sync_and_source_health_from_the_command_line() {
+    let a = Archive::new();
+    let site = site_with_config(&a, "jekyll-jekyll", "url: https://jekyllrb.com\n");
+    assert!(a.ok(&["add-source", site.to_str().unwrap()]).contains("(jekyll-folder)"));
+    assert!(a.ok(&["add-source", "http://127.0.0.1:9/feed.xml", "--kind", "feed", "--name", "Dead"]).contains("(feed)"));
+    let out = a.run(&["sync", "--no-images"]);
+    assert!(out.status.success(), "a run that completed exits 0 even when a source failed");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("synced 2 sources: 102 new, 0 updated, 0 images cached, 1 failed"), "{stdout}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("FAIL  Dead: http://127.0.0.1:9/feed.xml"), "{stderr}");
+
+    let sources = a.json(&["sources", "--json"]);
+    let by_name = |n: &str| sources.as_array().unwrap().iter().find(|s| s["name"] == n).unwrap().clone();
+    assert_eq!(by_name("jekyll-jekyll")["health"]["last_status"], "folder");
+    assert_eq!(by_name("jekyll-jekyll")["health"]["last_new"], 102);
+    assert!(by_name("Dead")["health"]["last_error"].as_str().unwrap().contains("connect"));
+    assert_eq!(by_name("Dead")["health"]["failures"], 1);
+}
