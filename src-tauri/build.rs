@@ -3,7 +3,7 @@ fn main() {
     tauri_build::try_build(
         tauri_build::Attributes::new()
             .capabilities_path_pattern("src-tauri/capabilities/**/*")
-            .app_manifest(tauri_build::AppManifest::new().commands(&["list_categories", "list_articles", "get_article", "open_external", "set_read"])),
+            .app_manifest(tauri_build::AppManifest::new().commands(&["list_categories", "list_articles", "get_article", "open_external", "set_read", "list_sources", "add_source", "remove_source", "sync_now", "cancel_sync"])),
     )
     .expect("tauri build script failed");
 }

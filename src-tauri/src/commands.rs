@@ -1,6 +1,6 @@
 //! IPC commands: thin wrappers that call the store and shape the answer for the UI.
 
-use broadsheet_model::{ApiError, ArticleDetail, ArticleId, ArticleQuery, CategoryCount};
+use broadsheet_model::{ApiError, ArticleDetail, ArticleId, ArticleQuery, CategoryCount, SourceInfo};
 use tauri::State;
 
 use crate::{reader_view, state::AppState};
@@ -35,4 +35,36 @@ pub fn open_external(app: tauri::AppHandle, url: String) -> Result<(), ApiError>
         return Err(ApiError::InvalidInput(format!("not a web link: {url}")));
     }
     app.opener().open_url(url, None::<&str>).map_err(|e| ApiError::Storage(format!("cannot open the browser: {e}")))
+}
+
+#[tauri::command(async)]
+pub fn list_sources(state: State<'_, AppState>) -> Result<Vec<SourceInfo>, ApiError> {
+    state.with_store(|s| s.sources())
+}
+
+/// Adds a feed, site, git repository or folder; the new source is synced at once.
+#[tauri::command]
+pub async fn add_source(app: tauri::AppHandle, state: State<'_, AppState>, input: String) -> Result<i64, ApiError> {
+    let id = broadsheet_sync::add_source(&state.shared_store(), &input, None, None).await.map_err(|e| match e {
+        broadsheet_sync::AddError::NotFound(m) => ApiError::NotFound(m),
+        broadsheet_sync::AddError::Store(e) => e.into(),
+    })?;
+    crate::sync::start_run(&app, broadsheet_sync::Trigger::Now(Some(vec![id])));
+    Ok(id)
+}
+
+#[tauri::command(async)]
+pub fn remove_source(state: State<'_, AppState>, id: i64, keep_articles: bool) -> Result<(), ApiError> {
+    state.with_store(|s| s.remove_source(id, keep_articles)).map(drop)
+}
+
+/// Starts a sync of every source; `false` if one is already running.
+#[tauri::command(async)]
+pub fn sync_now(app: tauri::AppHandle) -> bool {
+    crate::sync::start_run(&app, broadsheet_sync::Trigger::Now(None))
+}
+
+#[tauri::command(async)]
+pub fn cancel_sync(app: tauri::AppHandle) -> bool {
+    crate::sync::cancel(&app)
 }

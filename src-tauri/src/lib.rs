@@ -8,6 +8,7 @@ mod data_dir;
 mod image_scheme;
 mod reader_view;
 mod state;
+mod sync;
 
 use tauri::Manager;
 
@@ -17,7 +18,8 @@ pub fn run() {
         .setup(|app| {
             let dir = data_dir::resolve(app.handle())?;
             let store = state::open_archive(&dir)?;
-            app.manage(state::AppState::new(store));
+            app.manage(state::AppState::new(store, &dir));
+            sync::start_scheduler(app.handle());
             Ok(())
         })
         .register_uri_scheme_protocol(image_scheme::SCHEME, image_scheme::handle)
@@ -27,6 +29,11 @@ pub fn run() {
             commands::get_article,
             commands::open_external,
             commands::set_read,
+            commands::list_sources,
+            commands::add_source,
+            commands::remove_source,
+            commands::sync_now,
+            commands::cancel_sync,
         ])
         .run(tauri::generate_context!())
         .expect("Broadsheet could not start its window");

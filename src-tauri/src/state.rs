@@ -1,16 +1,26 @@
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use broadsheet_model::ApiError;
 use broadsheet_store::Store;
+use broadsheet_sync::{CancellationToken, Engine, SharedStore, SyncOptions};
 
 pub struct AppState {
-    store: Mutex<Store>,
+    store: SharedStore,
+    pub engine: Engine,
+    /// The run in progress, if any: one at a time.
+    pub running: Mutex<Option<CancellationToken>>,
 }
 
 impl AppState {
-    pub fn new(store: Store) -> Self {
-        AppState { store: Mutex::new(store) }
+    pub fn new(store: Store, data_dir: &Path) -> Self {
+        let store: SharedStore = Arc::new(Mutex::new(store));
+        let engine = Engine::new(store.clone(), SyncOptions::new(data_dir));
+        AppState { store, engine, running: Mutex::new(None) }
+    }
+
+    pub fn shared_store(&self) -> SharedStore {
+        self.store.clone()
     }
 
     /// Runs `f` with the archive. A poisoned lock still holds a consistent SQLite

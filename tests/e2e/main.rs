@@ -103,3 +103,33 @@ async fn back_links_inside_a_post_open_the_category_and_home_in_the_app() {
     app.screenshot("after-back-link.png").await;
     app.quit().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn adding_a_loopback_feed_syncs_it_with_progress_and_health() {
+    let feed = harness::feed_server(&[("urn:e2e:1", "回环新闻一"), ("urn:e2e:2", "回环新闻二"), ("urn:e2e:3", "回环新闻三")]);
+    let app = App::launch().await;
+    app.wait_until("the list is filled", |js| js("return document.querySelectorAll('.article-row').length > 0")).await;
+    let before = app.count(".article-row").await;
+
+    let input = app.client.find(Locator::Css(".add-source-input")).await.unwrap();
+    input.send_keys(&feed).await.unwrap();
+    app.client.find(Locator::Css(".add-source-button")).await.unwrap().click().await.unwrap();
+    app.wait_until("the sync has finished", |js| {
+        js("const m = document.querySelector('.sync-message'); return !!m && m.textContent.startsWith('Synced: 3 new')")
+    })
+    .await;
+    app.wait_until("the new posts are listed", |js| js(&format!("return document.querySelectorAll('.article-row').length === {}", before + 3))).await;
+    let healthy: bool = app
+        .eval("return Array.from(document.querySelectorAll('.source-item')).some(s => s.textContent.includes('Loopback') && s.querySelector('.health-dot.ok'))")
+        .await;
+    assert!(healthy, "the new source shows a healthy dot");
+    app.screenshot("after-sync.png").await;
+
+    // Sync now again: nothing new, and the bar says so.
+    app.client.find(Locator::Css(".sync-button")).await.unwrap().click().await.unwrap();
+    app.wait_until("the second sync has finished", |js| {
+        js("const m = document.querySelector('.sync-message'); return !!m && m.textContent.startsWith('Synced: 0 new')")
+    })
+    .await;
+    app.quit().await;
+}

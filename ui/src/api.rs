@@ -1,6 +1,6 @@
 //! The one place that calls the backend: typed wrappers over Tauri's `invoke`.
 
-use broadsheet_model::{ApiError, ArticleDetail, ArticleId, ArticleQuery, ArticleSummary, CategoryCount};
+use broadsheet_model::{ApiError, ArticleDetail, ArticleId, ArticleQuery, ArticleSummary, CategoryCount, SourceInfo, SyncEvent};
 use serde::{de::DeserializeOwned, Serialize};
 
 pub async fn list_categories() -> Result<Vec<CategoryCount>, ApiError> {
@@ -41,6 +41,55 @@ pub async fn open_external(url: String) -> Result<(), ApiError> {
     call("open_external", &Args { url }).await
 }
 
+pub async fn list_sources() -> Result<Vec<SourceInfo>, ApiError> {
+    call("list_sources", &NoArgs {}).await
+}
+
+/// Adds a source from a URL (feed, site, git repository) or a folder path.
+pub async fn add_source(input: String) -> Result<i64, ApiError> {
+    #[derive(Serialize)]
+    struct Args {
+        input: String,
+    }
+    call("add_source", &Args { input }).await
+}
+
+pub async fn remove_source(id: i64, keep_articles: bool) -> Result<(), ApiError> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Args {
+        id: i64,
+        keep_articles: bool,
+    }
+    call("remove_source", &Args { id, keep_articles }).await
+}
+
+pub async fn sync_now() -> Result<bool, ApiError> {
+    call("sync_now", &NoArgs {}).await
+}
+
+pub async fn cancel_sync() -> Result<bool, ApiError> {
+    call("cancel_sync", &NoArgs {}).await
+}
+
+/// Calls `on_event` for every sync progress event, for the life of the page.
+#[cfg(target_arch = "wasm32")]
+pub async fn listen_sync(on_event: impl Fn(SyncEvent) + 'static) {
+    use wasm_bindgen::prelude::*;
+    let handler = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
+        let payload = js_sys::Reflect::get(&e, &JsValue::from_str("payload")).unwrap_or(JsValue::NULL);
+        if let Ok(event) = serde_wasm_bindgen::from_value::<SyncEvent>(payload) {
+            on_event(event);
+        }
+    });
+    let _ = ipc::listen("sync", &handler).await;
+    // The listener lives as long as the page.
+    handler.forget();
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+pub async fn listen_sync(_on_event: impl Fn(SyncEvent) + 'static) {}
+
 #[derive(Serialize)]
 struct NoArgs {}
 
@@ -52,6 +101,9 @@ mod ipc {
     extern "C" {
         #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "core"], catch)]
         pub async fn invoke(cmd: &str, args: JsValue) -> Result<JsValue, JsValue>;
+
+        #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "event"], catch)]
+        pub async fn listen(event: &str, handler: &Closure<dyn FnMut(JsValue)>) -> Result<JsValue, JsValue>;
     }
 }
 

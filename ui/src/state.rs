@@ -1,6 +1,6 @@
 //! App state: signals shared through context, and the actions that change them.
 
-use broadsheet_model::{ArticleDetail, ArticleId, ArticleQuery, ArticleSummary, CategoryCount, Filters};
+use broadsheet_model::{ArticleDetail, ArticleId, ArticleQuery, ArticleSummary, CategoryCount, Filters, SourceInfo, SyncEvent};
 use sycamore::prelude::*;
 
 use crate::api;
@@ -20,6 +20,31 @@ pub struct AppState {
     /// Read state changed during this session, by article. List rows are keyed by id and
     /// not rebuilt when their data changes, so they consult this for the live value.
     pub read_now: Signal<std::collections::HashMap<ArticleId, bool>>,
+    pub sources: Signal<Vec<SourceInfo>>,
+    pub sync: Signal<SyncProgress>,
+    /// Bumped when a sync brought new content, so the list reloads.
+    pub content_version: Signal<u64>,
+}
+
+/// The sync bar's state.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncProgress {
+    pub running: bool,
+    pub done: usize,
+    pub total: usize,
+    /// What is happening, or what happened last.
+    pub message: String,
+}
+
+impl SyncProgress {
+    /// Fraction done, 0–100.
+    pub fn percent(&self) -> usize {
+        if self.total == 0 {
+            0
+        } else {
+            self.done * 100 / self.total
+        }
+    }
 }
 
 impl Default for AppState {
@@ -39,19 +64,22 @@ impl AppState {
             article: create_signal(None),
             error: create_signal(None),
             read_now: create_signal(std::collections::HashMap::new()),
+            sources: create_signal(Vec::new()),
+            sync: create_signal(SyncProgress::default()),
+            content_version: create_signal(0),
         }
     }
 
     /// Loads the sidebar, then keeps the list in step with the selected category and the
     /// reader in step with the selected article.
     pub fn start_loading(self) {
-        spawn(async move {
-            match api::list_categories().await {
-                Ok(c) => self.categories.set(c),
-                Err(e) => self.error.set(Some(e.to_string())),
-            }
-        });
+        self.reload_sidebar();
+        // Events arrive from JavaScript, outside any reactive scope; handle them in this one,
+        // so the work they start (reloads) is owned and cleaned up like everything else.
+        let scope = use_current_scope();
+        spawn(async move { api::listen_sync(move |e| scope.run_in(|| self.on_sync_event(e))).await });
         create_effect(move || {
+            self.content_version.track();
             let category = self.category.get_clone();
             self.list_loaded.set(false);
             spawn(async move {
@@ -93,6 +121,83 @@ impl AppState {
                     Err(e) => self.error.set(Some(e.to_string())),
                 }
             });
+        });
+    }
+
+    fn reload_sidebar(self) {
+        spawn(async move {
+            match api::list_categories().await {
+                Ok(c) => self.categories.set(c),
+                Err(e) => self.error.set(Some(e.to_string())),
+            }
+            match api::list_sources().await {
+                Ok(s) => self.sources.set(s),
+                Err(e) => self.error.set(Some(e.to_string())),
+            }
+        });
+    }
+
+    /// Applies a sync progress event.
+    pub fn on_sync_event(self, e: SyncEvent) {
+        match e {
+            SyncEvent::Started { sources } => {
+                self.sync.set(SyncProgress { running: true, done: 0, total: sources, message: format!("Syncing {sources} sources…") })
+            }
+            SyncEvent::SourceStarted { name, .. } => self.sync.update(|p| p.message = format!("Syncing {name}…")),
+            SyncEvent::SourceFinished { done, total, name, error, .. } => self.sync.update(|p| {
+                p.done = done;
+                p.total = total;
+                p.message = match error {
+                    Some(e) => format!("{name}: {e}"),
+                    None => format!("{name} done"),
+                };
+            }),
+            SyncEvent::Images { done, total, .. } => self.sync.update(|p| {
+                p.done = done;
+                p.total = total;
+                p.message = format!("Images {done}/{total}");
+            }),
+            SyncEvent::Finished { new, updated, failed, cancelled, .. } => {
+                let message = if cancelled {
+                    "Sync cancelled".to_string()
+                } else {
+                    let failed = if failed > 0 { format!(", {failed} failed") } else { String::new() };
+                    format!("Synced: {new} new, {updated} updated{failed}")
+                };
+                self.sync.set(SyncProgress { running: false, done: 0, total: 0, message });
+                self.reload_sidebar();
+                if new + updated > 0 {
+                    self.content_version.update(|v| *v += 1);
+                }
+            }
+        }
+    }
+
+    pub fn sync_now(self) {
+        spawn(async move {
+            if let Err(e) = api::sync_now().await {
+                self.error.set(Some(e.to_string()));
+            }
+        });
+    }
+
+    pub fn cancel_sync(self) {
+        spawn(async move {
+            let _ = api::cancel_sync().await;
+        });
+    }
+
+    /// Adds a source; the backend syncs it at once.
+    pub fn add_source(self, input: String) {
+        if input.trim().is_empty() {
+            return;
+        }
+        self.sync.update(|p| p.message = format!("Adding {}…", input.trim()));
+        spawn(async move {
+            match api::add_source(input).await {
+                Ok(_) => self.reload_sidebar(),
+                Err(e) => self.sync.update(|p| p.message = e.to_string()),
+            }
         });
     }
 

@@ -125,3 +125,60 @@ fn reader_without_a_selection_invites_a_choice() {
     assert!(html.contains("reader-empty"), "{html}");
     assert!(!html.contains("article-title"), "{html}");
 }
+
+fn source(id: i64, name: &str, status: Option<&str>, error: Option<&str>) -> broadsheet_model::SourceInfo {
+    broadsheet_model::SourceInfo {
+        id,
+        kind: "feed".into(),
+        location: format!("https://{name}.example/feed.xml"),
+        name: name.into(),
+        site_url: None,
+        articles: 3,
+        removed: false,
+        health: broadsheet_model::SourceHealth {
+            last_status: status.map(Into::into),
+            last_error: error.map(Into::into),
+            ..Default::default()
+        },
+    }
+}
+
+#[test]
+fn sources_show_their_health() {
+    use broadsheet_ui::components::Sources;
+    let html = render(
+        |s| s.sources.set(vec![source(1, "good", Some("200"), None), source(2, "bad", None, Some("HTTP 500")), source(3, "new", None, None)]),
+        || view! { Sources {} },
+    );
+    let item = |id: i64| {
+        let at = html.find(&format!("data-source=\"{id}\"")).unwrap();
+        &html[at..at + html[at..].find("</li>").unwrap()]
+    };
+    assert!(item(1).contains("health-dot ok"), "{html}");
+    assert!(item(2).contains("health-dot failing") && item(2).contains("HTTP 500"), "{html}");
+    assert!(item(3).contains("health-dot pending"), "{html}");
+    assert!(html.contains("aria-label=\"Feed, site or git URL, or a folder path\""));
+}
+
+#[test]
+fn the_sync_bar_shows_progress_while_running_and_a_summary_after() {
+    use broadsheet_model::SyncEvent;
+    use broadsheet_ui::components::SyncBar;
+    let running = render(
+        |s| {
+            s.on_sync_event(SyncEvent::Started { sources: 4 });
+            s.on_sync_event(SyncEvent::SourceFinished { id: 1, name: "东财".into(), new: 3, updated: 0, error: None, done: 1, total: 4 });
+        },
+        || view! { SyncBar {} },
+    );
+    assert!(running.contains("value=\"25\""), "{running}");
+    assert!(running.contains(">Cancel<") && running.contains("东财 done"), "{running}");
+    let done = render(
+        |s| {
+            s.on_sync_event(SyncEvent::Started { sources: 1 });
+            s.on_sync_event(SyncEvent::Finished { sources: 1, failed: 1, new: 5, updated: 2, images: 0, cancelled: false });
+        },
+        || view! { SyncBar {} },
+    );
+    assert!(done.contains(">Sync now<") && done.contains("Synced: 5 new, 2 updated, 1 failed"), "{done}");
+}

@@ -111,3 +111,25 @@ impl App {
         let _ = self.driver.wait();
     }
 }
+
+/// Serves an RSS feed with `items` (id, title) on 127.0.0.1 for the life of the test
+/// process; returns its URL.
+pub fn feed_server(items: &[(&str, &str)]) -> String {
+    let mut xml = String::from("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Loopback</title><link>http://127.0.0.1/</link>");
+    for (i, (id, title)) in items.iter().enumerate() {
+        xml.push_str(&format!(
+            "<item><guid>{id}</guid><title>{title}</title><pubDate>Mon, 0{} Nov 2026 08:00:00 GMT</pubDate><description>&lt;p&gt;{title}的正文。&lt;/p&gt;</description></item>",
+            i + 1
+        ));
+    }
+    xml.push_str("</channel></rss>");
+    let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
+    let url = format!("http://127.0.0.1:{}/feed.xml", server.server_addr().to_ip().unwrap().port());
+    std::thread::spawn(move || {
+        for req in server.incoming_requests() {
+            let header = tiny_http::Header::from_bytes(&b"Content-Type"[..], &b"application/rss+xml"[..]).unwrap();
+            let _ = req.respond(tiny_http::Response::from_string(xml.clone()).with_header(header));
+        }
+    });
+    url
+}

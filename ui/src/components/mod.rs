@@ -1,7 +1,9 @@
 mod article_list;
 mod reader;
 mod sidebar;
+mod sources;
 
 pub use article_list::ArticleList;
 pub use reader::Reader;
 pub use sidebar::Sidebar;
+pub use sources::{Sources, SyncBar};

@@ -1,6 +1,7 @@
 use broadsheet_model::CategoryCount;
 use sycamore::prelude::*;
 
+use crate::components::{Sources, SyncBar};
 use crate::state::AppState;
 
 #[component]
@@ -19,14 +20,16 @@ pub fn Sidebar() -> View {
                     }
                 }
             }
+            Sources {}
             h2(class="nav-heading", id="categories-heading") { "Categories" }
             ul(class="nav-list", role="list", aria-labelledby="categories-heading") {
                 Keyed(
                     list=move || state.categories.get_clone(),
                     view=move |c| view! { CategoryItem(category=c) },
-                    key=|c| c.slug.clone(),
+                    key=|c| (c.slug.clone(), c.count),
                 )
             }
+            SyncBar {}
         }
     }
 }

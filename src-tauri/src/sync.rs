@@ -1,0 +1,61 @@
+//! Sync in the app: on start and on schedule, and when the reader asks; progress goes to the
+//! window as `sync` events (`broadsheet_model::SyncEvent`).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use broadsheet_sync::{CancellationToken, Trigger};
+use tauri::{AppHandle, Emitter, Manager};
+
+use crate::state::AppState;
+
+/// How often the scheduler looks for sources whose time has come (each source has its own
+/// interval; this is only the tick).
+const TICK: Duration = Duration::from_secs(60);
+
+/// Starts the scheduler: a run at start-up, then every tick.
+pub fn start_scheduler(app: &AppHandle) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            start_run(&app, Trigger::Schedule);
+            tokio::time::sleep(TICK).await;
+        }
+    });
+}
+
+/// Starts a run unless one is going; returns whether it started.
+pub fn start_run(app: &AppHandle, trigger: Trigger) -> bool {
+    let state = app.state::<AppState>();
+    let token = {
+        let mut running = state.running.lock().unwrap_or_else(|p| p.into_inner());
+        if running.is_some() {
+            return false;
+        }
+        let token = CancellationToken::new();
+        *running = Some(token.clone());
+        token
+    };
+    let engine = state.engine.clone();
+    let (app, emitter) = (app.clone(), app.clone());
+    tauri::async_runtime::spawn(async move {
+        let sink = Arc::new(move |e| {
+            let _ = emitter.emit("sync", e);
+        });
+        engine.run(trigger, token, sink).await;
+        *app.state::<AppState>().running.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    });
+    true
+}
+
+pub fn cancel(app: &AppHandle) -> bool {
+    let state = app.state::<AppState>();
+    let running = state.running.lock().unwrap_or_else(|p| p.into_inner());
+    match running.as_ref() {
+        Some(token) => {
+            token.cancel();
+            true
+        }
+        None => false,
+    }
+}

@@ -1,0 +1,70 @@
+use broadsheet_model::SourceInfo;
+use sycamore::prelude::*;
+
+use crate::state::AppState;
+
+/// Sources with a health dot, a box to add one, and the sync bar.
+#[component]
+pub fn Sources() -> View {
+    let state = use_context::<AppState>();
+    let input = create_signal(String::new());
+    let on_submit = move |e: web_sys::SubmitEvent| {
+        e.prevent_default();
+        state.add_source(input.get_clone());
+        input.set(String::new());
+    };
+    view! {
+        h2(class="nav-heading", id="sources-heading") { "Sources" }
+        ul(class="nav-list sources", role="list", aria-labelledby="sources-heading") {
+            Keyed(
+                list=move || state.sources.get_clone(),
+                view=move |s| view! { SourceItem(source=s) },
+                key=|s| (s.id, s.health.last_attempt, s.health.last_error.clone(), s.articles),
+            )
+        }
+        form(class="add-source", on:submit=on_submit) {
+            input(class="add-source-input", r#type="text", bind:value=input, aria-label="Feed, site or git URL, or a folder path",
+                placeholder="Add a feed, site, git URL or folder")
+            button(class="add-source-button", r#type="submit", aria-label="Add source") { "+" }
+        }
+    }
+}
+
+#[component(inline_props)]
+fn SourceItem(source: SourceInfo) -> View {
+    let (dot, hint) = match (&source.health.last_error, &source.health.last_status) {
+        (Some(e), _) => ("health-dot failing", e.clone()),
+        (None, Some(s)) => ("health-dot ok", format!("Last sync: {s}")),
+        (None, None) if source.kind == "sample" => ("health-dot ok", "Built into Broadsheet".to_string()),
+        (None, None) => ("health-dot pending", "Not synced yet".to_string()),
+    };
+    let title = format!("{}\n{}", source.location, hint);
+    view! {
+        li(class="source-item", data-source=source.id.to_string(), title=title) {
+            span(class=dot, role="img", aria-label=hint)
+            span(class="nav-label") { (source.name.clone()) }
+            span(class="nav-count") { (source.articles) }
+        }
+    }
+}
+
+/// Sync now / progress / cancel, at the foot of the sidebar.
+#[component]
+pub fn SyncBar() -> View {
+    let state = use_context::<AppState>();
+    let running = move || state.sync.with(|p| p.running);
+    view! {
+        div(class="sync-bar", role="status", aria-live="polite") {
+            (if running() {
+                view! {
+                    progress(class="sync-progress", max="100", value=move || state.sync.with(|p| p.percent()).to_string(),
+                        aria-label="Sync progress")
+                    button(class="sync-button", on:click=move |_| state.cancel_sync()) { "Cancel" }
+                }
+            } else {
+                view! { button(class="sync-button", on:click=move |_| state.sync_now()) { "Sync now" } }
+            })
+            p(class="sync-message") { (state.sync.with(|p| p.message.clone())) }
+        }
+    }
+}
