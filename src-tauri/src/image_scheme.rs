@@ -20,8 +20,15 @@ pub fn local_url(original: &str) -> String {
     format!("{PREFIX}{}", utf8_percent_encode(original, NON_ALPHANUMERIC))
 }
 
+/// The URL of the placeholder for an image not (yet) cached. The reader opens the original
+/// in the browser when such an image is clicked.
+pub fn missing_url(original: &str) -> String {
+    format!("{PREFIX}missing/{}", utf8_percent_encode(original, NON_ALPHANUMERIC))
+}
+
 pub fn handle(ctx: UriSchemeContext<'_, Wry>, request: Request<Vec<u8>>) -> Response<Vec<u8>> {
     let path = request.uri().path().trim_start_matches('/');
+    let path = path.strip_prefix("missing/").unwrap_or(path);
     let original = percent_decode_str(path).decode_utf8_lossy().into_owned();
     let state = ctx.app_handle().state::<AppState>();
     match state.with_store(|s| s.image(&original)) {

@@ -15,7 +15,10 @@ pub fn article_for_reader(store: &Store, id: ArticleId) -> Result<ArticleDetail,
         Some(site) => in_app_links(store, &article.html, &site)?,
         None => HashMap::new(),
     };
-    article.html = broadsheet_html::for_display(&article.html, image_scheme::SCHEME, image_scheme::local_url, links);
+    let cached: std::collections::HashSet<String> =
+        article.images.iter().filter(|u| store.has_image(u).unwrap_or(false)).cloned().collect();
+    let image = move |u: &str| if cached.contains(u) { image_scheme::local_url(u) } else { image_scheme::missing_url(u) };
+    article.html = broadsheet_html::for_display(&article.html, image_scheme::SCHEME, image, links);
     Ok(article)
 }
 

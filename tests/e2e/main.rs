@@ -131,5 +131,21 @@ async fn adding_a_loopback_feed_syncs_it_with_progress_and_health() {
         js("const m = document.querySelector('.sync-message'); return !!m && m.textContent.startsWith('Synced: 0 new')")
     })
     .await;
+
+    // Removing the source asks whether to keep its posts; deleting them empties it from the list.
+    app.eval::<bool>(
+        "const s = Array.from(document.querySelectorAll('.source-item')).find(s => s.textContent.includes('Loopback'));
+         s.querySelector('.source-remove').click(); return true",
+    )
+    .await;
+    app.wait_until("the removal asks", |js| js("return !!document.querySelector('.source-confirm .delete-posts')")).await;
+    app.eval::<bool>("document.querySelector('.source-confirm .delete-posts').click(); return true").await;
+    app.wait_until("the source and its posts are gone", |js| {
+        js(&format!(
+            "return document.querySelectorAll('.article-row').length === {before}
+               && !Array.from(document.querySelectorAll('.source-item')).some(s => s.textContent.includes('Loopback'))"
+        ))
+    })
+    .await;
     app.quit().await;
 }

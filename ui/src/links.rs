@@ -18,6 +18,12 @@ pub fn encode(slug: &str) -> String {
     percent_encoding::utf8_percent_encode(slug, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
+/// The original URL behind a placeholder image (`…/missing/<percent-encoded URL>`).
+pub fn missing_image_original(src: &str) -> Option<String> {
+    let encoded = src.split_once("/missing/")?.1;
+    Some(percent_encoding::percent_decode_str(encoded).decode_utf8_lossy().into_owned())
+}
+
 /// Reads the in-app targets the backend writes (`#all`, `#category=<slug>`, `#article=<id>`).
 pub fn link_action(href: &str) -> LinkAction {
     if href == "#all" {
@@ -51,6 +57,11 @@ mod tests {
         assert_eq!(link_action("javascript:alert(1)"), LinkAction::Ignore);
         assert_eq!(link_action("../emnews/"), LinkAction::Ignore);
         assert_eq!(link_action("#article=x"), LinkAction::Ignore);
+        assert_eq!(
+            missing_image_original("bsimg://localhost/missing/https%3A%2F%2Fdfscdn%2Edfcfw%2Ecom%2Fa%2Ejpg").as_deref(),
+            Some("https://dfscdn.dfcfw.com/a.jpg")
+        );
+        assert_eq!(missing_image_original("bsimg://localhost/https%3A%2F%2Fx"), None);
         let slug = "anxinguojizhengquan(xianggang)";
         assert_eq!(link_action(&format!("#category={}", encode(slug))), LinkAction::ShowCategory(slug.into()));
     }

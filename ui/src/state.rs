@@ -24,6 +24,9 @@ pub struct AppState {
     pub sync: Signal<SyncProgress>,
     /// Bumped when a sync brought new content, so the list reloads.
     pub content_version: Signal<u64>,
+    /// The source whose removal is being confirmed. Kept here, not in the source's row, as
+    /// rows are rebuilt whenever a sync refreshes the sources.
+    pub removing: Signal<Option<i64>>,
 }
 
 /// The sync bar's state.
@@ -67,6 +70,7 @@ impl AppState {
             sources: create_signal(Vec::new()),
             sync: create_signal(SyncProgress::default()),
             content_version: create_signal(0),
+            removing: create_signal(None),
         }
     }
 
@@ -184,6 +188,20 @@ impl AppState {
     pub fn cancel_sync(self) {
         spawn(async move {
             let _ = api::cancel_sync().await;
+        });
+    }
+
+    /// Removes a source; bookmarked and tagged posts always stay.
+    pub fn remove_source(self, id: i64, keep_articles: bool) {
+        self.removing.set(None);
+        spawn(async move {
+            match api::remove_source(id, keep_articles).await {
+                Ok(()) => {
+                    self.reload_sidebar();
+                    self.content_version.update(|v| *v += 1);
+                }
+                Err(e) => self.error.set(Some(e.to_string())),
+            }
         });
     }
 

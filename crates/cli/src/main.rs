@@ -109,6 +109,9 @@ enum Command {
         source: Option<i64>,
         #[arg(long)]
         no_images: bool,
+        /// Stop caching images once the cache holds this many MiB
+        #[arg(long, value_name = "MIB", default_value_t = 2048)]
+        image_budget_mb: u64,
     },
     /// Sources with their article counts and sync health
     Sources {
@@ -309,11 +312,12 @@ fn run(cli: Cli) -> Result {
             let s = store.lock().unwrap_or_else(|p| p.into_inner()).sync_source(id)?;
             println!("source {id}: {} ({}) {}", s.name, s.kind, s.location);
         }
-        Command::Sync { source, no_images } => {
+        Command::Sync { source, no_images, image_budget_mb } => {
             let data_dir = db.parent().map_or_else(|| PathBuf::from("."), PathBuf::from);
             let store = std::sync::Arc::new(std::sync::Mutex::new(open()?));
             let mut opts = broadsheet_sync::SyncOptions::new(&data_dir);
             opts.images = !no_images;
+            opts.image_budget_bytes = image_budget_mb * 1024 * 1024;
             let engine = broadsheet_sync::Engine::new(store, opts);
             let rt = tokio::runtime::Runtime::new()?;
             let report = rt.block_on(engine.run(

@@ -36,6 +36,15 @@ impl Store {
         Ok(())
     }
 
+    /// Whether `url` is cached (without reading it).
+    pub fn has_image(&self, url: &str) -> Result<bool> {
+        let sha: Option<String> = self
+            .conn
+            .query_row("SELECT sha256 FROM images WHERE url = ?1 AND sha256 IS NOT NULL", [url], |r| r.get(0))
+            .optional()?;
+        Ok(sha.is_some_and(|sha| self.blob_path(&sha).is_file()))
+    }
+
     /// The cached image for `url`, if it has been fetched and its file is still there.
     pub fn image(&self, url: &str) -> Result<Option<ImageBlob>> {
         let row: Option<(String, String)> = self

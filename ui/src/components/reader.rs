@@ -28,10 +28,16 @@ pub fn Reader() -> View {
 fn on_link_click(state: AppState) -> impl Fn(web_sys::MouseEvent) {
     move |ev: web_sys::MouseEvent| {
         use wasm_bindgen::JsCast;
-        let anchor = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .and_then(|el| el.closest("a").ok().flatten());
+        let target = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+        // An image that isn't cached shows a placeholder; clicking it opens the original.
+        if let Some(src) = target.as_ref().filter(|el| el.tag_name() == "IMG").and_then(|el| el.get_attribute("src")) {
+            if let Some(original) = crate::links::missing_image_original(&src) {
+                ev.prevent_default();
+                state.follow_link(&original);
+                return;
+            }
+        }
+        let anchor = target.and_then(|el| el.closest("a").ok().flatten());
         if let Some(href) = anchor.and_then(|a| a.get_attribute("href")) {
             ev.prevent_default();
             state.follow_link(&href);

@@ -32,6 +32,9 @@ pub fn Sources() -> View {
 
 #[component(inline_props)]
 fn SourceItem(source: SourceInfo) -> View {
+    let state = use_context::<AppState>();
+    let id = source.id;
+    let question = format!("Remove “{}”? Bookmarked and tagged posts always stay.", source.name);
     let (dot, hint) = match (&source.health.last_error, &source.health.last_status) {
         (Some(e), _) => ("health-dot failing", e.clone()),
         (None, Some(s)) => ("health-dot ok", format!("Last sync: {s}")),
@@ -39,12 +42,27 @@ fn SourceItem(source: SourceInfo) -> View {
         (None, None) => ("health-dot pending", "Not synced yet".to_string()),
     };
     let title = format!("{}\n{}", source.location, hint);
+    let (name, remove_label) = (source.name.clone(), format!("Remove {}", source.name));
     view! {
         li(class="source-item", data-source=source.id.to_string(), title=title) {
             span(class=dot, role="img", aria-label=hint)
-            span(class="nav-label") { (source.name.clone()) }
+            span(class="nav-label") { (name) }
             span(class="nav-count") { (source.articles) }
+            button(class="source-remove", aria-label=remove_label, on:click=move |_| state.removing.set(Some(id))) { "×" }
         }
+        (if state.removing.get() == Some(id) {
+            let question = question.clone();
+            view! {
+                li(class="source-confirm", role="group", aria-label="Remove source") {
+                    p { (question) }
+                    button(class="keep-posts", on:click=move |_| state.remove_source(id, true)) { "Remove, keep its posts" }
+                    button(class="delete-posts", on:click=move |_| state.remove_source(id, false)) { "Remove with its posts" }
+                    button(on:click=move |_| state.removing.set(None)) { "Cancel" }
+                }
+            }
+        } else {
+            view! {}
+        })
     }
 }
 
