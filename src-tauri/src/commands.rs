@@ -1,6 +1,6 @@
 //! IPC commands: thin wrappers that call the store and shape the answer for the UI.
 
-use broadsheet_model::{ApiError, ArticleDetail, ArticleId, ArticleQuery, CategoryCount, SourceInfo};
+use broadsheet_model::{ApiError, ArticleDetail, ArticleId, ArticleQuery, CategoryCount, Filters, SearchHit, SearchQuery, SourceInfo, TagCount};
 use tauri::State;
 
 use crate::{reader_view, state::AppState};
@@ -67,4 +67,47 @@ pub fn sync_now(app: tauri::AppHandle) -> bool {
 #[tauri::command(async)]
 pub fn cancel_sync(app: tauri::AppHandle) -> bool {
     crate::sync::cancel(&app)
+}
+
+#[tauri::command(async)]
+pub fn set_bookmark(state: State<'_, AppState>, id: ArticleId, on: bool) -> Result<(), ApiError> {
+    state.with_store(|s| s.set_bookmark(id, on)).map(drop)
+}
+
+/// Replaces an article's user tags with `tags` (creating new ones).
+#[tauri::command(async)]
+pub fn set_user_tags(state: State<'_, AppState>, id: ArticleId, tags: Vec<String>) -> Result<Vec<String>, ApiError> {
+    state.with_store(|s| s.set_user_tags(id, &tags))
+}
+
+#[tauri::command(async)]
+pub fn list_user_tags(state: State<'_, AppState>) -> Result<Vec<TagCount>, ApiError> {
+    state.with_store(|s| s.user_tags())
+}
+
+#[tauri::command(async)]
+pub fn list_site_tags(state: State<'_, AppState>) -> Result<Vec<TagCount>, ApiError> {
+    state.with_store(|s| s.site_tags())
+}
+
+/// Renames a user tag; onto an existing name, merges the two.
+#[tauri::command(async)]
+pub fn rename_user_tag(state: State<'_, AppState>, from: String, to: String) -> Result<(), ApiError> {
+    state.with_store(|s| s.rename_user_tag(&from, &to))
+}
+
+#[tauri::command(async)]
+pub fn delete_user_tag(state: State<'_, AppState>, name: String) -> Result<(), ApiError> {
+    state.with_store(|s| s.delete_user_tag(&name)).map(drop)
+}
+
+#[tauri::command(async)]
+pub fn search(state: State<'_, AppState>, query: SearchQuery) -> Result<Vec<SearchHit>, ApiError> {
+    state.with_store(|s| s.search(&query))
+}
+
+/// Marks every article of a view read; returns how many changed.
+#[tauri::command(async)]
+pub fn mark_all_read(state: State<'_, AppState>, filters: Filters) -> Result<usize, ApiError> {
+    state.with_store(|s| s.mark_all_read(&filters))
 }

@@ -34,6 +34,14 @@ pub fn run() {
             commands::remove_source,
             commands::sync_now,
             commands::cancel_sync,
+            commands::set_bookmark,
+            commands::set_user_tags,
+            commands::list_user_tags,
+            commands::list_site_tags,
+            commands::rename_user_tag,
+            commands::delete_user_tag,
+            commands::search,
+            commands::mark_all_read,
         ])
         .run(tauri::generate_context!())
         .expect("Broadsheet could not start its window");

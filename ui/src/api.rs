@@ -1,6 +1,9 @@
 //! The one place that calls the backend: typed wrappers over Tauri's `invoke`.
 
-use broadsheet_model::{ApiError, ArticleDetail, ArticleId, ArticleQuery, ArticleSummary, CategoryCount, SourceInfo, SyncEvent};
+use broadsheet_model::{
+    ApiError, ArticleDetail, ArticleId, ArticleQuery, ArticleSummary, CategoryCount, Filters, SearchHit, SearchQuery, SourceInfo, SyncEvent,
+    TagCount,
+};
 use serde::{de::DeserializeOwned, Serialize};
 
 pub async fn list_categories() -> Result<Vec<CategoryCount>, ApiError> {
@@ -89,6 +92,65 @@ pub async fn listen_sync(on_event: impl Fn(SyncEvent) + 'static) {
 
 #[cfg(not(target_arch = "wasm32"))]
 pub async fn listen_sync(_on_event: impl Fn(SyncEvent) + 'static) {}
+
+pub async fn search(query: SearchQuery) -> Result<Vec<SearchHit>, ApiError> {
+    #[derive(Serialize)]
+    struct Args {
+        query: SearchQuery,
+    }
+    call("search", &Args { query }).await
+}
+
+pub async fn set_bookmark(id: ArticleId, on: bool) -> Result<(), ApiError> {
+    #[derive(Serialize)]
+    struct Args {
+        id: ArticleId,
+        on: bool,
+    }
+    call("set_bookmark", &Args { id, on }).await
+}
+
+pub async fn set_user_tags(id: ArticleId, tags: Vec<String>) -> Result<Vec<String>, ApiError> {
+    #[derive(Serialize)]
+    struct Args {
+        id: ArticleId,
+        tags: Vec<String>,
+    }
+    call("set_user_tags", &Args { id, tags }).await
+}
+
+pub async fn list_user_tags() -> Result<Vec<TagCount>, ApiError> {
+    call("list_user_tags", &NoArgs {}).await
+}
+
+pub async fn list_site_tags() -> Result<Vec<TagCount>, ApiError> {
+    call("list_site_tags", &NoArgs {}).await
+}
+
+pub async fn rename_user_tag(from: String, to: String) -> Result<(), ApiError> {
+    #[derive(Serialize)]
+    struct Args {
+        from: String,
+        to: String,
+    }
+    call("rename_user_tag", &Args { from, to }).await
+}
+
+pub async fn delete_user_tag(name: String) -> Result<(), ApiError> {
+    #[derive(Serialize)]
+    struct Args {
+        name: String,
+    }
+    call("delete_user_tag", &Args { name }).await
+}
+
+pub async fn mark_all_read(filters: Filters) -> Result<usize, ApiError> {
+    #[derive(Serialize)]
+    struct Args {
+        filters: Filters,
+    }
+    call("mark_all_read", &Args { filters }).await
+}
 
 #[derive(Serialize)]
 struct NoArgs {}

@@ -7,8 +7,11 @@
 pub mod api;
 pub mod components;
 pub mod format;
+pub mod keyboard;
 pub mod links;
+pub mod settings;
 pub mod state;
+pub mod view;
 
 use sycamore::prelude::*;
 
@@ -20,13 +23,52 @@ pub fn App() -> View {
     let state = AppState::new();
     provide_context(state);
     state.start_loading();
+    keyboard::install(state);
+    follow_theme(state);
     view! {
         div(class="app") {
             Sidebar {}
             ArticleList {}
             Reader {}
+            HelpOverlay {}
         }
     }
+}
+
+/// The keyboard shortcut list, toggled with `?`.
+#[component]
+pub fn HelpOverlay() -> View {
+    let state = use_context::<AppState>();
+    view! {
+        (if state.help_open.get() {
+            view! {
+                div(class="help-overlay", role="dialog", aria-modal="true", aria-label="Keyboard shortcuts",
+                    on:click=move |_| state.help_open.set(false)) {
+                    div(class="help-box") {
+                        h2 { "Keyboard shortcuts" }
+                        dl {
+                            (keyboard::HELP.iter().map(|(k, what)| view! { dt { kbd { (*k) } } dd { (*what) } }).collect::<Vec<_>>())
+                        }
+                    }
+                }
+            }
+        } else {
+            view! {}
+        })
+    }
+}
+
+/// Applies the theme setting to the page (`system` follows the OS through CSS).
+fn follow_theme(state: AppState) {
+    create_effect(move || {
+        let theme = state.settings.with(|s| s.theme.clone());
+        #[cfg(target_arch = "wasm32")]
+        if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+            let _ = root.set_attribute("data-theme", &theme);
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        let _ = theme;
+    });
 }
 
 /// Mounts the app into `<body>`; called once by the wasm entry point.

@@ -1,25 +1,40 @@
 //! App state: signals shared through context, and the actions that change them.
 
-use broadsheet_model::{ArticleDetail, ArticleId, ArticleQuery, ArticleSummary, CategoryCount, Filters, SourceInfo, SyncEvent};
+use std::collections::HashMap;
+
+use broadsheet_model::{ArticleDetail, ArticleId, ArticleQuery, ArticleSummary, CategoryCount, SearchQuery, SourceInfo, SyncEvent, TagCount};
 use sycamore::prelude::*;
 
 use crate::api;
 use crate::links::LinkAction;
+use crate::settings::Settings;
+use crate::view::ListView;
 
 /// Everything the three panes share. `Copy`, as signals are handles.
 #[derive(Clone, Copy)]
 pub struct AppState {
     pub categories: Signal<Vec<CategoryCount>>,
-    /// Selected category slug; `None` is "All".
-    pub category: Signal<Option<String>>,
+    pub site_tags: Signal<Vec<TagCount>>,
+    pub user_tags: Signal<Vec<TagCount>>,
+    /// What the list shows.
+    pub view: Signal<ListView>,
     pub articles: Signal<Vec<ArticleSummary>>,
+    /// Search snippets (escaped HTML with `<mark>`), by article, when the view is a search.
+    pub snippets: Signal<HashMap<ArticleId, String>>,
+    /// The row the keyboard is on (j/k); opening it makes it `selected`.
+    pub cursor: Signal<Option<ArticleId>>,
     pub list_loaded: Signal<bool>,
     pub selected: Signal<Option<ArticleId>>,
     pub article: Signal<Option<ArticleDetail>>,
     pub error: Signal<Option<String>>,
     /// Read state changed during this session, by article. List rows are keyed by id and
     /// not rebuilt when their data changes, so they consult this for the live value.
-    pub read_now: Signal<std::collections::HashMap<ArticleId, bool>>,
+    pub read_now: Signal<HashMap<ArticleId, bool>>,
+    /// Bookmark changes made during this session, likewise.
+    pub bookmarked_now: Signal<HashMap<ArticleId, bool>>,
+    pub settings: Signal<Settings>,
+    /// The keyboard shortcut overlay.
+    pub help_open: Signal<bool>,
     pub sources: Signal<Vec<SourceInfo>>,
     pub sync: Signal<SyncProgress>,
     /// Bumped when a sync brought new content, so the list reloads.
@@ -60,13 +75,20 @@ impl AppState {
     pub fn new() -> Self {
         AppState {
             categories: create_signal(Vec::new()),
-            category: create_signal(None),
+            site_tags: create_signal(Vec::new()),
+            user_tags: create_signal(Vec::new()),
+            view: create_signal(ListView::All),
             articles: create_signal(Vec::new()),
+            snippets: create_signal(HashMap::new()),
+            cursor: create_signal(None),
             list_loaded: create_signal(false),
             selected: create_signal(None),
             article: create_signal(None),
             error: create_signal(None),
-            read_now: create_signal(std::collections::HashMap::new()),
+            read_now: create_signal(HashMap::new()),
+            bookmarked_now: create_signal(HashMap::new()),
+            settings: create_signal(Settings::load()),
+            help_open: create_signal(false),
             sources: create_signal(Vec::new()),
             sync: create_signal(SyncProgress::default()),
             content_version: create_signal(0),
@@ -78,23 +100,40 @@ impl AppState {
     /// reader in step with the selected article.
     pub fn start_loading(self) {
         self.reload_sidebar();
+        // Back where the reader left off.
+        if let Some(id) = self.settings.with_untracked(|s| s.last_article) {
+            self.open(id);
+        }
         // Events arrive from JavaScript, outside any reactive scope; handle them in this one,
         // so the work they start (reloads) is owned and cleaned up like everything else.
         let scope = use_current_scope();
         spawn(async move { api::listen_sync(move |e| scope.run_in(|| self.on_sync_event(e))).await });
         create_effect(move || {
             self.content_version.track();
-            let category = self.category.get_clone();
+            let view = self.view.get_clone();
             self.list_loaded.set(false);
             spawn(async move {
-                let query = ArticleQuery { filters: Filters { category: category.clone(), ..Default::default() }, limit: Some(500), ..Default::default() };
-                let result = api::list_articles(query).await;
-                // A slower answer for a category the reader has already left is dropped.
-                if self.category.get_clone_untracked() != category {
+                let result = match &view {
+                    ListView::Search(q) => api::search(SearchQuery { query: q.clone(), limit: Some(200), ..Default::default() })
+                        .await
+                        .map(|hits| {
+                            let snippets = hits.iter().map(|h| (h.summary.id, h.snippet.clone())).collect();
+                            (hits.into_iter().map(|h| h.summary).collect(), snippets)
+                        }),
+                    other => {
+                        let query = ArticleQuery { filters: other.filters(), limit: Some(500), ..Default::default() };
+                        api::list_articles(query).await.map(|list| (list, HashMap::new()))
+                    }
+                };
+                // A slower answer for a view the reader has already left is dropped.
+                if self.view.get_clone_untracked() != view {
                     return;
                 }
                 match result {
-                    Ok(list) => self.articles.set(list),
+                    Ok((list, snippets)) => {
+                        self.snippets.set(snippets);
+                        self.articles.set(list);
+                    }
                     Err(e) => self.error.set(Some(e.to_string())),
                 }
                 self.list_loaded.set(true);
@@ -114,14 +153,19 @@ impl AppState {
                     Ok(a) => {
                         let unread = !a.summary.read;
                         self.article.set(Some(a));
-                        // Opening an article is reading it; focus alone never marks anything.
-                        if unread {
+                        self.settings.update(|s| s.last_article = Some(id));
+                        self.settings.with(Settings::save);
+                        // Opening an article is reading it (a setting); the keyboard cursor
+                        // alone never marks anything.
+                        if unread && self.settings.with(|s| s.mark_read_on_open) {
                             match api::set_read(id, true).await {
                                 Ok(()) => self.mark_read_locally(id, true),
                                 Err(e) => self.error.set(Some(e.to_string())),
                             }
                         }
                     }
+                    // The article remembered from last time may be gone; that is no error.
+                    Err(broadsheet_model::ApiError::NotFound(_)) => self.selected.set(None),
                     Err(e) => self.error.set(Some(e.to_string())),
                 }
             });
@@ -137,6 +181,12 @@ impl AppState {
             match api::list_sources().await {
                 Ok(s) => self.sources.set(s),
                 Err(e) => self.error.set(Some(e.to_string())),
+            }
+            if let Ok(t) = api::list_site_tags().await {
+                self.site_tags.set(t);
+            }
+            if let Ok(t) = api::list_user_tags().await {
+                self.user_tags.set(t);
             }
         });
     }
@@ -219,19 +269,25 @@ impl AppState {
         });
     }
 
-    pub fn select_category(self, slug: Option<String>) {
-        if self.category.get_clone_untracked() != slug {
+    /// Shows a view from the sidebar (the reader pane is cleared).
+    pub fn show(self, view: ListView) {
+        if self.view.get_clone_untracked() != view {
             self.selected.set(None);
-            self.category.set(slug);
+            self.cursor.set(None);
+            self.view.set(view);
         }
+    }
+
+    pub fn select_category(self, slug: Option<String>) {
+        self.show(slug.map_or(ListView::All, ListView::Category));
     }
 
     /// Follows a link clicked inside an article.
     pub fn follow_link(self, href: &str) {
         match crate::links::link_action(href) {
             // The article stays open: the list changes beside it.
-            LinkAction::ShowAll => self.category.set(None),
-            LinkAction::ShowCategory(slug) => self.category.set(Some(slug)),
+            LinkAction::ShowAll => self.view.set(ListView::All),
+            LinkAction::ShowCategory(slug) => self.view.set(ListView::Category(slug)),
             LinkAction::OpenArticle(id) => self.open(id),
             LinkAction::External(url) => spawn(async move {
                 if let Err(e) = api::open_external(url).await {
@@ -243,7 +299,168 @@ impl AppState {
     }
 
     pub fn open(self, id: ArticleId) {
+        self.cursor.set(Some(id));
         self.selected.set(Some(id));
+    }
+
+    /// Moves the keyboard cursor `step` rows (j/k), without opening anything.
+    pub fn move_cursor(self, step: i32) {
+        let ids: Vec<ArticleId> = self.articles.with(|l| l.iter().map(|a| a.id).collect());
+        if ids.is_empty() {
+            return;
+        }
+        let current = self.cursor.get().or(self.selected.get()).and_then(|c| ids.iter().position(|&i| i == c));
+        let next = match current {
+            None => 0,
+            Some(i) => (i as i32 + step).clamp(0, ids.len() as i32 - 1) as usize,
+        };
+        self.cursor.set(Some(ids[next]));
+    }
+
+    /// Opens the row under the cursor (o / Enter).
+    pub fn open_cursor(self) {
+        if let Some(id) = self.cursor.get() {
+            self.open(id);
+        }
+    }
+
+    /// The article the shortcuts act on: the open one, else the one under the cursor.
+    pub fn current(self) -> Option<ArticleId> {
+        self.selected.get().or(self.cursor.get())
+    }
+
+    pub fn is_bookmarked(self, article: &ArticleSummary) -> bool {
+        self.bookmarked_now.with(|m| m.get(&article.id).copied()).unwrap_or(article.bookmarked)
+    }
+
+    fn bookmarked_state(self, id: ArticleId) -> bool {
+        if let Some(b) = self.bookmarked_now.with(|m| m.get(&id).copied()) {
+            return b;
+        }
+        let in_list = self.articles.with(|l| l.iter().find(|a| a.id == id).map(|a| a.bookmarked));
+        in_list.or_else(|| self.article.with(|a| a.as_ref().filter(|a| a.summary.id == id).map(|a| a.summary.bookmarked))).unwrap_or(false)
+    }
+
+    fn read_state(self, id: ArticleId) -> bool {
+        if let Some(r) = self.read_now.with(|m| m.get(&id).copied()) {
+            return r;
+        }
+        self.articles.with(|l| l.iter().find(|a| a.id == id).map(|a| a.read)).unwrap_or(false)
+    }
+
+    /// Bookmarks or un-bookmarks an article (b, or the star).
+    pub fn toggle_bookmark(self, id: ArticleId) {
+        let on = !self.bookmarked_state(id);
+        self.bookmarked_now.update(|m| {
+            m.insert(id, on);
+        });
+        spawn(async move {
+            if let Err(e) = api::set_bookmark(id, on).await {
+                self.bookmarked_now.update(|m| {
+                    m.insert(id, !on);
+                });
+                self.error.set(Some(e.to_string()));
+            }
+        });
+    }
+
+    /// Marks an article read or unread (m).
+    pub fn toggle_read(self, id: ArticleId) {
+        let read = !self.read_state(id);
+        self.mark_read_locally(id, read);
+        spawn(async move {
+            if let Err(e) = api::set_read(id, read).await {
+                self.error.set(Some(e.to_string()));
+            }
+        });
+    }
+
+    /// Marks everything in the current view read.
+    pub fn mark_view_read(self) {
+        let view = self.view.get_clone_untracked();
+        let ids: Vec<ArticleId> = self.articles.with(|l| l.iter().map(|a| a.id).collect());
+        spawn(async move {
+            let result = match &view {
+                // A search result set has no filter form: mark its rows one by one.
+                ListView::Search(_) => {
+                    for id in &ids {
+                        let _ = api::set_read(*id, true).await;
+                    }
+                    Ok(ids.len())
+                }
+                other => api::mark_all_read(other.filters()).await,
+            };
+            match result {
+                Ok(_) => {
+                    for id in ids {
+                        self.mark_read_locally(id, true);
+                    }
+                }
+                Err(e) => self.error.set(Some(e.to_string())),
+            }
+        });
+    }
+
+    /// Sets the open article's user tags.
+    pub fn set_user_tags(self, id: ArticleId, tags: Vec<String>) {
+        spawn(async move {
+            match api::set_user_tags(id, tags).await {
+                Ok(tags) => {
+                    self.article.update(|a| {
+                        if let Some(a) = a.as_mut().filter(|a| a.summary.id == id) {
+                            a.summary.user_tags = tags;
+                        }
+                    });
+                    self.reload_sidebar();
+                }
+                Err(e) => self.error.set(Some(e.to_string())),
+            }
+        });
+    }
+
+    pub fn rename_user_tag(self, from: String, to: String) {
+        spawn(async move {
+            match api::rename_user_tag(from.clone(), to.clone()).await {
+                Ok(()) => {
+                    if self.view.get_clone_untracked() == ListView::UserTag(from) {
+                        self.view.set(ListView::UserTag(to));
+                    }
+                    self.reload_sidebar();
+                    self.content_version.update(|v| *v += 1);
+                }
+                Err(e) => self.error.set(Some(e.to_string())),
+            }
+        });
+    }
+
+    pub fn delete_user_tag(self, name: String) {
+        spawn(async move {
+            match api::delete_user_tag(name.clone()).await {
+                Ok(()) => {
+                    if self.view.get_clone_untracked() == ListView::UserTag(name) {
+                        self.view.set(ListView::All);
+                    }
+                    self.reload_sidebar();
+                    self.content_version.update(|v| *v += 1);
+                }
+                Err(e) => self.error.set(Some(e.to_string())),
+            }
+        });
+    }
+
+    pub fn search(self, query: String) {
+        let q = query.trim().to_string();
+        if q.is_empty() {
+            self.show(ListView::All);
+        } else {
+            self.show(ListView::Search(q));
+        }
+    }
+
+    pub fn update_settings(self, f: impl FnOnce(&Settings) -> Settings) {
+        let next = self.settings.with(f);
+        next.save();
+        self.settings.set(next);
     }
 
     fn mark_read_locally(self, id: ArticleId, read: bool) {
@@ -262,14 +479,16 @@ impl AppState {
         self.categories.with(|cs| cs.iter().find(|c| c.slug == slug).map(|c| c.name.clone())).unwrap_or_else(|| slug.to_string())
     }
 
-    /// Title of the current list: the category's display name, or "All articles".
+    /// Title of the current list.
     pub fn list_title(self) -> String {
-        match self.category.get_clone() {
-            None => "All articles".to_string(),
-            Some(slug) => self
-                .categories
-                .with(|cs| cs.iter().find(|c| c.slug == slug).map(|c| c.name.clone()))
-                .unwrap_or(slug),
+        match self.view.get_clone() {
+            ListView::All => "All articles".to_string(),
+            ListView::Unread => "Unread".to_string(),
+            ListView::Bookmarked => "Bookmarked".to_string(),
+            ListView::Category(slug) => self.category_name(&slug),
+            ListView::Tag(t) => format!("# {t}"),
+            ListView::UserTag(t) => format!("🏷 {t}"),
+            ListView::Search(q) => format!("Search: {q}"),
         }
     }
 }

@@ -59,7 +59,7 @@ fn sidebar_lists_categories_with_counts_and_marks_the_selected_one() {
     let html = render(
         |s| {
             s.categories.set(vec![category("dazhongwang", "大众网新闻", 12), category("emnews", "东财滚动新闻", 3400)]);
-            s.category.set(Some("emnews".into()));
+            s.view.set(broadsheet_ui::view::ListView::Category("emnews".into()));
         },
         || view! { Sidebar {} },
     );
@@ -74,6 +74,7 @@ fn sidebar_lists_categories_with_counts_and_marks_the_selected_one() {
 fn sidebar_selects_all_when_no_category_is_chosen() {
     let html = render(|s| s.categories.set(vec![category("a", "A", 1)]), || view! { Sidebar {} });
     assert!(html.contains("class=\"nav-item selected\" aria-current=\"page\" data-view=\"all\""), "{html}");
+    assert!(html.contains("data-view=\"unread\"") && html.contains("data-view=\"bookmarked\""), "smart views: {html}");
 }
 
 #[test]

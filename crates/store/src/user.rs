@@ -138,6 +138,24 @@ impl Store {
         Ok(self.conn.execute(&sql, rusqlite::params_from_iter(args))?)
     }
 
+    /// Makes an article's user tags exactly `tags`; returns them as stored (sorted).
+    pub fn set_user_tags(&mut self, id: ArticleId, tags: &[String]) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT u.name FROM article_user_tags aut JOIN user_tags u ON u.id = aut.user_tag_id WHERE aut.article_id = ?1",
+        )?;
+        let current: Vec<String> = stmt.query_map([id], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        drop(stmt);
+        let wanted: Vec<&str> = tags.iter().map(|t| t.trim()).filter(|t| !t.is_empty()).collect();
+        let gone: Vec<&str> = current.iter().map(String::as_str).filter(|c| !wanted.iter().any(|w| w.eq_ignore_ascii_case(c))).collect();
+        self.untag_article(id, &gone)?;
+        self.tag_article(id, &wanted)?;
+        let mut stmt = self.conn.prepare(
+            "SELECT u.name FROM article_user_tags aut JOIN user_tags u ON u.id = aut.user_tag_id WHERE aut.article_id = ?1 ORDER BY u.name",
+        )?;
+        let now: Vec<String> = stmt.query_map([id], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        Ok(now)
+    }
+
     /// User tags with their post counts (tags on no post included, with 0).
     pub fn user_tags(&self) -> Result<Vec<TagCount>> {
         let mut stmt = self.conn.prepare(

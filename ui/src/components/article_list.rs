@@ -8,14 +8,26 @@ use crate::state::AppState;
 pub fn ArticleList() -> View {
     let state = use_context::<AppState>();
     let empty = move || state.list_loaded.get() && state.articles.with(Vec::is_empty);
+    let query = create_signal(String::new());
+    let on_search = move |e: web_sys::SubmitEvent| {
+        e.prevent_default();
+        state.search(query.get_clone());
+    };
     view! {
         section(class="list", aria-label="Articles") {
             header(class="list-header") {
-                h2(class="list-title") { (state.list_title()) }
-                span(class="list-count") { (state.articles.with(Vec::len)) }
+                form(class="search", role="search", on:submit=on_search) {
+                    input(id="search-input", class="search-input", r#type="search", bind:value=query,
+                        placeholder="Search (press /)", aria-label="Search the archive")
+                }
+                div(class="list-title-row") {
+                    h2(class="list-title") { (state.list_title()) }
+                    span(class="list-count") { (state.articles.with(Vec::len)) }
+                    button(class="mark-all-read", title="Mark every article in this view read", on:click=move |_| state.mark_view_read()) { "Mark all read" }
+                }
             }
             (if empty() {
-                view! { p(class="empty-state") { "No articles here yet. Add a source, or choose another category." } }
+                view! { p(class="empty-state") { "Nothing here. Add a source, choose another view, or clear the search." } }
             } else {
                 view! {}
             })
@@ -35,26 +47,37 @@ fn ArticleRow(article: ArticleSummary) -> View {
     let state = use_context::<AppState>();
     let id = article.id;
     let selected = move || state.selected.get() == Some(id);
+    let under_cursor = move || state.cursor.get() == Some(id);
     let row = article.clone();
+    let row2 = article.clone();
     let class = move || {
         let mut c = String::from("article-row");
         if selected() {
             c.push_str(" selected");
+        }
+        if under_cursor() {
+            c.push_str(" cursor");
         }
         if !state.is_read(&row) {
             c.push_str(" unread");
         }
         c
     };
+    let star = move || if state.is_bookmarked(&row2) { "★" } else { "" };
     let slug = article.categories.first().cloned().unwrap_or_default();
     let slug_attr = slug.clone();
     let meta_category = move || state.category_name(&slug);
     let when = local_datetime(article.timestamp, &article.date);
     let hint = original_time_hint(&article.date);
+    let excerpt = article.excerpt.clone();
+    let snippet = move || state.snippets.with(|s| s.get(&id).cloned());
     view! {
         li(class=class, role="option", aria-selected=move || selected().to_string(), data-id=id.to_string(),
             tabindex="0", on:click=move |_| state.open(id)) {
-            div(class="row-title") { (article.title.clone()) }
+            div(class="row-title") {
+                span(class="row-star", aria-label="Bookmarked") { (star()) }
+                (article.title.clone())
+            }
             div(class="row-meta") {
                 span(class="row-source") { (article.source.clone()) }
                 " · "
@@ -62,7 +85,14 @@ fn ArticleRow(article: ArticleSummary) -> View {
                 " · "
                 time(datetime=article.date.clone(), title=hint) { (when) }
             }
-            p(class="row-excerpt") { (article.excerpt.clone()) }
+            (match snippet() {
+                // Snippets come escaped from the backend, with only <mark> added.
+                Some(html) => view! { p(class="row-excerpt row-snippet", dangerously_set_inner_html=html) },
+                None => {
+                    let e = excerpt.clone();
+                    view! { p(class="row-excerpt") { (e) } }
+                }
+            })
         }
     }
 }

@@ -4,6 +4,6 @@ mod sidebar;
 mod sources;
 
 pub use article_list::ArticleList;
-pub use reader::Reader;
+pub use reader::{Reader, TagEditor};
 pub use sidebar::Sidebar;
 pub use sources::{Sources, SyncBar};

@@ -1,4 +1,4 @@
-use broadsheet_model::ArticleDetail;
+use broadsheet_model::{ArticleDetail, ArticleId};
 use sycamore::prelude::*;
 
 use crate::format::{local_datetime, original_time_hint};
@@ -7,8 +7,9 @@ use crate::state::AppState;
 #[component]
 pub fn Reader() -> View {
     let state = use_context::<AppState>();
+    let font_class = move || format!("reader fs-{}", state.settings.with(|s| s.font_size));
     view! {
-        main(class="reader", aria-label="Reader") {
+        main(class=font_class, aria-label="Reader") {
             (match state.article.get_clone() {
                 None => view! {
                     div(class="reader-empty") { p { "Choose an article to read it here." } }
@@ -65,8 +66,28 @@ fn ArticleView(article: ArticleDetail) -> View {
     let original = s.url.clone().map(|u| view! {
         a(class="original-link", href=u, rel="noopener noreferrer") { "Original" }
     });
+    let id = s.id;
+    let summary = s.clone();
+    let bookmarked = create_memo(move || state.is_bookmarked(&summary));
     view! {
         article(class="article", lang=lang, data-id=s.id.to_string(), on:click=on_link_click(state)) {
+            div(class="article-toolbar", role="toolbar", aria-label="Article actions") {
+                button(class="bookmark-toggle", aria-pressed=move || bookmarked.get().to_string(), title="Bookmark (b)",
+                    on:click=move |_| state.toggle_bookmark(id)) {
+                    (if bookmarked.get() { "★ Bookmarked" } else { "☆ Bookmark" })
+                }
+                button(class="read-toggle", title="Read / unread (m)", on:click=move |_| state.toggle_read(id)) { "Mark unread/read" }
+                span(class="toolbar-gap")
+                button(class="font-smaller", aria-label="Smaller text", on:click=move |_| state.update_settings(|s| s.with_font_step(-2))) { "A−" }
+                button(class="font-larger", aria-label="Larger text", on:click=move |_| state.update_settings(|s| s.with_font_step(2))) { "A+" }
+                button(class="theme-toggle", title="Theme: system, light, dark", on:click=move |_| state.update_settings(|s| s.next_theme())) {
+                    (match state.settings.with(|s| s.theme.clone()).as_str() {
+                        "light" => "☀ Light",
+                        "dark" => "☾ Dark",
+                        _ => "◐ System",
+                    })
+                }
+            }
             header(class="article-header") {
                 h1(class="article-title") { (s.title.clone()) }
                 div(class="article-meta") {
@@ -76,7 +97,54 @@ fn ArticleView(article: ArticleDetail) -> View {
                     (original)
                 }
             }
+            TagEditor(id=id)
             div(class="article-body", lang=body_lang, dangerously_set_inner_html=article.html)
+        }
+    }
+}
+
+/// The open article's user tags: chips to remove, a box to add (existing tags offered).
+#[component(inline_props)]
+pub fn TagEditor(id: ArticleId) -> View {
+    let state = use_context::<AppState>();
+    let input = create_signal(String::new());
+    let tags = move || state.article.with(|a| a.as_ref().map(|a| a.summary.user_tags.clone()).unwrap_or_default());
+    let add = move |e: web_sys::SubmitEvent| {
+        e.prevent_default();
+        let new = input.get_clone();
+        if new.trim().is_empty() {
+            return;
+        }
+        let mut all = tags();
+        all.push(new.trim().to_string());
+        input.set(String::new());
+        state.set_user_tags(id, all);
+    };
+    view! {
+        div(class="tag-editor", aria-label="Your tags") {
+            Keyed(
+                list=tags,
+                view=move |t| {
+                    let label = format!("Remove tag {t}");
+                    let name = t.clone();
+                    view! {
+                        span(class="user-tag-chip") {
+                            (t.clone())
+                            button(class="chip-remove", aria-label=label, on:click=move |_| {
+                                let rest: Vec<String> = tags().into_iter().filter(|x| *x != name).collect();
+                                state.set_user_tags(id, rest);
+                            }) { "×" }
+                        }
+                    }
+                },
+                key=|t| t.clone(),
+            )
+            form(class="tag-add", on:submit=add) {
+                input(id="tag-input", class="tag-input", bind:value=input, list="user-tag-options", placeholder="Add a tag (t)", aria-label="Add a tag")
+                datalist(id="user-tag-options") {
+                    Keyed(list=move || state.user_tags.get_clone(), view=|t| view! { option(value=t.name.clone()) }, key=|t| t.name.clone())
+                }
+            }
         }
     }
 }

@@ -1,35 +1,111 @@
-use broadsheet_model::CategoryCount;
+use broadsheet_model::{CategoryCount, TagCount};
 use sycamore::prelude::*;
 
 use crate::components::{Sources, SyncBar};
 use crate::state::AppState;
+use crate::view::ListView;
+
+/// Categories shown before the reader filters: finews has about 2,000.
+const CATEGORY_PAGE: usize = 300;
 
 #[component]
 pub fn Sidebar() -> View {
     let state = use_context::<AppState>();
-    let all_class = move || if state.category.with(Option::is_none) { "nav-item selected" } else { "nav-item" };
-    let all_current = move || if state.category.with(Option::is_none) { "page" } else { "false" };
+    let filter = create_signal(String::new());
+    let by_count = create_signal(false);
+    let categories = create_memo(move || {
+        let needle = filter.with(|f| f.trim().to_lowercase());
+        let mut cats: Vec<CategoryCount> = state
+            .categories
+            .with(|cs| cs.iter().filter(|c| needle.is_empty() || c.name.to_lowercase().contains(&needle) || c.slug.to_lowercase().contains(&needle)).cloned().collect());
+        if by_count.get() {
+            cats.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
+        }
+        cats.truncate(CATEGORY_PAGE);
+        cats
+    });
+    let hidden = move || {
+        let needle = filter.with(|f| f.trim().to_lowercase());
+        let matching = state.categories.with(|cs| cs.iter().filter(|c| needle.is_empty() || c.name.to_lowercase().contains(&needle) || c.slug.to_lowercase().contains(&needle)).count());
+        matching.saturating_sub(CATEGORY_PAGE)
+    };
+    let site_tags = create_memo(move || {
+        let needle = filter.with(|f| f.trim().to_lowercase());
+        state.site_tags.with(|ts| ts.iter().filter(|t| needle.is_empty() || t.name.to_lowercase().contains(&needle)).take(100).cloned().collect::<Vec<TagCount>>())
+    });
     view! {
         nav(class="sidebar", aria-label="Library") {
             div(class="brand") { "Broadsheet" }
             ul(class="nav-list", role="list") {
-                li {
-                    button(class=all_class, aria-current=all_current, data-view="all",
-                        on:click=move |_| state.select_category(None)) {
-                        span(class="nav-label") { "All articles" }
+                ViewItem(view=ListView::All, label="All articles".to_string())
+                ViewItem(view=ListView::Unread, label="Unread".to_string())
+                ViewItem(view=ListView::Bookmarked, label="Bookmarked".to_string())
+            }
+            (if state.user_tags.with(|t| t.is_empty()) {
+                view! {}
+            } else {
+                view! {
+                    h2(class="nav-heading", id="user-tags-heading") { "Your tags" }
+                    ul(class="nav-list", role="list", aria-labelledby="user-tags-heading") {
+                        Keyed(list=move || state.user_tags.get_clone(), view=move |t| view! { UserTagItem(tag=t) }, key=|t| (t.name.clone(), t.count))
                     }
                 }
-            }
+            })
             Sources {}
-            h2(class="nav-heading", id="categories-heading") { "Categories" }
+            div(class="nav-heading-row") {
+                h2(class="nav-heading", id="categories-heading") { "Categories" }
+                button(class="sort-toggle", aria-pressed=move || by_count.get().to_string(), title="Sort by name or by number of posts",
+                    on:click=move |_| by_count.set(!by_count.get())) {
+                    (if by_count.get() { "By count" } else { "By name" })
+                }
+            }
+            input(class="category-filter", r#type="search", placeholder="Filter categories and tags", aria-label="Filter categories and tags",
+                bind:value=filter)
             ul(class="nav-list", role="list", aria-labelledby="categories-heading") {
                 Keyed(
-                    list=move || state.categories.get_clone(),
+                    list=categories,
                     view=move |c| view! { CategoryItem(category=c) },
                     key=|c| (c.slug.clone(), c.count),
                 )
             }
+            (if hidden() > 0 {
+                let n = hidden();
+                view! { p(class="nav-more") { (format!("{n} more: type to filter")) } }
+            } else {
+                view! {}
+            })
+            h2(class="nav-heading", id="tags-heading") { "Site tags" }
+            ul(class="nav-list", role="list", aria-labelledby="tags-heading") {
+                Keyed(list=site_tags, view=move |t| view! { ViewItem(view=ListView::Tag(t.name.clone()), label=t.name.clone(), count=t.count) }, key=|t| (t.name.clone(), t.count))
+            }
             SyncBar {}
+        }
+    }
+}
+
+/// One entry of the sidebar that shows a view when clicked.
+#[component(inline_props)]
+fn ViewItem(view: ListView, label: String, count: Option<u64>) -> View {
+    let state = use_context::<AppState>();
+    let key = view.key();
+    let is_selected = {
+        let view = view.clone();
+        move || state.view.with(|v| *v == view)
+    };
+    let class = {
+        let s = is_selected.clone();
+        move || if s() { "nav-item selected" } else { "nav-item" }
+    };
+    let current = move || if is_selected() { "page" } else { "false" };
+    view! {
+        li {
+            button(class=class, aria-current=current, data-view=key, on:click=move |_| state.show(view.clone())) {
+                span(class="nav-label") { (label) }
+                (match count {
+                    Some(n) => view! { span(class="nav-count") { (n) } },
+                    None => view! {},
+                })
+            }
         }
     }
 }
@@ -40,7 +116,7 @@ fn CategoryItem(category: CategoryCount) -> View {
     let slug = category.slug.clone();
     let is_selected = {
         let slug = slug.clone();
-        move || state.category.with(|s| s.as_deref() == Some(slug.as_str()))
+        move || state.view.with(|v| matches!(v, ListView::Category(s) if *s == slug))
     };
     let class = {
         let is_selected = is_selected.clone();
@@ -55,6 +131,53 @@ fn CategoryItem(category: CategoryCount) -> View {
                 span(class="nav-label") { (category.name.clone()) }
                 span(class="nav-count", aria-label=format!("{} articles", category.count)) { (category.count) }
             }
+        }
+    }
+}
+
+/// A user tag: shows its posts; can be renamed (onto another tag: merged) or deleted.
+#[component(inline_props)]
+fn UserTagItem(tag: TagCount) -> View {
+    let state = use_context::<AppState>();
+    let editing = create_signal(false);
+    let new_name = create_signal(tag.name.clone());
+    let name = tag.name.clone();
+    let view_of = ListView::UserTag(tag.name.clone());
+    let selected = {
+        let v = view_of.clone();
+        move || state.view.with(|cur| *cur == v)
+    };
+    let (n1, n2, n3, n4) = (name.clone(), name.clone(), name.clone(), name.clone());
+    let (rename_label, delete_label) = (format!("Rename {name}"), format!("Delete {name}"));
+    view! {
+        li(class="user-tag-item", data-user-tag=n4) {
+            (if editing.get() {
+                let from = n1.clone();
+                view! {
+                    form(class="tag-rename", on:submit=move |e: web_sys::SubmitEvent| {
+                        e.prevent_default();
+                        editing.set(false);
+                        state.rename_user_tag(from.clone(), new_name.get_clone());
+                    }) {
+                        input(class="tag-rename-input", bind:value=new_name, aria-label="New name (an existing tag's name merges them)")
+                        button(r#type="submit") { "OK" }
+                    }
+                }
+            } else {
+                let (v, label) = (view_of.clone(), n2.clone());
+                let class = {
+                    let selected = selected.clone();
+                    move || if selected() { "nav-item selected" } else { "nav-item" }
+                };
+                view! {
+                    button(class=class, on:click=move |_| state.show(v.clone())) {
+                        span(class="nav-label") { (label.clone()) }
+                        span(class="nav-count") { (tag.count) }
+                    }
+                }
+            })
+            button(class="tag-action", aria-label=rename_label, on:click=move |_| editing.set(!editing.get())) { "✎" }
+            button(class="tag-action", aria-label=delete_label, on:click=move |_| state.delete_user_tag(n3.clone())) { "×" }
         }
     }
 }

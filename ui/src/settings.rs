@@ -1,0 +1,90 @@
+//! Reader settings, kept in the webview's local storage (inside the app's data folder).
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Reader font size in px (14–32).
+    pub font_size: u32,
+    /// `system`, `light` or `dark`.
+    pub theme: String,
+    /// Mark an article read when it is opened.
+    pub mark_read_on_open: bool,
+    /// The article open when the app was last closed.
+    pub last_article: Option<i64>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { font_size: 18, theme: "system".into(), mark_read_on_open: true, last_article: None }
+    }
+}
+
+pub const MIN_FONT: u32 = 14;
+pub const MAX_FONT: u32 = 32;
+const KEY: &str = "broadsheet.settings";
+
+impl Settings {
+    pub fn load() -> Settings {
+        storage().and_then(|s| s.get_item(KEY).ok().flatten()).and_then(|json| serde_json::from_str(&json).ok()).unwrap_or_default()
+    }
+
+    pub fn save(&self) {
+        if let (Some(s), Ok(json)) = (storage(), serde_json::to_string(self)) {
+            let _ = s.set_item(KEY, &json);
+        }
+    }
+
+    pub fn with_font_step(&self, step: i32) -> Settings {
+        let size = (self.font_size as i32 + step).clamp(MIN_FONT as i32, MAX_FONT as i32) as u32;
+        Settings { font_size: size, ..self.clone() }
+    }
+
+    /// The next theme in the cycle system → light → dark → system.
+    pub fn next_theme(&self) -> Settings {
+        let theme = match self.theme.as_str() {
+            "system" => "light",
+            "light" => "dark",
+            _ => "system",
+        };
+        Settings { theme: theme.into(), ..self.clone() }
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+struct NoStorage;
+#[cfg(not(target_arch = "wasm32"))]
+impl NoStorage {
+    fn get_item(&self, _: &str) -> Result<Option<String>, ()> {
+        Ok(None)
+    }
+    fn set_item(&self, _: &str, _: &str) -> Result<(), ()> {
+        Ok(())
+    }
+}
+#[cfg(not(target_arch = "wasm32"))]
+fn storage() -> Option<NoStorage> {
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn font_size_stays_within_bounds_and_themes_cycle() {
+        let s = Settings::default();
+        assert_eq!(s.with_font_step(100).font_size, MAX_FONT);
+        assert_eq!(s.with_font_step(-100).font_size, MIN_FONT);
+        assert_eq!(s.next_theme().theme, "light");
+        assert_eq!(s.next_theme().next_theme().next_theme().theme, "system");
+        let old: Settings = serde_json::from_str(r#"{"font_size": 20}"#).unwrap();
+        assert_eq!((old.font_size, old.mark_read_on_open), (20, true), "missing fields take defaults");
+    }
+}
