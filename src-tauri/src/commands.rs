@@ -111,3 +111,17 @@ pub fn search(state: State<'_, AppState>, query: SearchQuery) -> Result<Vec<Sear
 pub fn mark_all_read(state: State<'_, AppState>, filters: Filters) -> Result<usize, ApiError> {
     state.with_store(|s| s.mark_all_read(&filters))
 }
+
+/// The reader's UI settings (a JSON document the UI owns), stored with the archive.
+#[tauri::command(async)]
+pub fn get_ui_settings(state: State<'_, AppState>) -> Result<Option<String>, ApiError> {
+    state.with_store(|s| s.setting("ui"))
+}
+
+#[tauri::command(async)]
+pub fn set_ui_settings(state: State<'_, AppState>, json: String) -> Result<(), ApiError> {
+    if json.len() > 64 * 1024 || serde_json::from_str::<serde_json::Value>(&json).is_err() {
+        return Err(ApiError::InvalidInput("settings must be a JSON document under 64 KiB".into()));
+    }
+    state.with_store(|s| s.set_setting("ui", &json))
+}

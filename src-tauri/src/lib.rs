@@ -42,6 +42,8 @@ pub fn run() {
             commands::delete_user_tag,
             commands::search,
             commands::mark_all_read,
+            commands::get_ui_settings,
+            commands::set_ui_settings,
         ])
         .run(tauri::generate_context!())
         .expect("Broadsheet could not start its window");

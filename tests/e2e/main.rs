@@ -149,3 +149,111 @@ async fn adding_a_loopback_feed_syncs_it_with_progress_and_health() {
     .await;
     app.quit().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bookmarks_and_tags_survive_a_restart_and_the_last_article_reopens() {
+    let dir = tempfile::tempdir().unwrap();
+    let want = expected::newest_in_category("kejiribao");
+    {
+        let app = App::launch_in(dir.path()).await;
+        app.wait_until("the list is filled", |js| js("return document.querySelectorAll('.article-row').length > 0")).await;
+        app.eval::<bool>("document.querySelector(\"[data-category='kejiribao']\").click(); return true").await;
+        app.wait_until("the category is listed", |js| js(&format!("return document.querySelectorAll('.article-row').length === {}", want.category_count))).await;
+        app.eval::<bool>("document.querySelector('.article-row').click(); return true").await;
+        app.wait_until("the post is open", |js| js("return !!document.querySelector('.bookmark-toggle')")).await;
+        app.eval::<bool>("document.querySelector('.bookmark-toggle').click(); return true").await;
+        app.wait_until("it is bookmarked", |js| js("return document.querySelector('.bookmark-toggle').getAttribute('aria-pressed') === 'true'")).await;
+        let input = app.client.find(Locator::Css(".tag-input")).await.unwrap();
+        input.send_keys("稍后再读\u{E007}").await.unwrap();
+        app.wait_until("the tag is on the post", |js| js("return Array.from(document.querySelectorAll('.user-tag-chip')).some(c => c.textContent.includes('稍后再读'))")).await;
+        app.wait_until("the tag is in the sidebar", |js| js("return !!document.querySelector(\"[data-user-tag='稍后再读']\")")).await;
+        app.quit().await;
+    }
+    let app = App::launch_in(dir.path()).await;
+    app.wait_until("the last article reopens", |js| {
+        js(&format!("const t = document.querySelector('.article-title'); return !!t && t.textContent === {:?}", want.title))
+    })
+    .await;
+    assert_eq!(app.eval::<String>("return document.querySelector('.bookmark-toggle').getAttribute('aria-pressed')").await, "true");
+    app.eval::<bool>("document.querySelector(\"[data-view='bookmarked']\").click(); return true").await;
+    app.wait_until("the bookmarked view lists it", |js| js("return document.querySelectorAll('.article-row').length === 1")).await;
+    app.eval::<bool>("document.querySelector(\"[data-user-tag='稍后再读'] .nav-item\").click(); return true").await;
+    app.wait_until("the tag view lists it", |js| {
+        js(&format!("const r = document.querySelectorAll('.article-row'); return r.length === 1 && r[0].querySelector('.row-title').textContent.includes({:?})", want.title))
+    })
+    .await;
+    app.screenshot("bookmarked-and-tagged.png").await;
+    app.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_finds_chinese_with_marked_snippets_and_site_tags_filter_the_list() {
+    let app = App::launch().await;
+    app.wait_until("the list is filled", |js| js("return document.querySelectorAll('.article-row').length > 0")).await;
+    let search = app.client.find(Locator::Css(".search-input")).await.unwrap();
+    search.send_keys("晶圆\u{E007}").await.unwrap();
+    app.wait_until("results are listed with marked snippets", |js| {
+        js("const r = document.querySelectorAll('.article-row'); return r.length > 0 && Array.from(r).every(x => x.querySelector('mark') || x.textContent.includes('晶圆'))")
+    })
+    .await;
+    assert!(app.text(".list-title").await.contains("晶圆"));
+    app.screenshot("search.png").await;
+
+    app.eval::<bool>("document.querySelector(\"[data-view='tag:科技日报新闻']\").click(); return true").await;
+    app.wait_until("the site tag's posts are listed", |js| {
+        js("const r = document.querySelectorAll('.row-category'); return r.length > 0 && Array.from(r).every(c => c.dataset.slug === 'kejiribao')")
+    })
+    .await;
+    app.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_keyboard_only_session_reads_bookmarks_and_gets_help() {
+    let app = App::launch().await;
+    app.wait_until("the list is filled", |js| js("return document.querySelectorAll('.article-row').length > 1")).await;
+    let second_title = app.eval::<String>("return document.querySelectorAll('.article-row .row-title')[1].textContent").await;
+    app.press('j').await;
+    app.press('j').await;
+    app.wait_until("the cursor is on the second row", |js| js("return document.querySelectorAll('.article-row')[1].classList.contains('cursor')")).await;
+    assert!(app.eval::<bool>("return !document.querySelector('.article-title')").await, "moving the cursor opens nothing");
+    app.press('o').await;
+    app.wait_until("the second article opens", |js| {
+        js(&format!("const t = document.querySelector('.article-title'); return !!t && {:?}.includes(t.textContent)", second_title))
+    })
+    .await;
+    app.press('b').await;
+    app.wait_until("b bookmarks it", |js| js("return document.querySelector('.bookmark-toggle').getAttribute('aria-pressed') === 'true'")).await;
+    app.press('m').await;
+    app.wait_until("m marks it unread again", |js| js("return document.querySelectorAll('.article-row')[1].classList.contains('unread')")).await;
+    app.press('?').await;
+    app.wait_until("? shows the shortcuts", |js| js("return !!document.querySelector('.help-overlay')")).await;
+    app.screenshot("keyboard-help.png").await;
+    app.press('\u{E00C}').await; // Escape
+    app.wait_until("Escape closes them", |js| js("return !document.querySelector('.help-overlay')")).await;
+    app.press('/').await;
+    assert_eq!(app.eval::<String>("return document.activeElement.id").await, "search-input", "/ focuses search");
+    app.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dark_mode_and_large_type_are_one_click_away() {
+    let app = App::launch().await;
+    app.wait_until("the list is filled", |js| js("return document.querySelectorAll('.article-row').length > 0")).await;
+    app.eval::<bool>("document.querySelector(\"[data-category='HarbourHerald']\").click(); return true").await;
+    app.wait_until("the outlet is listed", |js| js("return document.querySelectorAll('.article-row').length === 5")).await;
+    app.eval::<bool>("document.querySelector('.article-row').click(); return true").await;
+    app.wait_until("the post is open", |js| js("return !!document.querySelector('.theme-toggle')")).await;
+    let light_bg: String = app.eval("return getComputedStyle(document.body).backgroundColor").await;
+    app.screenshot("reader-light.png").await;
+    // system → light → dark
+    app.eval::<bool>("document.querySelector('.theme-toggle').click(); document.querySelector('.theme-toggle').click(); return true").await;
+    app.wait_until("the page is dark", |js| js("return document.documentElement.dataset.theme === 'dark'")).await;
+    let dark_bg: String = app.eval("return getComputedStyle(document.body).backgroundColor").await;
+    assert_ne!(light_bg, dark_bg);
+    for _ in 0..10 {
+        app.eval::<bool>("document.querySelector('.font-larger').click(); return true").await;
+    }
+    app.wait_until("the type is 32 px", |js| js("return getComputedStyle(document.querySelector('.article')).fontSize === '32px'")).await;
+    app.screenshot("reader-dark-large.png").await;
+    app.quit().await;
+}

@@ -152,6 +152,18 @@ pub async fn mark_all_read(filters: Filters) -> Result<usize, ApiError> {
     call("mark_all_read", &Args { filters }).await
 }
 
+pub async fn get_ui_settings() -> Result<Option<String>, ApiError> {
+    call("get_ui_settings", &NoArgs {}).await
+}
+
+pub async fn set_ui_settings(json: String) -> Result<(), ApiError> {
+    #[derive(Serialize)]
+    struct Args {
+        json: String,
+    }
+    call("set_ui_settings", &Args { json }).await
+}
+
 #[derive(Serialize)]
 struct NoArgs {}
 

@@ -1,4 +1,5 @@
-//! Reader settings, kept in the webview's local storage (inside the app's data folder).
+//! Reader settings. Stored in the archive (so they belong to it, like the reader's marks),
+//! as a JSON document the UI owns.
 
 use serde::{Deserialize, Serialize};
 
@@ -23,17 +24,15 @@ impl Default for Settings {
 
 pub const MIN_FONT: u32 = 14;
 pub const MAX_FONT: u32 = 32;
-const KEY: &str = "broadsheet.settings";
 
 impl Settings {
-    pub fn load() -> Settings {
-        storage().and_then(|s| s.get_item(KEY).ok().flatten()).and_then(|json| serde_json::from_str(&json).ok()).unwrap_or_default()
+    /// Reads settings saved as JSON; anything unreadable gives the defaults.
+    pub fn from_json(json: Option<&str>) -> Settings {
+        json.and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default()
     }
 
-    pub fn save(&self) {
-        if let (Some(s), Ok(json)) = (storage(), serde_json::to_string(self)) {
-            let _ = s.set_item(KEY, &json);
-        }
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
     }
 
     pub fn with_font_step(&self, step: i32) -> Settings {
@@ -52,27 +51,6 @@ impl Settings {
     }
 }
 
-#[cfg(target_arch = "wasm32")]
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-struct NoStorage;
-#[cfg(not(target_arch = "wasm32"))]
-impl NoStorage {
-    fn get_item(&self, _: &str) -> Result<Option<String>, ()> {
-        Ok(None)
-    }
-    fn set_item(&self, _: &str, _: &str) -> Result<(), ()> {
-        Ok(())
-    }
-}
-#[cfg(not(target_arch = "wasm32"))]
-fn storage() -> Option<NoStorage> {
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,7 +62,9 @@ mod tests {
         assert_eq!(s.with_font_step(-100).font_size, MIN_FONT);
         assert_eq!(s.next_theme().theme, "light");
         assert_eq!(s.next_theme().next_theme().next_theme().theme, "system");
-        let old: Settings = serde_json::from_str(r#"{"font_size": 20}"#).unwrap();
+        let old = Settings::from_json(Some(r#"{"font_size": 20}"#));
+        assert_eq!(Settings::from_json(Some("not json")), Settings::default());
+        assert_eq!(Settings::from_json(Some(&s.to_json())), s);
         assert_eq!((old.font_size, old.mark_read_on_open), (20, true), "missing fields take defaults");
     }
 }

@@ -87,7 +87,7 @@ impl AppState {
             error: create_signal(None),
             read_now: create_signal(HashMap::new()),
             bookmarked_now: create_signal(HashMap::new()),
-            settings: create_signal(Settings::load()),
+            settings: create_signal(Settings::default()),
             help_open: create_signal(false),
             sources: create_signal(Vec::new()),
             sync: create_signal(SyncProgress::default()),
@@ -100,10 +100,17 @@ impl AppState {
     /// reader in step with the selected article.
     pub fn start_loading(self) {
         self.reload_sidebar();
-        // Back where the reader left off.
-        if let Some(id) = self.settings.with_untracked(|s| s.last_article) {
-            self.open(id);
-        }
+        // The reader's settings, then back where they left off.
+        spawn(async move {
+            let settings = Settings::from_json(api::get_ui_settings().await.ok().flatten().as_deref());
+            let last = settings.last_article;
+            self.settings.set(settings);
+            if let Some(id) = last {
+                if self.selected.get_untracked().is_none() {
+                    self.open(id);
+                }
+            }
+        });
         // Events arrive from JavaScript, outside any reactive scope; handle them in this one,
         // so the work they start (reloads) is owned and cleaned up like everything else.
         let scope = use_current_scope();
@@ -153,8 +160,7 @@ impl AppState {
                     Ok(a) => {
                         let unread = !a.summary.read;
                         self.article.set(Some(a));
-                        self.settings.update(|s| s.last_article = Some(id));
-                        self.settings.with(Settings::save);
+                        self.update_settings(|s| Settings { last_article: Some(id), ..s.clone() });
                         // Opening an article is reading it (a setting); the keyboard cursor
                         // alone never marks anything.
                         if unread && self.settings.with(|s| s.mark_read_on_open) {
@@ -458,9 +464,14 @@ impl AppState {
     }
 
     pub fn update_settings(self, f: impl FnOnce(&Settings) -> Settings) {
-        let next = self.settings.with(f);
-        next.save();
+        let next = self.settings.with_untracked(f);
+        let json = next.to_json();
         self.settings.set(next);
+        spawn(async move {
+            if let Err(e) = api::set_ui_settings(json).await {
+                self.error.set(Some(e.to_string()));
+            }
+        });
     }
 
     fn mark_read_locally(self, id: ArticleId, read: bool) {

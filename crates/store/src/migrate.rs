@@ -30,6 +30,7 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/2026-11-28-0004-sync-state.sql"),
         then: None,
     },
+    Migration { name: "2026-11-28-0005-settings", sql: include_str!("../migrations/2026-11-28-0005-settings.sql"), then: None },
 ];
 
 pub(crate) fn apply(conn: &mut Connection) -> Result<()> {

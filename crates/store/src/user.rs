@@ -156,6 +156,20 @@ impl Store {
         Ok(now)
     }
 
+    /// A setting's stored value.
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        use rusqlite::OptionalExtension;
+        Ok(self.conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+    }
+
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
     /// User tags with their post counts (tags on no post included, with 0).
     pub fn user_tags(&self) -> Result<Vec<TagCount>> {
         let mut stmt = self.conn.prepare(

@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 pub struct App {
     pub client: Client,
     driver: Child,
-    _data_dir: tempfile::TempDir,
+    _data_dir: Option<tempfile::TempDir>,
 }
 
 fn free_port() -> u16 {
@@ -31,8 +31,15 @@ pub fn screenshot_dir() -> PathBuf {
 impl App {
     /// Starts the built app on a fresh, empty data directory.
     pub async fn launch() -> App {
+        let dir = tempfile::tempdir().unwrap();
+        let mut app = App::launch_in(dir.path()).await;
+        app._data_dir = Some(dir);
+        app
+    }
+
+    /// Starts the built app on `data_dir` (to restart it on the same archive).
+    pub async fn launch_in(data_dir: &std::path::Path) -> App {
         assert!(std::env::var_os("DISPLAY").is_some(), "no DISPLAY: run the real-window tests through `cargo xtask test`");
-        let data_dir = tempfile::tempdir().unwrap();
         let (port, native_port) = (free_port(), free_port());
         let log = std::fs::File::create(screenshot_dir().join(format!("tauri-driver-{port}.log"))).unwrap();
         let driver = Command::new("tauri-driver")
@@ -46,7 +53,7 @@ impl App {
             "browserName": "wry",
             "tauri:options": {
                 "application": env!("CARGO_BIN_EXE_broadsheet-app"),
-                "args": [format!("--data-dir={}", data_dir.path().display())],
+                "args": [format!("--data-dir={}", data_dir.display())],
             }
         })
         .as_object()
@@ -63,7 +70,7 @@ impl App {
                 Err(e) => panic!("no WebDriver session at {url} after 30 s: {e}"),
             }
         };
-        App { client, driver, _data_dir: data_dir }
+        App { client, driver, _data_dir: None }
     }
 
     pub async fn eval<T: serde::de::DeserializeOwned>(&self, script: &str) -> T {
@@ -95,6 +102,13 @@ impl App {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// Presses one key on whatever has focus, as a person typing would.
+    pub async fn press(&self, key: char) {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        let keys = KeyActions::new("keyboard".into()).then(KeyAction::Down { value: key }).then(KeyAction::Up { value: key });
+        self.client.perform_actions(keys).await.unwrap();
     }
 
     pub async fn screenshot(&self, name: &str) {
