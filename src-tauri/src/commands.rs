@@ -125,3 +125,15 @@ pub fn set_ui_settings(state: State<'_, AppState>, json: String) -> Result<(), A
     }
     state.with_store(|s| s.set_setting("ui", &json))
 }
+
+/// Asks for a folder with the system dialog (for adding a Jekyll folder as a source). The
+/// dialog runs on the Rust side, so the webview needs no dialog permission of its own.
+#[tauri::command]
+pub async fn pick_folder(app: tauri::AppHandle) -> Option<String> {
+    use tauri_plugin_dialog::DialogExt;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog().file().set_title("Add a Jekyll site or _posts folder").pick_folder(move |path| {
+        let _ = tx.send(path.and_then(|p| p.into_path().ok()).map(|p| p.to_string_lossy().into_owned()));
+    });
+    rx.await.ok().flatten()
+}

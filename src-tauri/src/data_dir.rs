@@ -6,13 +6,15 @@ use std::path::PathBuf;
 use tauri::{AppHandle, Manager};
 
 pub fn resolve(app: &AppHandle) -> Result<PathBuf, Box<dyn std::error::Error>> {
-    if let Some(dir) = from_args(std::env::args()) {
-        return Ok(dir);
+    match explicit() {
+        Some(dir) => Ok(dir),
+        None => Ok(app.path().app_data_dir()?),
     }
-    if let Some(dir) = std::env::var_os("BROADSHEET_DATA_DIR").filter(|d| !d.is_empty()) {
-        return Ok(PathBuf::from(dir));
-    }
-    Ok(app.path().app_data_dir()?)
+}
+
+/// The data folder named by `--data-dir` or `BROADSHEET_DATA_DIR`, if any.
+pub fn explicit() -> Option<PathBuf> {
+    from_args(std::env::args()).or_else(|| std::env::var_os("BROADSHEET_DATA_DIR").filter(|d| !d.is_empty()).map(PathBuf::from))
 }
 
 fn from_args(args: impl Iterator<Item = String>) -> Option<PathBuf> {

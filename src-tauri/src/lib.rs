@@ -13,7 +13,20 @@ mod sync;
 use tauri::Manager;
 
 pub fn run() {
-    tauri::Builder::default()
+    let mut builder = tauri::Builder::default();
+    // A second launch on the default archive focuses the running window (registered first,
+    // as the plugin requires). An explicit --data-dir is another archive: its own instance.
+    if data_dir::explicit().is_none() {
+        builder = builder.plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            if let Some(w) = app.get_webview_window("main") {
+                let _ = w.unminimize();
+                let _ = w.set_focus();
+            }
+        }));
+    }
+    builder
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .setup(|app| {
             let dir = data_dir::resolve(app.handle())?;
@@ -44,6 +57,7 @@ pub fn run() {
             commands::mark_all_read,
             commands::get_ui_settings,
             commands::set_ui_settings,
+            commands::pick_folder,
         ])
         .run(tauri::generate_context!())
         .expect("Broadsheet could not start its window");

@@ -257,3 +257,27 @@ async fn dark_mode_and_large_type_are_one_click_away() {
     app.screenshot("reader-dark-large.png").await;
     app.quit().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_interface_switches_to_simplified_chinese_and_remembers_it() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let app = App::launch_in(dir.path()).await;
+        app.wait_until("the list is filled", |js| js("return document.querySelectorAll('.article-row').length > 0")).await;
+        app.eval::<bool>("document.querySelector('.settings-toggle').click(); return true").await;
+        app.wait_until("the settings are open", |js| js("return !!document.querySelector('.setting-language')")).await;
+        app.eval::<bool>(
+            "const s = document.querySelector('.setting-language'); s.value = 'zh'; s.dispatchEvent(new Event('change')); return true",
+        )
+        .await;
+        app.wait_until("the sidebar speaks Chinese", |js| js("return document.querySelector(\"[data-view='all']\").textContent.includes('全部文章')")).await;
+        app.screenshot("chinese-ui.png").await;
+        app.quit().await;
+    }
+    let app = App::launch_in(dir.path()).await;
+    app.wait_until("the choice is remembered", |js| {
+        js("const b = document.querySelector(\"[data-view='all']\"); return !!b && b.textContent.includes('全部文章')")
+    })
+    .await;
+    app.quit().await;
+}

@@ -164,6 +164,11 @@ pub async fn set_ui_settings(json: String) -> Result<(), ApiError> {
     call("set_ui_settings", &Args { json }).await
 }
 
+/// The system folder picker; `None` when the reader cancels.
+pub async fn pick_folder() -> Result<Option<String>, ApiError> {
+    call("pick_folder", &NoArgs {}).await
+}
+
 #[derive(Serialize)]
 struct NoArgs {}
 

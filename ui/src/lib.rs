@@ -7,6 +7,7 @@
 pub mod api;
 pub mod components;
 pub mod format;
+pub mod i18n;
 pub mod keyboard;
 pub mod links;
 pub mod settings;
@@ -45,9 +46,9 @@ pub fn HelpOverlay() -> View {
                 div(class="help-overlay", role="dialog", aria-modal="true", aria-label="Keyboard shortcuts",
                     on:click=move |_| state.help_open.set(false)) {
                     div(class="help-box") {
-                        h2 { "Keyboard shortcuts" }
+                        h2 { (state.t("Keyboard shortcuts")) }
                         dl {
-                            (keyboard::HELP.iter().map(|(k, what)| view! { dt { kbd { (*k) } } dd { (*what) } }).collect::<Vec<_>>())
+                            (keyboard::HELP.iter().map(|(k, what)| view! { dt { kbd { (*k) } } dd { (state.t(what)) } }).collect::<Vec<_>>())
                         }
                     }
                 }

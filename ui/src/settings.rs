@@ -14,11 +14,22 @@ pub struct Settings {
     pub mark_read_on_open: bool,
     /// The article open when the app was last closed.
     pub last_article: Option<i64>,
+    /// `auto` (the system's), `en` or `zh`.
+    pub language: String,
+    /// `narrow`, `medium` or `wide`.
+    pub line_width: String,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { font_size: 18, theme: "system".into(), mark_read_on_open: true, last_article: None }
+        Settings {
+            font_size: 18,
+            theme: "system".into(),
+            mark_read_on_open: true,
+            last_article: None,
+            language: "auto".into(),
+            line_width: "medium".into(),
+        }
     }
 }
 

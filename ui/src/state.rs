@@ -219,10 +219,10 @@ impl AppState {
             }),
             SyncEvent::Finished { new, updated, failed, cancelled, .. } => {
                 let message = if cancelled {
-                    "Sync cancelled".to_string()
+                    self.t("Sync cancelled").to_string()
                 } else {
-                    let failed = if failed > 0 { format!(", {failed} failed") } else { String::new() };
-                    format!("Synced: {new} new, {updated} updated{failed}")
+                    let failed = if failed > 0 { format!(", {failed} {}", self.t("failed")) } else { String::new() };
+                    format!("{}: {new} {}, {updated} {}{failed}", self.t("Synced"), self.t("new"), self.t("updated"))
                 };
                 self.sync.set(SyncProgress { running: false, done: 0, total: 0, message });
                 self.reload_sidebar();
@@ -257,6 +257,15 @@ impl AppState {
                     self.content_version.update(|v| *v += 1);
                 }
                 Err(e) => self.error.set(Some(e.to_string())),
+            }
+        });
+    }
+
+    /// Asks for a folder, then adds it as a Jekyll source.
+    pub fn add_folder(self) {
+        spawn(async move {
+            if let Ok(Some(path)) = api::pick_folder().await {
+                self.add_source(path);
             }
         });
     }
@@ -490,16 +499,27 @@ impl AppState {
         self.categories.with(|cs| cs.iter().find(|c| c.slug == slug).map(|c| c.name.clone())).unwrap_or_else(|| slug.to_string())
     }
 
+    /// `en` in the reader's language (reactive: reads the settings).
+    pub fn t(self, en: &'static str) -> &'static str {
+        let lang = self.settings.with(|s| crate::i18n::resolve(&s.language, &crate::i18n::system_language()));
+        crate::i18n::tr(lang, en)
+    }
+
+    pub fn t_dyn(self, en: &str) -> String {
+        let lang = self.settings.with(|s| crate::i18n::resolve(&s.language, &crate::i18n::system_language()));
+        crate::i18n::tr_dyn(lang, en)
+    }
+
     /// Title of the current list.
     pub fn list_title(self) -> String {
         match self.view.get_clone() {
-            ListView::All => "All articles".to_string(),
-            ListView::Unread => "Unread".to_string(),
-            ListView::Bookmarked => "Bookmarked".to_string(),
+            ListView::All => self.t("All articles").to_string(),
+            ListView::Unread => self.t("Unread").to_string(),
+            ListView::Bookmarked => self.t("Bookmarked").to_string(),
             ListView::Category(slug) => self.category_name(&slug),
             ListView::Tag(t) => format!("# {t}"),
             ListView::UserTag(t) => format!("🏷 {t}"),
-            ListView::Search(q) => format!("Search: {q}"),
+            ListView::Search(q) => format!("{}{q}", self.t("Search: ")),
         }
     }
 }

@@ -183,3 +183,35 @@ fn the_sync_bar_shows_progress_while_running_and_a_summary_after() {
     );
     assert!(done.contains(">Sync now<") && done.contains("Synced: 5 new, 2 updated, 1 failed"), "{done}");
 }
+
+#[test]
+fn the_ui_speaks_chinese_when_asked() {
+    let html = render(
+        |s| {
+            s.settings.update(|x| x.language = "zh".into());
+            s.categories.set(vec![category("dazhongwang", "大众网新闻", 1)]);
+        },
+        || view! { Sidebar {} },
+    );
+    for zh in ["全部文章", "未读", "收藏", "分类", "来源", "立即同步"] {
+        assert!(html.contains(zh), "{zh} missing: {html}");
+    }
+    assert!(!html.contains("All articles"));
+}
+
+#[test]
+fn the_tag_editor_shows_the_articles_tags_and_offers_existing_ones() {
+    use broadsheet_ui::components::TagEditor;
+    let html = render(
+        |s| {
+            let mut summary = summary(7, "t", true);
+            summary.user_tags = vec!["稍后再读".into(), "markets".into()];
+            s.article.set(Some(ArticleDetail { summary, html: String::new(), lang: None, text: String::new(), images: vec![] }));
+            s.user_tags.set(vec![broadsheet_model::TagCount { name: "long reads".into(), count: 3 }]);
+        },
+        || view! { TagEditor(id=7) },
+    );
+    assert_eq!(html.matches("class=\"user-tag-chip\"").count(), 2, "{html}");
+    assert!(html.contains("aria-label=\"Remove tag 稍后再读\""), "{html}");
+    assert!(html.contains("<option value=\"long reads\""), "autocomplete offers existing tags: {html}");
+}

@@ -18,16 +18,16 @@ pub fn ArticleList() -> View {
             header(class="list-header") {
                 form(class="search", role="search", on:submit=on_search) {
                     input(id="search-input", class="search-input", r#type="search", bind:value=query,
-                        placeholder="Search (press /)", aria-label="Search the archive")
+                        placeholder=move || state.t("Search (press /)"), aria-label="Search the archive")
                 }
                 div(class="list-title-row") {
                     h2(class="list-title") { (state.list_title()) }
                     span(class="list-count") { (state.articles.with(Vec::len)) }
-                    button(class="mark-all-read", title="Mark every article in this view read", on:click=move |_| state.mark_view_read()) { "Mark all read" }
+                    button(class="mark-all-read", title="Mark every article in this view read", on:click=move |_| state.mark_view_read()) { (state.t("Mark all read")) }
                 }
             }
             (if empty() {
-                view! { p(class="empty-state") { "Nothing here. Add a source, choose another view, or clear the search." } }
+                view! { p(class="empty-state") { (state.t("Nothing here. Add a source, choose another view, or clear the search.")) } }
             } else {
                 view! {}
             })
@@ -73,7 +73,7 @@ fn ArticleRow(article: ArticleSummary) -> View {
     let snippet = move || state.snippets.with(|s| s.get(&id).cloned());
     view! {
         li(class=class, role="option", aria-selected=move || selected().to_string(), data-id=id.to_string(),
-            tabindex="0", on:click=move |_| state.open(id)) {
+            tabindex="0", on:click=move |_| state.open(id), on:focus=move |_| state.cursor.set(Some(id))) {
             div(class="row-title") {
                 span(class="row-star", aria-label="Bookmarked") { (star()) }
                 (article.title.clone())

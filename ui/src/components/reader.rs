@@ -7,12 +7,12 @@ use crate::state::AppState;
 #[component]
 pub fn Reader() -> View {
     let state = use_context::<AppState>();
-    let font_class = move || format!("reader fs-{}", state.settings.with(|s| s.font_size));
+    let font_class = move || state.settings.with(|s| format!("reader fs-{} measure-{}", s.font_size, s.line_width));
     view! {
         main(class=font_class, aria-label="Reader") {
             (match state.article.get_clone() {
                 None => view! {
-                    div(class="reader-empty") { p { "Choose an article to read it here." } }
+                    div(class="reader-empty") { p { (state.t("Choose an article to read it here.")) } }
                 },
                 Some(a) => view! { ArticleView(article=a) },
             })
@@ -64,7 +64,7 @@ fn ArticleView(article: ArticleDetail) -> View {
         .collect();
     let body_lang = lang.clone();
     let original = s.url.clone().map(|u| view! {
-        a(class="original-link", href=u, rel="noopener noreferrer") { "Original" }
+        a(class="original-link", href=u, rel="noopener noreferrer") { (state.t("Original")) }
     });
     let id = s.id;
     let summary = s.clone();
@@ -74,17 +74,17 @@ fn ArticleView(article: ArticleDetail) -> View {
             div(class="article-toolbar", role="toolbar", aria-label="Article actions") {
                 button(class="bookmark-toggle", aria-pressed=move || bookmarked.get().to_string(), title="Bookmark (b)",
                     on:click=move |_| state.toggle_bookmark(id)) {
-                    (if bookmarked.get() { "★ Bookmarked" } else { "☆ Bookmark" })
+                    (if bookmarked.get() { state.t("★ Bookmarked") } else { state.t("☆ Bookmark") })
                 }
-                button(class="read-toggle", title="Read / unread (m)", on:click=move |_| state.toggle_read(id)) { "Mark unread/read" }
+                button(class="read-toggle", title="Read / unread (m)", on:click=move |_| state.toggle_read(id)) { (state.t("Mark unread/read")) }
                 span(class="toolbar-gap")
                 button(class="font-smaller", aria-label="Smaller text", on:click=move |_| state.update_settings(|s| s.with_font_step(-2))) { "A−" }
                 button(class="font-larger", aria-label="Larger text", on:click=move |_| state.update_settings(|s| s.with_font_step(2))) { "A+" }
                 button(class="theme-toggle", title="Theme: system, light, dark", on:click=move |_| state.update_settings(|s| s.next_theme())) {
                     (match state.settings.with(|s| s.theme.clone()).as_str() {
-                        "light" => "☀ Light",
-                        "dark" => "☾ Dark",
-                        _ => "◐ System",
+                        "light" => state.t("☀ Light"),
+                        "dark" => state.t("☾ Dark"),
+                        _ => state.t("◐ System"),
                     })
                 }
             }
@@ -140,7 +140,7 @@ pub fn TagEditor(id: ArticleId) -> View {
                 key=|t| t.clone(),
             )
             form(class="tag-add", on:submit=add) {
-                input(id="tag-input", class="tag-input", bind:value=input, list="user-tag-options", placeholder="Add a tag (t)", aria-label="Add a tag")
+                input(id="tag-input", class="tag-input", bind:value=input, list="user-tag-options", placeholder=move || state.t("Add a tag (t)"), aria-label="Add a tag")
                 datalist(id="user-tag-options") {
                     Keyed(list=move || state.user_tags.get_clone(), view=|t| view! { option(value=t.name.clone()) }, key=|t| t.name.clone())
                 }

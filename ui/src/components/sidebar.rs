@@ -1,7 +1,7 @@
 use broadsheet_model::{CategoryCount, TagCount};
 use sycamore::prelude::*;
 
-use crate::components::{Sources, SyncBar};
+use crate::components::{SettingsPanel, Sources, SyncBar};
 use crate::state::AppState;
 use crate::view::ListView;
 
@@ -45,7 +45,7 @@ pub fn Sidebar() -> View {
                 view! {}
             } else {
                 view! {
-                    h2(class="nav-heading", id="user-tags-heading") { "Your tags" }
+                    h2(class="nav-heading", id="user-tags-heading") { (state.t("Your tags")) }
                     ul(class="nav-list", role="list", aria-labelledby="user-tags-heading") {
                         Keyed(list=move || state.user_tags.get_clone(), view=move |t| view! { UserTagItem(tag=t) }, key=|t| (t.name.clone(), t.count))
                     }
@@ -53,13 +53,13 @@ pub fn Sidebar() -> View {
             })
             Sources {}
             div(class="nav-heading-row") {
-                h2(class="nav-heading", id="categories-heading") { "Categories" }
+                h2(class="nav-heading", id="categories-heading") { (state.t("Categories")) }
                 button(class="sort-toggle", aria-pressed=move || by_count.get().to_string(), title="Sort by name or by number of posts",
                     on:click=move |_| by_count.set(!by_count.get())) {
-                    (if by_count.get() { "By count" } else { "By name" })
+                    (if by_count.get() { state.t("By count") } else { state.t("By name") })
                 }
             }
-            input(class="category-filter", r#type="search", placeholder="Filter categories and tags", aria-label="Filter categories and tags",
+            input(class="category-filter", r#type="search", placeholder=move || state.t("Filter categories and tags"), aria-label=move || state.t("Filter categories and tags"),
                 bind:value=filter)
             ul(class="nav-list", role="list", aria-labelledby="categories-heading") {
                 Keyed(
@@ -74,11 +74,14 @@ pub fn Sidebar() -> View {
             } else {
                 view! {}
             })
-            h2(class="nav-heading", id="tags-heading") { "Site tags" }
+            h2(class="nav-heading", id="tags-heading") { (state.t("Site tags")) }
             ul(class="nav-list", role="list", aria-labelledby="tags-heading") {
                 Keyed(list=site_tags, view=move |t| view! { ViewItem(view=ListView::Tag(t.name.clone()), label=t.name.clone(), count=t.count) }, key=|t| (t.name.clone(), t.count))
             }
-            SyncBar {}
+            div(class="sidebar-foot") {
+                SyncBar {}
+                SettingsPanel {}
+            }
         }
     }
 }
@@ -100,7 +103,7 @@ fn ViewItem(view: ListView, label: String, count: Option<u64>) -> View {
     view! {
         li {
             button(class=class, aria-current=current, data-view=key, on:click=move |_| state.show(view.clone())) {
-                span(class="nav-label") { (label) }
+                span(class="nav-label") { (state.t_dyn(&label)) }
                 (match count {
                     Some(n) => view! { span(class="nav-count") { (n) } },
                     None => view! {},

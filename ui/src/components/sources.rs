@@ -14,7 +14,7 @@ pub fn Sources() -> View {
         input.set(String::new());
     };
     view! {
-        h2(class="nav-heading", id="sources-heading") { "Sources" }
+        h2(class="nav-heading", id="sources-heading") { (state.t("Sources")) }
         ul(class="nav-list sources", role="list", aria-labelledby="sources-heading") {
             Keyed(
                 list=move || state.sources.get_clone(),
@@ -24,8 +24,9 @@ pub fn Sources() -> View {
         }
         form(class="add-source", on:submit=on_submit) {
             input(class="add-source-input", r#type="text", bind:value=input, aria-label="Feed, site or git URL, or a folder path",
-                placeholder="Add a feed, site, git URL or folder")
+                placeholder=move || state.t("Add a feed, site, git URL or folder"))
             button(class="add-source-button", r#type="submit", aria-label="Add source") { "+" }
+            button(class="add-folder-button", r#type="button", on:click=move |_| state.add_folder()) { (state.t("Folder…")) }
         }
     }
 }
@@ -55,9 +56,9 @@ fn SourceItem(source: SourceInfo) -> View {
             view! {
                 li(class="source-confirm", role="group", aria-label="Remove source") {
                     p { (question) }
-                    button(class="keep-posts", on:click=move |_| state.remove_source(id, true)) { "Remove, keep its posts" }
-                    button(class="delete-posts", on:click=move |_| state.remove_source(id, false)) { "Remove with its posts" }
-                    button(on:click=move |_| state.removing.set(None)) { "Cancel" }
+                    button(class="keep-posts", on:click=move |_| state.remove_source(id, true)) { (state.t("Remove, keep its posts")) }
+                    button(class="delete-posts", on:click=move |_| state.remove_source(id, false)) { (state.t("Remove with its posts")) }
+                    button(on:click=move |_| state.removing.set(None)) { (state.t("Cancel")) }
                 }
             }
         } else {
@@ -77,10 +78,10 @@ pub fn SyncBar() -> View {
                 view! {
                     progress(class="sync-progress", max="100", value=move || state.sync.with(|p| p.percent()).to_string(),
                         aria-label="Sync progress")
-                    button(class="sync-button", on:click=move |_| state.cancel_sync()) { "Cancel" }
+                    button(class="sync-button", on:click=move |_| state.cancel_sync()) { (state.t("Cancel")) }
                 }
             } else {
-                view! { button(class="sync-button", on:click=move |_| state.sync_now()) { "Sync now" } }
+                view! { button(class="sync-button", on:click=move |_| state.sync_now()) { (state.t("Sync now")) } }
             })
             p(class="sync-message") { (state.sync.with(|p| p.message.clone())) }
         }

@@ -1,0 +1,131 @@
+//! UI text in English and 简体中文. Strings are written in English in the components and
+//! looked up here; a missing translation shows the English.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    Zh,
+}
+
+/// The language for a setting (`auto`, `en`, `zh`) and the system's language tag.
+pub fn resolve(setting: &str, system: &str) -> Lang {
+    match setting {
+        "en" => Lang::En,
+        "zh" => Lang::Zh,
+        _ if system.to_ascii_lowercase().starts_with("zh") => Lang::Zh,
+        _ => Lang::En,
+    }
+}
+
+/// The system (webview) language, e.g. `zh-CN`.
+pub fn system_language() -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        web_sys::window().and_then(|w| w.navigator().language()).unwrap_or_default()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        String::new()
+    }
+}
+
+const ZH: &[(&str, &str)] = &[
+    ("All articles", "全部文章"),
+    ("Unread", "未读"),
+    ("Bookmarked", "收藏"),
+    ("Your tags", "我的标签"),
+    ("Sources", "来源"),
+    ("Categories", "分类"),
+    ("Site tags", "网站标签"),
+    ("By name", "按名称"),
+    ("By count", "按数量"),
+    ("Filter categories and tags", "筛选分类和标签"),
+    ("Add a feed, site, git URL or folder", "添加订阅源、网站、git 地址或文件夹"),
+    ("Folder…", "文件夹…"),
+    ("Sync now", "立即同步"),
+    ("Cancel", "取消"),
+    ("Search (press /)", "搜索（按 /）"),
+    ("Mark all read", "全部标为已读"),
+    ("Nothing here. Add a source, choose another view, or clear the search.", "这里还没有内容。添加来源、换个视图，或清除搜索。"),
+    ("Choose an article to read it here.", "选择一篇文章，在这里阅读。"),
+    ("☆ Bookmark", "☆ 收藏"),
+    ("★ Bookmarked", "★ 已收藏"),
+    ("Mark unread/read", "标为未读/已读"),
+    ("Add a tag (t)", "添加标签（t）"),
+    ("Original", "原文"),
+    ("Keyboard shortcuts", "键盘快捷键"),
+    ("Settings", "设置"),
+    ("Language", "语言"),
+    ("Automatic", "自动"),
+    ("Line width", "行宽"),
+    ("Narrow", "窄"),
+    ("Medium", "中"),
+    ("Wide", "宽"),
+    ("Mark articles read when opened", "打开文章时标为已读"),
+    ("Remove, keep its posts", "移除，保留文章"),
+    ("Remove with its posts", "移除并删除文章"),
+    ("◐ System", "◐ 跟随系统"),
+    ("☀ Light", "☀ 浅色"),
+    ("☾ Dark", "☾ 深色"),
+    ("Search: ", "搜索："),
+    ("next / previous article", "下一篇 / 上一篇"),
+    ("open the article", "打开文章"),
+    ("bookmark", "收藏"),
+    ("tag", "加标签"),
+    ("mark read / unread", "标为已读 / 未读"),
+    ("search", "搜索"),
+    ("sync now", "立即同步"),
+    ("this help", "显示本帮助"),
+    ("close / leave a text box", "关闭 / 离开输入框"),
+    ("Synced", "已同步"),
+    ("new", "新增"),
+    ("updated", "更新"),
+    ("failed", "失败"),
+    ("Sync cancelled", "同步已取消"),
+    ("Close", "关闭"),
+];
+
+/// `en` in `lang`, for text that is not a literal (labels passed around as Strings).
+pub fn tr_dyn(lang: Lang, en: &str) -> String {
+    match lang {
+        Lang::En => en.to_string(),
+        Lang::Zh => ZH.iter().find(|(k, _)| *k == en).map_or(en, |(_, zh)| zh).to_string(),
+    }
+}
+
+/// `en` in `lang`.
+pub fn tr(lang: Lang, en: &'static str) -> &'static str {
+    match lang {
+        Lang::En => en,
+        Lang::Zh => ZH.iter().find(|(k, _)| *k == en).map_or(en, |(_, zh)| zh),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_system_language_decides_unless_the_reader_chose() {
+        assert_eq!(resolve("auto", "zh-CN"), Lang::Zh);
+        assert_eq!(resolve("auto", "en-US"), Lang::En);
+        assert_eq!(resolve("en", "zh-TW"), Lang::En);
+        assert_eq!(resolve("zh", "en-GB"), Lang::Zh);
+    }
+
+    #[test]
+    fn translations_fall_back_to_english() {
+        assert_eq!(tr(Lang::Zh, "Unread"), "未读");
+        assert_eq!(tr(Lang::En, "Unread"), "Unread");
+        assert_eq!(tr(Lang::Zh, "Something new"), "Something new");
+    }
+
+    #[test]
+    fn every_translation_is_unique_and_not_empty() {
+        let mut keys: Vec<&str> = ZH.iter().map(|(k, _)| *k).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), ZH.len(), "a key is listed twice");
+        assert!(ZH.iter().all(|(_, v)| !v.trim().is_empty()));
+    }
+}
