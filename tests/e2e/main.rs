@@ -281,3 +281,35 @@ async fn the_interface_switches_to_simplified_chinese_and_remembers_it() {
     .await;
     app.quit().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn folders_are_added_as_sources_and_a_long_list_loads_page_by_page() {
+    let app = App::launch().await;
+    app.wait_until("the list is filled", |js| js("return document.querySelectorAll('.article-row').length > 0")).await;
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    for site in ["finews", "Huxpro-huxpro.github.io"] {
+        let input = app.client.find(Locator::Css(".add-source-input")).await.unwrap();
+        input.send_keys(&format!("{}\u{E007}", corpus.join(site).canonicalize().unwrap().display())).await.unwrap();
+        app.wait_until("the folder is imported", |js| {
+            js(&format!("return Array.from(document.querySelectorAll('.source-item')).some(s => s.textContent.includes({site:?}) && s.querySelector('.health-dot.ok'))"))
+        })
+        .await;
+    }
+    let total: usize = app.eval("return Array.from(document.querySelectorAll('.source-item .nav-count')).reduce((n, c) => n + Number(c.textContent), 0)").await;
+    assert!(total > 200, "enough posts for a second page: {total}");
+    app.wait_until("the first page is listed", |js| js("return document.querySelectorAll('.article-row').length === 200")).await;
+    for _ in 0..20 {
+        let n: usize = app.eval("const l = document.querySelector('.list'); l.scrollTop = l.scrollHeight; return document.querySelectorAll('.article-row').length").await;
+        if n == total {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(app.count(".article-row").await, total, "scrolling loads the rest, page by page");
+    let ids: Vec<i64> = app.eval("return Array.from(document.querySelectorAll('.article-row')).map(r => Number(r.dataset.id))").await;
+    let mut unique = ids.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), ids.len(), "no row twice");
+    app.quit().await;
+}

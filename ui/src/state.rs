@@ -10,6 +10,9 @@ use crate::links::LinkAction;
 use crate::settings::Settings;
 use crate::view::ListView;
 
+/// Rows fetched per page of the list.
+pub const PAGE: u32 = 200;
+
 /// Everything the three panes share. `Copy`, as signals are handles.
 #[derive(Clone, Copy)]
 pub struct AppState {
@@ -39,6 +42,10 @@ pub struct AppState {
     pub sync: Signal<SyncProgress>,
     /// Bumped when a sync brought new content, so the list reloads.
     pub content_version: Signal<u64>,
+    /// Whether the list may have more rows past those loaded (keyset pagination).
+    pub more: Signal<bool>,
+    /// A page is being fetched.
+    pub loading_more: Signal<bool>,
     /// The source whose removal is being confirmed. Kept here, not in the source's row, as
     /// rows are rebuilt whenever a sync refreshes the sources.
     pub removing: Signal<Option<i64>>,
@@ -93,6 +100,8 @@ impl AppState {
             sync: create_signal(SyncProgress::default()),
             content_version: create_signal(0),
             removing: create_signal(None),
+            more: create_signal(false),
+            loading_more: create_signal(false),
         }
     }
 
@@ -128,7 +137,7 @@ impl AppState {
                             (hits.into_iter().map(|h| h.summary).collect(), snippets)
                         }),
                     other => {
-                        let query = ArticleQuery { filters: other.filters(), limit: Some(500), ..Default::default() };
+                        let query = ArticleQuery { filters: other.filters(), limit: Some(PAGE), ..Default::default() };
                         api::list_articles(query).await.map(|list| (list, HashMap::new()))
                     }
                 };
@@ -138,6 +147,8 @@ impl AppState {
                 }
                 match result {
                     Ok((list, snippets)) => {
+                        let full_page = list.len() as u32 == PAGE && !matches!(view, ListView::Search(_));
+                        self.more.set(full_page);
                         self.snippets.set(snippets);
                         self.articles.set(list);
                     }
@@ -255,6 +266,32 @@ impl AppState {
                 Ok(()) => {
                     self.reload_sidebar();
                     self.content_version.update(|v| *v += 1);
+                }
+                Err(e) => self.error.set(Some(e.to_string())),
+            }
+        });
+    }
+
+    /// Loads the next page of the list (when the reader scrolls near its end): the rows older
+    /// than the last one loaded, so a 100,000-post category streams in pages.
+    pub fn load_more(self) {
+        if !self.more.get_untracked() || self.loading_more.get_untracked() {
+            return;
+        }
+        let view = self.view.get_clone_untracked();
+        let Some(before) = self.articles.with_untracked(|l| l.last().map(ArticleSummary::cursor)) else { return };
+        self.loading_more.set(true);
+        spawn(async move {
+            let query = ArticleQuery { filters: view.filters(), before: Some(before), limit: Some(PAGE) };
+            let result = api::list_articles(query).await;
+            self.loading_more.set(false);
+            if self.view.get_clone_untracked() != view {
+                return;
+            }
+            match result {
+                Ok(page) => {
+                    self.more.set(page.len() as u32 == PAGE);
+                    self.articles.update(|l| l.extend(page));
                 }
                 Err(e) => self.error.set(Some(e.to_string())),
             }

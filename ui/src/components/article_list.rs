@@ -14,7 +14,11 @@ pub fn ArticleList() -> View {
         state.search(query.get_clone());
     };
     view! {
-        section(class="list", aria-label="Articles") {
+        section(class="list", aria-label="Articles", on:scroll=move |e: web_sys::Event| {
+            if near_end(&e) {
+                state.load_more();
+            }
+        }) {
             header(class="list-header") {
                 form(class="search", role="search", on:submit=on_search) {
                     input(id="search-input", class="search-input", r#type="search", bind:value=query,
@@ -38,7 +42,28 @@ pub fn ArticleList() -> View {
                     key=|a| a.id,
                 )
             }
+            (if state.more.get() {
+                view! { button(class="load-more", on:click=move |_| state.load_more()) { "…" } }
+            } else {
+                view! {}
+            })
         }
+    }
+}
+
+/// Whether a scrolled element is within a few screens of its end.
+fn near_end(e: &web_sys::Event) -> bool {
+    #[cfg(target_arch = "wasm32")]
+    {
+        use wasm_bindgen::JsCast;
+        e.target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|el| el.scroll_top() + 3 * el.client_height() >= el.scroll_height())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = e;
+        false
     }
 }
 
