@@ -313,3 +313,30 @@ async fn folders_are_added_as_sources_and_a_long_list_loads_page_by_page() {
     assert_eq!(unique.len(), ids.len(), "no row twice");
     app.quit().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn panes_resize_from_the_keyboard_and_the_window_works_at_800_by_600() {
+    let app = App::launch().await;
+    app.wait_until("the list is filled", |js| js("return document.querySelectorAll('.article-row').length > 0")).await;
+    let before: f64 = app.eval("return document.querySelector('.sidebar').getBoundingClientRect().width").await;
+    app.eval::<bool>("document.querySelector('.resizer').focus(); return true").await;
+    for _ in 0..3 {
+        app.press('\u{E014}').await; // ArrowRight
+    }
+    app.wait_until("the sidebar is wider", |js| {
+        js(&format!("return document.querySelector('.sidebar').getBoundingClientRect().width >= {} + 40", before))
+    })
+    .await;
+
+    app.client.set_window_size(800, 600).await.unwrap();
+    app.eval::<bool>("document.querySelector('.article-row').click(); return true").await;
+    app.wait_until("the post is open", |js| js("return !!document.querySelector('.article-title')")).await;
+    let widths: Vec<f64> = app
+        .eval("return ['.sidebar', '.list', '.reader'].map(s => document.querySelector(s).getBoundingClientRect().width)")
+        .await;
+    assert!(widths.iter().all(|w| *w >= 150.0), "all three panes stay usable at 800×600: {widths:?}");
+    let overflow: bool = app.eval("return document.documentElement.scrollWidth > window.innerWidth + 1").await;
+    assert!(!overflow, "no horizontal scrolling at 800×600");
+    app.screenshot("small-window.png").await;
+    app.quit().await;
+}

@@ -16,7 +16,7 @@ pub mod view;
 
 use sycamore::prelude::*;
 
-use components::{ArticleList, Reader, Sidebar};
+use components::{ArticleList, Reader, Resizer, Sidebar};
 use state::AppState;
 
 #[component]
@@ -29,7 +29,9 @@ pub fn App() -> View {
     view! {
         div(class="app") {
             Sidebar {}
+            Resizer(sidebar=true)
             ArticleList {}
+            Resizer(sidebar=false)
             Reader {}
             HelpOverlay {}
         }
@@ -59,16 +61,23 @@ pub fn HelpOverlay() -> View {
     }
 }
 
-/// Applies the theme setting to the page (`system` follows the OS through CSS).
+/// Applies the theme (`system` follows the OS through CSS) and the pane widths to the page.
+/// Widths are CSS variables set through the CSSOM, which the CSP allows (inline style
+/// attributes it does not).
 fn follow_theme(state: AppState) {
     create_effect(move || {
-        let theme = state.settings.with(|s| s.theme.clone());
+        let (theme, sidebar, list) = state.settings.with(|s| (s.theme.clone(), s.sidebar_width, s.list_width));
         #[cfg(target_arch = "wasm32")]
         if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+            use wasm_bindgen::JsCast;
             let _ = root.set_attribute("data-theme", &theme);
+            if let Ok(el) = root.dyn_into::<web_sys::HtmlElement>() {
+                let _ = el.style().set_property("--sidebar-w", &format!("{sidebar}px"));
+                let _ = el.style().set_property("--list-w", &format!("{list}px"));
+            }
         }
         #[cfg(not(target_arch = "wasm32"))]
-        let _ = theme;
+        let _ = (theme, sidebar, list);
     });
 }
 

@@ -18,6 +18,9 @@ pub struct Settings {
     pub language: String,
     /// `narrow`, `medium` or `wide`.
     pub line_width: String,
+    /// Widths of the sidebar and the list, in px (the reader takes the rest).
+    pub sidebar_width: u32,
+    pub list_width: u32,
 }
 
 impl Default for Settings {
@@ -29,9 +32,15 @@ impl Default for Settings {
             last_article: None,
             language: "auto".into(),
             line_width: "medium".into(),
+            sidebar_width: 240,
+            list_width: 360,
         }
     }
 }
+
+/// Pane width bounds, in px; the window is usable down to 800 px wide.
+pub const SIDEBAR_WIDTHS: (u32, u32) = (160, 420);
+pub const LIST_WIDTHS: (u32, u32) = (240, 640);
 
 pub const MIN_FONT: u32 = 14;
 pub const MAX_FONT: u32 = 32;
@@ -49,6 +58,16 @@ impl Settings {
     pub fn with_font_step(&self, step: i32) -> Settings {
         let size = (self.font_size as i32 + step).clamp(MIN_FONT as i32, MAX_FONT as i32) as u32;
         Settings { font_size: size, ..self.clone() }
+    }
+
+    /// With one pane resized by `delta` px (`sidebar` or the list), within bounds.
+    pub fn with_pane_resized(&self, sidebar: bool, delta: i32) -> Settings {
+        let clamp = |w: u32, (lo, hi): (u32, u32)| (w as i32 + delta).clamp(lo as i32, hi as i32) as u32;
+        if sidebar {
+            Settings { sidebar_width: clamp(self.sidebar_width, SIDEBAR_WIDTHS), ..self.clone() }
+        } else {
+            Settings { list_width: clamp(self.list_width, LIST_WIDTHS), ..self.clone() }
+        }
     }
 
     /// The next theme in the cycle system → light → dark → system.
@@ -73,6 +92,8 @@ mod tests {
         assert_eq!(s.with_font_step(-100).font_size, MIN_FONT);
         assert_eq!(s.next_theme().theme, "light");
         assert_eq!(s.next_theme().next_theme().next_theme().theme, "system");
+        assert_eq!(s.with_pane_resized(true, -1000).sidebar_width, SIDEBAR_WIDTHS.0);
+        assert_eq!(s.with_pane_resized(false, 40).list_width, 400);
         let old = Settings::from_json(Some(r#"{"font_size": 20}"#));
         assert_eq!(Settings::from_json(Some("not json")), Settings::default());
         assert_eq!(Settings::from_json(Some(&s.to_json())), s);
