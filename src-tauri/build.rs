@@ -1,9 +1,31 @@
 fn main() {
     placeholder_ui();
     tauri_build::try_build(
-        tauri_build::Attributes::new()
-            .capabilities_path_pattern("src-tauri/capabilities/**/*")
-            .app_manifest(tauri_build::AppManifest::new().commands(&["list_categories", "list_articles", "get_article", "open_external", "set_read", "list_sources", "add_source", "remove_source", "sync_now", "cancel_sync", "set_bookmark", "set_user_tags", "list_user_tags", "list_site_tags", "rename_user_tag", "delete_user_tag", "search", "mark_all_read", "get_ui_settings", "set_ui_settings", "pick_folder"])),
+        tauri_build::Attributes::new().capabilities_path_pattern("src-tauri/capabilities/**/*").app_manifest(
+            tauri_build::AppManifest::new().commands(&[
+                "list_categories",
+                "list_articles",
+                "get_article",
+                "open_external",
+                "set_read",
+                "list_sources",
+                "add_source",
+                "remove_source",
+                "sync_now",
+                "cancel_sync",
+                "set_bookmark",
+                "set_user_tags",
+                "list_user_tags",
+                "list_site_tags",
+                "rename_user_tag",
+                "delete_user_tag",
+                "search",
+                "mark_all_read",
+                "get_ui_settings",
+                "set_ui_settings",
+                "pick_folder",
+            ]),
+        ),
     )
     .expect("tauri build script failed");
 }

@@ -1,6 +1,9 @@
 //! IPC commands: thin wrappers that call the store and shape the answer for the UI.
 
-use broadsheet_model::{ApiError, ArticleDetail, ArticleId, ArticleQuery, CategoryCount, Filters, SearchHit, SearchQuery, SourceInfo, TagCount};
+use broadsheet_model::{
+    ApiError, ArticleDetail, ArticleId, ArticleQuery, CategoryCount, Filters, SearchHit, SearchQuery, SourceInfo,
+    TagCount,
+};
 use tauri::State;
 
 use crate::{reader_view, state::AppState};
@@ -11,7 +14,10 @@ pub fn list_categories(state: State<'_, AppState>) -> Result<Vec<CategoryCount>,
 }
 
 #[tauri::command(async)]
-pub fn list_articles(state: State<'_, AppState>, query: ArticleQuery) -> Result<Vec<broadsheet_model::ArticleSummary>, ApiError> {
+pub fn list_articles(
+    state: State<'_, AppState>,
+    query: ArticleQuery,
+) -> Result<Vec<broadsheet_model::ArticleSummary>, ApiError> {
     state.with_store(|s| s.list_articles(&query))
 }
 

@@ -14,7 +14,8 @@ pub fn resolve(app: &AppHandle) -> Result<PathBuf, Box<dyn std::error::Error>> {
 
 /// The data folder named by `--data-dir` or `BROADSHEET_DATA_DIR`, if any.
 pub fn explicit() -> Option<PathBuf> {
-    from_args(std::env::args()).or_else(|| std::env::var_os("BROADSHEET_DATA_DIR").filter(|d| !d.is_empty()).map(PathBuf::from))
+    from_args(std::env::args())
+        .or_else(|| std::env::var_os("BROADSHEET_DATA_DIR").filter(|d| !d.is_empty()).map(PathBuf::from))
 }
 
 fn from_args(args: impl Iterator<Item = String>) -> Option<PathBuf> {

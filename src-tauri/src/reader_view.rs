@@ -17,7 +17,8 @@ pub fn article_for_reader(store: &Store, id: ArticleId) -> Result<ArticleDetail,
     };
     let cached: std::collections::HashSet<String> =
         article.images.iter().filter(|u| store.has_image(u).unwrap_or(false)).cloned().collect();
-    let image = move |u: &str| if cached.contains(u) { image_scheme::local_url(u) } else { image_scheme::missing_url(u) };
+    let image =
+        move |u: &str| if cached.contains(u) { image_scheme::local_url(u) } else { image_scheme::missing_url(u) };
     article.html = broadsheet_html::for_display(&article.html, image_scheme::SCHEME, image, links);
     Ok(article)
 }
@@ -27,7 +28,9 @@ fn in_app_links(store: &Store, html: &str, site: &str) -> Result<HashMap<String,
     for href in broadsheet_html::link_targets(html) {
         let target = match site_link(&href, site) {
             Some(SiteLink::Home) => Some("#all".to_string()),
-            Some(SiteLink::Category(slug)) if store.has_category(&slug)? => Some(format!("#category={}", encode(&slug))),
+            Some(SiteLink::Category(slug)) if store.has_category(&slug)? => {
+                Some(format!("#category={}", encode(&slug)))
+            }
             Some(SiteLink::Category(_) | SiteLink::Page(_)) => {
                 store.article_by_url(&href.split('#').next().unwrap_or(&href))?.map(|id| format!("#article={id}"))
             }

@@ -25,7 +25,10 @@ impl AppState {
 
     /// Runs `f` with the archive. A poisoned lock still holds a consistent SQLite
     /// connection (every write is a transaction), so it is recovered, not propagated.
-    pub fn with_store<T>(&self, f: impl FnOnce(&mut Store) -> Result<T, broadsheet_store::StoreError>) -> Result<T, ApiError> {
+    pub fn with_store<T>(
+        &self,
+        f: impl FnOnce(&mut Store) -> Result<T, broadsheet_store::StoreError>,
+    ) -> Result<T, ApiError> {
         let mut guard = self.store.lock().unwrap_or_else(|p| p.into_inner());
         f(&mut guard).map_err(ApiError::from)
     }

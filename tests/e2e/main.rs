@@ -16,7 +16,12 @@ async fn first_run_shows_the_sample_and_opens_a_category_post_with_its_cached_im
     let want = expected::newest_in_category("kejiribao");
 
     // Sidebar: every sample category, with its post count.
-    let button = c.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css("[data-category='kejiribao']")).await.unwrap();
+    let button = c
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css("[data-category='kejiribao']"))
+        .await
+        .unwrap();
     let label = app.text("[data-category='kejiribao']").await;
     assert!(label.contains(&want.category_count.to_string()), "sidebar shows {label:?}");
     assert_eq!(app.count("[data-category]").await, expected::category_count());
@@ -32,7 +37,10 @@ async fn first_run_shows_the_sample_and_opens_a_category_post_with_its_cached_im
     // Reader: title, a sentence of the body, and the image from the local cache.
     c.find(Locator::Css(".article-row")).await.unwrap().click().await.unwrap();
     app.wait_until("the reader shows the post", |js| {
-        js(&format!("const t = document.querySelector('.article-title'); return !!t && t.textContent === {:?}", want.title))
+        js(&format!(
+            "const t = document.querySelector('.article-title'); return !!t && t.textContent === {:?}",
+            want.title
+        ))
     })
     .await;
     let body = app.text(".article-body").await;
@@ -61,8 +69,9 @@ async fn all_articles_lists_the_whole_sample_newest_first() {
     let app = App::launch().await;
     app.wait_until("the list is filled", |js| js("return document.querySelectorAll('.article-row').length > 0")).await;
     assert_eq!(app.count(".article-row").await, expected::post_count());
-    let datetimes: Vec<String> =
-        app.eval("return Array.from(document.querySelectorAll('.article-row time')).map(t => t.getAttribute('datetime'))").await;
+    let datetimes: Vec<String> = app
+        .eval("return Array.from(document.querySelectorAll('.article-row time')).map(t => t.getAttribute('datetime'))")
+        .await;
     let instants: Vec<i64> = datetimes.iter().map(|d| expected::unix_of(d)).collect();
     assert!(instants.windows(2).all(|w| w[0] >= w[1]), "not newest first: {datetimes:?}");
     app.screenshot("all-articles.png").await;
@@ -82,8 +91,12 @@ async fn back_links_inside_a_post_open_the_category_and_home_in_the_app() {
          row.click(); return true",
     )
     .await;
-    app.wait_until("the post is open", |js| js("return !!document.querySelector('.article-body a[href=\"#category=kejiribao\"]')")).await;
-    app.eval::<bool>("document.querySelector('.article-body a[href=\"#category=kejiribao\"]').click(); return true").await;
+    app.wait_until("the post is open", |js| {
+        js("return !!document.querySelector('.article-body a[href=\"#category=kejiribao\"]')")
+    })
+    .await;
+    app.eval::<bool>("document.querySelector('.article-body a[href=\"#category=kejiribao\"]').click(); return true")
+        .await;
     app.wait_until("the category is selected", |js| {
         js(&format!(
             "return document.querySelector('[data-category=kejiribao]').getAttribute('aria-current') === 'page'
@@ -92,7 +105,11 @@ async fn back_links_inside_a_post_open_the_category_and_home_in_the_app() {
         ))
     })
     .await;
-    assert_eq!(app.eval::<String>("return location.href").await, app.eval::<String>("return document.baseURI").await, "the webview did not navigate");
+    assert_eq!(
+        app.eval::<String>("return location.href").await,
+        app.eval::<String>("return document.baseURI").await,
+        "the webview did not navigate"
+    );
 
     // "返回首页" goes back to everything.
     app.eval::<bool>("document.querySelector('.article-body a[href=\"#all\"]').click(); return true").await;
@@ -106,7 +123,8 @@ async fn back_links_inside_a_post_open_the_category_and_home_in_the_app() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn adding_a_loopback_feed_syncs_it_with_progress_and_health() {
-    let feed = harness::feed_server(&[("urn:e2e:1", "回环新闻一"), ("urn:e2e:2", "回环新闻二"), ("urn:e2e:3", "回环新闻三")]);
+    let feed =
+        harness::feed_server(&[("urn:e2e:1", "回环新闻一"), ("urn:e2e:2", "回环新闻二"), ("urn:e2e:3", "回环新闻三")]);
     let app = App::launch().await;
     app.wait_until("the list is filled", |js| js("return document.querySelectorAll('.article-row').length > 0")).await;
     let before = app.count(".article-row").await;
@@ -118,7 +136,10 @@ async fn adding_a_loopback_feed_syncs_it_with_progress_and_health() {
         js("const m = document.querySelector('.sync-message'); return !!m && m.textContent.startsWith('Synced: 3 new')")
     })
     .await;
-    app.wait_until("the new posts are listed", |js| js(&format!("return document.querySelectorAll('.article-row').length === {}", before + 3))).await;
+    app.wait_until("the new posts are listed", |js| {
+        js(&format!("return document.querySelectorAll('.article-row').length === {}", before + 3))
+    })
+    .await;
     let healthy: bool = app
         .eval("return Array.from(document.querySelectorAll('.source-item')).some(s => s.textContent.includes('Loopback') && s.querySelector('.health-dot.ok'))")
         .await;
@@ -138,7 +159,8 @@ async fn adding_a_loopback_feed_syncs_it_with_progress_and_health() {
          s.querySelector('.source-remove').click(); return true",
     )
     .await;
-    app.wait_until("the removal asks", |js| js("return !!document.querySelector('.source-confirm .delete-posts')")).await;
+    app.wait_until("the removal asks", |js| js("return !!document.querySelector('.source-confirm .delete-posts')"))
+        .await;
     app.eval::<bool>("document.querySelector('.source-confirm .delete-posts').click(); return true").await;
     app.wait_until("the source and its posts are gone", |js| {
         js(&format!(
@@ -156,27 +178,46 @@ async fn bookmarks_and_tags_survive_a_restart_and_the_last_article_reopens() {
     let want = expected::newest_in_category("kejiribao");
     {
         let app = App::launch_in(dir.path()).await;
-        app.wait_until("the list is filled", |js| js("return document.querySelectorAll('.article-row').length > 0")).await;
+        app.wait_until("the list is filled", |js| js("return document.querySelectorAll('.article-row').length > 0"))
+            .await;
         app.eval::<bool>("document.querySelector(\"[data-category='kejiribao']\").click(); return true").await;
-        app.wait_until("the category is listed", |js| js(&format!("return document.querySelectorAll('.article-row').length === {}", want.category_count))).await;
+        app.wait_until("the category is listed", |js| {
+            js(&format!("return document.querySelectorAll('.article-row').length === {}", want.category_count))
+        })
+        .await;
         app.eval::<bool>("document.querySelector('.article-row').click(); return true").await;
         app.wait_until("the post is open", |js| js("return !!document.querySelector('.bookmark-toggle')")).await;
         app.eval::<bool>("document.querySelector('.bookmark-toggle').click(); return true").await;
-        app.wait_until("it is bookmarked", |js| js("return document.querySelector('.bookmark-toggle').getAttribute('aria-pressed') === 'true'")).await;
+        app.wait_until("it is bookmarked", |js| {
+            js("return document.querySelector('.bookmark-toggle').getAttribute('aria-pressed') === 'true'")
+        })
+        .await;
         let input = app.client.find(Locator::Css(".tag-input")).await.unwrap();
         input.send_keys("稍后再读\u{E007}").await.unwrap();
         app.wait_until("the tag is on the post", |js| js("return Array.from(document.querySelectorAll('.user-tag-chip')).some(c => c.textContent.includes('稍后再读'))")).await;
-        app.wait_until("the tag is in the sidebar", |js| js("return !!document.querySelector(\"[data-user-tag='稍后再读']\")")).await;
+        app.wait_until("the tag is in the sidebar", |js| {
+            js("return !!document.querySelector(\"[data-user-tag='稍后再读']\")")
+        })
+        .await;
         app.quit().await;
     }
     let app = App::launch_in(dir.path()).await;
     app.wait_until("the last article reopens", |js| {
-        js(&format!("const t = document.querySelector('.article-title'); return !!t && t.textContent === {:?}", want.title))
+        js(&format!(
+            "const t = document.querySelector('.article-title'); return !!t && t.textContent === {:?}",
+            want.title
+        ))
     })
     .await;
-    assert_eq!(app.eval::<String>("return document.querySelector('.bookmark-toggle').getAttribute('aria-pressed')").await, "true");
+    assert_eq!(
+        app.eval::<String>("return document.querySelector('.bookmark-toggle').getAttribute('aria-pressed')").await,
+        "true"
+    );
     app.eval::<bool>("document.querySelector(\"[data-view='bookmarked']\").click(); return true").await;
-    app.wait_until("the bookmarked view lists it", |js| js("return document.querySelectorAll('.article-row').length === 1")).await;
+    app.wait_until("the bookmarked view lists it", |js| {
+        js("return document.querySelectorAll('.article-row').length === 1")
+    })
+    .await;
     app.eval::<bool>("document.querySelector(\"[data-user-tag='稍后再读'] .nav-item\").click(); return true").await;
     app.wait_until("the tag view lists it", |js| {
         js(&format!("const r = document.querySelectorAll('.article-row'); return r.length === 1 && r[0].querySelector('.row-title').textContent.includes({:?})", want.title))
@@ -211,20 +252,36 @@ async fn search_finds_chinese_with_marked_snippets_and_site_tags_filter_the_list
 async fn a_keyboard_only_session_reads_bookmarks_and_gets_help() {
     let app = App::launch().await;
     app.wait_until("the list is filled", |js| js("return document.querySelectorAll('.article-row').length > 1")).await;
-    let second_title = app.eval::<String>("return document.querySelectorAll('.article-row .row-title')[1].textContent").await;
+    let second_title =
+        app.eval::<String>("return document.querySelectorAll('.article-row .row-title')[1].textContent").await;
     app.press('j').await;
     app.press('j').await;
-    app.wait_until("the cursor is on the second row", |js| js("return document.querySelectorAll('.article-row')[1].classList.contains('cursor')")).await;
-    assert!(app.eval::<bool>("return !document.querySelector('.article-title')").await, "moving the cursor opens nothing");
+    app.wait_until("the cursor is on the second row", |js| {
+        js("return document.querySelectorAll('.article-row')[1].classList.contains('cursor')")
+    })
+    .await;
+    assert!(
+        app.eval::<bool>("return !document.querySelector('.article-title')").await,
+        "moving the cursor opens nothing"
+    );
     app.press('o').await;
     app.wait_until("the second article opens", |js| {
-        js(&format!("const t = document.querySelector('.article-title'); return !!t && {:?}.includes(t.textContent)", second_title))
+        js(&format!(
+            "const t = document.querySelector('.article-title'); return !!t && {:?}.includes(t.textContent)",
+            second_title
+        ))
     })
     .await;
     app.press('b').await;
-    app.wait_until("b bookmarks it", |js| js("return document.querySelector('.bookmark-toggle').getAttribute('aria-pressed') === 'true'")).await;
+    app.wait_until("b bookmarks it", |js| {
+        js("return document.querySelector('.bookmark-toggle').getAttribute('aria-pressed') === 'true'")
+    })
+    .await;
     app.press('m').await;
-    app.wait_until("m marks it unread again", |js| js("return document.querySelectorAll('.article-row')[1].classList.contains('unread')")).await;
+    app.wait_until("m marks it unread again", |js| {
+        js("return document.querySelectorAll('.article-row')[1].classList.contains('unread')")
+    })
+    .await;
     app.press('?').await;
     app.wait_until("? shows the shortcuts", |js| js("return !!document.querySelector('.help-overlay')")).await;
     app.screenshot("keyboard-help.png").await;
@@ -240,20 +297,27 @@ async fn dark_mode_and_large_type_are_one_click_away() {
     let app = App::launch().await;
     app.wait_until("the list is filled", |js| js("return document.querySelectorAll('.article-row').length > 0")).await;
     app.eval::<bool>("document.querySelector(\"[data-category='HarbourHerald']\").click(); return true").await;
-    app.wait_until("the outlet is listed", |js| js("return document.querySelectorAll('.article-row').length === 5")).await;
+    app.wait_until("the outlet is listed", |js| js("return document.querySelectorAll('.article-row').length === 5"))
+        .await;
     app.eval::<bool>("document.querySelector('.article-row').click(); return true").await;
     app.wait_until("the post is open", |js| js("return !!document.querySelector('.theme-toggle')")).await;
     let light_bg: String = app.eval("return getComputedStyle(document.body).backgroundColor").await;
     app.screenshot("reader-light.png").await;
     // system → light → dark
-    app.eval::<bool>("document.querySelector('.theme-toggle').click(); document.querySelector('.theme-toggle').click(); return true").await;
+    app.eval::<bool>(
+        "document.querySelector('.theme-toggle').click(); document.querySelector('.theme-toggle').click(); return true",
+    )
+    .await;
     app.wait_until("the page is dark", |js| js("return document.documentElement.dataset.theme === 'dark'")).await;
     let dark_bg: String = app.eval("return getComputedStyle(document.body).backgroundColor").await;
     assert_ne!(light_bg, dark_bg);
     for _ in 0..10 {
         app.eval::<bool>("document.querySelector('.font-larger').click(); return true").await;
     }
-    app.wait_until("the type is 32 px", |js| js("return getComputedStyle(document.querySelector('.article')).fontSize === '32px'")).await;
+    app.wait_until("the type is 32 px", |js| {
+        js("return getComputedStyle(document.querySelector('.article')).fontSize === '32px'")
+    })
+    .await;
     app.screenshot("reader-dark-large.png").await;
     app.quit().await;
 }
@@ -263,14 +327,18 @@ async fn the_interface_switches_to_simplified_chinese_and_remembers_it() {
     let dir = tempfile::tempdir().unwrap();
     {
         let app = App::launch_in(dir.path()).await;
-        app.wait_until("the list is filled", |js| js("return document.querySelectorAll('.article-row').length > 0")).await;
+        app.wait_until("the list is filled", |js| js("return document.querySelectorAll('.article-row').length > 0"))
+            .await;
         app.eval::<bool>("document.querySelector('.settings-toggle').click(); return true").await;
         app.wait_until("the settings are open", |js| js("return !!document.querySelector('.setting-language')")).await;
         app.eval::<bool>(
             "const s = document.querySelector('.setting-language'); s.value = 'zh'; s.dispatchEvent(new Event('change')); return true",
         )
         .await;
-        app.wait_until("the sidebar speaks Chinese", |js| js("return document.querySelector(\"[data-view='all']\").textContent.includes('全部文章')")).await;
+        app.wait_until("the sidebar speaks Chinese", |js| {
+            js("return document.querySelector(\"[data-view='all']\").textContent.includes('全部文章')")
+        })
+        .await;
         app.screenshot("chinese-ui.png").await;
         app.quit().await;
     }
@@ -297,20 +365,46 @@ async fn folders_are_added_as_sources_and_a_long_list_loads_page_by_page() {
     }
     let total: usize = app.eval("return Array.from(document.querySelectorAll('.source-item .nav-count')).reduce((n, c) => n + Number(c.textContent), 0)").await;
     assert!(total > 200, "enough posts for a second page: {total}");
-    app.wait_until("the first page is listed", |js| js("return document.querySelectorAll('.article-row').length === 200")).await;
-    for _ in 0..20 {
-        let n: usize = app.eval("const l = document.querySelector('.list'); l.scrollTop = l.scrollHeight; return document.querySelectorAll('.article-row').length").await;
-        if n == total {
+    app.wait_until("the first page is loaded", |js| {
+        js("return document.querySelector('.list-count').textContent === '200'")
+    })
+    .await;
+    // Scroll to the end, page by page; the page only ever holds a window of rows.
+    let mut seen = std::collections::HashSet::new();
+    let mut most_rows = 0;
+    for _ in 0..200 {
+        let (loaded, ids): (usize, Vec<i64>) = serde_json::from_value(
+            app.client
+                .execute(
+                    "const l = document.querySelector('.list'); l.scrollTop += l.clientHeight;
+                     return [Number(document.querySelector('.list-count').textContent),
+                             Array.from(document.querySelectorAll('.article-row')).map(r => Number(r.dataset.id))]",
+                    vec![],
+                )
+                .await
+                .unwrap(),
+        )
+        .unwrap();
+        most_rows = most_rows.max(ids.len());
+        seen.extend(ids);
+        let at_end: bool = app
+            .eval(
+                "const l = document.querySelector('.list'); return l.scrollTop + l.clientHeight >= l.scrollHeight - 2",
+            )
+            .await;
+        if loaded == total && at_end {
             break;
         }
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert_eq!(app.count(".article-row").await, total, "scrolling loads the rest, page by page");
-    let ids: Vec<i64> = app.eval("return Array.from(document.querySelectorAll('.article-row')).map(r => Number(r.dataset.id))").await;
-    let mut unique = ids.clone();
-    unique.sort();
-    unique.dedup();
-    assert_eq!(unique.len(), ids.len(), "no row twice");
+    assert_eq!(app.text(".list-count").await, total.to_string(), "scrolling loads the rest, page by page");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let ids: Vec<i64> =
+        app.eval("return Array.from(document.querySelectorAll('.article-row')).map(r => Number(r.dataset.id))").await;
+    seen.extend(ids);
+    assert_eq!(seen.len(), total, "every row was shown on the way down");
+    assert!(most_rows <= 60, "the list is windowed: at most 60 rows in the page, saw {most_rows}");
+    app.screenshot("long-list-end.png").await;
     app.quit().await;
 }
 
@@ -332,7 +426,9 @@ async fn panes_resize_from_the_keyboard_and_the_window_works_at_800_by_600() {
     app.eval::<bool>("document.querySelector('.article-row').click(); return true").await;
     app.wait_until("the post is open", |js| js("return !!document.querySelector('.article-title')")).await;
     let widths: Vec<f64> = app
-        .eval("return ['.sidebar', '.list', '.reader'].map(s => document.querySelector(s).getBoundingClientRect().width)")
+        .eval(
+            "return ['.sidebar', '.list', '.reader'].map(s => document.querySelector(s).getBoundingClientRect().width)",
+        )
         .await;
     assert!(widths.iter().all(|w| *w >= 150.0), "all three panes stay usable at 800×600: {widths:?}");
     let overflow: bool = app.eval("return document.documentElement.scrollWidth > window.innerWidth + 1").await;

@@ -1,8 +1,8 @@
 //! The one place that calls the backend: typed wrappers over Tauri's `invoke`.
 
 use broadsheet_model::{
-    ApiError, ArticleDetail, ArticleId, ArticleQuery, ArticleSummary, CategoryCount, Filters, SearchHit, SearchQuery, SourceInfo, SyncEvent,
-    TagCount,
+    ApiError, ArticleDetail, ArticleId, ArticleQuery, ArticleSummary, CategoryCount, Filters, SearchHit, SearchQuery,
+    SourceInfo, SyncEvent, TagCount,
 };
 use serde::{de::DeserializeOwned, Serialize};
 

@@ -46,7 +46,10 @@ const ZH: &[(&str, &str)] = &[
     ("Cancel", "取消"),
     ("Search (press /)", "搜索（按 /）"),
     ("Mark all read", "全部标为已读"),
-    ("Nothing here. Add a source, choose another view, or clear the search.", "这里还没有内容。添加来源、换个视图，或清除搜索。"),
+    (
+        "Nothing here. Add a source, choose another view, or clear the search.",
+        "这里还没有内容。添加来源、换个视图，或清除搜索。",
+    ),
     ("Choose an article to read it here.", "选择一篇文章，在这里阅读。"),
     ("☆ Bookmark", "☆ 收藏"),
     ("★ Bookmarked", "★ 已收藏"),

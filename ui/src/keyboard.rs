@@ -122,7 +122,10 @@ pub fn install(state: AppState) {
         let modifier = e.ctrl_key() || e.meta_key() || e.alt_key();
         if let Some(action) = action_for(&e.key(), in_text_box, modifier) {
             // Enter on a focused button belongs to the button.
-            let on_button = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).is_some_and(|el| el.tag_name() == "BUTTON");
+            let on_button = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .is_some_and(|el| el.tag_name() == "BUTTON");
             if action == KeyAction::Open && e.key() == "Enter" && on_button {
                 return;
             }
@@ -135,15 +138,24 @@ pub fn install(state: AppState) {
         let _ = w.add_event_listener_with_callback("keydown", handler.as_ref().unchecked_ref());
     }
     handler.forget();
+    // Keep the cursor row on screen. Rows outside the rendered window don't exist yet, so
+    // the list is scrolled by arithmetic (rows have a fixed height), which also moves the window.
     create_effect(move || {
-        if let Some(id) = state.cursor.get() {
-            let selector = format!(".article-row[data-id='{id}']");
-            if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.query_selector(&selector).ok().flatten()) {
-                let opts = web_sys::ScrollIntoViewOptions::new();
-                opts.set_block(web_sys::ScrollLogicalPosition::Nearest);
-                el.scroll_into_view_with_scroll_into_view_options(&opts);
-            }
+        let Some(id) = state.cursor.get() else { return };
+        let Some(index) = state.index_of(id) else { return };
+        let doc = web_sys::window().and_then(|w| w.document());
+        let Some(list) = doc.as_ref().and_then(|d| d.query_selector(".list").ok().flatten()) else { return };
+        let header =
+            doc.as_ref().and_then(|d| d.query_selector(".list-header").ok().flatten()).map_or(0, |h| h.client_height());
+        let row_top = header + (index * crate::state::ROW_HEIGHT) as i32;
+        let row_bottom = row_top + crate::state::ROW_HEIGHT as i32;
+        let (top, height) = (list.scroll_top(), list.client_height());
+        if row_top - header < top {
+            list.set_scroll_top(row_top - header);
+        } else if row_bottom > top + height {
+            list.set_scroll_top(row_bottom - height);
         }
+        state.scrolled_to(list.scroll_top());
     });
 }
 

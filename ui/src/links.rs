@@ -53,7 +53,10 @@ mod tests {
             LinkAction::ShowCategory("21shijijingjibaodao 21caijingAPP".into())
         );
         assert_eq!(link_action("#article=42"), LinkAction::OpenArticle(42));
-        assert_eq!(link_action("https://finance.eastmoney.com/a.html"), LinkAction::External("https://finance.eastmoney.com/a.html".into()));
+        assert_eq!(
+            link_action("https://finance.eastmoney.com/a.html"),
+            LinkAction::External("https://finance.eastmoney.com/a.html".into())
+        );
         assert_eq!(link_action("javascript:alert(1)"), LinkAction::Ignore);
         assert_eq!(link_action("../emnews/"), LinkAction::Ignore);
         assert_eq!(link_action("#article=x"), LinkAction::Ignore);

@@ -2,7 +2,9 @@
 
 use std::collections::HashMap;
 
-use broadsheet_model::{ArticleDetail, ArticleId, ArticleQuery, ArticleSummary, CategoryCount, SearchQuery, SourceInfo, SyncEvent, TagCount};
+use broadsheet_model::{
+    ArticleDetail, ArticleId, ArticleQuery, ArticleSummary, CategoryCount, SearchQuery, SourceInfo, SyncEvent, TagCount,
+};
 use sycamore::prelude::*;
 
 use crate::api;
@@ -12,6 +14,11 @@ use crate::view::ListView;
 
 /// Rows fetched per page of the list.
 pub const PAGE: u32 = 200;
+/// Every list row is this tall (px, as in the CSS), so the visible rows follow from the
+/// scroll position.
+pub const ROW_HEIGHT: usize = 100;
+/// Rows in the page at once: a few screens around the visible ones.
+pub const WINDOW_ROWS: usize = 60;
 
 /// Everything the three panes share. `Copy`, as signals are handles.
 #[derive(Clone, Copy)]
@@ -42,6 +49,8 @@ pub struct AppState {
     pub sync: Signal<SyncProgress>,
     /// Bumped when a sync brought new content, so the list reloads.
     pub content_version: Signal<u64>,
+    /// Index of the first row in the page (the list is windowed).
+    pub window_start: Signal<usize>,
     /// Whether the list may have more rows past those loaded (keyset pagination).
     pub more: Signal<bool>,
     /// A page is being fetched.
@@ -100,6 +109,7 @@ impl AppState {
             sync: create_signal(SyncProgress::default()),
             content_version: create_signal(0),
             removing: create_signal(None),
+            window_start: create_signal(0),
             more: create_signal(false),
             loading_more: create_signal(false),
         }
@@ -130,12 +140,14 @@ impl AppState {
             self.list_loaded.set(false);
             spawn(async move {
                 let result = match &view {
-                    ListView::Search(q) => api::search(SearchQuery { query: q.clone(), limit: Some(200), ..Default::default() })
-                        .await
-                        .map(|hits| {
-                            let snippets = hits.iter().map(|h| (h.summary.id, h.snippet.clone())).collect();
-                            (hits.into_iter().map(|h| h.summary).collect(), snippets)
-                        }),
+                    ListView::Search(q) => {
+                        api::search(SearchQuery { query: q.clone(), limit: Some(200), ..Default::default() }).await.map(
+                            |hits| {
+                                let snippets = hits.iter().map(|h| (h.summary.id, h.snippet.clone())).collect();
+                                (hits.into_iter().map(|h| h.summary).collect(), snippets)
+                            },
+                        )
+                    }
                     other => {
                         let query = ArticleQuery { filters: other.filters(), limit: Some(PAGE), ..Default::default() };
                         api::list_articles(query).await.map(|list| (list, HashMap::new()))
@@ -150,6 +162,7 @@ impl AppState {
                         let full_page = list.len() as u32 == PAGE && !matches!(view, ListView::Search(_));
                         self.more.set(full_page);
                         self.snippets.set(snippets);
+                        self.window_start.set(0);
                         self.articles.set(list);
                     }
                     Err(e) => self.error.set(Some(e.to_string())),
@@ -211,9 +224,12 @@ impl AppState {
     /// Applies a sync progress event.
     pub fn on_sync_event(self, e: SyncEvent) {
         match e {
-            SyncEvent::Started { sources } => {
-                self.sync.set(SyncProgress { running: true, done: 0, total: sources, message: format!("Syncing {sources} sources…") })
-            }
+            SyncEvent::Started { sources } => self.sync.set(SyncProgress {
+                running: true,
+                done: 0,
+                total: sources,
+                message: format!("Syncing {sources} sources…"),
+            }),
             SyncEvent::SourceStarted { name, .. } => self.sync.update(|p| p.message = format!("Syncing {name}…")),
             SyncEvent::SourceFinished { done, total, name, error, .. } => self.sync.update(|p| {
                 p.done = done;
@@ -270,6 +286,22 @@ impl AppState {
                 Err(e) => self.error.set(Some(e.to_string())),
             }
         });
+    }
+
+    /// Follows the list's scroll position (`top` px): moves the window of rendered rows when
+    /// the visible ones near its edge.
+    pub fn scrolled_to(self, top: i32) {
+        let first_visible = top.max(0) as usize / ROW_HEIGHT;
+        let wanted = first_visible.saturating_sub(WINDOW_ROWS / 3);
+        let current = self.window_start.get_untracked();
+        if wanted.abs_diff(current) >= WINDOW_ROWS / 6 || (wanted == 0 && current != 0) {
+            self.window_start.set(wanted);
+        }
+    }
+
+    /// Index of an article in the loaded list.
+    pub fn index_of(self, id: ArticleId) -> Option<usize> {
+        self.articles.with_untracked(|l| l.iter().position(|a| a.id == id))
     }
 
     /// Loads the next page of the list (when the reader scrolls near its end): the rows older
@@ -390,7 +422,9 @@ impl AppState {
             return b;
         }
         let in_list = self.articles.with(|l| l.iter().find(|a| a.id == id).map(|a| a.bookmarked));
-        in_list.or_else(|| self.article.with(|a| a.as_ref().filter(|a| a.summary.id == id).map(|a| a.summary.bookmarked))).unwrap_or(false)
+        in_list
+            .or_else(|| self.article.with(|a| a.as_ref().filter(|a| a.summary.id == id).map(|a| a.summary.bookmarked)))
+            .unwrap_or(false)
     }
 
     fn read_state(self, id: ArticleId) -> bool {
@@ -533,7 +567,9 @@ impl AppState {
 
     /// Display name of a category slug (the slug itself until categories have loaded).
     pub fn category_name(self, slug: &str) -> String {
-        self.categories.with(|cs| cs.iter().find(|c| c.slug == slug).map(|c| c.name.clone())).unwrap_or_else(|| slug.to_string())
+        self.categories
+            .with(|cs| cs.iter().find(|c| c.slug == slug).map(|c| c.name.clone()))
+            .unwrap_or_else(|| slug.to_string())
     }
 
     /// `en` in the reader's language (reactive: reads the settings).

@@ -148,7 +148,13 @@ fn source(id: i64, name: &str, status: Option<&str>, error: Option<&str>) -> bro
 fn sources_show_their_health() {
     use broadsheet_ui::components::Sources;
     let html = render(
-        |s| s.sources.set(vec![source(1, "good", Some("200"), None), source(2, "bad", None, Some("HTTP 500")), source(3, "new", None, None)]),
+        |s| {
+            s.sources.set(vec![
+                source(1, "good", Some("200"), None),
+                source(2, "bad", None, Some("HTTP 500")),
+                source(3, "new", None, None),
+            ])
+        },
         || view! { Sources {} },
     );
     let item = |id: i64| {
@@ -168,7 +174,15 @@ fn the_sync_bar_shows_progress_while_running_and_a_summary_after() {
     let running = render(
         |s| {
             s.on_sync_event(SyncEvent::Started { sources: 4 });
-            s.on_sync_event(SyncEvent::SourceFinished { id: 1, name: "东财".into(), new: 3, updated: 0, error: None, done: 1, total: 4 });
+            s.on_sync_event(SyncEvent::SourceFinished {
+                id: 1,
+                name: "东财".into(),
+                new: 3,
+                updated: 0,
+                error: None,
+                done: 1,
+                total: 4,
+            });
         },
         || view! { SyncBar {} },
     );
@@ -177,7 +191,14 @@ fn the_sync_bar_shows_progress_while_running_and_a_summary_after() {
     let done = render(
         |s| {
             s.on_sync_event(SyncEvent::Started { sources: 1 });
-            s.on_sync_event(SyncEvent::Finished { sources: 1, failed: 1, new: 5, updated: 2, images: 0, cancelled: false });
+            s.on_sync_event(SyncEvent::Finished {
+                sources: 1,
+                failed: 1,
+                new: 5,
+                updated: 2,
+                images: 0,
+                cancelled: false,
+            });
         },
         || view! { SyncBar {} },
     );
@@ -206,7 +227,13 @@ fn the_tag_editor_shows_the_articles_tags_and_offers_existing_ones() {
         |s| {
             let mut summary = summary(7, "t", true);
             summary.user_tags = vec!["稍后再读".into(), "markets".into()];
-            s.article.set(Some(ArticleDetail { summary, html: String::new(), lang: None, text: String::new(), images: vec![] }));
+            s.article.set(Some(ArticleDetail {
+                summary,
+                html: String::new(),
+                lang: None,
+                text: String::new(),
+                images: vec![],
+            }));
             s.user_tags.set(vec![broadsheet_model::TagCount { name: "long reads".into(), count: 3 }]);
         },
         || view! { TagEditor(id=7) },

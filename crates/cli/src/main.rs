@@ -292,19 +292,27 @@ fn run(cli: Cli) -> Result {
             let n = open()?.reindex()?;
             println!("reindexed {n} articles");
         }
-        Command::Bookmark { id, off } => output::changed(open()?.set_bookmark(id, !off)?, id, if off { "unbookmarked" } else { "bookmarked" }),
-        Command::Read { id, unread } => output::changed(open()?.set_read(id, !unread)?, id, if unread { "marked unread" } else { "marked read" }),
+        Command::Bookmark { id, off } => {
+            output::changed(open()?.set_bookmark(id, !off)?, id, if off { "unbookmarked" } else { "bookmarked" })
+        }
+        Command::Read { id, unread } => {
+            output::changed(open()?.set_read(id, !unread)?, id, if unread { "marked unread" } else { "marked read" })
+        }
         Command::Tag { id, tags } => {
             let tags: Vec<&str> = tags.iter().map(String::as_str).collect();
             output::changed(open()?.tag_article(id, &tags)?, id, "tagged");
         }
-        Command::MarkAllRead { filters } => println!("marked {} articles read", open()?.mark_all_read(&filters.into())?),
+        Command::MarkAllRead { filters } => {
+            println!("marked {} articles read", open()?.mark_all_read(&filters.into())?)
+        }
         Command::UserTags { json } => output::tags(&open()?.user_tags()?, json)?,
         Command::RenameTag { from, to } => {
             open()?.rename_user_tag(&from, &to)?;
             println!("renamed {from:?} to {to:?}");
         }
-        Command::DeleteTag { name } => output::changed_named(open()?.delete_user_tag(&name)?, &format!("user tag {name:?}"), "deleted"),
+        Command::DeleteTag { name } => {
+            output::changed_named(open()?.delete_user_tag(&name)?, &format!("user tag {name:?}"), "deleted")
+        }
         Command::AddSource { input, kind, name } => {
             let store = std::sync::Arc::new(std::sync::Mutex::new(open()?));
             let rt = tokio::runtime::Runtime::new()?;
@@ -353,7 +361,9 @@ fn run(cli: Cli) -> Result {
                     format!("{} posts and {} images", r.posts, r.images)
                 }
                 ExportFormat::Opml => format!("{} sources", broadsheet_transfer::export_opml(&store, &out)?),
-                ExportFormat::Bookmarks => format!("{} bookmarks", broadsheet_transfer::export_bookmarks(&store, &sel, &out)?),
+                ExportFormat::Bookmarks => {
+                    format!("{} bookmarks", broadsheet_transfer::export_bookmarks(&store, &sel, &out)?)
+                }
             };
             println!("exported {what} to {}", out.display());
         }

@@ -97,7 +97,12 @@ pub fn list(articles: &[ArticleSummary], json: bool) -> Result {
 
 pub fn show(a: &ArticleDetail, json: bool) -> Result {
     if json {
-        return print_json(&ShowRow { row: ListRow::from(&a.summary), html: &a.html, text: &a.text, images: &a.images });
+        return print_json(&ShowRow {
+            row: ListRow::from(&a.summary),
+            html: &a.html,
+            text: &a.text,
+            images: &a.images,
+        });
     }
     let s = &a.summary;
     let mut out = std::io::stdout().lock();
@@ -145,14 +150,26 @@ pub fn search(hits: &[SearchHit], json: bool) -> Result {
     if json {
         let rows: Vec<SearchRow<'_>> = hits
             .iter()
-            .map(|h| SearchRow { id: h.summary.id, title: &h.summary.title, date: &h.summary.date, snippet: &h.snippet, score: h.score })
+            .map(|h| SearchRow {
+                id: h.summary.id,
+                title: &h.summary.title,
+                date: &h.summary.date,
+                snippet: &h.snippet,
+                score: h.score,
+            })
             .collect();
         return print_json(&rows);
     }
     let mut out = std::io::stdout().lock();
     for h in hits {
         let date = h.summary.date.get(..10).unwrap_or(&h.summary.date);
-        let snippet = h.snippet.replace("<mark>", "[").replace("</mark>", "]").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
+        let snippet = h
+            .snippet
+            .replace("<mark>", "[")
+            .replace("</mark>", "]")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&");
         writeln!(out, "{:>6}  {date}  {}\n        {snippet}", h.summary.id, h.summary.title)?;
     }
     Ok(())
@@ -176,7 +193,11 @@ pub fn sources(sources: &[SourceInfo], json: bool) -> Result {
     let mut out = std::io::stdout().lock();
     for s in sources {
         let removed = if s.removed { " (removed)" } else { "" };
-        writeln!(out, "{:>4}  {:<14} {:>7} posts  {}{removed}\n      {}", s.id, s.kind, s.articles, s.name, s.location)?;
+        writeln!(
+            out,
+            "{:>4}  {:<14} {:>7} posts  {}{removed}\n      {}",
+            s.id, s.kind, s.articles, s.name, s.location
+        )?;
         if let Some(err) = &s.health.last_error {
             writeln!(out, "      last attempt failed: {err}")?;
         } else if let Some(status) = &s.health.last_status {

@@ -91,7 +91,8 @@ fn summary(stdout: &str) -> [usize; 5] {
 #[test]
 fn importing_a_corpus_site_twice_imports_once_and_lists_newest_first() {
     let a = Archive::new();
-    let site = site_with_config(&a, "finews", "url: https://finews.withounder.com\ntimezone: Asia/Shanghai\nlang: zh-CN\n");
+    let site =
+        site_with_config(&a, "finews", "url: https://finews.withounder.com\ntimezone: Asia/Shanghai\nlang: zh-CN\n");
     let files = count_posts(&site.join("_posts"));
     let [imported, updated, unchanged, skipped, _] = summary(&a.ok(&["import", site.to_str().unwrap()]));
     assert_eq!((imported + skipped, updated, unchanged), (files, 0, 0));
@@ -178,7 +179,10 @@ fn a_missing_path_or_an_unwritable_archive_fails_with_a_clear_message() {
         .output()
         .unwrap();
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("archive.sqlite3") || String::from_utf8_lossy(&out.stderr).contains("file"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("archive.sqlite3")
+            || String::from_utf8_lossy(&out.stderr).contains("file")
+    );
 }
 
 #[test]
@@ -191,7 +195,10 @@ fn search_finds_chinese_with_snippets_and_reindex_keeps_it_working() {
     let mut keys: Vec<&str> = hits[0].as_object().unwrap().keys().map(String::as_str).collect();
     keys.sort();
     assert_eq!(keys, ["date", "id", "score", "snippet", "title"]);
-    assert!(hits.iter().all(|h| h["snippet"].as_str().unwrap().contains("<mark>股</mark>") || h["title"].as_str().unwrap().contains('股')));
+    assert!(hits
+        .iter()
+        .all(|h| h["snippet"].as_str().unwrap().contains("<mark>股</mark>")
+            || h["title"].as_str().unwrap().contains('股')));
 
     assert!(a.ok(&["reindex"]).starts_with("reindexed "));
     let again = a.json(&["search", "股", "--json", "--limit", "5"]);
@@ -242,12 +249,18 @@ fn export_and_import_from_the_command_line() {
     assert_eq!(a.json(&["list", "--json", "--limit", "500"]), b.json(&["list", "--json", "--limit", "500"]));
 
     let md = a.dir.path().join("md");
-    assert!(a.ok(&["export", "--format", "markdown", "--out", md.to_str().unwrap(), "--bookmarked"]).contains("1 posts"));
+    assert!(a
+        .ok(&["export", "--format", "markdown", "--out", md.to_str().unwrap(), "--bookmarked"])
+        .contains("1 posts"));
     let opml = a.dir.path().join("sources.opml");
     a.ok(&["export", "--format", "opml", "--out", opml.to_str().unwrap()]);
     assert!(std::fs::read_to_string(&opml).unwrap().contains("category=\"community,meetup,partners,release,team\""));
     let feeds = a.dir.path().join("feeds.opml");
-    std::fs::write(&feeds, r#"<opml version="2.0"><body><outline text="J" xmlUrl="https://jekyllrb.com/feed.xml"/></body></opml>"#).unwrap();
+    std::fs::write(
+        &feeds,
+        r#"<opml version="2.0"><body><outline text="J" xmlUrl="https://jekyllrb.com/feed.xml"/></body></opml>"#,
+    )
+    .unwrap();
     assert!(a.ok(&["import-opml", feeds.to_str().unwrap()]).contains("added 1 feeds"));
     assert_eq!(a.json(&["sources", "--json"]).as_array().unwrap().len(), 2);
 
@@ -266,7 +279,9 @@ fn add_source_sync_and_source_health_from_the_command_line() {
     let a = Archive::new();
     let site = site_with_config(&a, "jekyll-jekyll", "url: https://jekyllrb.com\n");
     assert!(a.ok(&["add-source", site.to_str().unwrap()]).contains("(jekyll-folder)"));
-    assert!(a.ok(&["add-source", "http://127.0.0.1:9/feed.xml", "--kind", "feed", "--name", "Dead"]).contains("(feed)"));
+    assert!(a
+        .ok(&["add-source", "http://127.0.0.1:9/feed.xml", "--kind", "feed", "--name", "Dead"])
+        .contains("(feed)"));
     let out = a.run(&["sync", "--no-images"]);
     assert!(out.status.success(), "a run that completed exits 0 even when a source failed");
     let stdout = String::from_utf8_lossy(&out.stdout);

@@ -57,7 +57,15 @@ pub fn parse_feed(bytes: &[u8], feed_url: &str, now: i64) -> Result<ParsedFeed, 
                 let plain = c.content_type.to_string().starts_with("text/plain");
                 c.body.as_ref().map(|b| if plain { format!("<p>{}</p>", escape(b)) } else { b.clone() })
             })
-            .or_else(|| e.summary.as_ref().map(|s| if s.content_type.to_string().contains("html") { s.content.clone() } else { escape(&s.content) }))
+            .or_else(|| {
+                e.summary.as_ref().map(|s| {
+                    if s.content_type.to_string().contains("html") {
+                        s.content.clone()
+                    } else {
+                        escape(&s.content)
+                    }
+                })
+            })
             .unwrap_or_default();
         let mut html = broadsheet_html::sanitize(&body, Some(url.as_deref().unwrap_or(&base)));
         // Enclosures and media:content images the body doesn't show are appended.
@@ -68,7 +76,10 @@ pub fn parse_feed(bytes: &[u8], feed_url: &str, now: i64) -> Result<ParsedFeed, 
                 if let (true, Some(u)) = (is_image, &c.url) {
                     let u = u.to_string();
                     if !images.contains(&u) && (u.starts_with("https://") || u.starts_with("http://")) {
-                        html.push_str(&broadsheet_html::sanitize(&format!("<p><img src=\"{}\"></p>", escape(&u)), None));
+                        html.push_str(&broadsheet_html::sanitize(
+                            &format!("<p><img src=\"{}\"></p>", escape(&u)),
+                            None,
+                        ));
                         images.push(u);
                     }
                 }
@@ -78,9 +89,30 @@ pub fn parse_feed(bytes: &[u8], feed_url: &str, now: i64) -> Result<ParsedFeed, 
         let title = e.title.map(|t| broadsheet_html::plain_text(&t.content)).filter(|t| !t.trim().is_empty());
         let title = title.unwrap_or_else(|| text.lines().next().unwrap_or("(untitled)").chars().take(80).collect());
         let timestamp = e.published.or(e.updated).map_or(now, |d| d.timestamp());
-        let categories = e.categories.iter().map(|c| c.label.clone().unwrap_or_else(|| c.term.clone())).filter(|c| !c.trim().is_empty()).collect();
-        let lang = e.language.as_deref().map(normalize_lang).or_else(|| lang.clone()).or_else(|| broadsheet_html::detect_lang(&format!("{title}\n{text}"), None));
-        posts.push(FeedPost { key, excerpt: broadsheet_html::excerpt(&text), title, timestamp, url, lang, html, text, images, categories });
+        let categories = e
+            .categories
+            .iter()
+            .map(|c| c.label.clone().unwrap_or_else(|| c.term.clone()))
+            .filter(|c| !c.trim().is_empty())
+            .collect();
+        let lang = e
+            .language
+            .as_deref()
+            .map(normalize_lang)
+            .or_else(|| lang.clone())
+            .or_else(|| broadsheet_html::detect_lang(&format!("{title}\n{text}"), None));
+        posts.push(FeedPost {
+            key,
+            excerpt: broadsheet_html::excerpt(&text),
+            title,
+            timestamp,
+            url,
+            lang,
+            html,
+            text,
+            images,
+            categories,
+        });
     }
     Ok(ParsedFeed { title: feed.title.map(|t| broadsheet_html::plain_text(&t.content)), site_url, lang, posts })
 }
@@ -98,7 +130,9 @@ pub fn discover(html: &str, page_url: &str) -> Vec<String> {
         let tag_lower = &lower[start..end];
         from = end;
         let is_feed = tag_lower.contains("alternate")
-            && (tag_lower.contains("application/rss+xml") || tag_lower.contains("application/atom+xml") || tag_lower.contains("application/feed+json"));
+            && (tag_lower.contains("application/rss+xml")
+                || tag_lower.contains("application/atom+xml")
+                || tag_lower.contains("application/feed+json"));
         if let (true, Some(href)) = (is_feed, attr(tag, "href")) {
             let url = resolve(page_url, &href);
             if !out.contains(&url) {
@@ -114,7 +148,9 @@ pub fn discover(html: &str, page_url: &str) -> Vec<String> {
 pub fn conventional_feed_urls(site_url: &str) -> Vec<String> {
     let names = ["feed.xml", "atom.xml", "rss.xml", "feed.json", "index.xml"];
     let mut out: Vec<String> = Vec::new();
-    for url in names.iter().map(|p| resolve(site_url, p)).chain(names.iter().map(|p| resolve(site_url, &format!("/{p}")))) {
+    for url in
+        names.iter().map(|p| resolve(site_url, p)).chain(names.iter().map(|p| resolve(site_url, &format!("/{p}"))))
+    {
         if !out.contains(&url) {
             out.push(url);
         }
@@ -218,7 +254,10 @@ mod tests {
     fn feeds_are_discovered_from_link_tags() {
         let html = r#"<head><link rel="stylesheet" href="/s.css"><link type="application/atom+xml" rel="alternate" href="/feed.xml" title="x">
 <LINK REL='alternate' TYPE='application/rss+xml' HREF='https://other.example/rss'></head>"#;
-        assert_eq!(discover(html, "https://site.example/blog/post.html"), vec!["https://site.example/feed.xml", "https://other.example/rss"]);
+        assert_eq!(
+            discover(html, "https://site.example/blog/post.html"),
+            vec!["https://site.example/feed.xml", "https://other.example/rss"]
+        );
         assert_eq!(conventional_feed_urls("https://site.example/")[0], "https://site.example/feed.xml");
         let under_base = conventional_feed_urls("https://site.example/blog/");
         assert_eq!(under_base[0], "https://site.example/blog/feed.xml");

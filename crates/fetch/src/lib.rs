@@ -7,7 +7,9 @@
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, RETRY_AFTER};
+use reqwest::header::{
+    HeaderMap, HeaderValue, CONTENT_TYPE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, RETRY_AFTER,
+};
 use reqwest::StatusCode;
 
 pub const USER_AGENT: &str = concat!("Broadsheet/", env!("CARGO_PKG_VERSION"), " (offline news archive reader)");
@@ -24,11 +26,19 @@ pub struct Limits {
 
 impl Limits {
     /// Feeds and pages.
-    pub const DOCUMENT: Limits =
-        Limits { connect_timeout: Duration::from_secs(10), timeout: Duration::from_secs(60), max_bytes: 32 * 1024 * 1024, max_redirects: 5 };
+    pub const DOCUMENT: Limits = Limits {
+        connect_timeout: Duration::from_secs(10),
+        timeout: Duration::from_secs(60),
+        max_bytes: 32 * 1024 * 1024,
+        max_redirects: 5,
+    };
     /// One image.
-    pub const IMAGE: Limits =
-        Limits { connect_timeout: Duration::from_secs(10), timeout: Duration::from_secs(60), max_bytes: 10 * 1024 * 1024, max_redirects: 5 };
+    pub const IMAGE: Limits = Limits {
+        connect_timeout: Duration::from_secs(10),
+        timeout: Duration::from_secs(60),
+        max_bytes: 10 * 1024 * 1024,
+        max_redirects: 5,
+    };
 }
 
 /// Validators from an earlier response, sent back exactly as received.

@@ -32,8 +32,16 @@ pub fn detect_lang(text: &str, site: Option<&str>) -> Option<String> {
     if site.is_some() && !site_is("zh") && !site_is("ja") && !site_is("ko") {
         return site.map(str::to_string);
     }
-    let words: Vec<String> = text.split(|c: char| !c.is_alphabetic()).filter(|w| !w.is_empty()).take(600).map(str::to_ascii_lowercase).collect();
-    let common = words.iter().filter(|w| matches!(w.as_str(), "the" | "and" | "of" | "to" | "a" | "in" | "is" | "for" | "that" | "with")).count();
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+        .take(600)
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let common = words
+        .iter()
+        .filter(|w| matches!(w.as_str(), "the" | "and" | "of" | "to" | "a" | "in" | "is" | "for" | "that" | "with"))
+        .count();
     (common * 12 >= words.len()).then(|| "en".to_string())
 }
 
@@ -61,6 +69,9 @@ mod tests {
 
     #[test]
     fn unclear_latin_text_is_left_unknown() {
-        assert_eq!(detect_lang("Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor", None), None);
+        assert_eq!(
+            detect_lang("Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor", None),
+            None
+        );
     }
 }

@@ -104,8 +104,26 @@ fn attribute_values(html: &str, tag: &str, attr: &str) -> Vec<String> {
 }
 
 const BLOCK_TAGS: &[&str] = &[
-    "p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "blockquote", "center", "pre", "table",
-    "figure", "figcaption", "hr", "ul", "ol",
+    "p",
+    "div",
+    "br",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "tr",
+    "blockquote",
+    "center",
+    "pre",
+    "table",
+    "figure",
+    "figcaption",
+    "hr",
+    "ul",
+    "ol",
 ];
 
 /// Text of sanitised HTML: tags dropped, blocks on their own lines, entities decoded.
@@ -160,20 +178,27 @@ mod tests {
 
     #[test]
     fn protocol_relative_and_relative_urls_are_resolved() {
-        let html = sanitize("<a href=\"//finews.withounder.com/\">首页</a><a href=\"../emnews/\">x</a>", Some("https://finews.withounder.com"));
+        let html = sanitize(
+            "<a href=\"//finews.withounder.com/\">首页</a><a href=\"../emnews/\">x</a>",
+            Some("https://finews.withounder.com"),
+        );
         assert!(html.contains("href=\"https://finews.withounder.com/\""), "{html}");
         assert!(html.contains("href=\"https://finews.withounder.com/emnews/\""), "{html}");
     }
 
     #[test]
     fn images_are_listed_decoded_and_once() {
-        let html = sanitize("<img src=\"//img.example/a.jpg?x=1&y=2\"><img src=\"https://img.example/a.jpg?x=1&y=2\">", None);
+        let html =
+            sanitize("<img src=\"//img.example/a.jpg?x=1&y=2\"><img src=\"https://img.example/a.jpg?x=1&y=2\">", None);
         assert_eq!(image_sources(&html), vec!["https://img.example/a.jpg?x=1&y=2".to_string()]);
     }
 
     #[test]
     fn display_points_images_at_the_local_scheme_and_keeps_links() {
-        let stored = sanitize("<p><img src=\"https://img.example/a.png\" width=\"552\"><a href=\"https://x.example/\">x</a></p>", None);
+        let stored = sanitize(
+            "<p><img src=\"https://img.example/a.png\" width=\"552\"><a href=\"https://x.example/\">x</a></p>",
+            None,
+        );
         let shown = for_display(&stored, "bsimg", |u| format!("bsimg://localhost/{}", u.len()), HashMap::new());
         assert!(shown.contains("src=\"bsimg://localhost/25\""), "{shown}");
         assert!(shown.contains("href=\"https://x.example/\""), "{shown}");
@@ -182,8 +207,14 @@ mod tests {
 
     #[test]
     fn display_replaces_same_site_links_and_leaves_others() {
-        let stored = sanitize("<a href=\"//site.example/emnews/\">返回</a> <a href=\"https://else.example/?a=1&b=2\">x</a>", None);
-        assert_eq!(link_targets(&stored), vec!["https://site.example/emnews/".to_string(), "https://else.example/?a=1&b=2".to_string()]);
+        let stored = sanitize(
+            "<a href=\"//site.example/emnews/\">返回</a> <a href=\"https://else.example/?a=1&b=2\">x</a>",
+            None,
+        );
+        assert_eq!(
+            link_targets(&stored),
+            vec!["https://site.example/emnews/".to_string(), "https://else.example/?a=1&b=2".to_string()]
+        );
         let links = HashMap::from([("https://site.example/emnews/".to_string(), "#category=emnews".to_string())]);
         let shown = for_display(&stored, "bsimg", |u| u.to_string(), links);
         assert!(shown.contains("href=\"#category=emnews\""), "{shown}");

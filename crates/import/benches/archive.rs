@@ -36,17 +36,25 @@ fn main() {
     let t = Instant::now();
     let report = import_path(&mut store, &site, ImportOptions::default(), &mut |_, _| {}).unwrap();
     let import_time = t.elapsed();
-    println!("import: {n} files, {} posts in {:.2} s = {:.0} posts/s", report.imported, import_time.as_secs_f64(), report.imported as f64 / import_time.as_secs_f64());
+    println!(
+        "import: {n} files, {} posts in {:.2} s = {:.0} posts/s",
+        report.imported,
+        import_time.as_secs_f64(),
+        report.imported as f64 / import_time.as_secs_f64()
+    );
     let t = Instant::now();
     let again = import_path(&mut store, &site, ImportOptions::default(), &mut |_, _| {}).unwrap();
     println!("re-import (all unchanged): {} posts in {:.2} s", again.unchanged, t.elapsed().as_secs_f64());
 
-    let queries = ["股", "女性", "就业", "公司", "人民币", "新能源汽车", "jekyll", "release", "\"github pages\"", "AI 训练师"];
+    let queries =
+        ["股", "女性", "就业", "公司", "人民币", "新能源汽车", "jekyll", "release", "\"github pages\"", "AI 训练师"];
     let db = rusqlite::Connection::open(tmp.path().join("archive.sqlite3")).unwrap();
     println!("\nsearch over {} posts: FTS index vs LIKE scan baseline (mean of 20 runs)", report.imported);
     println!("{:<14} {:>8} {:>12} {:>12} {:>8}", "query", "hits", "index", "scan", "speed-up");
     for q in queries {
-        let (hits, index) = time(|| store.search(&SearchQuery { query: q.into(), limit: Some(50), ..Default::default() }).unwrap().len());
+        let (hits, index) = time(|| {
+            store.search(&SearchQuery { query: q.into(), limit: Some(50), ..Default::default() }).unwrap().len()
+        });
         let needle = format!("%{}%", q.trim_matches('"').split(' ').next().unwrap());
         let (_, scan) = time(|| {
             db.query_row(
@@ -56,7 +64,12 @@ fn main() {
             )
             .unwrap() as usize
         });
-        println!("{q:<14} {hits:>8} {:>10.2}ms {:>10.2}ms {:>7.1}x", ms(index), ms(scan), scan.as_secs_f64() / index.as_secs_f64());
+        println!(
+            "{q:<14} {hits:>8} {:>10.2}ms {:>10.2}ms {:>7.1}x",
+            ms(index),
+            ms(scan),
+            scan.as_secs_f64() / index.as_secs_f64()
+        );
     }
     let size = std::fs::metadata(tmp.path().join("archive.sqlite3")).map(|m| m.len()).unwrap_or(0);
     println!("\narchive file: {:.1} MiB", size as f64 / 1048576.0);

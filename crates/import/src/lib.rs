@@ -46,7 +46,12 @@ pub type Progress<'a> = &'a mut dyn FnMut(usize, usize);
 const BATCH: usize = 500;
 
 /// Imports a Jekyll site root, a `_posts` folder (sub-folders included) or one post file.
-pub fn import_path(store: &mut Store, path: &Path, opts: ImportOptions, progress: Progress<'_>) -> Result<ImportReport, ImportError> {
+pub fn import_path(
+    store: &mut Store,
+    path: &Path,
+    opts: ImportOptions,
+    progress: Progress<'_>,
+) -> Result<ImportReport, ImportError> {
     let scan = scan::scan(path, opts.drafts)?;
     let root_name = scan.root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "site".into());
     let name = scan.config.title.clone().unwrap_or(root_name);

@@ -23,7 +23,8 @@ const POST_EXTENSIONS: &[&str] = &["md", "markdown", "mdown", "mkdn", "mkd", "ht
 const SKIP_DIRS: &[&str] = &["_site", ".git", "node_modules", "vendor", ".jekyll-cache", ".sass-cache"];
 
 pub(crate) fn scan(path: &Path, drafts: bool) -> Result<Scan, ImportError> {
-    let meta = std::fs::metadata(path).map_err(|e| ImportError::Unreadable { path: path.to_owned(), reason: e.to_string() })?;
+    let meta = std::fs::metadata(path)
+        .map_err(|e| ImportError::Unreadable { path: path.to_owned(), reason: e.to_string() })?;
     let path = path.canonicalize().unwrap_or_else(|_| path.to_owned());
     let (root, files, complete) = if meta.is_file() {
         let root = site_root_of_file(&path);

@@ -121,7 +121,11 @@ fn compare_site(name: &str) -> (usize, usize) {
             // Deliberate: YAML 1.1 reads an unquoted `2021-12-08 13:16:19` as UTC, so Jekyll
             // publishes it 8 hours late on a +08:00 site; the archive reads it on the site's
             // clock, as the author wrote it (and as Jekyll does for the same text quoted).
-            diff("date (read as UTC by Jekyll)", theirs.to_string(), (ours.timestamp + i64::from(ours.utc_offset_min) * 60).to_string());
+            diff(
+                "date (read as UTC by Jekyll)",
+                theirs.to_string(),
+                (ours.timestamp + i64::from(ours.utc_offset_min) * 60).to_string(),
+            );
             local_dates += 1;
         } else {
             diff("date", theirs.to_string(), ours.timestamp.to_string());
@@ -130,7 +134,10 @@ fn compare_site(name: &str) -> (usize, usize) {
         diff("categories", format!("{:?}", strings(&jp["categories"])), format!("{:?}", ours.categories));
         diff("tags", format!("{:?}", strings(&jp["tags"])), format!("{:?}", ours.tags));
     }
-    eprintln!("{name}: {} published, {deliberate} with recovered front matter, {local_dates} with offset-less dates", published.len());
+    eprintln!(
+        "{name}: {} published, {deliberate} with recovered front matter, {local_dates} with offset-less dates",
+        published.len()
+    );
     assert!(diffs.is_empty(), "{} differences:\n{}", diffs.len(), diffs.join("\n"));
     (published.len(), deliberate)
 }

@@ -47,7 +47,12 @@ fn categories_are_counted_and_named_after_their_outlet_tag() {
     assert_eq!(total, store.article_count().unwrap(), "each sample post has one category");
     let kj = cats.iter().find(|c| c.slug == "kejiribao").unwrap();
     assert_eq!(kj.name, "科技日报新闻");
-    let listed = store.list_articles(&ArticleQuery { filters: Filters { category: Some("kejiribao".into()), ..Default::default() }, ..Default::default() }).unwrap();
+    let listed = store
+        .list_articles(&ArticleQuery {
+            filters: Filters { category: Some("kejiribao".into()), ..Default::default() },
+            ..Default::default()
+        })
+        .unwrap();
     assert_eq!(listed.len() as u64, kj.count);
     assert!(listed.windows(2).all(|w| w[0].timestamp >= w[1].timestamp), "newest first");
 }
@@ -75,7 +80,13 @@ const POST_V2: &str = "---\nlayout: post\ntitle: \"第二版\"\ndate: 2022-03-08
 fn an_edited_post_is_updated_in_place_and_a_moved_one_is_the_same_post() {
     let (_dir, mut store) = fresh_store();
     let source = store
-        .upsert_source(&NewSource { kind: "jekyll-folder", location: "/tmp/site", name: "site", site_url: None, lang: None })
+        .upsert_source(&NewSource {
+            kind: "jekyll-folder",
+            location: "/tmp/site",
+            name: "site",
+            site_url: None,
+            lang: None,
+        })
         .unwrap();
     let site = SiteConfig::default();
     let file = |path, text: &'static str| PostFile { path, bytes: text.as_bytes(), modified: None };
@@ -146,9 +157,11 @@ fn story_reimporting_an_edited_site_keeps_what_the_reader_marked() {
     let dir = tempfile::tempdir().unwrap();
     let posts = dir.path().join("site/_posts");
     std::fs::create_dir_all(&posts).unwrap();
-    std::fs::write(dir.path().join("site/_config.yml"), "url: https://news.example\ntimezone: Asia/Shanghai\n").unwrap();
+    std::fs::write(dir.path().join("site/_config.yml"), "url: https://news.example\ntimezone: Asia/Shanghai\n")
+        .unwrap();
     std::fs::write(posts.join("2022-03-08-NW1.md"), POST_V1).unwrap();
-    std::fs::write(posts.join("2022-03-09-NW2.md"), POST_V1.replace("第一版", "另一篇").replace("03-08", "03-09")).unwrap();
+    std::fs::write(posts.join("2022-03-09-NW2.md"), POST_V1.replace("第一版", "另一篇").replace("03-08", "03-09"))
+        .unwrap();
     let mut store = Store::open(&dir.path().join("archive.sqlite3")).unwrap();
     let site = dir.path().join("site");
     let first = import_path(&mut store, &site, ImportOptions::default(), &mut |_, _| {}).unwrap();
@@ -177,9 +190,22 @@ fn story_reimporting_an_edited_site_keeps_what_the_reader_marked() {
     assert!(after.iter().any(|a| a.title == "第二版"), "the edit came through");
     let gone = after.iter().find(|a| a.title == "另一篇").unwrap();
     assert!(store.is_removed_upstream(gone.id).unwrap());
-    let bookmarked = store.list_articles(&ArticleQuery { filters: Filters { bookmarked: true, ..Default::default() }, ..Default::default() }).unwrap();
+    let bookmarked = store
+        .list_articles(&ArticleQuery {
+            filters: Filters { bookmarked: true, ..Default::default() },
+            ..Default::default()
+        })
+        .unwrap();
     assert_eq!(bookmarked.len(), 2);
-    let tagged = store.list_articles(&ArticleQuery { filters: Filters { user_tag: Some("稍后再读".into()), ..Default::default() }, ..Default::default() }).unwrap();
+    let tagged = store
+        .list_articles(&ArticleQuery {
+            filters: Filters { user_tag: Some("稍后再读".into()), ..Default::default() },
+            ..Default::default()
+        })
+        .unwrap();
     assert_eq!(tagged.len(), 2);
-    assert!(store.list_articles(&ArticleQuery { filters: Filters { unread: true, ..Default::default() }, ..Default::default() }).unwrap().is_empty());
+    assert!(store
+        .list_articles(&ArticleQuery { filters: Filters { unread: true, ..Default::default() }, ..Default::default() })
+        .unwrap()
+        .is_empty());
 }

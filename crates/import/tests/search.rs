@@ -98,7 +98,11 @@ fn search_finds_every_post_a_plain_scan_finds() {
     }
     for q in &word_queries {
         let phrase: Vec<String> = q.trim_matches('"').split(' ').map(str::to_string).collect();
-        let expected: Vec<i64> = docs.iter().filter(|d| d.words.windows(phrase.len()).any(|w| w == phrase.as_slice())).map(|d| d.id).collect();
+        let expected: Vec<i64> = docs
+            .iter()
+            .filter(|d| d.words.windows(phrase.len()).any(|w| w == phrase.as_slice()))
+            .map(|d| d.id)
+            .collect();
         let found = search_ids(&store, q);
         let missed: Vec<&i64> = expected.iter().filter(|id| !found.contains(id)).collect();
         assert!(missed.is_empty(), "word query {q:?} missed {missed:?}");
@@ -123,7 +127,9 @@ fn short_chinese_queries_and_mixed_queries_work() {
 fn filters_narrow_results() {
     let (_dir, store, _) = corpus_archive();
     let q = |filters: Filters, since: Option<i64>| {
-        store.search(&SearchQuery { query: "jekyll".into(), filters, since, limit: Some(1000), ..Default::default() }).unwrap()
+        store
+            .search(&SearchQuery { query: "jekyll".into(), filters, since, limit: Some(1000), ..Default::default() })
+            .unwrap()
     };
     let all = q(Filters::default(), None);
     let release = q(Filters { category: Some("release".into()), ..Default::default() }, None);
@@ -137,7 +143,24 @@ fn filters_narrow_results() {
 fn hostile_queries_give_results_or_a_clear_error() {
     let (_dir, store, _) = corpus_archive();
     let long = "字".repeat(10_000);
-    for q in ["", "   ", "\"", "\"\"", "NEAR(", "NEAR(a b", "a OR b", "title:x", "*", "^a", "-", "'", ")", "(((", "AND", long.as_str()] {
+    for q in [
+        "",
+        "   ",
+        "\"",
+        "\"\"",
+        "NEAR(",
+        "NEAR(a b",
+        "a OR b",
+        "title:x",
+        "*",
+        "^a",
+        "-",
+        "'",
+        ")",
+        "(((",
+        "AND",
+        long.as_str(),
+    ] {
         match store.search(&SearchQuery { query: q.to_string(), ..Default::default() }) {
             Ok(_) | Err(StoreError::InvalidInput(_)) => {}
             Err(e) => panic!("{:?} gave {e}", q.chars().take(20).collect::<String>()),

@@ -38,7 +38,8 @@ pub(crate) fn resolve(
     }
     match modified {
         Some(t) => {
-            warnings.push(Warning::new("no date in the front matter or the file name; using the file's modification time"));
+            warnings
+                .push(Warning::new("no date in the front matter or the file name; using the file's modification time"));
             let offset = jiff::Timestamp::from_second(t).map_or(0, |ts| zone.to_offset(ts).seconds() / 60);
             (t, offset)
         }

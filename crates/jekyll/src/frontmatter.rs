@@ -74,9 +74,7 @@ fn parse_yaml(yaml: &str, warnings: &mut Vec<Warning>) -> Map<String, Value> {
                     return map;
                 }
             }
-            warnings.push(Warning::new(format!(
-                "front matter is not valid YAML ({first_error}); read line by line"
-            )));
+            warnings.push(Warning::new(format!("front matter is not valid YAML ({first_error}); read line by line")));
         }
     }
     line_by_line(yaml)
@@ -135,7 +133,11 @@ pub(crate) fn yaml_to_json(y: &Yaml) -> Value {
     match y {
         Yaml::String(s) => Value::String(s.clone()),
         Yaml::Integer(i) => Value::from(*i),
-        Yaml::Real(r) => r.parse::<f64>().ok().and_then(serde_json::Number::from_f64).map_or_else(|| Value::String(r.clone()), Value::Number),
+        Yaml::Real(r) => r
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+            .map_or_else(|| Value::String(r.clone()), Value::Number),
         Yaml::Boolean(b) => Value::Bool(*b),
         Yaml::Array(items) => Value::Array(items.iter().map(yaml_to_json).collect()),
         Yaml::Hash(h) => Value::Object(

@@ -90,10 +90,8 @@ pub fn parse_post(file: &PostFile<'_>, site: &SiteConfig) -> (Parsed, Vec<Warnin
     let text = match std::str::from_utf8(file.bytes) {
         Ok(t) => std::borrow::Cow::Borrowed(t),
         Err(e) => {
-            warnings.push(Warning::new(format!(
-                "invalid UTF-8 at byte {}; undecodable bytes replaced",
-                e.valid_up_to()
-            )));
+            warnings
+                .push(Warning::new(format!("invalid UTF-8 at byte {}; undecodable bytes replaced", e.valid_up_to())));
             String::from_utf8_lossy(file.bytes)
         }
     };
@@ -148,7 +146,8 @@ pub fn parse_post(file: &PostFile<'_>, site: &SiteConfig) -> (Parsed, Vec<Warnin
     );
     let body = liquid::expand(fm.body, site, &fields, &mut warnings);
     let rendered = render::render_body(&body, site.url.as_deref());
-    let lang = own_lang.or_else(|| broadsheet_html::detect_lang(&format!("{title}\n{}", rendered.text), site.lang.as_deref()));
+    let lang =
+        own_lang.or_else(|| broadsheet_html::detect_lang(&format!("{title}\n{}", rendered.text), site.lang.as_deref()));
 
     let post = Post {
         key: name.stem.clone(),

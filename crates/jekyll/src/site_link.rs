@@ -26,8 +26,11 @@ pub fn site_link(href: &str, site_url: &str) -> Option<SiteLink> {
     let path = path.split(['#', '?']).next().unwrap_or("");
     let base = base.trim_end_matches('/');
     let rest = path.strip_prefix(base).filter(|r| r.is_empty() || r.starts_with('/'))?;
-    let segments: Vec<String> =
-        rest.split('/').filter(|s| !s.is_empty()).map(|s| percent_decode_str(s).decode_utf8_lossy().into_owned()).collect();
+    let segments: Vec<String> = rest
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(|s| percent_decode_str(s).decode_utf8_lossy().into_owned())
+        .collect();
     let scheme = if site_url.starts_with("http://") { "http" } else { "https" };
     let page = || SiteLink::Page(format!("{scheme}://{site_host}{path}"));
     Some(match segments.as_slice() {
@@ -67,7 +70,10 @@ mod tests {
 
     #[test]
     fn finews_back_links_lead_to_categories_and_home() {
-        assert_eq!(site_link("https://finews.withounder.com/category/dazhongwang.html", SITE), Some(SiteLink::Category("dazhongwang".into())));
+        assert_eq!(
+            site_link("https://finews.withounder.com/category/dazhongwang.html", SITE),
+            Some(SiteLink::Category("dazhongwang".into()))
+        );
         assert_eq!(site_link("https://finews.withounder.com/emnews/", SITE), Some(SiteLink::Category("emnews".into())));
         assert_eq!(site_link("https://finews.withounder.com/", SITE), Some(SiteLink::Home));
         assert_eq!(

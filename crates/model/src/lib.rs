@@ -92,11 +92,36 @@ pub struct SourceHealth {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum SyncEvent {
-    Started { sources: usize },
-    SourceStarted { id: i64, name: String },
-    SourceFinished { id: i64, name: String, new: usize, updated: usize, error: Option<String>, done: usize, total: usize },
-    Images { done: usize, total: usize, bytes: u64, failed: usize },
-    Finished { sources: usize, failed: usize, new: usize, updated: usize, images: usize, cancelled: bool },
+    Started {
+        sources: usize,
+    },
+    SourceStarted {
+        id: i64,
+        name: String,
+    },
+    SourceFinished {
+        id: i64,
+        name: String,
+        new: usize,
+        updated: usize,
+        error: Option<String>,
+        done: usize,
+        total: usize,
+    },
+    Images {
+        done: usize,
+        total: usize,
+        bytes: u64,
+        failed: usize,
+    },
+    Finished {
+        sources: usize,
+        failed: usize,
+        new: usize,
+        updated: usize,
+        images: usize,
+        cancelled: bool,
+    },
 }
 
 /// A site tag or user tag with the number of posts carrying it.

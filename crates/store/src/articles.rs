@@ -88,13 +88,16 @@ impl Store {
              JOIN article_categories ac ON ac.category_id = c.id
              GROUP BY c.id ORDER BY coalesce(c.name, c.slug), c.slug",
         )?;
-        let rows = stmt.query_map([], |r| Ok(CategoryCount { slug: r.get(0)?, name: r.get(1)?, count: r.get::<_, i64>(2)?.max(0) as u64 }))?;
+        let rows = stmt.query_map([], |r| {
+            Ok(CategoryCount { slug: r.get(0)?, name: r.get(1)?, count: r.get::<_, i64>(2)?.max(0) as u64 })
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// A page of articles, newest first.
     pub fn list_articles(&self, q: &ArticleQuery) -> Result<Vec<ArticleSummary>> {
-        let mut sql = format!("SELECT {SUMMARY_COLUMNS} FROM articles a JOIN sources s ON s.id = a.source_id WHERE 1=1");
+        let mut sql =
+            format!("SELECT {SUMMARY_COLUMNS} FROM articles a JOIN sources s ON s.id = a.source_id WHERE 1=1");
         let mut args: Vec<rusqlite::types::Value> = Vec::new();
         push_filters(&mut sql, &mut args, &q.filters);
         if let Some(c) = q.before {
@@ -104,9 +107,8 @@ impl Store {
         sql.push_str(" ORDER BY a.published_at DESC, a.id DESC LIMIT ?");
         args.push(i64::from(q.limit.unwrap_or(200).min(1000)).into());
         let mut stmt = self.conn.prepare(&sql)?;
-        let mut list = stmt
-            .query_map(rusqlite::params_from_iter(args), summary_from_row)?
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut list =
+            stmt.query_map(rusqlite::params_from_iter(args), summary_from_row)?.collect::<Result<Vec<_>, _>>()?;
         for a in &mut list {
             self.fill_labels(a)?;
         }
@@ -123,7 +125,14 @@ impl Store {
                      JOIN sources s ON s.id = a.source_id WHERE a.id = ?1"
                 ),
                 [id],
-                |r| Ok((summary_from_row(r)?, r.get::<_, String>(9)?, r.get::<_, Option<String>>(10)?, r.get::<_, String>(11)?)),
+                |r| {
+                    Ok((
+                        summary_from_row(r)?,
+                        r.get::<_, String>(9)?,
+                        r.get::<_, Option<String>>(10)?,
+                        r.get::<_, String>(11)?,
+                    ))
+                },
             )
             .optional()?;
         let (mut summary, html, lang, text) = row.ok_or_else(|| StoreError::NotFound(format!("article {id}")))?;
@@ -138,7 +147,8 @@ impl Store {
             "SELECT t.name, count(*) FROM site_tags t JOIN article_site_tags at ON at.tag_id = t.id
              GROUP BY t.id ORDER BY t.name",
         )?;
-        let rows = stmt.query_map([], |r| Ok(TagCount { name: r.get(0)?, count: r.get::<_, i64>(1)?.max(0) as u64 }))?;
+        let rows =
+            stmt.query_map([], |r| Ok(TagCount { name: r.get(0)?, count: r.get::<_, i64>(1)?.max(0) as u64 }))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -146,7 +156,9 @@ impl Store {
     /// stay in the archive) and returns how many were newly marked.
     pub fn mark_removed_upstream(&mut self, source: SourceId, present: &[String]) -> Result<usize> {
         let tx = self.conn.transaction()?;
-        tx.execute_batch("CREATE TEMP TABLE IF NOT EXISTS present_keys (key TEXT PRIMARY KEY); DELETE FROM present_keys;")?;
+        tx.execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS present_keys (key TEXT PRIMARY KEY); DELETE FROM present_keys;",
+        )?;
         {
             let mut insert = tx.prepare("INSERT OR IGNORE INTO present_keys (key) VALUES (?1)")?;
             for key in present {
@@ -170,7 +182,10 @@ impl Store {
 
     /// Finds the archived post published at `url` (an absolute URL), if any.
     pub fn article_by_url(&self, url: &str) -> Result<Option<ArticleId>> {
-        Ok(self.conn.query_row("SELECT id FROM articles WHERE url = ?1 ORDER BY id LIMIT 1", [url], |r| r.get(0)).optional()?)
+        Ok(self
+            .conn
+            .query_row("SELECT id FROM articles WHERE url = ?1 ORDER BY id LIMIT 1", [url], |r| r.get(0))
+            .optional()?)
     }
 
     /// Whether a category with this slug exists.
@@ -207,33 +222,33 @@ impl Store {
 
 /// Appends `AND …` conditions for `f` on the articles alias `a`.
 pub(crate) fn push_filters(sql: &mut String, args: &mut Vec<rusqlite::types::Value>, f: &Filters) {
-            if let Some(slug) = &f.category {
-                sql.push_str(
-                    " AND a.id IN (SELECT ac.article_id FROM article_categories ac
+    if let Some(slug) = &f.category {
+        sql.push_str(
+            " AND a.id IN (SELECT ac.article_id FROM article_categories ac
                        JOIN categories c ON c.id = ac.category_id WHERE c.slug = ?)",
-                );
-                args.push(slug.clone().into());
-            }
-            if let Some(tag) = &f.tag {
-                sql.push_str(
-                    " AND a.id IN (SELECT at.article_id FROM article_site_tags at
+        );
+        args.push(slug.clone().into());
+    }
+    if let Some(tag) = &f.tag {
+        sql.push_str(
+            " AND a.id IN (SELECT at.article_id FROM article_site_tags at
                        JOIN site_tags t ON t.id = at.tag_id WHERE t.name = ?)",
-                );
-                args.push(tag.clone().into());
-            }
-            if let Some(tag) = &f.user_tag {
-                sql.push_str(
-                    " AND a.id IN (SELECT aut.article_id FROM article_user_tags aut
+        );
+        args.push(tag.clone().into());
+    }
+    if let Some(tag) = &f.user_tag {
+        sql.push_str(
+            " AND a.id IN (SELECT aut.article_id FROM article_user_tags aut
                        JOIN user_tags u ON u.id = aut.user_tag_id WHERE u.name = ?)",
-                );
-                args.push(tag.clone().into());
-            }
-            if f.bookmarked {
-                sql.push_str(" AND a.id IN (SELECT article_id FROM bookmarks)");
-            }
-            if f.unread {
-                sql.push_str(" AND a.id NOT IN (SELECT article_id FROM read_state)");
-            }
+        );
+        args.push(tag.clone().into());
+    }
+    if f.bookmarked {
+        sql.push_str(" AND a.id IN (SELECT article_id FROM bookmarks)");
+    }
+    if f.unread {
+        sql.push_str(" AND a.id NOT IN (SELECT article_id FROM read_state)");
+    }
     if let Some(source) = f.source {
         sql.push_str(" AND a.source_id = ?");
         args.push(source.into());
@@ -279,8 +294,20 @@ fn upsert_one(tx: &Transaction<'_>, source: SourceId, a: &NewArticle) -> Result<
                 "UPDATE articles SET title = ?2, published_at = ?3, utc_offset_min = ?4, url = ?5, lang = ?6,
                  html = ?7, text = ?8, excerpt = ?9, extra_json = ?10, content_hash = ?11,
                  removed_upstream = 0, updated_at = ?12 WHERE id = ?1",
-                params![id, a.title, a.published_at, a.utc_offset_min, a.url, a.lang, a.html, a.text, a.excerpt,
-                    a.extra_json, hash, now],
+                params![
+                    id,
+                    a.title,
+                    a.published_at,
+                    a.utc_offset_min,
+                    a.url,
+                    a.lang,
+                    a.html,
+                    a.text,
+                    a.excerpt,
+                    a.extra_json,
+                    hash,
+                    now
+                ],
             )?;
             for table in ["article_categories", "article_site_tags", "article_images"] {
                 tx.execute(&format!("DELETE FROM {table} WHERE article_id = ?1"), [id])?;
@@ -292,8 +319,21 @@ fn upsert_one(tx: &Transaction<'_>, source: SourceId, a: &NewArticle) -> Result<
                 "INSERT INTO articles (source_id, key, title, published_at, utc_offset_min, url, lang, html, text,
                  excerpt, extra_json, content_hash, imported_at, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
-                params![source, a.key, a.title, a.published_at, a.utc_offset_min, a.url, a.lang, a.html, a.text,
-                    a.excerpt, a.extra_json, hash, now],
+                params![
+                    source,
+                    a.key,
+                    a.title,
+                    a.published_at,
+                    a.utc_offset_min,
+                    a.url,
+                    a.lang,
+                    a.html,
+                    a.text,
+                    a.excerpt,
+                    a.extra_json,
+                    hash,
+                    now
+                ],
             )?;
             UpsertOutcome::Inserted(tx.last_insert_rowid())
         }

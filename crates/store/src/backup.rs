@@ -67,7 +67,9 @@ pub struct BackupArticle {
 impl Store {
     /// Everything in the archive, as a backup. Articles are in (source, key) order.
     pub fn backup(&self) -> Result<Backup> {
-        let mut stmt = self.conn.prepare("SELECT kind, location, name, site_url, lang, created_at, removed_at FROM sources ORDER BY location")?;
+        let mut stmt = self.conn.prepare(
+            "SELECT kind, location, name, site_url, lang, created_at, removed_at FROM sources ORDER BY location",
+        )?;
         let sources = stmt
             .query_map([], |r| {
                 Ok(BackupSource {
@@ -132,7 +134,9 @@ impl Store {
         )?;
         let mut articles = Vec::with_capacity(rows.len());
         for (id, mut a) in rows {
-            a.categories = cats.query_map([id], |r| Ok(BackupCategory { slug: r.get(0)?, name: r.get(1)? }))?.collect::<Result<_, _>>()?;
+            a.categories = cats
+                .query_map([id], |r| Ok(BackupCategory { slug: r.get(0)?, name: r.get(1)? }))?
+                .collect::<Result<_, _>>()?;
             a.tags = tags.query_map([id], |r| r.get(0))?.collect::<Result<_, _>>()?;
             a.images = images.query_map([id], |r| r.get(0))?.collect::<Result<_, _>>()?;
             a.user_tags = user.query_map([id], |r| r.get(0))?.collect::<Result<_, _>>()?;
@@ -140,7 +144,14 @@ impl Store {
         }
         let mut stmt = self.conn.prepare("SELECT name FROM user_tags ORDER BY name")?;
         let user_tags = stmt.query_map([], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
-        Ok(Backup { format: BACKUP_FORMAT.into(), version: BACKUP_VERSION, exported_at: now(), sources, articles, user_tags })
+        Ok(Backup {
+            format: BACKUP_FORMAT.into(),
+            version: BACKUP_VERSION,
+            exported_at: now(),
+            sources,
+            articles,
+            user_tags,
+        })
     }
 
     /// Restores a backup into this archive, which must hold no articles (restoring over
@@ -153,7 +164,9 @@ impl Store {
             )));
         }
         if self.article_count()? > 0 {
-            return Err(StoreError::InvalidInput("the archive is not empty; restore a backup into a new archive".into()));
+            return Err(StoreError::InvalidInput(
+                "the archive is not empty; restore a backup into a new archive".into(),
+            ));
         }
         let tx = self.conn.transaction()?;
         for s in &backup.sources {
@@ -171,7 +184,9 @@ impl Store {
             let source: i64 = tx
                 .query_row("SELECT id FROM sources WHERE location = ?1", [&a.source], |r| r.get(0))
                 .optional()?
-                .ok_or_else(|| StoreError::InvalidInput(format!("article {:?} names an unknown source {:?}", a.key, a.source)))?;
+                .ok_or_else(|| {
+                    StoreError::InvalidInput(format!("article {:?} names an unknown source {:?}", a.key, a.source))
+                })?;
             tx.execute(
                 "INSERT INTO articles (source_id, key, title, published_at, utc_offset_min, url, lang, html, text, excerpt,
                    extra_json, content_hash, removed_upstream, imported_at, updated_at)

@@ -6,7 +6,8 @@ use rusqlite::{params, Transaction};
 use crate::{now, Result, SourceId, Store, StoreError};
 
 /// Condition on `articles a`: the reader has marked it, so it is kept whatever happens.
-const MARKED: &str = "(a.id IN (SELECT article_id FROM bookmarks) OR a.id IN (SELECT article_id FROM article_user_tags))";
+const MARKED: &str =
+    "(a.id IN (SELECT article_id FROM bookmarks) OR a.id IN (SELECT article_id FROM article_user_tags))";
 
 /// What a retention run removes (or would remove).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -29,7 +30,8 @@ impl Store {
     /// Stops a source. With `keep_articles` its posts stay; without, only the marked ones do.
     pub fn remove_source(&mut self, source: SourceId, keep_articles: bool) -> Result<SourceRemoval> {
         let tx = self.conn.transaction()?;
-        let exists: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM sources WHERE id = ?1)", [source], |r| r.get(0))?;
+        let exists: bool =
+            tx.query_row("SELECT EXISTS (SELECT 1 FROM sources WHERE id = ?1)", [source], |r| r.get(0))?;
         if !exists {
             return Err(StoreError::NotFound(format!("source {source}")));
         }
@@ -38,7 +40,9 @@ impl Store {
         } else {
             delete_articles(&tx, &format!("a.source_id = {source} AND NOT {MARKED}"))?.0
         };
-        let kept: u64 = tx.query_row("SELECT count(*) FROM articles WHERE source_id = ?1", [source], |r| r.get::<_, i64>(0))? as u64;
+        let kept: u64 = tx
+            .query_row("SELECT count(*) FROM articles WHERE source_id = ?1", [source], |r| r.get::<_, i64>(0))?
+            as u64;
         if kept == 0 {
             tx.execute("DELETE FROM sources WHERE id = ?1", [source])?;
         } else {
@@ -52,7 +56,8 @@ impl Store {
     pub fn retention_preview(&self, days: u32) -> Result<RetentionPlan> {
         let cutoff = now() - i64::from(days) * 86_400;
         let cond = format!("a.published_at < {cutoff} AND NOT {MARKED}");
-        let articles: i64 = self.conn.query_row(&format!("SELECT count(*) FROM articles a WHERE {cond}"), [], |r| r.get(0))?;
+        let articles: i64 =
+            self.conn.query_row(&format!("SELECT count(*) FROM articles a WHERE {cond}"), [], |r| r.get(0))?;
         let (images, bytes): (i64, i64) = self.conn.query_row(
             &format!(
                 "SELECT count(*), coalesce(sum(i.bytes), 0) FROM images i WHERE i.sha256 IS NOT NULL
@@ -69,7 +74,8 @@ impl Store {
     pub fn apply_retention(&mut self, days: u32) -> Result<RetentionPlan> {
         let cutoff = now() - i64::from(days) * 86_400;
         let tx = self.conn.transaction()?;
-        let (articles, orphan_shas, images, bytes) = delete_articles(&tx, &format!("a.published_at < {cutoff} AND NOT {MARKED}"))?;
+        let (articles, orphan_shas, images, bytes) =
+            delete_articles(&tx, &format!("a.published_at < {cutoff} AND NOT {MARKED}"))?;
         tx.commit()?;
         self.remove_blobs(&orphan_shas);
         Ok(RetentionPlan { articles, images, image_bytes: bytes })

@@ -49,11 +49,9 @@ impl Store {
     pub fn image(&self, url: &str) -> Result<Option<ImageBlob>> {
         let row: Option<(String, String)> = self
             .conn
-            .query_row(
-                "SELECT sha256, mime FROM images WHERE url = ?1 AND sha256 IS NOT NULL",
-                [url],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
+            .query_row("SELECT sha256, mime FROM images WHERE url = ?1 AND sha256 IS NOT NULL", [url], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .optional()?;
         let Some((sha, mime)) = row else { return Ok(None) };
         match std::fs::read(self.blob_path(&sha)) {

@@ -22,14 +22,14 @@ use rusqlite::Connection;
 pub use articles::{NewArticle, UpsertOutcome};
 pub use search::tokens::{QueryError, MAX_QUERY_CHARS};
 
-/// The search tokenizer, for tests that check the index against a plain scan.
-pub use search::tokens as search_tokens;
-pub use sync_state::{Attempt, PendingImage, SyncSource};
-pub use user::StateChange;
 pub use backup::{Backup, BackupArticle, BackupCategory, BackupSource, BACKUP_FORMAT, BACKUP_VERSION};
 pub use error::StoreError;
 pub use housekeeping::{RetentionPlan, SourceRemoval};
 pub use images::ImageBlob;
+/// The search tokenizer, for tests that check the index against a plain scan.
+pub use search::tokens as search_tokens;
+pub use sync_state::{Attempt, PendingImage, SyncSource};
+pub use user::StateChange;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
@@ -55,10 +55,7 @@ impl Store {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))?;
         }
-        let mut conn = Connection::open(path).map_err(|e| StoreError::Open {
-            path: path.to_owned(),
-            source: e,
-        })?;
+        let mut conn = Connection::open(path).map_err(|e| StoreError::Open { path: path.to_owned(), source: e })?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "foreign_keys", true)?;

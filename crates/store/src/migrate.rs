@@ -14,7 +14,11 @@ struct Migration {
 
 /// Every migration ever shipped, oldest first. Never edit or reorder: only append.
 const MIGRATIONS: &[Migration] = &[
-    Migration { name: "2026-11-28-0001-initial", sql: include_str!("../migrations/2026-11-28-0001-initial.sql"), then: None },
+    Migration {
+        name: "2026-11-28-0001-initial",
+        sql: include_str!("../migrations/2026-11-28-0001-initial.sql"),
+        then: None,
+    },
     Migration {
         name: "2026-11-28-0002-search",
         sql: include_str!("../migrations/2026-11-28-0002-search.sql"),
@@ -30,7 +34,11 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/2026-11-28-0004-sync-state.sql"),
         then: None,
     },
-    Migration { name: "2026-11-28-0005-settings", sql: include_str!("../migrations/2026-11-28-0005-settings.sql"), then: None },
+    Migration {
+        name: "2026-11-28-0005-settings",
+        sql: include_str!("../migrations/2026-11-28-0005-settings.sql"),
+        then: None,
+    },
 ];
 
 pub(crate) fn apply(conn: &mut Connection) -> Result<()> {

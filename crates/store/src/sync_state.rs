@@ -84,7 +84,10 @@ impl Store {
     }
 
     pub fn sync_source(&self, id: SourceId) -> Result<SyncSource> {
-        self.sync_sources()?.into_iter().find(|s| s.id == id).ok_or_else(|| StoreError::NotFound(format!("source {id}")))
+        self.sync_sources()?
+            .into_iter()
+            .find(|s| s.id == id)
+            .ok_or_else(|| StoreError::NotFound(format!("source {id}")))
     }
 
     /// Records an attempt. Validators and cursor are only replaced when given.
@@ -99,7 +102,20 @@ impl Store {
                etag = coalesce(?8, etag), last_modified = coalesce(?9, last_modified), cursor = coalesce(?10, cursor),
                last_new = ?11, last_updated = ?12
              WHERE id = ?1",
-            params![id, a.at, status, error, success, a.next_attempt, a.failures, a.etag, a.last_modified, a.cursor, a.new, a.updated],
+            params![
+                id,
+                a.at,
+                status,
+                error,
+                success,
+                a.next_attempt,
+                a.failures,
+                a.etag,
+                a.last_modified,
+                a.cursor,
+                a.new,
+                a.updated
+            ],
         )?;
         Ok(())
     }
@@ -118,7 +134,9 @@ impl Store {
              WHERE i.sha256 IS NULL AND coalesce(i.next_attempt, 0) <= ?1 AND (?2 IS NULL OR a.source_id = ?2)
              ORDER BY i.attempts, i.url LIMIT ?3",
         )?;
-        let rows = stmt.query_map(params![now(), source, limit as i64], |r| Ok(PendingImage { url: r.get(0)?, attempts: r.get(1)? }))?;
+        let rows = stmt.query_map(params![now(), source, limit as i64], |r| {
+            Ok(PendingImage { url: r.get(0)?, attempts: r.get(1)? })
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -133,7 +151,9 @@ impl Store {
 
     /// Total bytes of cached images.
     pub fn image_bytes(&self) -> Result<u64> {
-        let n: i64 = self.conn.query_row("SELECT coalesce(sum(bytes), 0) FROM images WHERE sha256 IS NOT NULL", [], |r| r.get(0))?;
+        let n: i64 =
+            self.conn
+                .query_row("SELECT coalesce(sum(bytes), 0) FROM images WHERE sha256 IS NOT NULL", [], |r| r.get(0))?;
         Ok(n.max(0) as u64)
     }
 
@@ -149,7 +169,10 @@ impl Store {
         let tx = self.conn.transaction()?;
         let mut n = 0;
         for k in keys {
-            n += tx.execute("UPDATE articles SET removed_upstream = 1 WHERE source_id = ?1 AND key = ?2 AND removed_upstream = 0", params![id, k])?;
+            n += tx.execute(
+                "UPDATE articles SET removed_upstream = 1 WHERE source_id = ?1 AND key = ?2 AND removed_upstream = 0",
+                params![id, k],
+            )?;
         }
         tx.commit()?;
         Ok(n)

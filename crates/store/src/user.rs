@@ -24,7 +24,8 @@ impl From<usize> for StateChange {
 
 impl Store {
     fn require_article(&self, id: ArticleId) -> Result<()> {
-        let exists: bool = self.conn.query_row("SELECT EXISTS (SELECT 1 FROM articles WHERE id = ?1)", [id], |r| r.get(0))?;
+        let exists: bool =
+            self.conn.query_row("SELECT EXISTS (SELECT 1 FROM articles WHERE id = ?1)", [id], |r| r.get(0))?;
         if exists {
             Ok(())
         } else {
@@ -35,7 +36,10 @@ impl Store {
     pub fn set_bookmark(&self, id: ArticleId, on: bool) -> Result<StateChange> {
         self.require_article(id)?;
         let n = if on {
-            self.conn.execute("INSERT OR IGNORE INTO bookmarks (article_id, created_at) VALUES (?1, ?2)", params![id, now()])?
+            self.conn.execute(
+                "INSERT OR IGNORE INTO bookmarks (article_id, created_at) VALUES (?1, ?2)",
+                params![id, now()],
+            )?
         } else {
             self.conn.execute("DELETE FROM bookmarks WHERE article_id = ?1", [id])?
         };
@@ -45,7 +49,8 @@ impl Store {
     pub fn set_read(&self, id: ArticleId, read: bool) -> Result<StateChange> {
         self.require_article(id)?;
         let n = if read {
-            self.conn.execute("INSERT OR IGNORE INTO read_state (article_id, read_at) VALUES (?1, ?2)", params![id, now()])?
+            self.conn
+                .execute("INSERT OR IGNORE INTO read_state (article_id, read_at) VALUES (?1, ?2)", params![id, now()])?
         } else {
             self.conn.execute("DELETE FROM read_state WHERE article_id = ?1", [id])?
         };
@@ -95,8 +100,9 @@ impl Store {
         let from_id: i64 = tx
             .query_row("SELECT id FROM user_tags WHERE name = ?1", [from], |r| r.get(0))
             .map_err(|_| StoreError::NotFound(format!("user tag {from:?}")))?;
-        let target: Option<i64> =
-            tx.query_row("SELECT id FROM user_tags WHERE name = ?1 AND id <> ?2", params![to, from_id], |r| r.get(0)).ok();
+        let target: Option<i64> = tx
+            .query_row("SELECT id FROM user_tags WHERE name = ?1 AND id <> ?2", params![to, from_id], |r| r.get(0))
+            .ok();
         match target {
             Some(into) => {
                 tx.execute(
@@ -116,7 +122,8 @@ impl Store {
 
     /// Merges tag `from` into `into` (every post tagged `from` gets `into`; `from` goes).
     pub fn merge_user_tags(&mut self, from: &str, into: &str) -> Result<()> {
-        let exists: bool = self.conn.query_row("SELECT EXISTS (SELECT 1 FROM user_tags WHERE name = ?1)", [into], |r| r.get(0))?;
+        let exists: bool =
+            self.conn.query_row("SELECT EXISTS (SELECT 1 FROM user_tags WHERE name = ?1)", [into], |r| r.get(0))?;
         if !exists {
             return Err(StoreError::NotFound(format!("user tag {into:?}")));
         }
@@ -146,7 +153,8 @@ impl Store {
         let current: Vec<String> = stmt.query_map([id], |r| r.get(0))?.collect::<Result<_, _>>()?;
         drop(stmt);
         let wanted: Vec<&str> = tags.iter().map(|t| t.trim()).filter(|t| !t.is_empty()).collect();
-        let gone: Vec<&str> = current.iter().map(String::as_str).filter(|c| !wanted.iter().any(|w| w.eq_ignore_ascii_case(c))).collect();
+        let gone: Vec<&str> =
+            current.iter().map(String::as_str).filter(|c| !wanted.iter().any(|w| w.eq_ignore_ascii_case(c))).collect();
         self.untag_article(id, &gone)?;
         self.tag_article(id, &wanted)?;
         let mut stmt = self.conn.prepare(
@@ -176,7 +184,8 @@ impl Store {
             "SELECT u.name, count(aut.article_id) FROM user_tags u
              LEFT JOIN article_user_tags aut ON aut.user_tag_id = u.id GROUP BY u.id ORDER BY u.name",
         )?;
-        let rows = stmt.query_map([], |r| Ok(TagCount { name: r.get(0)?, count: r.get::<_, i64>(1)?.max(0) as u64 }))?;
+        let rows =
+            stmt.query_map([], |r| Ok(TagCount { name: r.get(0)?, count: r.get::<_, i64>(1)?.max(0) as u64 }))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 }

@@ -66,8 +66,22 @@ fn an_archive_at_the_first_schema_upgrades_with_its_content_and_user_state() {
 fn setting_user_tags_replaces_them_and_keeps_tags_usable_elsewhere() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = Store::open(&dir.path().join("a.sqlite3")).unwrap();
-    let src = s.upsert_source(&broadsheet_store::NewSource { kind: "feed", location: "x", name: "x", site_url: None, lang: None }).unwrap();
-    let row = |key: &str| broadsheet_store::NewArticle { key: key.into(), title: key.into(), html: String::new(), extra_json: "{}".into(), ..Default::default() };
+    let src = s
+        .upsert_source(&broadsheet_store::NewSource {
+            kind: "feed",
+            location: "x",
+            name: "x",
+            site_url: None,
+            lang: None,
+        })
+        .unwrap();
+    let row = |key: &str| broadsheet_store::NewArticle {
+        key: key.into(),
+        title: key.into(),
+        html: String::new(),
+        extra_json: "{}".into(),
+        ..Default::default()
+    };
     let ids: Vec<i64> = s
         .upsert_articles(src, &[row("a"), row("b")])
         .unwrap()
@@ -81,6 +95,10 @@ fn setting_user_tags_replaces_them_and_keeps_tags_usable_elsewhere() {
     s.set_user_tags(ids[1], &["markets".into()]).unwrap();
     assert_eq!(s.set_user_tags(ids[0], &["  ".into(), "稍后".into()]).unwrap(), ["稍后"]);
     let tags = s.user_tags().unwrap();
-    assert_eq!(tags.iter().map(|t| (t.name.as_str(), t.count)).collect::<Vec<_>>(), [("Markets", 1), ("稍后", 1)], "case-insensitive: one tag");
+    assert_eq!(
+        tags.iter().map(|t| (t.name.as_str(), t.count)).collect::<Vec<_>>(),
+        [("Markets", 1), ("稍后", 1)],
+        "case-insensitive: one tag"
+    );
     assert!(s.set_user_tags(999, &[]).is_err());
 }

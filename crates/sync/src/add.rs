@@ -36,13 +36,20 @@ pub enum AddError {
 /// Registers a source and returns its id. Without `kind`: an existing path is a Jekyll
 /// folder; `*.git` and `file://` URLs are git repositories; other URLs must be a feed or a
 /// page that leads to one (checked now). With `kind`, the input is taken as that kind.
-pub async fn add_source(store: &SharedStore, input: &str, kind: Option<SourceKind>, name: Option<&str>) -> Result<SourceId, AddError> {
+pub async fn add_source(
+    store: &SharedStore,
+    input: &str,
+    kind: Option<SourceKind>,
+    name: Option<&str>,
+) -> Result<SourceId, AddError> {
     let input = input.trim();
     let explicit = kind.is_some();
     let kind = match kind {
         Some(k) => k,
         None if Path::new(input).exists() => SourceKind::JekyllFolder,
-        None if input.ends_with(".git") || input.starts_with("file://") || input.starts_with("git://") => SourceKind::JekyllGit,
+        None if input.ends_with(".git") || input.starts_with("file://") || input.starts_with("git://") => {
+            SourceKind::JekyllGit
+        }
         None if input.starts_with("http://") || input.starts_with("https://") => SourceKind::Feed,
         None => return Err(AddError::NotFound(format!("{input}: no such folder, and not a URL"))),
     };
@@ -53,7 +60,8 @@ pub async fn add_source(store: &SharedStore, input: &str, kind: Option<SourceKin
             (path.to_string_lossy().into_owned(), name, None)
         }
         SourceKind::JekyllGit => {
-            let name = input.trim_end_matches('/').trim_end_matches(".git").rsplit('/').next().unwrap_or(input).to_string();
+            let name =
+                input.trim_end_matches('/').trim_end_matches(".git").rsplit('/').next().unwrap_or(input).to_string();
             (input.to_string(), name, None)
         }
         // Named a feed explicitly: taken as given (the first sync reports what is wrong with it).
@@ -65,7 +73,13 @@ pub async fn add_source(store: &SharedStore, input: &str, kind: Option<SourceKin
     };
     let name = name.map(str::to_string).unwrap_or(default_name);
     let store = store.lock().unwrap_or_else(|p| p.into_inner());
-    Ok(store.upsert_source(&NewSource { kind: kind.as_str(), location: &location, name: &name, site_url: site_url.as_deref(), lang: None })?)
+    Ok(store.upsert_source(&NewSource {
+        kind: kind.as_str(),
+        location: &location,
+        name: &name,
+        site_url: site_url.as_deref(),
+        lang: None,
+    })?)
 }
 
 /// The feed at `url`, or the one its page announces, or the conventional `/feed.xml`.

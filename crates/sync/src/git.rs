@@ -74,7 +74,10 @@ pub fn fetch_changes(url: &str, cache: &Path, since: Option<&str>) -> Result<Git
     drop(remote.disconnect());
     let head = repo.find_reference(HEAD_REF).and_then(|r| r.peel_to_commit()).map_err(|e| e.message().to_string())?;
     let new_tree = head.tree().map_err(|e| e.message().to_string())?;
-    let old_tree = since.and_then(|s| Oid::from_str(s).ok()).and_then(|oid| repo.find_commit(oid).ok()).and_then(|c| c.tree().ok());
+    let old_tree = since
+        .and_then(|s| Oid::from_str(s).ok())
+        .and_then(|oid| repo.find_commit(oid).ok())
+        .and_then(|c| c.tree().ok());
     let mut changes = GitChanges { head: head.id().to_string(), ..Default::default() };
     changes.config = new_tree
         .get_path(Path::new("_config.yml"))
@@ -114,7 +117,8 @@ mod tests {
 
     #[test]
     fn post_paths_are_under_posts_or_archive_folders() {
-        for yes in ["_posts/2021-12-08-a.md", "old_post/2021-12-08-a.md", "docs/_posts/x.markdown", "_posts/sub/y.html"] {
+        for yes in ["_posts/2021-12-08-a.md", "old_post/2021-12-08-a.md", "docs/_posts/x.markdown", "_posts/sub/y.html"]
+        {
             assert!(is_post_path(yes), "{yes}");
         }
         for no in ["README.md", "_layouts/post.html", "category/emnews.html", "_posts/img.png", "x/old_post/a.md"] {

@@ -24,12 +24,14 @@ pub(crate) async fn download(engine: &Engine, cancel: &CancellationToken, events
     }
     let budget = engine.options().image_budget_bytes;
     let used = Arc::new(AtomicU64::new(engine.store().image_bytes().unwrap_or(0)));
-    let (ok, failed, done) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let (ok, failed, done) =
+        (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
     let overall = Arc::new(tokio::sync::Semaphore::new(engine.options().max_concurrent.max(1)));
     let mut set = tokio::task::JoinSet::new();
     for img in pending {
         let (engine, cancel, events) = (engine.clone(), cancel.clone(), events.clone());
-        let (used, ok, failed, done, overall) = (used.clone(), ok.clone(), failed.clone(), done.clone(), overall.clone());
+        let (used, ok, failed, done, overall) =
+            (used.clone(), ok.clone(), failed.clone(), done.clone(), overall.clone());
         set.spawn(async move {
             let _p = overall.acquire_owned().await.ok();
             let host = engine.host(&img.url);

@@ -82,7 +82,12 @@ mod tests {
 
     #[test]
     fn the_schedule_takes_sources_whose_time_has_come() {
-        let sources = [source(1, "feed", None), source(2, "feed", Some(100)), source(3, "feed", Some(101)), source(4, "sample", None)];
+        let sources = [
+            source(1, "feed", None),
+            source(2, "feed", Some(100)),
+            source(3, "feed", Some(101)),
+            source(4, "sample", None),
+        ];
         let table: &[(i64, Trigger, &[i64])] = &[
             (100, Trigger::Schedule, &[1, 2]),
             (99, Trigger::Schedule, &[1]),

@@ -179,11 +179,15 @@ impl Engine {
             "feed" => self.sync_feed(s).await,
             "jekyll-folder" => {
                 let (engine, s) = (self.clone(), s.clone());
-                tokio::task::spawn_blocking(move || engine.sync_folder(&s)).await.map_err(|e| JobError::from(e.to_string()))?
+                tokio::task::spawn_blocking(move || engine.sync_folder(&s))
+                    .await
+                    .map_err(|e| JobError::from(e.to_string()))?
             }
             "jekyll-git" => {
                 let (engine, s) = (self.clone(), s.clone());
-                tokio::task::spawn_blocking(move || engine.sync_git(&s)).await.map_err(|e| JobError::from(e.to_string()))?
+                tokio::task::spawn_blocking(move || engine.sync_git(&s))
+                    .await
+                    .map_err(|e| JobError::from(e.to_string()))?
             }
             other => Err(format!("unknown source kind {other:?}").into()),
         }
@@ -198,7 +202,9 @@ impl Engine {
             message: e.to_string(),
         })?;
         let r = match fetched {
-            Fetched::NotModified => return Ok(Outcome { status: "304".into(), new: 0, updated: 0, validators: None, cursor: None }),
+            Fetched::NotModified => {
+                return Ok(Outcome { status: "304".into(), new: 0, updated: 0, validators: None, cursor: None })
+            }
             Fetched::Body(r) => r,
         };
         let parsed = broadsheet_feed::parse_feed(&r.body, &r.url, now()).map_err(|e| format!("{}: {e}", s.location))?;
@@ -210,22 +216,37 @@ impl Engine {
 
     fn sync_folder(&self, s: &SyncSource) -> Result<Outcome, JobError> {
         let path = std::path::Path::new(&s.location);
-        let report = import_path(&mut self.lock(), path, ImportOptions::default(), &mut |_, _| {}).map_err(|e| e.to_string())?;
-        Ok(Outcome { status: "folder".into(), new: report.imported, updated: report.updated, validators: None, cursor: None })
+        let report =
+            import_path(&mut self.lock(), path, ImportOptions::default(), &mut |_, _| {}).map_err(|e| e.to_string())?;
+        Ok(Outcome {
+            status: "folder".into(),
+            new: report.imported,
+            updated: report.updated,
+            validators: None,
+            cursor: None,
+        })
     }
 
     fn sync_git(&self, s: &SyncSource) -> Result<Outcome, JobError> {
         let changes = git::fetch_changes(&s.location, &self.opts.git_cache, s.cursor.as_deref())?;
         let (site, _) = broadsheet_jekyll::parse_config(changes.config.as_deref().unwrap_or(""));
-        let files = changes.files.iter().map(|(path, bytes)| broadsheet_jekyll::PostFile { path, bytes, modified: None });
+        let files =
+            changes.files.iter().map(|(path, bytes)| broadsheet_jekyll::PostFile { path, bytes, modified: None });
         let mut store = self.lock();
         let report: ImportReport = import_posts(&mut store, s.id, &site, files).map_err(|e| e.to_string())?;
         // A deleted path whose post reappears elsewhere (moved to old_post/) is not gone.
-        let stem = |p: &str| p.rsplit('/').next().unwrap_or(p).rsplit_once('.').map_or(p.to_string(), |(s, _)| s.to_string());
+        let stem =
+            |p: &str| p.rsplit('/').next().unwrap_or(p).rsplit_once('.').map_or(p.to_string(), |(s, _)| s.to_string());
         let present: Vec<String> = changes.files.iter().map(|(p, _)| stem(p)).collect();
         let gone: Vec<String> = changes.deleted.iter().map(|p| stem(p)).filter(|k| !present.contains(k)).collect();
         store.mark_keys_removed(s.id, &gone).map_err(|e| e.to_string())?;
-        Ok(Outcome { status: "git".into(), new: report.imported, updated: report.updated, validators: None, cursor: Some(changes.head) })
+        Ok(Outcome {
+            status: "git".into(),
+            new: report.imported,
+            updated: report.updated,
+            validators: None,
+            cursor: Some(changes.head),
+        })
     }
 
     pub(crate) fn image_fetcher(&self) -> &Fetcher {
@@ -251,5 +272,12 @@ fn count(outcomes: &[UpsertOutcome]) -> (usize, usize) {
 }
 
 fn finished(r: &SyncReport) -> SyncEvent {
-    SyncEvent::Finished { sources: r.sources, failed: r.failures.len(), new: r.new, updated: r.updated, images: r.images, cancelled: r.cancelled }
+    SyncEvent::Finished {
+        sources: r.sources,
+        failed: r.failures.len(),
+        new: r.new,
+        updated: r.updated,
+        images: r.images,
+        cancelled: r.cancelled,
+    }
 }

@@ -73,7 +73,9 @@ fn images_are_cached_without_a_referer_and_show_after_the_server_is_gone() {
     let web = dir.path().join("web");
     std::fs::create_dir_all(web.join("img")).unwrap();
     let http = Http::serve(&web);
-    let png = std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../sample/site/images/chip-wafer.png")).unwrap();
+    let png =
+        std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../sample/site/images/chip-wafer.png"))
+            .unwrap();
     std::fs::write(web.join("img/wafer.png"), &png).unwrap();
     std::fs::write(web.join("img/fake.png"), "<html>not an image</html>").unwrap();
     let feed = format!(
@@ -113,7 +115,8 @@ fn a_git_site_is_fetched_shallow_then_only_changes_are_imported() {
     git(&work, &["init", "-q", "-b", "main"]);
     std::fs::write(work.join("_config.yml"), "url: https://finews.withounder.com\ntimezone: Asia/Shanghai\n").unwrap();
     let posts: Vec<std::path::PathBuf> = {
-        let mut v: Vec<_> = std::fs::read_dir(corpus("finews").join("_posts")).unwrap().flatten().map(|e| e.path()).collect();
+        let mut v: Vec<_> =
+            std::fs::read_dir(corpus("finews").join("_posts")).unwrap().flatten().map(|e| e.path()).collect();
         v.sort();
         v.into_iter().filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("2021-12-08")).take(9).collect()
     };
@@ -174,7 +177,14 @@ fn a_git_site_is_fetched_shallow_then_only_changes_are_imported() {
     let all = s.list_articles(&ArticleQuery { limit: Some(100), ..Default::default() }).unwrap();
     assert_eq!(all.len(), 7, "nothing left the archive");
     let stem = |f: &str| f.trim_end_matches(".md").to_string();
-    let key_of = |id: i64| s.backup().unwrap().articles.into_iter().find(|a| s.article_by_url(a.url.as_deref().unwrap_or("")).ok().flatten() == Some(id)).map(|a| a.key);
+    let key_of = |id: i64| {
+        s.backup()
+            .unwrap()
+            .articles
+            .into_iter()
+            .find(|a| s.article_by_url(a.url.as_deref().unwrap_or("")).ok().flatten() == Some(id))
+            .map(|a| a.key)
+    };
     for a in &all {
         let key = key_of(a.id).unwrap();
         assert_eq!(s.is_removed_upstream(a.id).unwrap(), key == stem(&deleted), "{key}");
@@ -195,18 +205,37 @@ fn faults_are_bounded_reported_per_source_and_leave_the_others_alone() {
     let http = Http::serve(&web);
     let store = archive(dir.path());
     let rt = rt();
-    let faults = ["/fault/500", "/fault/429", "/fault/invalid-xml", "/fault/redirect-loop", "/fault/slow", "/fault/huge", "/fault/gzip-bomb"];
+    let faults = [
+        "/fault/500",
+        "/fault/429",
+        "/fault/invalid-xml",
+        "/fault/redirect-loop",
+        "/fault/slow",
+        "/fault/huge",
+        "/fault/gzip-bomb",
+    ];
     let mut ids = Vec::new();
     for f in faults {
-        ids.push((f.to_string(), rt.block_on(add_source(&store, &http.url(f), Some(SourceKind::Feed), Some(f))).unwrap()));
+        ids.push((
+            f.to_string(),
+            rt.block_on(add_source(&store, &http.url(f), Some(SourceKind::Feed), Some(f))).unwrap(),
+        ));
     }
     let reset = resetting_server();
     ids.push(("reset".into(), rt.block_on(add_source(&store, &reset, Some(SourceKind::Feed), Some("reset"))).unwrap()));
-    ids.push(("dead".into(), rt.block_on(add_source(&store, "http://127.0.0.1:9/feed.xml", Some(SourceKind::Feed), Some("dead"))).unwrap()));
+    ids.push((
+        "dead".into(),
+        rt.block_on(add_source(&store, "http://127.0.0.1:9/feed.xml", Some(SourceKind::Feed), Some("dead"))).unwrap(),
+    ));
     let good = rt.block_on(add_source(&store, &http.url("/good.xml"), None, None)).unwrap();
 
     let mut opts = SyncOptions::new(&dir.path().join("data"));
-    opts.limits = broadsheet_fetch::Limits { connect_timeout: Duration::from_secs(2), timeout: Duration::from_secs(2), max_bytes: 1024 * 1024, max_redirects: 5 };
+    opts.limits = broadsheet_fetch::Limits {
+        connect_timeout: Duration::from_secs(2),
+        timeout: Duration::from_secs(2),
+        max_bytes: 1024 * 1024,
+        max_redirects: 5,
+    };
     let engine = Engine::new(store.clone(), opts);
     let (sink, _) = events();
     let report = rt.block_on(engine.run(Trigger::Now(None), CancellationToken::new(), sink));
@@ -246,7 +275,8 @@ fn cancelling_stops_a_run_early() {
     let store = archive(dir.path());
     let rt = rt();
     for n in 0..3 {
-        rt.block_on(add_source(&store, &http.url("/fault/slow"), Some(SourceKind::Feed), Some(&format!("slow{n}")))).unwrap();
+        rt.block_on(add_source(&store, &http.url("/fault/slow"), Some(SourceKind::Feed), Some(&format!("slow{n}"))))
+            .unwrap();
     }
     let cancel = CancellationToken::new();
     let c2 = cancel.clone();
@@ -268,7 +298,11 @@ fn a_git_site_can_also_come_from_a_file_url() {
     let work = dir.path().join("work");
     std::fs::create_dir_all(work.join("_posts")).unwrap();
     git(&work, &["init", "-q", "-b", "main"]);
-    std::fs::write(work.join("_posts/2022-03-08-a.md"), "---\ntitle: \"本地仓库\"\ndate: 2022-03-08 10:00:00 +0800\n---\n正文").unwrap();
+    std::fs::write(
+        work.join("_posts/2022-03-08-a.md"),
+        "---\ntitle: \"本地仓库\"\ndate: 2022-03-08 10:00:00 +0800\n---\n正文",
+    )
+    .unwrap();
     std::fs::write(work.join("README.md"), "not a post").unwrap();
     git(&work, &["add", "-A"]);
     git(&work, &["commit", "-q", "-m", "one"]);

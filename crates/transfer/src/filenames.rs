@@ -15,7 +15,11 @@ const MAX_BYTES: usize = 120;
 pub fn safe_file_name(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     for c in name.chars() {
-        let bad = c.is_control() || matches!(c, '<' | '>' | ':' | '"' | '/' | '\\' | '|' | '?' | '*' | '[' | ']' | '(' | ')' | '{' | '}' | '#' | '%');
+        let bad = c.is_control()
+            || matches!(
+                c,
+                '<' | '>' | ':' | '"' | '/' | '\\' | '|' | '?' | '*' | '[' | ']' | '(' | ')' | '{' | '}' | '#' | '%'
+            );
         out.push(if bad || c.is_whitespace() { '-' } else { c });
     }
     let mut out = out.trim_matches(['.', ' ', '-']).to_string();

@@ -40,7 +40,8 @@ pub struct Selection {
 
 impl Selection {
     fn keeps(&self, a: &broadsheet_store::BackupArticle) -> bool {
-        (!self.bookmarked || a.bookmarked_at.is_some()) && self.user_tag.as_ref().is_none_or(|t| a.user_tags.contains(t))
+        (!self.bookmarked || a.bookmarked_at.is_some())
+            && self.user_tag.as_ref().is_none_or(|t| a.user_tags.contains(t))
     }
 }
 
@@ -58,14 +59,17 @@ pub fn backup(store: &Store, selection: &Selection) -> Result<Backup, TransferEr
 pub fn export_json(store: &Store, selection: &Selection, out: &Path) -> Result<usize, TransferError> {
     let b = backup(store, selection)?;
     let file = std::fs::File::create(out).map_err(io(out))?;
-    serde_json::to_writer(std::io::BufWriter::new(file), &b).map_err(|e| TransferError::Invalid { path: out.to_owned(), reason: e.to_string() })?;
+    serde_json::to_writer(std::io::BufWriter::new(file), &b)
+        .map_err(|e| TransferError::Invalid { path: out.to_owned(), reason: e.to_string() })?;
     Ok(b.articles.len())
 }
 
 /// Reads a JSON backup and restores it into `store` (which must be empty).
 pub fn import_backup(store: &mut Store, path: &Path) -> Result<usize, TransferError> {
     let file = std::fs::File::open(path).map_err(io(path))?;
-    let b: Backup = serde_json::from_reader(std::io::BufReader::new(file))
-        .map_err(|e| TransferError::Invalid { path: path.to_owned(), reason: format!("not a Broadsheet backup: {e}") })?;
+    let b: Backup = serde_json::from_reader(std::io::BufReader::new(file)).map_err(|e| TransferError::Invalid {
+        path: path.to_owned(),
+        reason: format!("not a Broadsheet backup: {e}"),
+    })?;
     Ok(store.restore(&b)?)
 }

@@ -20,8 +20,11 @@ pub fn export_markdown(store: &Store, selection: &Selection, out: &Path) -> Resu
     let posts_dir = out.join("_posts");
     let assets = out.join("assets");
     std::fs::create_dir_all(&posts_dir).map_err(io(&posts_dir))?;
-    std::fs::write(out.join("_config.yml"), "# Exported by Broadsheet. Dates carry their own offsets.\ntitle: Broadsheet export\n")
-        .map_err(io(out))?;
+    std::fs::write(
+        out.join("_config.yml"),
+        "# Exported by Broadsheet. Dates carry their own offsets.\ntitle: Broadsheet export\n",
+    )
+    .map_err(io(out))?;
 
     let mut folders = UniqueNames::default();
     let mut folder_of: HashMap<String, String> = HashMap::new();
@@ -52,7 +55,12 @@ pub fn export_markdown(store: &Store, selection: &Selection, out: &Path) -> Resu
                 report.images += 1;
             }
         }
-        let html = broadsheet_html::for_display(&a.html, "http", move |u| local.get(u).cloned().unwrap_or_else(|| u.to_string()), HashMap::new());
+        let html = broadsheet_html::for_display(
+            &a.html,
+            "http",
+            move |u| local.get(u).cloned().unwrap_or_else(|| u.to_string()),
+            HashMap::new(),
+        );
 
         let name = files_in.entry(folder).or_default().claim(&format!("{}-{}.md", date_prefix(a), slug(&a.key)));
         let path = dir.join(name);
@@ -89,7 +97,9 @@ fn front_matter(a: &BackupArticle) -> String {
 /// `2021-12-08 13:16:19 +0800`, in the post's own offset.
 fn jekyll_date(a: &BackupArticle) -> String {
     let offset = time::UtcOffset::from_whole_seconds(a.utc_offset_min * 60).unwrap_or(time::UtcOffset::UTC);
-    let t = time::OffsetDateTime::from_unix_timestamp(a.published_at).unwrap_or(time::OffsetDateTime::UNIX_EPOCH).to_offset(offset);
+    let t = time::OffsetDateTime::from_unix_timestamp(a.published_at)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+        .to_offset(offset);
     let (h, m) = (a.utc_offset_min / 60, (a.utc_offset_min % 60).abs());
     format!(
         "{:04}-{:02}-{:02} {:02}:{:02}:{:02} {}{:02}{:02}",
@@ -112,7 +122,8 @@ fn date_prefix(a: &BackupArticle) -> String {
 /// The post's slug: its key without a leading `YYYY-MM-DD-`.
 fn slug(key: &str) -> &str {
     let b = key.as_bytes();
-    let dated = b.len() > 11 && b[4] == b'-' && b[7] == b'-' && b[10] == b'-' && key[..4].bytes().all(|c| c.is_ascii_digit());
+    let dated =
+        b.len() > 11 && b[4] == b'-' && b[7] == b'-' && b[10] == b'-' && key[..4].bytes().all(|c| c.is_ascii_digit());
     let s = if dated { &key[11..] } else { key.trim_start_matches('-') };
     if s.is_empty() {
         "post"

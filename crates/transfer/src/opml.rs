@@ -74,7 +74,8 @@ pub fn parse_opml(text: &str) -> Result<Vec<OpmlFeed>, String> {
                     let (mut url, mut title, mut text_attr, mut site) = (None, None, None, None);
                     for attr in e.attributes() {
                         let attr = attr.map_err(|e| format!("bad attribute: {e}"))?;
-                        let value = attr.unescape_value().map_err(|e| format!("bad attribute value: {e}"))?.into_owned();
+                        let value =
+                            attr.unescape_value().map_err(|e| format!("bad attribute value: {e}"))?.into_owned();
                         match attr.key.as_ref() {
                             b"xmlUrl" => url = Some(value),
                             b"title" => title = Some(value),
@@ -90,7 +91,11 @@ pub fn parse_opml(text: &str) -> Result<Vec<OpmlFeed>, String> {
                             return Err(format!("feed URL {url:?} is not http(s)"));
                         }
                         let site_url = site.filter(|s| s.starts_with("http://") || s.starts_with("https://"));
-                        feeds.push(OpmlFeed { url, title: title.or(text_attr).filter(|t| !t.trim().is_empty()), site_url });
+                        feeds.push(OpmlFeed {
+                            url,
+                            title: title.or(text_attr).filter(|t| !t.trim().is_empty()),
+                            site_url,
+                        });
                     }
                 }
                 _ => {}
@@ -110,10 +115,14 @@ pub fn parse_opml(text: &str) -> Result<Vec<OpmlFeed>, String> {
 pub fn import_opml(store: &mut Store, path: &Path) -> Result<OpmlReport, TransferError> {
     let len = std::fs::metadata(path).map_err(io(path))?.len();
     if len > MAX_OPML_BYTES {
-        return Err(TransferError::Invalid { path: path.to_owned(), reason: format!("{len} bytes is more than the {MAX_OPML_BYTES} an OPML file may have") });
+        return Err(TransferError::Invalid {
+            path: path.to_owned(),
+            reason: format!("{len} bytes is more than the {MAX_OPML_BYTES} an OPML file may have"),
+        });
     }
     let bytes = std::fs::read(path).map_err(io(path))?;
-    let text = String::from_utf8(bytes).map_err(|e| TransferError::Invalid { path: path.to_owned(), reason: format!("not UTF-8: {e}") })?;
+    let text = String::from_utf8(bytes)
+        .map_err(|e| TransferError::Invalid { path: path.to_owned(), reason: format!("not UTF-8: {e}") })?;
     let feeds = parse_opml(&text).map_err(|reason| TransferError::Invalid { path: path.to_owned(), reason })?;
     let existing: Vec<String> = store.sources()?.into_iter().map(|s| s.location).collect();
     let mut report = OpmlReport::default();
@@ -123,7 +132,13 @@ pub fn import_opml(store: &mut Store, path: &Path) -> Result<OpmlReport, Transfe
             continue;
         }
         let name = f.title.clone().unwrap_or_else(|| f.url.clone());
-        store.upsert_source(&NewSource { kind: "feed", location: &f.url, name: &name, site_url: f.site_url.as_deref(), lang: None })?;
+        store.upsert_source(&NewSource {
+            kind: "feed",
+            location: &f.url,
+            name: &name,
+            site_url: f.site_url.as_deref(),
+            lang: None,
+        })?;
         report.added += 1;
     }
     Ok(report)

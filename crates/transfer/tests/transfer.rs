@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use broadsheet_import::{import_path, import_sample, ImportOptions};
 use broadsheet_model::{ArticleQuery, Filters, SearchQuery};
 use broadsheet_store::{Backup, NewArticle, NewSource, Store};
-use broadsheet_transfer::{export_bookmarks, export_json, export_markdown, export_opml, import_backup, import_opml, parse_opml, Selection};
+use broadsheet_transfer::{
+    export_bookmarks, export_json, export_markdown, export_opml, import_backup, import_opml, parse_opml, Selection,
+};
 
 fn store_in(dir: &Path, name: &str) -> Store {
     Store::open(&dir.join(name).join("archive.sqlite3")).unwrap()
@@ -21,7 +23,12 @@ fn marked_archive(dir: &Path) -> Store {
     let mut store = store_in(dir, "a");
     import_sample(&mut store).unwrap();
     import_path(&mut store, &corpus("finews"), ImportOptions::default(), &mut |_, _| {}).unwrap();
-    let ids: Vec<i64> = store.list_articles(&ArticleQuery { limit: Some(1000), ..Default::default() }).unwrap().iter().map(|a| a.id).collect();
+    let ids: Vec<i64> = store
+        .list_articles(&ArticleQuery { limit: Some(1000), ..Default::default() })
+        .unwrap()
+        .iter()
+        .map(|a| a.id)
+        .collect();
     for (n, &id) in ids.iter().enumerate() {
         if n % 3 == 0 {
             store.set_bookmark(id, true).unwrap();
@@ -61,12 +68,22 @@ fn json_backup_restores_into_an_empty_archive_with_identical_state() {
         assert_eq!(x, y, "article {} differs after the round trip", x.key);
     }
     // The restored archive is fully usable: lists, filters and search.
-    let q = |f: Filters| b.list_articles(&ArticleQuery { filters: f, limit: Some(1000), ..Default::default() }).unwrap().len();
-    let qa = |f: Filters| a.list_articles(&ArticleQuery { filters: f, limit: Some(1000), ..Default::default() }).unwrap().len();
-    for f in [Filters { bookmarked: true, ..Default::default() }, Filters { unread: true, ..Default::default() }, Filters { user_tag: Some("稍后再读".into()), ..Default::default() }] {
+    let q = |f: Filters| {
+        b.list_articles(&ArticleQuery { filters: f, limit: Some(1000), ..Default::default() }).unwrap().len()
+    };
+    let qa = |f: Filters| {
+        a.list_articles(&ArticleQuery { filters: f, limit: Some(1000), ..Default::default() }).unwrap().len()
+    };
+    for f in [
+        Filters { bookmarked: true, ..Default::default() },
+        Filters { unread: true, ..Default::default() },
+        Filters { user_tag: Some("稍后再读".into()), ..Default::default() },
+    ] {
         assert_eq!(q(f.clone()), qa(f));
     }
-    let hits = |s: &Store| s.search(&SearchQuery { query: "股".into(), limit: Some(1000), ..Default::default() }).unwrap().len();
+    let hits = |s: &Store| {
+        s.search(&SearchQuery { query: "股".into(), limit: Some(1000), ..Default::default() }).unwrap().len()
+    };
     assert_eq!(hits(&a), hits(&b));
 
     // Restoring over content is refused, and nothing changes.
@@ -114,7 +131,9 @@ fn markdown_export_reads_back_as_a_jekyll_site_with_the_same_titles_dates_and_ca
 fn markdown_file_names_are_safe_on_every_os() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = store_in(dir.path(), "a");
-    let src = s.upsert_source(&NewSource { kind: "jekyll-folder", location: "/x", name: "x", site_url: None, lang: None }).unwrap();
+    let src = s
+        .upsert_source(&NewSource { kind: "jekyll-folder", location: "/x", name: "x", site_url: None, lang: None })
+        .unwrap();
     let post = |key: &str, cat: &str| NewArticle {
         key: key.into(),
         title: format!("{cat} {key}"),
@@ -206,7 +225,9 @@ fn opml_from_other_readers_imports_and_round_trips() {
     assert_eq!((added, present), (4, 1), "Daring Fireball is in two files");
     let sources = s.sources().unwrap();
     assert!(sources.iter().all(|x| x.kind == "feed"));
-    assert!(sources.iter().any(|x| x.name == "金融消息" && x.site_url.as_deref() == Some("https://finews.withounder.com/")));
+    assert!(sources
+        .iter()
+        .any(|x| x.name == "金融消息" && x.site_url.as_deref() == Some("https://finews.withounder.com/")));
 
     let out = dir.path().join("out.opml");
     assert_eq!(export_opml(&s, &out).unwrap(), 4);
@@ -233,7 +254,11 @@ fn hostile_opml_is_rejected_with_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let huge = dir.path().join("huge.opml");
     let line = "<outline text=\"x\" xmlUrl=\"https://a.example/feed\"/>\n";
-    std::fs::write(&huge, format!("<opml version=\"2.0\"><body>{}</body></opml>", line.repeat(6 * 1024 * 1024 / line.len()))).unwrap();
+    std::fs::write(
+        &huge,
+        format!("<opml version=\"2.0\"><body>{}</body></opml>", line.repeat(6 * 1024 * 1024 / line.len())),
+    )
+    .unwrap();
     let mut s = store_in(dir.path(), "a");
     let err = import_opml(&mut s, &huge).unwrap_err().to_string();
     assert!(err.contains("huge.opml") && err.contains("more than"), "{err}");
@@ -246,12 +271,21 @@ fn bookmarks_html_lists_bookmarked_posts_with_their_tags() {
     let a = marked_archive(dir.path());
     let out = dir.path().join("bookmarks.html");
     let n = export_bookmarks(&a, &Selection::default(), &out).unwrap();
-    let bookmarked = a.list_articles(&ArticleQuery { filters: Filters { bookmarked: true, ..Default::default() }, limit: Some(1000), ..Default::default() }).unwrap();
+    let bookmarked = a
+        .list_articles(&ArticleQuery {
+            filters: Filters { bookmarked: true, ..Default::default() },
+            limit: Some(1000),
+            ..Default::default()
+        })
+        .unwrap();
     assert_eq!(n, bookmarked.iter().filter(|x| x.url.is_some()).count());
     let html = std::fs::read_to_string(out).unwrap();
     assert!(html.starts_with("<!DOCTYPE NETSCAPE-Bookmark-file-1>"));
     assert_eq!(html.matches("<DT><A HREF=").count(), n);
-    assert!(html.contains("TAGS=\"markets,稍后再读\"") || html.contains("TAGS=\"Tech News,稍后再读\""), "tags travel with bookmarks");
+    assert!(
+        html.contains("TAGS=\"markets,稍后再读\"") || html.contains("TAGS=\"Tech News,稍后再读\""),
+        "tags travel with bookmarks"
+    );
 }
 
 #[test]
@@ -281,7 +315,10 @@ fn story_retention_and_source_removal_never_take_marked_posts() {
     assert_eq!(marked(&a), before);
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let left = a.list_articles(&ArticleQuery { limit: Some(1000), ..Default::default() }).unwrap();
-    assert!(left.iter().all(|x| x.bookmarked || !x.user_tags.is_empty() || x.timestamp >= now - 5), "an unmarked old post survived");
+    assert!(
+        left.iter().all(|x| x.bookmarked || !x.user_tags.is_empty() || x.timestamp >= now - 5),
+        "an unmarked old post survived"
+    );
     // Images go with the posts that alone used them; those of kept posts stay.
     let kept_images: Vec<String> = a.backup().unwrap().articles.iter().flat_map(|x| x.images.clone()).collect();
     for (url, _, _) in broadsheet_sample::images() {

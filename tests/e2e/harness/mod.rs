@@ -39,7 +39,10 @@ impl App {
 
     /// Starts the built app on `data_dir` (to restart it on the same archive).
     pub async fn launch_in(data_dir: &std::path::Path) -> App {
-        assert!(std::env::var_os("DISPLAY").is_some(), "no DISPLAY: run the real-window tests through `cargo xtask test`");
+        assert!(
+            std::env::var_os("DISPLAY").is_some(),
+            "no DISPLAY: run the real-window tests through `cargo xtask test`"
+        );
         let (port, native_port) = (free_port(), free_port());
         let log = std::fs::File::create(screenshot_dir().join(format!("tauri-driver-{port}.log"))).unwrap();
         let driver = Command::new("tauri-driver")
@@ -107,7 +110,8 @@ impl App {
     /// Presses one key on whatever has focus, as a person typing would.
     pub async fn press(&self, key: char) {
         use fantoccini::actions::{InputSource, KeyAction, KeyActions};
-        let keys = KeyActions::new("keyboard".into()).then(KeyAction::Down { value: key }).then(KeyAction::Up { value: key });
+        let keys =
+            KeyActions::new("keyboard".into()).then(KeyAction::Down { value: key }).then(KeyAction::Up { value: key });
         self.client.perform_actions(keys).await.unwrap();
     }
 
@@ -129,7 +133,9 @@ impl App {
 /// Serves an RSS feed with `items` (id, title) on 127.0.0.1 for the life of the test
 /// process; returns its URL.
 pub fn feed_server(items: &[(&str, &str)]) -> String {
-    let mut xml = String::from("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Loopback</title><link>http://127.0.0.1/</link>");
+    let mut xml = String::from(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Loopback</title><link>http://127.0.0.1/</link>",
+    );
     for (i, (id, title)) in items.iter().enumerate() {
         xml.push_str(&format!(
             "<item><guid>{id}</guid><title>{title}</title><pubDate>Mon, 0{} Nov 2026 08:00:00 GMT</pubDate><description>&lt;p&gt;{title}的正文。&lt;/p&gt;</description></item>",

@@ -2,20 +2,30 @@ use broadsheet_model::ArticleSummary;
 use sycamore::prelude::*;
 
 use crate::format::{local_datetime, original_time_hint};
-use crate::state::AppState;
+use crate::state::{AppState, ROW_HEIGHT, WINDOW_ROWS};
 
 #[component]
 pub fn ArticleList() -> View {
     let state = use_context::<AppState>();
     let empty = move || state.list_loaded.get() && state.articles.with(Vec::is_empty);
     let query = create_signal(String::new());
+    let rows_ref = create_node_ref();
+    create_effect(move || {
+        let start = state.window_start.get();
+        let len = state.articles.with(Vec::len);
+        let above = start * ROW_HEIGHT;
+        let below = len.saturating_sub(start + WINDOW_ROWS) * ROW_HEIGHT;
+        set_padding(rows_ref, above, below);
+    });
     let on_search = move |e: web_sys::SubmitEvent| {
         e.prevent_default();
         state.search(query.get_clone());
     };
     view! {
         section(class="list", aria-label="Articles", on:scroll=move |e: web_sys::Event| {
-            if near_end(&e) {
+            let (top, height, total) = scroll_metrics(&e);
+            state.scrolled_to(top);
+            if top + 3 * height >= total {
                 state.load_more();
             }
         }) {
@@ -35,9 +45,14 @@ pub fn ArticleList() -> View {
             } else {
                 view! {}
             })
-            ul(class="articles", role="listbox", aria-label="Articles") {
+            // Only a window of rows is in the page; padding stands in for the rest, so a
+            // 100,000-row list costs no more to draw than a short one.
+            ul(r#ref=rows_ref, class="articles", role="listbox", aria-label="Articles") {
                 Keyed(
-                    list=move || state.articles.get_clone(),
+                    list=move || {
+                        let start = state.window_start.get();
+                        state.articles.with(|l| l.iter().skip(start).take(WINDOW_ROWS).cloned().collect::<Vec<_>>())
+                    },
                     view=move |a| view! { ArticleRow(article=a) },
                     key=|a| a.id,
                 )
@@ -51,20 +66,36 @@ pub fn ArticleList() -> View {
     }
 }
 
-/// Whether a scrolled element is within a few screens of its end.
-fn near_end(e: &web_sys::Event) -> bool {
+/// (scroll top, visible height, scroll height) of the scrolled element.
+fn scroll_metrics(e: &web_sys::Event) -> (i32, i32, i32) {
     #[cfg(target_arch = "wasm32")]
     {
         use wasm_bindgen::JsCast;
         e.target()
             .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .is_some_and(|el| el.scroll_top() + 3 * el.client_height() >= el.scroll_height())
+            .map_or((0, 0, 0), |el| (el.scroll_top(), el.client_height(), el.scroll_height()))
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
         let _ = e;
-        false
+        (0, 0, 0)
     }
+}
+
+/// Space above and below the rendered rows, through CSS variables (the CSP forbids inline
+/// style attributes, not the CSSOM).
+fn set_padding(rows: NodeRef, above: usize, below: usize) {
+    #[cfg(target_arch = "wasm32")]
+    {
+        use wasm_bindgen::JsCast;
+        // Tracked: the effect runs again once the list is in the page.
+        if let Some(el) = rows.try_get().and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let _ = el.style().set_property("--rows-above", &format!("{above}px"));
+            let _ = el.style().set_property("--rows-below", &format!("{below}px"));
+        }
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = (rows, above, below);
 }
 
 #[component(inline_props)]
@@ -107,7 +138,6 @@ fn ArticleRow(article: ArticleSummary) -> View {
                 span(class="row-source") { (article.source.clone()) }
                 " · "
                 span(class="row-category", data-slug=slug_attr) { (meta_category()) }
-                " · "
                 time(datetime=article.date.clone(), title=hint) { (when) }
             }
             (match snippet() {

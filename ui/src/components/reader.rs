@@ -63,8 +63,10 @@ fn ArticleView(article: ArticleDetail) -> View {
         })
         .collect();
     let body_lang = lang.clone();
-    let original = s.url.clone().map(|u| view! {
-        a(class="original-link", href=u, rel="noopener noreferrer") { (state.t("Original")) }
+    let original = s.url.clone().map(|u| {
+        view! {
+            a(class="original-link", href=u, rel="noopener noreferrer") { (state.t("Original")) }
+        }
     });
     let id = s.id;
     let summary = s.clone();

@@ -15,9 +15,16 @@ pub fn Sidebar() -> View {
     let by_count = create_signal(false);
     let categories = create_memo(move || {
         let needle = filter.with(|f| f.trim().to_lowercase());
-        let mut cats: Vec<CategoryCount> = state
-            .categories
-            .with(|cs| cs.iter().filter(|c| needle.is_empty() || c.name.to_lowercase().contains(&needle) || c.slug.to_lowercase().contains(&needle)).cloned().collect());
+        let mut cats: Vec<CategoryCount> = state.categories.with(|cs| {
+            cs.iter()
+                .filter(|c| {
+                    needle.is_empty()
+                        || c.name.to_lowercase().contains(&needle)
+                        || c.slug.to_lowercase().contains(&needle)
+                })
+                .cloned()
+                .collect()
+        });
         if by_count.get() {
             cats.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
         }
@@ -26,12 +33,26 @@ pub fn Sidebar() -> View {
     });
     let hidden = move || {
         let needle = filter.with(|f| f.trim().to_lowercase());
-        let matching = state.categories.with(|cs| cs.iter().filter(|c| needle.is_empty() || c.name.to_lowercase().contains(&needle) || c.slug.to_lowercase().contains(&needle)).count());
+        let matching = state.categories.with(|cs| {
+            cs.iter()
+                .filter(|c| {
+                    needle.is_empty()
+                        || c.name.to_lowercase().contains(&needle)
+                        || c.slug.to_lowercase().contains(&needle)
+                })
+                .count()
+        });
         matching.saturating_sub(CATEGORY_PAGE)
     };
     let site_tags = create_memo(move || {
         let needle = filter.with(|f| f.trim().to_lowercase());
-        state.site_tags.with(|ts| ts.iter().filter(|t| needle.is_empty() || t.name.to_lowercase().contains(&needle)).take(100).cloned().collect::<Vec<TagCount>>())
+        state.site_tags.with(|ts| {
+            ts.iter()
+                .filter(|t| needle.is_empty() || t.name.to_lowercase().contains(&needle))
+                .take(100)
+                .cloned()
+                .collect::<Vec<TagCount>>()
+        })
     });
     view! {
         nav(class="sidebar", aria-label="Library") {

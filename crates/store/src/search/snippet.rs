@@ -9,7 +9,8 @@ const LENGTH: usize = 120;
 pub(crate) fn make(title: &str, text: &str, terms: &[Term]) -> String {
     let chars: Vec<char> = text.chars().collect();
     let lower: Vec<char> = chars.iter().map(|c| c.to_lowercase().next().unwrap_or(*c)).collect();
-    let needles: Vec<Vec<char>> = terms.iter().map(|t| t.text.to_lowercase().chars().collect()).filter(|n: &Vec<char>| !n.is_empty()).collect();
+    let needles: Vec<Vec<char>> =
+        terms.iter().map(|t| t.text.to_lowercase().chars().collect()).filter(|n: &Vec<char>| !n.is_empty()).collect();
     let matches = find_all(&lower, &needles);
     if matches.is_empty() {
         // The match was in the title only: show the start of the text.

@@ -61,7 +61,9 @@ impl std::fmt::Display for QueryError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             QueryError::Empty => f.write_str("the search query is empty"),
-            QueryError::TooLong { chars, max } => write!(f, "the search query is {chars} characters long; at most {max} are searched"),
+            QueryError::TooLong { chars, max } => {
+                write!(f, "the search query is {chars} characters long; at most {max} are searched")
+            }
         }
     }
 }
@@ -139,11 +141,8 @@ fn term_expr(term: &Term) -> Vec<String> {
     }
     push_cjk(&mut segment, &mut out);
     // Word characters as unicode61 sees them; the rest separates words.
-    let tokens: Vec<String> = words
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect();
+    let tokens: Vec<String> =
+        words.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect();
     if !tokens.is_empty() {
         let phrase = quote(&tokens.join(" "));
         let star = if term.prefix && !term.text.ends_with(is_cjk) { " *" } else { "" };

@@ -34,8 +34,11 @@ impl Http {
         let thread = std::thread::spawn(move || {
             for req in srv.incoming_requests() {
                 let path = req.url().split('?').next().unwrap_or("/").to_string();
-                let headers: HashMap<String, String> =
-                    req.headers().iter().map(|h| (h.field.as_str().as_str().to_ascii_lowercase(), h.value.as_str().to_string())).collect();
+                let headers: HashMap<String, String> = req
+                    .headers()
+                    .iter()
+                    .map(|h| (h.field.as_str().as_str().to_ascii_lowercase(), h.value.as_str().to_string()))
+                    .collect();
                 log2.lock().unwrap().push((path.clone(), headers.clone()));
                 let (srv_root, base) = (root.clone(), base2.clone());
                 std::thread::spawn(move || respond(req, &path, &headers, &srv_root, &base));
@@ -68,17 +71,30 @@ fn header(k: &str, v: &str) -> Header {
 fn respond(req: tiny_http::Request, path: &str, headers: &HashMap<String, String>, root: &Path, base: &str) {
     let _ = match path {
         "/fault/500" => req.respond(Response::from_string("boom").with_status_code(500)),
-        "/fault/429" => req.respond(Response::from_string("slow down").with_status_code(429).with_header(header("Retry-After", "7200"))),
+        "/fault/429" => req.respond(
+            Response::from_string("slow down").with_status_code(429).with_header(header("Retry-After", "7200")),
+        ),
         "/fault/always-304" => req.respond(Response::empty(304)),
-        "/fault/invalid-xml" => req.respond(Response::from_string("<rss><channel><item><title>unterminated").with_header(header("Content-Type", "application/rss+xml"))),
-        "/fault/redirect-loop" => req.respond(Response::empty(302).with_header(header("Location", &format!("{base}/fault/redirect-loop")))),
+        "/fault/invalid-xml" => req.respond(
+            Response::from_string("<rss><channel><item><title>unterminated")
+                .with_header(header("Content-Type", "application/rss+xml")),
+        ),
+        "/fault/redirect-loop" => {
+            req.respond(Response::empty(302).with_header(header("Location", &format!("{base}/fault/redirect-loop"))))
+        }
         "/fault/slow" => {
             std::thread::sleep(Duration::from_secs(4));
             req.respond(Response::from_string("<rss/>"))
         }
         "/fault/huge" => {
             let body = std::io::repeat(b'x').take(64 * 1024 * 1024);
-            req.respond(Response::new(StatusCode(200), vec![header("Content-Type", "application/rss+xml")], body, None, None))
+            req.respond(Response::new(
+                StatusCode(200),
+                vec![header("Content-Type", "application/rss+xml")],
+                body,
+                None,
+                None,
+            ))
         }
         "/fault/gzip-bomb" => {
             let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
@@ -87,7 +103,11 @@ fn respond(req: tiny_http::Request, path: &str, headers: &HashMap<String, String
                 enc.write_all(&zeros).unwrap();
             }
             let bomb = enc.finish().unwrap();
-            req.respond(Response::from_data(bomb).with_header(header("Content-Encoding", "gzip")).with_header(header("Content-Type", "application/rss+xml")))
+            req.respond(
+                Response::from_data(bomb)
+                    .with_header(header("Content-Encoding", "gzip"))
+                    .with_header(header("Content-Type", "application/rss+xml")),
+            )
         }
         _ => {
             let rel = path.trim_start_matches('/');
@@ -97,7 +117,12 @@ fn respond(req: tiny_http::Request, path: &str, headers: &HashMap<String, String
             }
             match std::fs::read(&file) {
                 Ok(bytes) => {
-                    let etag = format!("\"{:x}\"", bytes.iter().fold(0xcbf29ce484222325u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x100000001b3)));
+                    let etag = format!(
+                        "\"{:x}\"",
+                        bytes
+                            .iter()
+                            .fold(0xcbf29ce484222325u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x100000001b3))
+                    );
                     if headers.get("if-none-match") == Some(&etag) {
                         req.respond(Response::empty(304).with_header(header("ETag", &etag)))
                     } else {
@@ -107,7 +132,11 @@ fn respond(req: tiny_http::Request, path: &str, headers: &HashMap<String, String
                             Some("html") => "text/html; charset=utf-8",
                             _ => "application/octet-stream",
                         };
-                        req.respond(Response::from_data(bytes).with_header(header("ETag", &etag)).with_header(header("Content-Type", ct)))
+                        req.respond(
+                            Response::from_data(bytes)
+                                .with_header(header("ETag", &etag))
+                                .with_header(header("Content-Type", ct)),
+                        )
                     }
                 }
                 Err(_) => req.respond(Response::from_string("not found").with_status_code(404)),
@@ -201,7 +230,11 @@ fn cgi(mut stream: std::net::TcpStream, root: &Path) -> std::io::Result<()> {
         .spawn()?;
     child.stdin.take().unwrap().write_all(&body)?;
     let out = child.wait_with_output()?.stdout;
-    let split = out.windows(4).position(|w| w == b"\r\n\r\n").map(|i| (i, 4)).or_else(|| out.windows(2).position(|w| w == b"\n\n").map(|i| (i, 2)));
+    let split = out
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|i| (i, 4))
+        .or_else(|| out.windows(2).position(|w| w == b"\n\n").map(|i| (i, 2)));
     let (head, rest) = match split {
         Some((i, n)) => (String::from_utf8_lossy(&out[..i]).into_owned(), &out[i + n..]),
         None => (String::new(), &out[..]),
@@ -216,7 +249,11 @@ fn cgi(mut stream: std::net::TcpStream, root: &Path) -> std::io::Result<()> {
             response_headers.push_str("\r\n");
         }
     }
-    write!(stream, "HTTP/1.1 {status}\r\n{response_headers}Content-Length: {}\r\nConnection: close\r\n\r\n", rest.len())?;
+    write!(
+        stream,
+        "HTTP/1.1 {status}\r\n{response_headers}Content-Length: {}\r\nConnection: close\r\n\r\n",
+        rest.len()
+    )?;
     stream.write_all(rest)?;
     stream.flush()
 }
@@ -266,7 +303,11 @@ pub fn jekyll_site(dir: &Path, name: &str, base: &str) -> (String, usize) {
     )
     .unwrap();
     std::fs::write(site.join("count.txt"), "---\nlayout: null\n---\n{{ site.posts | size }}\n").unwrap();
-    let out = Command::new("jekyll").args(["build", "-q", "-d", "_site"]).current_dir(&site).output().expect("jekyll is installed by `cargo xtask test`");
+    let out = Command::new("jekyll")
+        .args(["build", "-q", "-d", "_site"])
+        .current_dir(&site)
+        .output()
+        .expect("jekyll is installed by `cargo xtask test`");
     assert!(out.status.success(), "jekyll: {}", String::from_utf8_lossy(&out.stderr));
     let n = std::fs::read_to_string(site.join("_site/count.txt")).unwrap().trim().parse().unwrap();
     (format!("{base}/{name}/_site/"), n)
