@@ -290,53 +290,13 @@ fn upsert_one(tx: &Transaction<'_>, source: SourceId, a: &NewArticle) -> Result<
             return Ok(UpsertOutcome::Unchanged(id));
         }
         Some((id, _)) => {
-            tx.execute(
-                "UPDATE articles SET title = ?2, published_at = ?3, utc_offset_min = ?4, url = ?5, lang = ?6,
-                 html = ?7, text = ?8, excerpt = ?9, extra_json = ?10, content_hash = ?11,
-                 removed_upstream = 0, updated_at = ?12 WHERE id = ?1",
-                params![
-                    id,
-                    a.title,
-                    a.published_at,
-                    a.utc_offset_min,
-                    a.url,
-                    a.lang,
-                    a.html,
-                    a.text,
-                    a.excerpt,
-                    a.extra_json,
-                    hash,
-                    now
-                ],
-            )?;
+            write_row(tx, source, a, &hash, now)?;
             for table in ["article_categories", "article_site_tags", "article_images"] {
                 tx.execute(&format!("DELETE FROM {table} WHERE article_id = ?1"), [id])?;
             }
             UpsertOutcome::Updated(id)
         }
-        None => {
-            tx.execute(
-                "INSERT INTO articles (source_id, key, title, published_at, utc_offset_min, url, lang, html, text,
-                 excerpt, extra_json, content_hash, imported_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
-                params![
-                    source,
-                    a.key,
-                    a.title,
-                    a.published_at,
-                    a.utc_offset_min,
-                    a.url,
-                    a.lang,
-                    a.html,
-                    a.text,
-                    a.excerpt,
-                    a.extra_json,
-                    hash,
-                    now
-                ],
-            )?;
-            UpsertOutcome::Inserted(tx.last_insert_rowid())
-        }
+        None => UpsertOutcome::Inserted(write_row(tx, source, a, &hash, now)?),
     };
     let id = match outcome {
         UpsertOutcome::Inserted(id) | UpsertOutcome::Updated(id) | UpsertOutcome::Unchanged(id) => id,
@@ -367,6 +327,36 @@ fn upsert_one(tx: &Transaction<'_>, source: SourceId, a: &NewArticle) -> Result<
         tx.execute("INSERT OR IGNORE INTO article_images (article_id, url) VALUES (?1, ?2)", params![id, url])?;
     }
     Ok(outcome)
+}
+
+/// Inserts the article, or updates it in place (same id) when `(source, key)` exists.
+fn write_row(tx: &Transaction<'_>, source: SourceId, a: &NewArticle, hash: &str, now: i64) -> Result<ArticleId> {
+    Ok(tx.query_row(
+        "INSERT INTO articles (source_id, key, title, published_at, utc_offset_min, url, lang, html, text,
+           excerpt, extra_json, content_hash, imported_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)
+         ON CONFLICT (source_id, key) DO UPDATE SET title = excluded.title, published_at = excluded.published_at,
+           utc_offset_min = excluded.utc_offset_min, url = excluded.url, lang = excluded.lang, html = excluded.html,
+           text = excluded.text, excerpt = excluded.excerpt, extra_json = excluded.extra_json,
+           content_hash = excluded.content_hash, removed_upstream = 0, updated_at = excluded.updated_at
+         RETURNING id",
+        params![
+            source,
+            a.key,
+            a.title,
+            a.published_at,
+            a.utc_offset_min,
+            a.url,
+            a.lang,
+            a.html,
+            a.text,
+            a.excerpt,
+            a.extra_json,
+            hash,
+            now
+        ],
+        |r| r.get(0),
+    )?)
 }
 
 pub(crate) fn hex(bytes: &[u8]) -> String {
