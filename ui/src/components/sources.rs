@@ -49,6 +49,10 @@ fn SourceItem(source: SourceInfo) -> View {
             span(class=dot, role="img", aria-label=hint)
             span(class="nav-label") { (name) }
             span(class="nav-count") { (source.articles) }
+            (match source.health.last_error.clone() {
+                Some(e) => view! { span(class="source-error") { (e) } },
+                None => view! {},
+            })
             button(class="source-remove", aria-label=remove_label, on:click=move |_| state.removing.set(Some(id))) { "×" }
         }
         (if state.removing.get() == Some(id) {
