@@ -72,5 +72,11 @@ fn bundle() -> Result {
     setup::ensure(setup::Purpose::Bundle)?;
     ui::build()?;
     let tauri = setup::tauri_cli()?;
-    sh::run(sh::command(&tauri).args(["build"]))
+    // On Linux the .deb builds offline; AppImage tooling is downloaded at build time, so it
+    // is left to release runners (as are .msi/NSIS on Windows and .dmg on macOS).
+    let mut args = vec!["build"];
+    if cfg!(target_os = "linux") {
+        args.extend(["--bundles", "deb"]);
+    }
+    sh::run(sh::command(&tauri).args(&args))
 }
