@@ -1,7 +1,7 @@
 //! A display for the real window: the session's own, or an Xvfb started for the tests.
 
+use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
 use crate::Result;
 
@@ -12,49 +12,42 @@ pub fn available() -> bool {
     ["DISPLAY", "WAYLAND_DISPLAY"].iter().any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()))
 }
 
-/// Stops the Xvfb it started when dropped.
+/// Stops the Xvfb it started when dropped, with SIGTERM so the server removes its lock file
+/// and socket (a killed one leaves them behind, and they pile up run after run).
 pub struct Xvfb(Option<Child>);
 
 impl Drop for Xvfb {
     fn drop(&mut self) {
         if let Some(mut child) = self.0.take() {
-            let _ = child.kill();
+            let terminated = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().is_ok_and(|s| s.success());
+            if !terminated {
+                let _ = child.kill();
+            }
             let _ = child.wait();
         }
     }
 }
 
-/// Uses the current display if there is one; otherwise starts Xvfb on a free display
-/// number and points `DISPLAY` at it for every child process.
+/// Uses the current display if there is one; otherwise starts Xvfb, which picks a free
+/// display number itself (`-displayfd`), and points `DISPLAY` at it for every child process.
 pub fn ensure() -> Result<Xvfb> {
     if available() {
         return Ok(Xvfb(None));
     }
-    for n in 99..120 {
-        if std::path::Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
-            || std::path::Path::new(&format!("/tmp/.X{n}-lock")).exists()
-        {
-            continue;
-        }
-        let display = format!(":{n}");
-        eprintln!("$ Xvfb {display} -screen 0 1280x800x24 -nolisten tcp");
-        let child = Command::new("Xvfb")
-            .args([display.as_str(), "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .map_err(|e| format!("cannot start Xvfb: {e}"))?;
-        let guard = Xvfb(Some(child));
-        let socket = format!("/tmp/.X11-unix/X{n}");
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(10) {
-            if std::path::Path::new(&socket).exists() {
-                std::env::set_var("DISPLAY", &display);
-                return Ok(guard);
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        return Err(format!("Xvfb did not open display {display} within 10 s"));
-    }
-    Err("no free X display number between :99 and :119".into())
+    eprintln!("$ Xvfb -displayfd 1 -screen 0 1280x800x24 -nolisten tcp");
+    let mut child = Command::new("Xvfb")
+        .args(["-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start Xvfb: {e}"))?;
+    // Xvfb writes the display number once it accepts connections.
+    let mut line = String::new();
+    let stdout = child.stdout.take().ok_or("Xvfb has no stdout")?;
+    let guard = Xvfb(Some(child));
+    BufReader::new(stdout).read_line(&mut line).map_err(|e| format!("Xvfb did not report its display: {e}"))?;
+    let n: u32 = line.trim().parse().map_err(|_| format!("Xvfb reported {line:?} instead of a display number"))?;
+    std::env::set_var("DISPLAY", format!(":{n}"));
+    eprintln!("xtask: Xvfb is on display :{n}");
+    Ok(guard)
 }
