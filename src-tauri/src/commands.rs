@@ -51,10 +51,7 @@ pub fn list_sources(state: State<'_, AppState>) -> Result<Vec<SourceInfo>, ApiEr
 /// Adds a feed, site, git repository or folder; the new source is synced at once.
 #[tauri::command]
 pub async fn add_source(app: tauri::AppHandle, state: State<'_, AppState>, input: String) -> Result<i64, ApiError> {
-    let id = broadsheet_sync::add_source(&state.shared_store(), &input, None, None).await.map_err(|e| match e {
-        broadsheet_sync::AddError::NotFound(m) => ApiError::NotFound(m),
-        broadsheet_sync::AddError::Store(e) => e.into(),
-    })?;
+    let id = broadsheet_sync::add_source(&state.shared_store(), &input, None, None).await?;
     crate::sync::start_run(&app, broadsheet_sync::Trigger::Now(Some(vec![id])));
     Ok(id)
 }

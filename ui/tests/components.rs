@@ -246,7 +246,11 @@ fn the_tag_editor_shows_the_articles_tags_and_offers_existing_ones() {
 #[test]
 fn thousands_of_categories_stay_usable() {
     let html = render(
-        |s| s.categories.set((0..2000).map(|n| category(&format!("outlet{n:04}"), &format!("媒体{n:04}新闻"), 1 + n % 7)).collect()),
+        |s| {
+            s.categories.set(
+                (0..2000).map(|n| category(&format!("outlet{n:04}"), &format!("媒体{n:04}新闻"), 1 + n % 7)).collect(),
+            )
+        },
         || view! { Sidebar {} },
     );
     assert_eq!(html.matches("data-category=").count(), 300, "a first page of categories is drawn");
@@ -257,6 +261,9 @@ fn thousands_of_categories_stay_usable() {
 #[test]
 fn a_failing_source_shows_its_error_in_words() {
     use broadsheet_ui::components::Sources;
-    let html = render(|s| s.sources.set(vec![source(2, "bad", None, Some("https://bad.example/feed.xml: HTTP 500"))]), || view! { Sources {} });
+    let html = render(
+        |s| s.sources.set(vec![source(2, "bad", None, Some("https://bad.example/feed.xml: HTTP 500"))]),
+        || view! { Sources {} },
+    );
     assert!(html.contains("class=\"source-error\">https://bad.example/feed.xml: HTTP 500<"), "{html}");
 }

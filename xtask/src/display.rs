@@ -19,7 +19,8 @@ pub struct Xvfb(Option<Child>);
 impl Drop for Xvfb {
     fn drop(&mut self) {
         if let Some(mut child) = self.0.take() {
-            let terminated = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().is_ok_and(|s| s.success());
+            let terminated =
+                Command::new("kill").args(["-TERM", &child.id().to_string()]).status().is_ok_and(|s| s.success());
             if !terminated {
                 let _ = child.kill();
             }

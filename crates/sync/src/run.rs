@@ -92,6 +92,10 @@ impl Engine {
             sources.into_iter().filter(|s| ids.contains(&s.id)).collect()
         };
         let total = due.len();
+        // The scheduler ticks every minute; a tick with nothing due is not a run to report.
+        if total == 0 && trigger == Trigger::Schedule {
+            return SyncReport::default();
+        }
         events(SyncEvent::Started { sources: total });
         let overall = Arc::new(Semaphore::new(self.opts.max_concurrent.max(1)));
         let mut set = tokio::task::JoinSet::new();

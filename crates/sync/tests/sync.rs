@@ -327,3 +327,16 @@ fn a_git_site_can_also_come_from_a_file_url() {
     let a = store.lock().unwrap().article(id).unwrap();
     assert!(a.summary.bookmarked && a.summary.user_tags == vec!["keep".to_string()]);
 }
+
+#[test]
+fn a_scheduler_tick_with_nothing_due_reports_nothing_but_sync_now_always_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = archive(dir.path());
+    let rt = rt();
+    let (sink, seen) = events();
+    rt.block_on(engine(&store, dir.path()).run(Trigger::Schedule, CancellationToken::new(), sink.clone()));
+    assert!(seen.lock().unwrap().is_empty(), "a quiet tick stays quiet");
+    rt.block_on(engine(&store, dir.path()).run(Trigger::Now(None), CancellationToken::new(), sink));
+    let evs = seen.lock().unwrap().clone();
+    assert!(matches!(evs.as_slice(), [SyncEvent::Started { sources: 0 }, SyncEvent::Finished { .. }]), "{evs:?}");
+}
