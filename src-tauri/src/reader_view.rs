@@ -32,7 +32,7 @@ fn in_app_links(store: &Store, html: &str, site: &str) -> Result<HashMap<String,
                 Some(format!("#category={}", encode(&slug)))
             }
             Some(SiteLink::Category(_) | SiteLink::Page(_)) => {
-                store.article_by_url(&href.split('#').next().unwrap_or(&href))?.map(|id| format!("#article={id}"))
+                store.article_by_url(href.split('#').next().unwrap_or(&href))?.map(|id| format!("#article={id}"))
             }
             None => None,
         };

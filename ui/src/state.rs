@@ -73,11 +73,7 @@ pub struct SyncProgress {
 impl SyncProgress {
     /// Fraction done, 0–100.
     pub fn percent(&self) -> usize {
-        if self.total == 0 {
-            0
-        } else {
-            self.done * 100 / self.total
-        }
+        (self.done * 100).checked_div(self.total).unwrap_or(0)
     }
 }
 

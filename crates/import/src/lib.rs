@@ -143,7 +143,7 @@ fn import_batch<'a>(
         match parsed {
             Parsed::Post(post) => {
                 present.push(post.key.clone());
-                rows.push(to_row(post, site));
+                rows.push(to_row(*post, site));
             }
             Parsed::Skipped(skip) => report.skipped.push((file.path.to_string(), skip.reason)),
         }

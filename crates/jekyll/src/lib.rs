@@ -80,7 +80,7 @@ pub struct Post {
 /// Result of reading one post file.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Parsed {
-    Post(Post),
+    Post(Box<Post>),
     Skipped(Skip),
 }
 
@@ -165,7 +165,7 @@ pub fn parse_post(file: &PostFile<'_>, site: &SiteConfig) -> (Parsed, Vec<Warnin
         images: rendered.images,
         extra: fields,
     };
-    (Parsed::Post(post), warnings)
+    (Parsed::Post(Box::new(post)), warnings)
 }
 
 /// Jekyll reads a string of categories or tags as space-separated words, and a list as items.

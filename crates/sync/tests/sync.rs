@@ -19,7 +19,9 @@ fn engine(store: &SharedStore, dir: &std::path::Path) -> Engine {
     Engine::new(store.clone(), SyncOptions::new(&dir.join("data")))
 }
 
-fn events() -> (Arc<dyn Fn(SyncEvent) + Send + Sync>, Arc<Mutex<Vec<SyncEvent>>>) {
+type Sink = Arc<dyn Fn(SyncEvent) + Send + Sync>;
+
+fn events() -> (Sink, Arc<Mutex<Vec<SyncEvent>>>) {
     let seen: Arc<Mutex<Vec<SyncEvent>>> = Arc::default();
     let sink = seen.clone();
     (Arc::new(move |e| sink.lock().unwrap().push(e)), seen)
@@ -61,7 +63,7 @@ fn a_jekyll_feed_is_discovered_synced_and_then_not_modified() {
     assert_eq!((again.new, again.updated), (0, 0));
     let src = store.lock().unwrap().sync_source(id).unwrap();
     assert_eq!(src.last_status.as_deref(), Some("304"));
-    let feed_requests = http.requests_to(&format!("/finews/_site/feed.xml"));
+    let feed_requests = http.requests_to("/finews/_site/feed.xml");
     let last = feed_requests.last().unwrap();
     assert_eq!(last.get("if-none-match"), src.etag.as_ref(), "the ETag goes back exactly as received");
     assert!(last.get("user-agent").unwrap().starts_with("Broadsheet/"));

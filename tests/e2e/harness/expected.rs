@@ -8,7 +8,7 @@ fn sample_posts() -> Vec<Post> {
     broadsheet_sample::posts()
         .into_iter()
         .filter_map(|(path, bytes)| match parse_post(&PostFile { path, bytes, modified: None }, &site).0 {
-            Parsed::Post(p) => Some(p),
+            Parsed::Post(p) => Some(*p),
             Parsed::Skipped(_) => None,
         })
         .collect()
