@@ -199,6 +199,16 @@ async fn bookmarks_and_tags_survive_a_restart_and_the_last_article_reopens() {
             js("return !!document.querySelector(\"[data-user-tag='稍后再读']\")")
         })
         .await;
+        // Large type makes the article long enough to be half-way through.
+        for _ in 0..8 {
+            app.eval::<bool>("document.querySelector('.font-larger').click(); return true").await;
+        }
+        app.wait_until("the article scrolls", |js| {
+            js("const r = document.querySelector('.reader'); return r.scrollHeight > r.clientHeight + 700")
+        })
+        .await;
+        app.eval::<bool>("document.querySelector('.reader').scrollTop = 650; return true").await;
+        tokio::time::sleep(Duration::from_millis(800)).await;
         app.quit().await;
     }
     let app = App::launch_in(dir.path()).await;
@@ -213,6 +223,10 @@ async fn bookmarks_and_tags_survive_a_restart_and_the_last_article_reopens() {
         app.eval::<String>("return document.querySelector('.bookmark-toggle').getAttribute('aria-pressed')").await,
         "true"
     );
+    app.wait_until("the reading position is restored", |js| {
+        js("return document.querySelector('.reader').scrollTop >= 450")
+    })
+    .await;
     app.eval::<bool>("document.querySelector(\"[data-view='bookmarked']\").click(); return true").await;
     app.wait_until("the bookmarked view lists it", |js| {
         js("return document.querySelectorAll('.article-row').length === 1")

@@ -12,8 +12,9 @@ pub struct Settings {
     pub theme: String,
     /// Mark an article read when it is opened.
     pub mark_read_on_open: bool,
-    /// The article open when the app was last closed.
+    /// The article open when the app was last closed, and how far down it was read (px).
     pub last_article: Option<i64>,
+    pub last_scroll: u32,
     /// `auto` (the system's), `en` or `zh`.
     pub language: String,
     /// `narrow`, `medium` or `wide`.
@@ -30,6 +31,7 @@ impl Default for Settings {
             theme: "system".into(),
             mark_read_on_open: true,
             last_article: None,
+            last_scroll: 0,
             language: "auto".into(),
             line_width: "medium".into(),
             sidebar_width: 240,

@@ -49,6 +49,8 @@ pub struct AppState {
     pub sync: Signal<SyncProgress>,
     /// Bumped when a sync brought new content, so the list reloads.
     pub content_version: Signal<u64>,
+    /// Where to put the reader's scroll once the restored article is shown (px).
+    pub restore_scroll: Signal<Option<u32>>,
     /// Index of the first row in the page (the list is windowed).
     pub window_start: Signal<usize>,
     /// Whether the list may have more rows past those loaded (keyset pagination).
@@ -106,6 +108,7 @@ impl AppState {
             content_version: create_signal(0),
             removing: create_signal(None),
             window_start: create_signal(0),
+            restore_scroll: create_signal(None),
             more: create_signal(false),
             loading_more: create_signal(false),
         }
@@ -118,10 +121,11 @@ impl AppState {
         // The reader's settings, then back where they left off.
         spawn(async move {
             let settings = Settings::from_json(api::get_ui_settings().await.ok().flatten().as_deref());
-            let last = settings.last_article;
+            let (last, scroll) = (settings.last_article, settings.last_scroll);
             self.settings.set(settings);
             if let Some(id) = last {
                 if self.selected.get_untracked().is_none() {
+                    self.restore_scroll.set(Some(scroll));
                     self.open(id);
                 }
             }
@@ -180,7 +184,13 @@ impl AppState {
                     Ok(a) => {
                         let unread = !a.summary.read;
                         self.article.set(Some(a));
-                        self.update_settings(|s| Settings { last_article: Some(id), ..s.clone() });
+                        // A restored article keeps its remembered position; any other starts at the top.
+                        let keep = self.restore_scroll.get_untracked().is_some();
+                        self.update_settings(|s| Settings {
+                            last_article: Some(id),
+                            last_scroll: if keep { s.last_scroll } else { 0 },
+                            ..s.clone()
+                        });
                         // Opening an article is reading it (a setting); the keyboard cursor
                         // alone never marks anything.
                         if unread && self.settings.with(|s| s.mark_read_on_open) {
@@ -191,7 +201,10 @@ impl AppState {
                         }
                     }
                     // The article remembered from last time may be gone; that is no error.
-                    Err(broadsheet_model::ApiError::NotFound(_)) => self.selected.set(None),
+                    Err(broadsheet_model::ApiError::NotFound(_)) => {
+                        self.restore_scroll.set(None);
+                        self.selected.set(None);
+                    }
                     Err(e) => self.error.set(Some(e.to_string())),
                 }
             });
@@ -292,6 +305,15 @@ impl AppState {
         let current = self.window_start.get_untracked();
         if wanted.abs_diff(current) >= WINDOW_ROWS / 6 || (wanted == 0 && current != 0) {
             self.window_start.set(wanted);
+        }
+    }
+
+    /// Remembers how far down the open article is read, in steps of 200 px (so scrolling
+    /// doesn't write to the archive on every frame).
+    pub fn reader_scrolled(self, top: u32) {
+        let saved = self.settings.with_untracked(|s| s.last_scroll);
+        if self.restore_scroll.get_untracked().is_none() && top.abs_diff(saved) >= 200 {
+            self.update_settings(|s| Settings { last_scroll: top, ..s.clone() });
         }
     }
 

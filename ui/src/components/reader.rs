@@ -7,9 +7,10 @@ use crate::state::AppState;
 #[component]
 pub fn Reader() -> View {
     let state = use_context::<AppState>();
+    restore_position(state);
     let font_class = move || state.settings.with(|s| format!("reader fs-{} measure-{}", s.font_size, s.line_width));
     view! {
-        main(class=font_class, aria-label="Reader") {
+        main(class=font_class, aria-label="Reader", on:scroll=move |e: web_sys::Event| state.reader_scrolled(scroll_top(&e))) {
             (match state.article.get_clone() {
                 None => view! {
                     div(class="reader-empty") { p { (state.t("Choose an article to read it here.")) } }
@@ -22,6 +23,42 @@ pub fn Reader() -> View {
             })
         }
     }
+}
+
+fn scroll_top(e: &web_sys::Event) -> u32 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        use wasm_bindgen::JsCast;
+        e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).map_or(0, |el| el.scroll_top().max(0) as u32)
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = e;
+        0
+    }
+}
+
+/// Puts the reader back where it was when the app closed, once the restored article is drawn.
+fn restore_position(state: AppState) {
+    #[cfg(target_arch = "wasm32")]
+    create_effect(move || {
+        if state.article.with(Option::is_none) {
+            return;
+        }
+        let Some(px) = state.restore_scroll.get_untracked() else { return };
+        sycamore::futures::spawn_local_scoped(async move {
+            // After the DOM update this effect belongs to.
+            let _ = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&wasm_bindgen::JsValue::NULL)).await;
+            if let Some(reader) =
+                web_sys::window().and_then(|w| w.document()).and_then(|d| d.query_selector(".reader").ok().flatten())
+            {
+                reader.set_scroll_top(px as i32);
+            }
+            state.restore_scroll.set(None);
+        });
+    });
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = state;
 }
 
 /// Links inside an article never navigate the webview: in-app targets change the view,
