@@ -24,6 +24,7 @@ fn main() {
                 "get_ui_settings",
                 "set_ui_settings",
                 "pick_folder",
+                "set_sync_interval",
             ]),
         ),
     )

@@ -140,3 +140,9 @@ pub async fn pick_folder(app: tauri::AppHandle) -> Option<String> {
     });
     rx.await.ok().flatten()
 }
+
+/// How often a source is synced, in minutes (at least 5).
+#[tauri::command(async)]
+pub fn set_sync_interval(state: State<'_, AppState>, id: i64, minutes: i64) -> Result<(), ApiError> {
+    state.with_store(|s| s.set_sync_interval(id, minutes))
+}

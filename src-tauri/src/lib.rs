@@ -58,6 +58,7 @@ pub fn run() {
             commands::get_ui_settings,
             commands::set_ui_settings,
             commands::pick_folder,
+            commands::set_sync_interval,
         ])
         .run(tauri::generate_context!())
         .expect("Broadsheet could not start its window");

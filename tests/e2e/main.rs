@@ -153,14 +153,26 @@ async fn adding_a_loopback_feed_syncs_it_with_progress_and_health() {
     })
     .await;
 
-    // Removing the source asks whether to keep its posts; deleting them empties it from the list.
+    // The source's panel sets how often it syncs, and removes it. (The panel button is
+    // clicked again if a sidebar refresh from the sync swallowed the first click.)
+    let open_panel = "const open = () => document.querySelector('.source-interval select');
+         const item = Array.from(document.querySelectorAll('.source-item')).find(s => s.textContent.includes('Loopback'));
+         if (!open() && item) { item.querySelector('.source-remove').click(); }
+         return !!open()";
+    app.wait_until("the panel is open", |js| js(open_panel)).await;
     app.eval::<bool>(
-        "const s = Array.from(document.querySelectorAll('.source-item')).find(s => s.textContent.includes('Loopback'));
-         s.querySelector('.source-remove').click(); return true",
+        "const s = document.querySelector('.source-interval select'); s.value = '180'; s.dispatchEvent(new Event('change')); return true",
     )
     .await;
-    app.wait_until("the removal asks", |js| js("return !!document.querySelector('.source-confirm .delete-posts')"))
-        .await;
+    app.wait_until("the interval is saved", |js| {
+        js("const s = document.querySelector('.source-interval select'); return !!s && s.value === '180'")
+    })
+    .await;
+    // Removing the source asks whether to keep its posts; deleting them empties it from the list.
+    app.wait_until("the removal asks", |js| {
+        js(&open_panel.replace("source-interval select", "source-confirm .delete-posts"))
+    })
+    .await;
     app.eval::<bool>("document.querySelector('.source-confirm .delete-posts').click(); return true").await;
     app.wait_until("the source and its posts are gone", |js| {
         js(&format!(
@@ -208,7 +220,13 @@ async fn bookmarks_and_tags_survive_a_restart_and_the_last_article_reopens() {
         })
         .await;
         app.eval::<bool>("document.querySelector('.reader').scrollTop = 650; return true").await;
-        tokio::time::sleep(Duration::from_millis(800)).await;
+        for _ in 0..50 {
+            if app.stored_settings().await["last_scroll"].as_u64().unwrap_or(0) >= 600 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(app.stored_settings().await["last_scroll"].as_u64().unwrap_or(0) >= 600, "the position is saved");
         app.quit().await;
     }
     let app = App::launch_in(dir.path()).await;

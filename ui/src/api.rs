@@ -164,6 +164,15 @@ pub async fn set_ui_settings(json: String) -> Result<(), ApiError> {
     call("set_ui_settings", &Args { json }).await
 }
 
+pub async fn set_sync_interval(id: i64, minutes: i64) -> Result<(), ApiError> {
+    #[derive(Serialize)]
+    struct Args {
+        id: i64,
+        minutes: i64,
+    }
+    call("set_sync_interval", &Args { id, minutes }).await
+}
+
 /// The system folder picker; `None` when the reader cancels.
 pub async fn pick_folder() -> Result<Option<String>, ApiError> {
     call("pick_folder", &NoArgs {}).await

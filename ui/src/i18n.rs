@@ -86,6 +86,7 @@ const ZH: &[(&str, &str)] = &[
     ("failed", "失败"),
     ("Sync cancelled", "同步已取消"),
     ("Close", "关闭"),
+    ("Sync every", "同步间隔"),
 ];
 
 /// `en` in `lang`, for text that is not a literal (labels passed around as Strings).

@@ -51,6 +51,9 @@ pub struct AppState {
     pub content_version: Signal<u64>,
     /// Where to put the reader's scroll once the restored article is shown (px).
     pub restore_scroll: Signal<Option<u32>>,
+    /// A settings write is under way / another is needed after it.
+    pub saving: Signal<bool>,
+    pub save_again: Signal<bool>,
     /// Index of the first row in the page (the list is windowed).
     pub window_start: Signal<usize>,
     /// Whether the list may have more rows past those loaded (keyset pagination).
@@ -108,6 +111,8 @@ impl AppState {
             content_version: create_signal(0),
             removing: create_signal(None),
             window_start: create_signal(0),
+            saving: create_signal(false),
+            save_again: create_signal(false),
             restore_scroll: create_signal(None),
             more: create_signal(false),
             loading_more: create_signal(false),
@@ -348,6 +353,15 @@ impl AppState {
         });
     }
 
+    pub fn set_sync_interval(self, id: i64, minutes: i64) {
+        spawn(async move {
+            match api::set_sync_interval(id, minutes).await {
+                Ok(()) => self.reload_sidebar(),
+                Err(e) => self.error.set(Some(e.to_string())),
+            }
+        });
+    }
+
     /// Asks for a folder, then adds it as a Jekyll source.
     pub fn add_folder(self) {
         spawn(async move {
@@ -563,12 +577,34 @@ impl AppState {
 
     pub fn update_settings(self, f: impl FnOnce(&Settings) -> Settings) {
         let next = self.settings.with_untracked(f);
-        let json = next.to_json();
         self.settings.set(next);
-        spawn(async move {
-            if let Err(e) = api::set_ui_settings(json).await {
-                self.error.set(Some(e.to_string()));
-            }
+        self.persist_settings();
+    }
+
+    /// Saves the settings, one write at a time: concurrent IPC calls may finish in any order,
+    /// and an older document must never overwrite a newer one. Each write sends the settings
+    /// as they are when it starts; changes made meanwhile get one more write. Runs in the
+    /// global scope, so closing the component that changed a setting doesn't cancel it.
+    fn persist_settings(self) {
+        if self.saving.get_untracked() {
+            self.save_again.set(true);
+            return;
+        }
+        self.saving.set(true);
+        use_global_scope().run_in(|| {
+            spawn(async move {
+                loop {
+                    self.save_again.set(false);
+                    let json = self.settings.with_untracked(Settings::to_json);
+                    if let Err(e) = api::set_ui_settings(json).await {
+                        self.error.set(Some(e.to_string()));
+                    }
+                    if !self.save_again.get_untracked() {
+                        break;
+                    }
+                }
+                self.saving.set(false);
+            })
         });
     }
 

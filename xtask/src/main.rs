@@ -64,8 +64,9 @@ fn test() -> Result {
     ui::build()?;
     let _xvfb = display::ensure()?;
     // One cargo invocation with one feature set: unit, integration, component and the
-    // real-window tests, so dependencies are compiled once.
-    sh::cargo(&["test", "--workspace", "--features", "custom-protocol,e2e", "--no-fail-fast"])
+    // real-window tests, so dependencies are compiled once. One test at a time within each
+    // binary: two real windows at once on two cores make their timings a lottery.
+    sh::cargo(&["test", "--workspace", "--features", "custom-protocol,e2e", "--no-fail-fast", "--", "--test-threads=1"])
 }
 
 fn bundle() -> Result {

@@ -113,6 +113,8 @@ enum Command {
         #[arg(long, value_name = "MIB", default_value_t = 2048)]
         image_budget_mb: u64,
     },
+    /// Set how often a source is synced (minutes, at least 5; default 30)
+    Interval { id: i64, minutes: i64 },
     /// Sources with their article counts and sync health
     Sources {
         #[arg(long)]
@@ -334,6 +336,11 @@ fn run(cli: Cli) -> Result {
                 output::sync_progress(),
             ));
             output::sync_report(&report);
+        }
+        Command::Interval { id, minutes } => {
+            let store = open()?;
+            store.set_sync_interval(id, minutes)?;
+            println!("source {id}: synced every {} minutes", store.sync_source(id)?.interval_min);
         }
         Command::Sources { json } => output::sources(&open()?.sources()?, json)?,
         Command::RemoveSource { id, keep_articles } => {

@@ -296,3 +296,14 @@ fn add_source_sync_and_source_health_from_the_command_line() {
     assert!(by_name("Dead")["health"]["last_error"].as_str().unwrap().contains("connect"));
     assert_eq!(by_name("Dead")["health"]["failures"], 1);
 }
+
+#[test]
+fn a_sources_interval_is_set_with_a_floor_of_five_minutes() {
+    let a = Archive::new();
+    a.ok(&["add-source", "http://127.0.0.1:9/feed.xml", "--kind", "feed"]);
+    let id = a.json(&["sources", "--json"])[0]["id"].as_i64().unwrap().to_string();
+    assert!(a.ok(&["interval", &id, "120"]).contains("every 120 minutes"));
+    assert!(a.ok(&["interval", &id, "1"]).contains("every 5 minutes"));
+    assert_eq!(a.json(&["sources", "--json"])[0]["health"]["interval_min"], 5);
+    assert!(!a.run(&["interval", "999", "30"]).status.success());
+}

@@ -122,7 +122,11 @@ impl Store {
 
     /// Sets how often a source is synced (at least every 5 minutes).
     pub fn set_sync_interval(&self, id: SourceId, minutes: i64) -> Result<()> {
-        self.conn.execute("UPDATE sources SET interval_min = max(5, ?2) WHERE id = ?1", params![id, minutes])?;
+        let n =
+            self.conn.execute("UPDATE sources SET interval_min = max(5, ?2) WHERE id = ?1", params![id, minutes])?;
+        if n == 0 {
+            return Err(StoreError::NotFound(format!("source {id}")));
+        }
         Ok(())
     }
 

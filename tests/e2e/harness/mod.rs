@@ -81,6 +81,20 @@ impl App {
         serde_json::from_value(v).unwrap()
     }
 
+    /// The reader settings as the backend stores them.
+    pub async fn stored_settings(&self) -> Value {
+        let v = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 window.__TAURI__.core.invoke('get_ui_settings').then(s => done(s), e => done(null))",
+                vec![],
+            )
+            .await
+            .unwrap();
+        v.as_str().and_then(|s| serde_json::from_str(s).ok()).unwrap_or(Value::Null)
+    }
+
     /// `textContent` of the first match (WebDriver's "visible text" is unreliable for
     /// line-clamped boxes in WebKit).
     pub async fn text(&self, css: &str) -> String {

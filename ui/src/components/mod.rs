@@ -1,7 +1,7 @@
 mod article_list;
 mod reader;
 mod resizer;
-mod settings_panel;
+pub(crate) mod settings_panel;
 mod sidebar;
 mod sources;
 

@@ -47,18 +47,34 @@ fn restore_position(state: AppState) {
         }
         let Some(px) = state.restore_scroll.get_untracked() else { return };
         sycamore::futures::spawn_local_scoped(async move {
-            // After the DOM update this effect belongs to.
-            let _ = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&wasm_bindgen::JsValue::NULL)).await;
-            if let Some(reader) =
-                web_sys::window().and_then(|w| w.document()).and_then(|d| d.query_selector(".reader").ok().flatten())
-            {
+            // Images still loading make the article shorter than it will be: try again for a
+            // few seconds until the position can be reached.
+            for _ in 0..50 {
+                sleep_ms(100).await;
+                let reader = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.query_selector(".reader").ok().flatten());
+                let Some(reader) = reader else { break };
                 reader.set_scroll_top(px as i32);
+                if reader.scroll_top() + 10 >= px as i32 {
+                    break;
+                }
             }
             state.restore_scroll.set(None);
         });
     });
     #[cfg(not(target_arch = "wasm32"))]
     let _ = state;
+}
+
+#[cfg(target_arch = "wasm32")]
+async fn sleep_ms(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 /// Links inside an article never navigate the webview: in-app targets change the view,

@@ -58,7 +58,7 @@ pub fn SettingsPanel() -> View {
 }
 
 /// The value of the `<select>` an event came from.
-fn value_of(e: &web_sys::Event) -> String {
+pub(crate) fn value_of(e: &web_sys::Event) -> String {
     #[cfg(target_arch = "wasm32")]
     {
         use wasm_bindgen::JsCast;

@@ -19,7 +19,7 @@ pub fn Sources() -> View {
             Keyed(
                 list=move || state.sources.get_clone(),
                 view=move |s| view! { SourceItem(source=s) },
-                key=|s| (s.id, s.health.last_attempt, s.health.last_error.clone(), s.articles),
+                key=|s| (s.id, s.health.last_attempt, s.health.last_error.clone(), s.articles, s.health.interval_min),
             )
         }
         form(class="add-source", on:submit=on_submit) {
@@ -43,7 +43,9 @@ fn SourceItem(source: SourceInfo) -> View {
         (None, None) => ("health-dot pending", "Not synced yet".to_string()),
     };
     let title = format!("{}\n{}", source.location, hint);
-    let (name, remove_label) = (source.name.clone(), format!("Remove {}", source.name));
+    let (name, manage_label) = (source.name.clone(), format!("Manage {}", source.name));
+    let interval = source.health.interval_min;
+    let syncable = source.kind != "sample";
     view! {
         li(class="source-item", data-source=source.id.to_string(), title=title) {
             span(class=dot, role="img", aria-label=hint)
@@ -53,12 +55,32 @@ fn SourceItem(source: SourceInfo) -> View {
                 Some(e) => view! { span(class="source-error") { (e) } },
                 None => view! {},
             })
-            button(class="source-remove", aria-label=remove_label, on:click=move |_| state.removing.set(Some(id))) { "×" }
+            button(class="source-remove", aria-label=manage_label, on:click=move |_| {
+                state.removing.set(if state.removing.get() == Some(id) { None } else { Some(id) })
+            }) { "⋯" }
         }
         (if state.removing.get() == Some(id) {
             let question = question.clone();
             view! {
-                li(class="source-confirm", role="group", aria-label="Remove source") {
+                li(class="source-confirm", role="group", aria-label="Manage source") {
+                    (if syncable {
+                        view! {
+                            label(class="source-interval") {
+                                (state.t("Sync every")) " "
+                                select(on:change=move |e: web_sys::Event| {
+                                    if let Ok(m) = crate::components::settings_panel::value_of(&e).parse() {
+                                        state.set_sync_interval(id, m);
+                                    }
+                                }) {
+                                    (INTERVALS.iter().map(|&m| view! {
+                                        option(value=m.to_string(), selected=m == interval) { (interval_label(m)) }
+                                    }).collect::<Vec<_>>())
+                                }
+                            }
+                        }
+                    } else {
+                        view! {}
+                    })
                     p { (question) }
                     button(class="keep-posts", on:click=move |_| state.remove_source(id, true)) { (state.t("Remove, keep its posts")) }
                     button(class="delete-posts", on:click=move |_| state.remove_source(id, false)) { (state.t("Remove with its posts")) }
@@ -68,6 +90,17 @@ fn SourceItem(source: SourceInfo) -> View {
         } else {
             view! {}
         })
+    }
+}
+
+/// Intervals offered, in minutes (5 is the minimum the engine allows).
+const INTERVALS: &[i64] = &[5, 15, 30, 60, 180, 720, 1440];
+
+fn interval_label(m: i64) -> String {
+    if m < 60 {
+        format!("{m} min")
+    } else {
+        format!("{} h", m / 60)
     }
 }
 
