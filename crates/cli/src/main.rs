@@ -340,7 +340,7 @@ fn run(cli: Cli) -> Result {
         Command::Interval { id, minutes } => {
             let store = open()?;
             store.set_sync_interval(id, minutes)?;
-            println!("source {id}: synced every {} minutes", store.sync_source(id)?.interval_min);
+            println!("source {id}: synced every {} minutes", store.sync_source(id)?.health.interval_min);
         }
         Command::Sources { json } => output::sources(&open()?.sources()?, json)?,
         Command::RemoveSource { id, keep_articles } => {

@@ -92,13 +92,13 @@ impl Store {
 
     /// Every source, by name.
     pub fn sources(&self) -> Result<Vec<broadsheet_model::SourceInfo>> {
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare(&format!(
             "SELECT s.id, s.kind, s.location, s.name, s.site_url,
-                    (SELECT count(*) FROM articles a WHERE a.source_id = s.id), s.removed_at IS NOT NULL,
-                    s.last_attempt, s.last_success, s.last_status, s.last_error, s.next_attempt, s.failures,
-                    s.interval_min, s.last_new, s.last_updated
-             FROM sources s ORDER BY s.name, s.id",
-        )?;
+                        (SELECT count(*) FROM articles a WHERE a.source_id = s.id), s.removed_at IS NOT NULL,
+                        {}
+                 FROM sources s ORDER BY s.name, s.id",
+            sync_state::HEALTH_COLUMNS
+        ))?;
         let rows = stmt.query_map([], |r| {
             Ok(broadsheet_model::SourceInfo {
                 id: r.get(0)?,
@@ -108,17 +108,7 @@ impl Store {
                 site_url: r.get(4)?,
                 articles: r.get::<_, i64>(5)?.max(0) as u64,
                 removed: r.get(6)?,
-                health: broadsheet_model::SourceHealth {
-                    last_attempt: r.get(7)?,
-                    last_success: r.get(8)?,
-                    last_status: r.get(9)?,
-                    last_error: r.get(10)?,
-                    next_attempt: r.get(11)?,
-                    failures: r.get(12)?,
-                    interval_min: r.get(13)?,
-                    last_new: r.get(14)?,
-                    last_updated: r.get(15)?,
-                },
+                health: sync_state::health_from_row(r, 7)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

@@ -1,5 +1,6 @@
 //! What the sync engine records per source and per image. Written only by sync.
 
+use broadsheet_model::SourceHealth;
 use rusqlite::{params, OptionalExtension};
 
 use crate::{now, Result, SourceId, Store, StoreError};
@@ -15,15 +16,7 @@ pub struct SyncSource {
     pub etag: Option<String>,
     pub last_modified: Option<String>,
     pub cursor: Option<String>,
-    pub interval_min: i64,
-    pub last_attempt: Option<i64>,
-    pub last_success: Option<i64>,
-    pub last_status: Option<String>,
-    pub last_error: Option<String>,
-    pub next_attempt: Option<i64>,
-    pub failures: i64,
-    pub last_new: i64,
-    pub last_updated: i64,
+    pub health: SourceHealth,
     pub articles: i64,
 }
 
@@ -49,15 +42,33 @@ pub struct PendingImage {
     pub attempts: i64,
 }
 
+/// The health columns of `sources s`, in the order [`health_from_row`] reads them.
+pub(crate) const HEALTH_COLUMNS: &str = "s.last_attempt, s.last_success, s.last_status, s.last_error, s.next_attempt,
+     s.failures, s.interval_min, s.last_new, s.last_updated";
+
+/// Reads [`HEALTH_COLUMNS`] starting at column `at`.
+pub(crate) fn health_from_row(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<SourceHealth> {
+    Ok(SourceHealth {
+        last_attempt: r.get(at)?,
+        last_success: r.get(at + 1)?,
+        last_status: r.get(at + 2)?,
+        last_error: r.get(at + 3)?,
+        next_attempt: r.get(at + 4)?,
+        failures: r.get(at + 5)?,
+        interval_min: r.get(at + 6)?,
+        last_new: r.get(at + 7)?,
+        last_updated: r.get(at + 8)?,
+    })
+}
+
 impl Store {
     /// Active (not removed) sources with their sync state, by id.
     pub fn sync_sources(&self) -> Result<Vec<SyncSource>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT s.id, s.kind, s.location, s.name, s.site_url, s.etag, s.last_modified, s.cursor, s.interval_min,
-                    s.last_attempt, s.last_success, s.last_status, s.last_error, s.next_attempt, s.failures,
-                    s.last_new, s.last_updated, (SELECT count(*) FROM articles a WHERE a.source_id = s.id)
-             FROM sources s WHERE s.removed_at IS NULL ORDER BY s.id",
-        )?;
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT s.id, s.kind, s.location, s.name, s.site_url, s.etag, s.last_modified, s.cursor,
+                        (SELECT count(*) FROM articles a WHERE a.source_id = s.id), {HEALTH_COLUMNS}
+                 FROM sources s WHERE s.removed_at IS NULL ORDER BY s.id"
+        ))?;
         let rows = stmt.query_map([], |r| {
             Ok(SyncSource {
                 id: r.get(0)?,
@@ -68,16 +79,8 @@ impl Store {
                 etag: r.get(5)?,
                 last_modified: r.get(6)?,
                 cursor: r.get(7)?,
-                interval_min: r.get(8)?,
-                last_attempt: r.get(9)?,
-                last_success: r.get(10)?,
-                last_status: r.get(11)?,
-                last_error: r.get(12)?,
-                next_attempt: r.get(13)?,
-                failures: r.get(14)?,
-                last_new: r.get(15)?,
-                last_updated: r.get(16)?,
-                articles: r.get(17)?,
+                articles: r.get(8)?,
+                health: health_from_row(r, 9)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

@@ -24,7 +24,7 @@ pub fn due(sources: &[SyncSource], now: i64, trigger: &Trigger) -> Vec<i64> {
         .filter(|s| match trigger {
             Trigger::Now(None) => true,
             Trigger::Now(Some(ids)) => ids.contains(&s.id),
-            Trigger::Schedule => s.kind != "sample" && s.next_attempt.is_none_or(|t| t <= now),
+            Trigger::Schedule => s.kind != "sample" && s.health.next_attempt.is_none_or(|t| t <= now),
         })
         .filter(|s| s.kind != "sample")
         .map(|s| s.id)
@@ -67,15 +67,7 @@ mod tests {
             etag: None,
             last_modified: None,
             cursor: None,
-            interval_min: 30,
-            last_attempt: None,
-            last_success: None,
-            last_status: None,
-            last_error: None,
-            next_attempt: next,
-            failures: 0,
-            last_new: 0,
-            last_updated: 0,
+            health: broadsheet_model::SourceHealth { interval_min: 30, next_attempt: next, ..Default::default() },
             articles: 0,
         }
     }

@@ -132,7 +132,7 @@ impl Engine {
                     let attempt = Attempt {
                         at,
                         result: Ok(o.status),
-                        next_attempt: plan::after_success(at, s.interval_min),
+                        next_attempt: plan::after_success(at, s.health.interval_min),
                         failures: 0,
                         etag: v.etag,
                         last_modified: v.last_modified,
@@ -144,11 +144,11 @@ impl Engine {
                 }
                 Err(e) => {
                     report.failures.push((s.name.clone(), e.message.clone()));
-                    let failures = s.failures + 1;
+                    let failures = s.health.failures + 1;
                     let attempt = Attempt {
                         at,
                         result: Err(e.message.clone()),
-                        next_attempt: plan::after_failure(at, s.interval_min, failures, e.retry_after),
+                        next_attempt: plan::after_failure(at, s.health.interval_min, failures, e.retry_after),
                         failures,
                         etag: None,
                         last_modified: None,

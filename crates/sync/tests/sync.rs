@@ -62,7 +62,7 @@ fn a_jekyll_feed_is_discovered_synced_and_then_not_modified() {
     let again = rt.block_on(engine.run(Trigger::Now(None), CancellationToken::new(), sink));
     assert_eq!((again.new, again.updated), (0, 0));
     let src = store.lock().unwrap().sync_source(id).unwrap();
-    assert_eq!(src.last_status.as_deref(), Some("304"));
+    assert_eq!(src.health.last_status.as_deref(), Some("304"));
     let feed_requests = http.requests_to("/finews/_site/feed.xml");
     let last = feed_requests.last().unwrap();
     assert_eq!(last.get("if-none-match"), src.etag.as_ref(), "the ETag goes back exactly as received");
@@ -245,7 +245,7 @@ fn faults_are_bounded_reported_per_source_and_leave_the_others_alone() {
     assert_eq!(report.failures.len(), ids.len());
 
     let s = store.lock().unwrap();
-    assert_eq!(s.sync_source(good).unwrap().last_error, None);
+    assert_eq!(s.sync_source(good).unwrap().health.last_error, None);
     let expect = [
         ("/fault/500", "HTTP 500"),
         ("/fault/429", "HTTP 429"),
@@ -259,15 +259,21 @@ fn faults_are_bounded_reported_per_source_and_leave_the_others_alone() {
     ];
     for (name, id) in &ids {
         let src = s.sync_source(*id).unwrap();
-        let err = src.last_error.clone().unwrap_or_else(|| panic!("{name} has no error recorded"));
+        let err = src.health.last_error.clone().unwrap_or_else(|| panic!("{name} has no error recorded"));
         let want = expect.iter().find(|(n, _)| n == name).unwrap().1;
         assert!(err.contains(want), "{name}: {err}");
         assert!(err.contains("127.0.0.1"), "{name}: the error names the URL: {err}");
-        assert_eq!(src.failures, 1);
-        assert!(src.next_attempt.unwrap() > src.last_attempt.unwrap(), "{name} will be tried again later");
+        assert_eq!(src.health.failures, 1);
+        assert!(
+            src.health.next_attempt.unwrap() > src.health.last_attempt.unwrap(),
+            "{name} will be tried again later"
+        );
     }
     let throttled = s.sync_source(ids[1].1).unwrap();
-    assert!(throttled.next_attempt.unwrap() >= throttled.last_attempt.unwrap() + 7200, "Retry-After is honoured");
+    assert!(
+        throttled.health.next_attempt.unwrap() >= throttled.health.last_attempt.unwrap() + 7200,
+        "Retry-After is honoured"
+    );
 }
 
 #[test]
