@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use broadsheet_testkit::{copy_dir, corpus_site as corpus};
 use serde_json::Value;
 
 struct Archive {
@@ -40,26 +41,11 @@ impl Archive {
     }
 }
 
-fn corpus(site: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus").join(site)
-}
-
 /// A copy of a corpus site with a `_config.yml`, as the real site has (the corpus keeps
 /// posts only). The copy lives in the test's temporary folder.
 fn site_with_config(a: &Archive, site: &str, config: &str) -> PathBuf {
-    fn copy(from: &Path, to: &Path) {
-        std::fs::create_dir_all(to).unwrap();
-        for e in std::fs::read_dir(from).unwrap().flatten() {
-            let target = to.join(e.file_name());
-            if e.path().is_dir() {
-                copy(&e.path(), &target);
-            } else {
-                std::fs::copy(e.path(), target).unwrap();
-            }
-        }
-    }
     let to = a.dir.path().join(site);
-    copy(&corpus(site), &to);
+    copy_dir(&corpus(site), &to);
     std::fs::write(to.join("_config.yml"), config).unwrap();
     to
 }

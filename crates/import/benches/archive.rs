@@ -13,7 +13,7 @@ use broadsheet_store::Store;
 const COPIES: usize = 30;
 
 fn main() {
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
+    let corpus = broadsheet_testkit::corpus();
     let tmp = tempfile::tempdir().unwrap();
     let site = tmp.path().join("site");
     let posts = site.join("_posts");

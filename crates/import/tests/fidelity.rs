@@ -2,10 +2,11 @@
 //! writes its own view of every published post; the archive must agree post by post on
 //! title, date, categories, tags and URL, except for the deliberate differences below.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use broadsheet_jekyll::{parse_config, parse_post, Parsed, PostFile};
+use broadsheet_testkit::{copy_dir, corpus_site as corpus};
 use serde_json::Value;
 
 /// Jekyll's view of every post it publishes, as JSON.
@@ -38,22 +39,6 @@ const DELIBERATE: &[(&str, &str)] = &[
     // year and reads the site's zone; the archive keeps the offset the author wrote.
     ("has stray text", "offset kept"),
 ];
-
-fn corpus(site: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus").join(site)
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let target = to.join(e.file_name());
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
-}
 
 fn jekyll_build(site: &Path) -> Vec<Value> {
     std::fs::write(site.join("_config.yml"), CONFIG).unwrap();

@@ -6,6 +6,7 @@ use broadsheet_import::{import_posts, import_sample};
 use broadsheet_jekyll::{parse_config, parse_post, Parsed, PostFile, SiteConfig};
 use broadsheet_model::{ArticleQuery, Filters};
 use broadsheet_store::{NewSource, Store};
+use broadsheet_testkit::corpus;
 
 fn fresh_store() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
@@ -100,10 +101,6 @@ fn an_edited_post_is_updated_in_place_and_a_moved_one_is_the_same_post() {
     assert_eq!(after[0].id, before[0].id, "updated in place, so user state keyed by id survives");
     assert_eq!(after[0].title, "第二版");
     assert!(store.article(after[0].id).unwrap().html.contains("新的正文"));
-}
-
-fn corpus() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus")
 }
 
 fn post_files(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -1,7 +1,5 @@
 //! Search over the real corpus, checked against a plain scan of the same text.
 
-use std::path::Path;
-
 use broadsheet_import::{import_path, ImportOptions};
 use broadsheet_model::{ArticleQuery, Filters, SearchQuery};
 use broadsheet_store::{Store, StoreError};
@@ -25,7 +23,7 @@ fn words_of(s: &str) -> Vec<String> {
 fn corpus_archive() -> (tempfile::TempDir, Store, Vec<Doc>) {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("archive.sqlite3")).unwrap();
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
+    let corpus = broadsheet_testkit::corpus();
     for site in ["finews", "jekyll-jekyll", "Huxpro-huxpro.github.io"] {
         import_path(&mut store, &corpus.join(site), ImportOptions::default(), &mut |_, _| {}).unwrap();
     }

@@ -2,8 +2,6 @@
 //! rendered HTML. The corpus's prose stays out of the repository: text runs are replaced by
 //! their length, so a snapshot records structure, links and images, never the articles.
 
-use std::path::Path;
-
 use broadsheet_jekyll::{parse_config, parse_post, Parsed, PostFile};
 
 /// A spread of the corpus, quirks included (see ../shared/corpus/README.md).
@@ -51,7 +49,7 @@ fn shape(html: &str) -> String {
 
 #[test]
 fn corpus_posts_read_as_snapshotted() {
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
+    let corpus = broadsheet_testkit::corpus();
     let (site, _) = parse_config(CONFIG);
     for (dir, path) in FILES {
         let bytes = std::fs::read(corpus.join(dir).join(path)).unwrap_or_else(|e| panic!("{dir}/{path}: {e}"));

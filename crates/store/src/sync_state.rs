@@ -1,7 +1,7 @@
 //! What the sync engine records per source and per image. Written only by sync.
 
 use broadsheet_model::SourceHealth;
-use rusqlite::{params, OptionalExtension};
+use rusqlite::params;
 
 use crate::{now, Result, SourceId, Store, StoreError};
 
@@ -164,13 +164,6 @@ impl Store {
         Ok(n.max(0) as u64)
     }
 
-    /// The keys of a source's posts (for planning removals).
-    pub fn source_keys(&self, id: SourceId) -> Result<Vec<String>> {
-        let mut stmt = self.conn.prepare("SELECT key FROM articles WHERE source_id = ?1")?;
-        let rows = stmt.query_map([id], |r| r.get(0))?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-
     /// Marks specific posts of a source as removed upstream (they stay in the archive).
     pub fn mark_keys_removed(&mut self, id: SourceId, keys: &[String]) -> Result<usize> {
         let tx = self.conn.transaction()?;
@@ -183,10 +176,5 @@ impl Store {
         }
         tx.commit()?;
         Ok(n)
-    }
-
-    /// A source id by its location, if present.
-    pub fn source_by_location(&self, location: &str) -> Result<Option<SourceId>> {
-        Ok(self.conn.query_row("SELECT id FROM sources WHERE location = ?1", [location], |r| r.get(0)).optional()?)
     }
 }

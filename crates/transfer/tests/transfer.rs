@@ -1,21 +1,18 @@
 //! Export and import on real archives: nothing the reader marked is lost on the way out,
 //! on the way back in, or to housekeeping.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use broadsheet_import::{import_path, import_sample, ImportOptions};
 use broadsheet_model::{ArticleQuery, Filters, SearchQuery};
 use broadsheet_store::{Backup, NewArticle, NewSource, Store};
+use broadsheet_testkit::corpus_site as corpus;
 use broadsheet_transfer::{
     export_bookmarks, export_json, export_markdown, export_opml, import_backup, import_opml, parse_opml, Selection,
 };
 
 fn store_in(dir: &Path, name: &str) -> Store {
     Store::open(&dir.join(name).join("archive.sqlite3")).unwrap()
-}
-
-fn corpus(site: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus").join(site)
 }
 
 /// The sample and a corpus site, with the reader's marks on some posts.
