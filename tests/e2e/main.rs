@@ -28,34 +28,38 @@ async fn first_run_shows_the_sample_and_opens_a_category_post_with_its_cached_im
 
     // List: exactly that category's posts, newest first.
     button.click().await.unwrap();
-    app.wait_until("the list shows only the category", |js| {
-        js(&format!("return document.querySelectorAll('.article-row').length === {}", want.category_count))
-    })
+    app.wait_until(
+        "the list shows only the category",
+        &format!("return document.querySelectorAll('.article-row').length === {}", want.category_count),
+    )
     .await;
     assert_eq!(app.text(".article-row .row-title").await, want.title);
 
     // Reader: title, a sentence of the body, and the image from the local cache.
     c.find(Locator::Css(".article-row")).await.unwrap().click().await.unwrap();
-    app.wait_until("the reader shows the post", |js| {
-        js(&format!(
+    app.wait_until(
+        "the reader shows the post",
+        &format!(
             "const t = document.querySelector('.article-title'); return !!t && t.textContent === {:?}",
             want.title
-        ))
-    })
+        ),
+    )
     .await;
     let body = app.text(".article-body").await;
     assert!(body.contains(&want.sentence), "body lacks {:?}:\n{body}", want.sentence);
-    app.wait_until("the image has loaded", |js| {
-        js("const i = document.querySelector('.article-body img'); return !!i && i.complete && i.naturalWidth > 0")
-    })
+    app.wait_until(
+        "the image has loaded",
+        "const i = document.querySelector('.article-body img'); return !!i && i.complete && i.naturalWidth > 0",
+    )
     .await;
     let src: String = app.eval("return document.querySelector('.article-body img').src").await;
     assert!(src.starts_with("bsimg:") || src.starts_with("http://bsimg.localhost/"), "image not from the cache: {src}");
 
     // Opening it was reading it: the list row loses its unread mark, and the chip names the outlet.
-    app.wait_until("the row is marked read", |js| {
-        js("const r = document.querySelector('.article-row.selected'); return !!r && !r.classList.contains('unread')")
-    })
+    app.wait_until(
+        "the row is marked read",
+        "const r = document.querySelector('.article-row.selected'); return !!r && !r.classList.contains('unread')",
+    )
     .await;
     let chip = app.text(".article-meta .chip").await;
     assert_eq!(chip, app.text("[data-category='kejiribao'] .nav-label").await);
@@ -67,7 +71,7 @@ async fn first_run_shows_the_sample_and_opens_a_category_post_with_its_cached_im
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn all_articles_lists_the_whole_sample_newest_first() {
     let app = App::launch().await;
-    app.wait_until("the list is filled", |js| js("return document.querySelectorAll('.article-row').length > 0")).await;
+    app.wait_for_list().await;
     assert_eq!(app.count(".article-row").await, expected::post_count());
     let datetimes: Vec<String> = app
         .eval("return Array.from(document.querySelectorAll('.article-row time')).map(t => t.getAttribute('datetime'))")
@@ -82,7 +86,7 @@ async fn all_articles_lists_the_whole_sample_newest_first() {
 async fn back_links_inside_a_post_open_the_category_and_home_in_the_app() {
     let app = App::launch().await;
     let want = expected::newest_in_category("kejiribao");
-    app.wait_until("the list is filled", |js| js("return document.querySelectorAll('.article-row').length > 0")).await;
+    app.wait_for_list().await;
 
     // From "All", open a 科技日报 post and follow its "返回科技日报新闻" link.
     app.eval::<bool>(
@@ -91,19 +95,21 @@ async fn back_links_inside_a_post_open_the_category_and_home_in_the_app() {
          row.click(); return true",
     )
     .await;
-    app.wait_until("the post is open", |js| {
-        js("return !!document.querySelector('.article-body a[href=\"#category=kejiribao\"]')")
-    })
+    app.wait_until(
+        "the post is open",
+        "return !!document.querySelector('.article-body a[href=\"#category=kejiribao\"]')",
+    )
     .await;
     app.eval::<bool>("document.querySelector('.article-body a[href=\"#category=kejiribao\"]').click(); return true")
         .await;
-    app.wait_until("the category is selected", |js| {
-        js(&format!(
+    app.wait_until(
+        "the category is selected",
+        &format!(
             "return document.querySelector('[data-category=kejiribao]').getAttribute('aria-current') === 'page'
                && document.querySelectorAll('.article-row').length === {}",
             want.category_count
-        ))
-    })
+        ),
+    )
     .await;
     assert_eq!(
         app.eval::<String>("return location.href").await,
@@ -113,9 +119,10 @@ async fn back_links_inside_a_post_open_the_category_and_home_in_the_app() {
 
     // "返回首页" goes back to everything.
     app.eval::<bool>("document.querySelector('.article-body a[href=\"#all\"]').click(); return true").await;
-    app.wait_until("all articles are listed", |js| {
-        js(&format!("return document.querySelectorAll('.article-row').length === {}", expected::post_count()))
-    })
+    app.wait_until(
+        "all articles are listed",
+        &format!("return document.querySelectorAll('.article-row').length === {}", expected::post_count()),
+    )
     .await;
     app.screenshot("after-back-link.png").await;
     app.quit().await;
@@ -126,19 +133,21 @@ async fn adding_a_loopback_feed_syncs_it_with_progress_and_health() {
     let feed =
         harness::feed_server(&[("urn:e2e:1", "回环新闻一"), ("urn:e2e:2", "回环新闻二"), ("urn:e2e:3", "回环新闻三")]);
     let app = App::launch().await;
-    app.wait_until("the list is filled", |js| js("return document.querySelectorAll('.article-row').length > 0")).await;
+    app.wait_for_list().await;
     let before = app.count(".article-row").await;
 
     let input = app.client.find(Locator::Css(".add-source-input")).await.unwrap();
     input.send_keys(&feed).await.unwrap();
     app.client.find(Locator::Css(".add-source-button")).await.unwrap().click().await.unwrap();
-    app.wait_until("the sync has finished", |js| {
-        js("const m = document.querySelector('.sync-message'); return !!m && m.textContent.startsWith('Synced: 3 new')")
-    })
+    app.wait_until(
+        "the sync has finished",
+        "const m = document.querySelector('.sync-message'); return !!m && m.textContent.startsWith('Synced: 3 new')",
+    )
     .await;
-    app.wait_until("the new posts are listed", |js| {
-        js(&format!("return document.querySelectorAll('.article-row').length === {}", before + 3))
-    })
+    app.wait_until(
+        "the new posts are listed",
+        &format!("return document.querySelectorAll('.article-row').length === {}", before + 3),
+    )
     .await;
     let healthy: bool = app
         .eval("return Array.from(document.querySelectorAll('.source-item')).some(s => s.textContent.includes('Loopback') && s.querySelector('.health-dot.ok'))")
@@ -148,9 +157,10 @@ async fn adding_a_loopback_feed_syncs_it_with_progress_and_health() {
 
     // Sync now again: nothing new, and the bar says so.
     app.client.find(Locator::Css(".sync-button")).await.unwrap().click().await.unwrap();
-    app.wait_until("the second sync has finished", |js| {
-        js("const m = document.querySelector('.sync-message'); return !!m && m.textContent.startsWith('Synced: 0 new')")
-    })
+    app.wait_until(
+        "the second sync has finished",
+        "const m = document.querySelector('.sync-message'); return !!m && m.textContent.startsWith('Synced: 0 new')",
+    )
     .await;
 
     // The source's panel sets how often it syncs, and removes it. (The panel button is
@@ -159,27 +169,27 @@ async fn adding_a_loopback_feed_syncs_it_with_progress_and_health() {
          const item = Array.from(document.querySelectorAll('.source-item')).find(s => s.textContent.includes('Loopback'));
          if (!open() && item) { item.querySelector('.source-remove').click(); }
          return !!open()";
-    app.wait_until("the panel is open", |js| js(open_panel)).await;
+    app.wait_until("the panel is open", open_panel).await;
     app.eval::<bool>(
         "const s = document.querySelector('.source-interval select'); s.value = '180'; s.dispatchEvent(new Event('change')); return true",
     )
     .await;
-    app.wait_until("the interval is saved", |js| {
-        js("const s = document.querySelector('.source-interval select'); return !!s && s.value === '180'")
-    })
+    app.wait_until(
+        "the interval is saved",
+        "const s = document.querySelector('.source-interval select'); return !!s && s.value === '180'",
+    )
     .await;
     // Removing the source asks whether to keep its posts; deleting them empties it from the list.
-    app.wait_until("the removal asks", |js| {
-        js(&open_panel.replace("source-interval select", "source-confirm .delete-posts"))
-    })
-    .await;
+    app.wait_until("the removal asks", &open_panel.replace("source-interval select", "source-confirm .delete-posts"))
+        .await;
     app.eval::<bool>("document.querySelector('.source-confirm .delete-posts').click(); return true").await;
-    app.wait_until("the source and its posts are gone", |js| {
-        js(&format!(
+    app.wait_until(
+        "the source and its posts are gone",
+        &format!(
             "return document.querySelectorAll('.article-row').length === {before}
                && !Array.from(document.querySelectorAll('.source-item')).some(s => s.textContent.includes('Loopback'))"
-        ))
-    })
+        ),
+    )
     .await;
     app.quit().await;
 }
@@ -190,34 +200,34 @@ async fn bookmarks_and_tags_survive_a_restart_and_the_last_article_reopens() {
     let want = expected::newest_in_category("kejiribao");
     {
         let app = App::launch_in(dir.path()).await;
-        app.wait_until("the list is filled", |js| js("return document.querySelectorAll('.article-row').length > 0"))
-            .await;
+        app.wait_for_list().await;
         app.eval::<bool>("document.querySelector(\"[data-category='kejiribao']\").click(); return true").await;
-        app.wait_until("the category is listed", |js| {
-            js(&format!("return document.querySelectorAll('.article-row').length === {}", want.category_count))
-        })
+        app.wait_until(
+            "the category is listed",
+            &format!("return document.querySelectorAll('.article-row').length === {}", want.category_count),
+        )
         .await;
         app.eval::<bool>("document.querySelector('.article-row').click(); return true").await;
-        app.wait_until("the post is open", |js| js("return !!document.querySelector('.bookmark-toggle')")).await;
+        app.wait_until("the post is open", "return !!document.querySelector('.bookmark-toggle')").await;
         app.eval::<bool>("document.querySelector('.bookmark-toggle').click(); return true").await;
-        app.wait_until("it is bookmarked", |js| {
-            js("return document.querySelector('.bookmark-toggle').getAttribute('aria-pressed') === 'true'")
-        })
+        app.wait_until(
+            "it is bookmarked",
+            "return document.querySelector('.bookmark-toggle').getAttribute('aria-pressed') === 'true'",
+        )
         .await;
         let input = app.client.find(Locator::Css(".tag-input")).await.unwrap();
         input.send_keys("稍后再读\u{E007}").await.unwrap();
-        app.wait_until("the tag is on the post", |js| js("return Array.from(document.querySelectorAll('.user-tag-chip')).some(c => c.textContent.includes('稍后再读'))")).await;
-        app.wait_until("the tag is in the sidebar", |js| {
-            js("return !!document.querySelector(\"[data-user-tag='稍后再读']\")")
-        })
-        .await;
+        app.wait_until("the tag is on the post", "return Array.from(document.querySelectorAll('.user-tag-chip')).some(c => c.textContent.includes('稍后再读'))").await;
+        app.wait_until("the tag is in the sidebar", "return !!document.querySelector(\"[data-user-tag='稍后再读']\")")
+            .await;
         // Large type makes the article long enough to be half-way through.
         for _ in 0..8 {
             app.eval::<bool>("document.querySelector('.font-larger').click(); return true").await;
         }
-        app.wait_until("the article scrolls", |js| {
-            js("const r = document.querySelector('.reader'); return r.scrollHeight > r.clientHeight + 700")
-        })
+        app.wait_until(
+            "the article scrolls",
+            "const r = document.querySelector('.reader'); return r.scrollHeight > r.clientHeight + 700",
+        )
         .await;
         app.eval::<bool>("document.querySelector('.reader').scrollTop = 650; return true").await;
         for _ in 0..50 {
@@ -230,30 +240,25 @@ async fn bookmarks_and_tags_survive_a_restart_and_the_last_article_reopens() {
         app.quit().await;
     }
     let app = App::launch_in(dir.path()).await;
-    app.wait_until("the last article reopens", |js| {
-        js(&format!(
+    app.wait_until(
+        "the last article reopens",
+        &format!(
             "const t = document.querySelector('.article-title'); return !!t && t.textContent === {:?}",
             want.title
-        ))
-    })
+        ),
+    )
     .await;
     assert_eq!(
         app.eval::<String>("return document.querySelector('.bookmark-toggle').getAttribute('aria-pressed')").await,
         "true"
     );
-    app.wait_until("the reading position is restored", |js| {
-        js("return document.querySelector('.reader').scrollTop >= 450")
-    })
-    .await;
+    app.wait_until("the reading position is restored", "return document.querySelector('.reader').scrollTop >= 450")
+        .await;
     app.eval::<bool>("document.querySelector(\"[data-view='bookmarked']\").click(); return true").await;
-    app.wait_until("the bookmarked view lists it", |js| {
-        js("return document.querySelectorAll('.article-row').length === 1")
-    })
-    .await;
+    app.wait_until("the bookmarked view lists it", "return document.querySelectorAll('.article-row').length === 1")
+        .await;
     app.eval::<bool>("document.querySelector(\"[data-user-tag='稍后再读'] .nav-item\").click(); return true").await;
-    app.wait_until("the tag view lists it", |js| {
-        js(&format!("const r = document.querySelectorAll('.article-row'); return r.length === 1 && r[0].querySelector('.row-title').textContent.includes({:?})", want.title))
-    })
+    app.wait_until("the tag view lists it", &format!("const r = document.querySelectorAll('.article-row'); return r.length === 1 && r[0].querySelector('.row-title').textContent.includes({:?})", want.title))
     .await;
     app.screenshot("bookmarked-and-tagged.png").await;
     app.quit().await;
@@ -262,20 +267,16 @@ async fn bookmarks_and_tags_survive_a_restart_and_the_last_article_reopens() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn search_finds_chinese_with_marked_snippets_and_site_tags_filter_the_list() {
     let app = App::launch().await;
-    app.wait_until("the list is filled", |js| js("return document.querySelectorAll('.article-row').length > 0")).await;
+    app.wait_for_list().await;
     let search = app.client.find(Locator::Css(".search-input")).await.unwrap();
     search.send_keys("晶圆\u{E007}").await.unwrap();
-    app.wait_until("results are listed with marked snippets", |js| {
-        js("const r = document.querySelectorAll('.article-row'); return r.length > 0 && Array.from(r).every(x => x.querySelector('mark') || x.textContent.includes('晶圆'))")
-    })
+    app.wait_until("results are listed with marked snippets", "const r = document.querySelectorAll('.article-row'); return r.length > 0 && Array.from(r).every(x => x.querySelector('mark') || x.textContent.includes('晶圆'))")
     .await;
     assert!(app.text(".list-title").await.contains("晶圆"));
     app.screenshot("search.png").await;
 
     app.eval::<bool>("document.querySelector(\"[data-view='tag:科技日报新闻']\").click(); return true").await;
-    app.wait_until("the site tag's posts are listed", |js| {
-        js("const r = document.querySelectorAll('.row-category'); return r.length > 0 && Array.from(r).every(c => c.dataset.slug === 'kejiribao')")
-    })
+    app.wait_until("the site tag's posts are listed", "const r = document.querySelectorAll('.row-category'); return r.length > 0 && Array.from(r).every(c => c.dataset.slug === 'kejiribao')")
     .await;
     app.quit().await;
 }
@@ -283,42 +284,46 @@ async fn search_finds_chinese_with_marked_snippets_and_site_tags_filter_the_list
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_keyboard_only_session_reads_bookmarks_and_gets_help() {
     let app = App::launch().await;
-    app.wait_until("the list is filled", |js| js("return document.querySelectorAll('.article-row').length > 1")).await;
+    app.wait_until("the list is filled", "return document.querySelectorAll('.article-row').length > 1").await;
     let second_title =
         app.eval::<String>("return document.querySelectorAll('.article-row .row-title')[1].textContent").await;
     app.press('j').await;
     app.press('j').await;
-    app.wait_until("the cursor is on the second row", |js| {
-        js("return document.querySelectorAll('.article-row')[1].classList.contains('cursor')")
-    })
+    app.wait_until(
+        "the cursor is on the second row",
+        "return document.querySelectorAll('.article-row')[1].classList.contains('cursor')",
+    )
     .await;
     assert!(
         app.eval::<bool>("return !document.querySelector('.article-title')").await,
         "moving the cursor opens nothing"
     );
     app.press('o').await;
-    app.wait_until("the second article opens", |js| {
-        js(&format!(
+    app.wait_until(
+        "the second article opens",
+        &format!(
             "const t = document.querySelector('.article-title'); return !!t && {:?}.includes(t.textContent)",
             second_title
-        ))
-    })
+        ),
+    )
     .await;
     app.press('b').await;
-    app.wait_until("b bookmarks it", |js| {
-        js("return document.querySelector('.bookmark-toggle').getAttribute('aria-pressed') === 'true'")
-    })
+    app.wait_until(
+        "b bookmarks it",
+        "return document.querySelector('.bookmark-toggle').getAttribute('aria-pressed') === 'true'",
+    )
     .await;
     app.press('m').await;
-    app.wait_until("m marks it unread again", |js| {
-        js("return document.querySelectorAll('.article-row')[1].classList.contains('unread')")
-    })
+    app.wait_until(
+        "m marks it unread again",
+        "return document.querySelectorAll('.article-row')[1].classList.contains('unread')",
+    )
     .await;
     app.press('?').await;
-    app.wait_until("? shows the shortcuts", |js| js("return !!document.querySelector('.help-overlay')")).await;
+    app.wait_until("? shows the shortcuts", "return !!document.querySelector('.help-overlay')").await;
     app.screenshot("keyboard-help.png").await;
     app.press('\u{E00C}').await; // Escape
-    app.wait_until("Escape closes them", |js| js("return !document.querySelector('.help-overlay')")).await;
+    app.wait_until("Escape closes them", "return !document.querySelector('.help-overlay')").await;
     app.press('/').await;
     assert_eq!(app.eval::<String>("return document.activeElement.id").await, "search-input", "/ focuses search");
     app.quit().await;
@@ -327,12 +332,11 @@ async fn a_keyboard_only_session_reads_bookmarks_and_gets_help() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dark_mode_and_large_type_are_one_click_away() {
     let app = App::launch().await;
-    app.wait_until("the list is filled", |js| js("return document.querySelectorAll('.article-row').length > 0")).await;
+    app.wait_for_list().await;
     app.eval::<bool>("document.querySelector(\"[data-category='HarbourHerald']\").click(); return true").await;
-    app.wait_until("the outlet is listed", |js| js("return document.querySelectorAll('.article-row').length === 5"))
-        .await;
+    app.wait_until("the outlet is listed", "return document.querySelectorAll('.article-row').length === 5").await;
     app.eval::<bool>("document.querySelector('.article-row').click(); return true").await;
-    app.wait_until("the post is open", |js| js("return !!document.querySelector('.theme-toggle')")).await;
+    app.wait_until("the post is open", "return !!document.querySelector('.theme-toggle')").await;
     let light_bg: String = app.eval("return getComputedStyle(document.body).backgroundColor").await;
     app.screenshot("reader-light.png").await;
     // system → light → dark
@@ -340,15 +344,16 @@ async fn dark_mode_and_large_type_are_one_click_away() {
         "document.querySelector('.theme-toggle').click(); document.querySelector('.theme-toggle').click(); return true",
     )
     .await;
-    app.wait_until("the page is dark", |js| js("return document.documentElement.dataset.theme === 'dark'")).await;
+    app.wait_until("the page is dark", "return document.documentElement.dataset.theme === 'dark'").await;
     let dark_bg: String = app.eval("return getComputedStyle(document.body).backgroundColor").await;
     assert_ne!(light_bg, dark_bg);
     for _ in 0..10 {
         app.eval::<bool>("document.querySelector('.font-larger').click(); return true").await;
     }
-    app.wait_until("the type is 32 px", |js| {
-        js("return getComputedStyle(document.querySelector('.article')).fontSize === '32px'")
-    })
+    app.wait_until(
+        "the type is 32 px",
+        "return getComputedStyle(document.querySelector('.article')).fontSize === '32px'",
+    )
     .await;
     app.screenshot("reader-dark-large.png").await;
     app.quit().await;
@@ -359,25 +364,26 @@ async fn the_interface_switches_to_simplified_chinese_and_remembers_it() {
     let dir = tempfile::tempdir().unwrap();
     {
         let app = App::launch_in(dir.path()).await;
-        app.wait_until("the list is filled", |js| js("return document.querySelectorAll('.article-row').length > 0"))
-            .await;
+        app.wait_for_list().await;
         app.eval::<bool>("document.querySelector('.settings-toggle').click(); return true").await;
-        app.wait_until("the settings are open", |js| js("return !!document.querySelector('.setting-language')")).await;
+        app.wait_until("the settings are open", "return !!document.querySelector('.setting-language')").await;
         app.eval::<bool>(
             "const s = document.querySelector('.setting-language'); s.value = 'zh'; s.dispatchEvent(new Event('change')); return true",
         )
         .await;
-        app.wait_until("the sidebar speaks Chinese", |js| {
-            js("return document.querySelector(\"[data-view='all']\").textContent.includes('全部文章')")
-        })
+        app.wait_until(
+            "the sidebar speaks Chinese",
+            "return document.querySelector(\"[data-view='all']\").textContent.includes('全部文章')",
+        )
         .await;
         app.screenshot("chinese-ui.png").await;
         app.quit().await;
     }
     let app = App::launch_in(dir.path()).await;
-    app.wait_until("the choice is remembered", |js| {
-        js("const b = document.querySelector(\"[data-view='all']\"); return !!b && b.textContent.includes('全部文章')")
-    })
+    app.wait_until(
+        "the choice is remembered",
+        "const b = document.querySelector(\"[data-view='all']\"); return !!b && b.textContent.includes('全部文章')",
+    )
     .await;
     app.quit().await;
 }
@@ -385,22 +391,18 @@ async fn the_interface_switches_to_simplified_chinese_and_remembers_it() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn folders_are_added_as_sources_and_a_long_list_loads_page_by_page() {
     let app = App::launch().await;
-    app.wait_until("the list is filled", |js| js("return document.querySelectorAll('.article-row').length > 0")).await;
-    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    app.wait_for_list().await;
+    let corpus = broadsheet_testkit::corpus();
     for site in ["finews", "Huxpro-huxpro.github.io"] {
         let input = app.client.find(Locator::Css(".add-source-input")).await.unwrap();
         input.send_keys(&format!("{}\u{E007}", corpus.join(site).canonicalize().unwrap().display())).await.unwrap();
-        app.wait_until("the folder is imported", |js| {
-            js(&format!("return Array.from(document.querySelectorAll('.source-item')).some(s => s.textContent.includes({site:?}) && s.querySelector('.health-dot.ok'))"))
-        })
+        app.wait_until("the folder is imported", &format!("return Array.from(document.querySelectorAll('.source-item')).some(s => s.textContent.includes({site:?}) && s.querySelector('.health-dot.ok'))"))
         .await;
     }
     let total: usize = app.eval("return Array.from(document.querySelectorAll('.source-item .nav-count')).reduce((n, c) => n + Number(c.textContent), 0)").await;
     assert!(total > 200, "enough posts for a second page: {total}");
-    app.wait_until("the first page is loaded", |js| {
-        js("return document.querySelector('.list-count').textContent === '200'")
-    })
-    .await;
+    app.wait_until("the first page is loaded", "return document.querySelector('.list-count').textContent === '200'")
+        .await;
     // Scroll to the end, page by page; the page only ever holds a window of rows.
     let mut seen = std::collections::HashSet::new();
     let mut most_rows = 0;
@@ -443,20 +445,21 @@ async fn folders_are_added_as_sources_and_a_long_list_loads_page_by_page() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn panes_resize_from_the_keyboard_and_the_window_works_at_800_by_600() {
     let app = App::launch().await;
-    app.wait_until("the list is filled", |js| js("return document.querySelectorAll('.article-row').length > 0")).await;
+    app.wait_for_list().await;
     let before: f64 = app.eval("return document.querySelector('.sidebar').getBoundingClientRect().width").await;
     app.eval::<bool>("document.querySelector('.resizer').focus(); return true").await;
     for _ in 0..3 {
         app.press('\u{E014}').await; // ArrowRight
     }
-    app.wait_until("the sidebar is wider", |js| {
-        js(&format!("return document.querySelector('.sidebar').getBoundingClientRect().width >= {} + 40", before))
-    })
+    app.wait_until(
+        "the sidebar is wider",
+        &format!("return document.querySelector('.sidebar').getBoundingClientRect().width >= {} + 40", before),
+    )
     .await;
 
     app.client.set_window_size(800, 600).await.unwrap();
     app.eval::<bool>("document.querySelector('.article-row').click(); return true").await;
-    app.wait_until("the post is open", |js| js("return !!document.querySelector('.article-title')")).await;
+    app.wait_until("the post is open", "return !!document.querySelector('.article-title')").await;
     let widths: Vec<f64> = app
         .eval(
             "return ['.sidebar', '.list', '.reader'].map(s => document.querySelector(s).getBoundingClientRect().width)",

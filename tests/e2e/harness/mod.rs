@@ -106,11 +106,10 @@ impl App {
     }
 
     /// Polls a boolean script until it holds (10 s at most), then fails naming `what`.
-    pub async fn wait_until(&self, what: &str, check: impl Fn(&dyn Fn(&str) -> String) -> String) {
-        let script = check(&|s| s.to_string());
+    pub async fn wait_until(&self, what: &str, script: &str) {
         let start = Instant::now();
         loop {
-            if self.eval::<bool>(&script).await {
+            if self.eval::<bool>(script).await {
                 return;
             }
             if start.elapsed() > Duration::from_secs(10) {
@@ -119,6 +118,11 @@ impl App {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// Waits until the article list has rows (the window is up and the archive read).
+    pub async fn wait_for_list(&self) {
+        self.wait_until("the list is filled", "return document.querySelectorAll('.article-row').length > 0").await;
     }
 
     /// Presses one key on whatever has focus, as a person typing would.
