@@ -2,7 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::{frontmatter::yaml_to_json, Warning};
+use crate::yaml::{self, Limits};
+use crate::Warning;
 
 /// Site settings used while reading posts.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -21,16 +22,18 @@ pub struct SiteConfig {
 /// Reads `_config.yml`. Unreadable YAML gives defaults and a warning.
 pub fn parse_config(text: &str) -> (SiteConfig, Vec<Warning>) {
     let mut warnings = Vec::new();
-    let docs = match yaml_rust2::YamlLoader::load_from_str(text) {
-        Ok(d) => d,
+    let mut cfg = SiteConfig::default();
+    let map = match yaml::load(text, Limits::CONFIG) {
+        Ok(serde_json::Value::Object(map)) => map,
+        Ok(_) => return (cfg, warnings),
+        Err(e) if e.is_limit() => {
+            warnings.push(Warning::new(format!("_config.yml refused ({e}); using defaults")));
+            return (cfg, warnings);
+        }
         Err(e) => {
             warnings.push(Warning::new(format!("_config.yml is not valid YAML ({e}); using defaults")));
-            return (SiteConfig::default(), warnings);
+            return (cfg, warnings);
         }
-    };
-    let mut cfg = SiteConfig::default();
-    let Some(serde_json::Value::Object(map)) = docs.first().map(yaml_to_json) else {
-        return (cfg, warnings);
     };
     for (k, v) in &map {
         let s = match v {

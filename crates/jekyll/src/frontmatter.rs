@@ -1,9 +1,8 @@
 //! Splitting a post into YAML front matter and body, with the repairs real sites need.
 
-use serde_json::{Map, Value};
-use yaml_rust2::{Yaml, YamlLoader};
-
+use crate::yaml::{self, Limits, YamlError};
 use crate::Warning;
+use serde_json::{Map, Value};
 
 pub(crate) struct FrontMatter<'a> {
     pub fields: Map<String, Value>,
@@ -63,6 +62,11 @@ fn split_line(s: &str) -> (&str, &str) {
 fn parse_yaml(yaml: &str, warnings: &mut Vec<Warning>) -> Map<String, Value> {
     match load_map(yaml) {
         Ok(map) => return map,
+        // A bomb or an absurd size is not a typo to repair: nothing of it is read.
+        Err(e) if e.is_limit() => {
+            warnings.push(Warning::new(format!("front matter refused ({e}); its fields are ignored")));
+            return Map::new();
+        }
         Err(first_error) => {
             let (repaired, keys) = repair_inner_quotes(yaml);
             if !keys.is_empty() {
@@ -80,12 +84,11 @@ fn parse_yaml(yaml: &str, warnings: &mut Vec<Warning>) -> Map<String, Value> {
     line_by_line(yaml)
 }
 
-fn load_map(yaml: &str) -> Result<Map<String, Value>, String> {
-    let docs = YamlLoader::load_from_str(yaml).map_err(|e| e.to_string())?;
-    match docs.first().map(yaml_to_json) {
-        Some(Value::Object(map)) => Ok(map),
-        None | Some(Value::Null) => Ok(Map::new()),
-        Some(_) => Err("front matter is not a mapping".into()),
+fn load_map(text: &str) -> Result<Map<String, Value>, YamlError> {
+    match yaml::load(text, Limits::FRONT_MATTER)? {
+        Value::Object(map) => Ok(map),
+        Value::Null => Ok(Map::new()),
+        _ => Err(YamlError::Syntax("front matter is not a mapping".into())),
     }
 }
 
@@ -127,32 +130,6 @@ fn line_by_line(yaml: &str) -> Map<String, Value> {
         }
     }
     map
-}
-
-pub(crate) fn yaml_to_json(y: &Yaml) -> Value {
-    match y {
-        Yaml::String(s) => Value::String(s.clone()),
-        Yaml::Integer(i) => Value::from(*i),
-        Yaml::Real(r) => r
-            .parse::<f64>()
-            .ok()
-            .and_then(serde_json::Number::from_f64)
-            .map_or_else(|| Value::String(r.clone()), Value::Number),
-        Yaml::Boolean(b) => Value::Bool(*b),
-        Yaml::Array(items) => Value::Array(items.iter().map(yaml_to_json).collect()),
-        Yaml::Hash(h) => Value::Object(
-            h.iter()
-                .map(|(k, v)| {
-                    let key = match yaml_to_json(k) {
-                        Value::String(s) => s,
-                        other => other.to_string(),
-                    };
-                    (key, yaml_to_json(v))
-                })
-                .collect(),
-        ),
-        Yaml::Null | Yaml::BadValue | Yaml::Alias(_) => Value::Null,
-    }
 }
 
 #[cfg(test)]

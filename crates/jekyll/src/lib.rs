@@ -11,6 +11,7 @@ mod name;
 mod permalink;
 mod render;
 mod site_link;
+mod yaml;
 
 pub use config::{parse_config, SiteConfig};
 pub use render::{render_body, Rendered};
@@ -84,9 +85,17 @@ pub enum Parsed {
     Skipped(Skip),
 }
 
+/// The largest post file read. finews posts are a few KiB; 4 MiB is far beyond any real post
+/// and small enough that parsing, sanitising and indexing one stays quick.
+pub const MAX_POST_BYTES: usize = 4 * 1024 * 1024;
+
 /// Reads one post. Never panics; anything odd becomes a warning.
 pub fn parse_post(file: &PostFile<'_>, site: &SiteConfig) -> (Parsed, Vec<Warning>) {
     let mut warnings = Vec::new();
+    if file.bytes.len() > MAX_POST_BYTES {
+        let reason = format!("{} bytes, larger than the {MAX_POST_BYTES} a post may be", file.bytes.len());
+        return (Parsed::Skipped(Skip { reason }), warnings);
+    }
     let text = match std::str::from_utf8(file.bytes) {
         Ok(t) => std::borrow::Cow::Borrowed(t),
         Err(e) => {

@@ -5,10 +5,19 @@ use serde_json::{Map, Value};
 
 use crate::{SiteConfig, Warning};
 
+/// How many distinct removed tag names a warning lists.
+const MAX_LISTED: usize = 10;
+/// How much longer than the body its expansion may grow.
+const MAX_GROWTH: usize = 1024 * 1024;
+
 pub(crate) fn expand(body: &str, site: &SiteConfig, page: &Map<String, Value>, warnings: &mut Vec<Warning>) -> String {
     let mut out = String::with_capacity(body.len());
     let mut rest = body;
+    // Names of removed tags, listed once each in the warning (a set, so a body of 100,000
+    // distinct tag names stays linear; the warning lists only the first few).
     let mut dropped: Vec<String> = Vec::new();
+    let mut dropped_seen = std::collections::HashSet::new();
+    let mut truncated = false;
     while let Some(i) = rest.find(['{']) {
         out.push_str(&rest[..i]);
         let tail = &rest[i..];
@@ -43,8 +52,8 @@ pub(crate) fn expand(body: &str, site: &SiteConfig, page: &Map<String, Value>, w
                     after
                 }
                 other => {
-                    if !dropped.iter().any(|d| d == other) {
-                        dropped.push(other.to_string());
+                    if dropped_seen.insert(other) && dropped.len() < MAX_LISTED {
+                        dropped.push(other.chars().take(40).collect());
                     }
                     after
                 }
@@ -55,7 +64,15 @@ pub(crate) fn expand(body: &str, site: &SiteConfig, page: &Map<String, Value>, w
                 rest = "";
                 break;
             };
-            out.push_str(&variable(inner_start[..end].trim(), site, page));
+            // `{{ site.x }}` copies a value from `_config.yml` or the front matter: a small body
+            // repeating a large value must not multiply into gigabytes.
+            let value = variable(inner_start[..end].trim(), site, page);
+            if out.len() + value.len() <= body.len() + MAX_GROWTH {
+                out.push_str(&value);
+            } else if !truncated {
+                truncated = true;
+                warnings.push(Warning::new("Liquid variables would make the post too large; the rest are left out"));
+            }
             rest = &inner_start[end + 2..];
         } else {
             out.push('{');
@@ -64,25 +81,29 @@ pub(crate) fn expand(body: &str, site: &SiteConfig, page: &Map<String, Value>, w
     }
     out.push_str(rest);
     if !dropped.is_empty() {
-        warnings.push(Warning::new(format!("Liquid tags removed: {}", dropped.join(", "))));
+        let more = dropped_seen.len() - dropped.len();
+        let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+        warnings.push(Warning::new(format!("Liquid tags removed: {}{more}", dropped.join(", "))));
     }
     out
 }
 
 /// Text up to `{% end %}` (whitespace and `-` trimming tolerated) and what follows it.
+///
+/// Linear in the length of `s`: each `%}` is found once, and the tag it closes starts at the
+/// last `{%` before it, so a body of thousands of `{%` before a distant `%}` cannot make the
+/// search quadratic.
 fn take_until_tag<'a>(s: &'a str, end: &str) -> (&'a str, &'a str) {
     let mut search = 0;
     while let Some(i) = s[search..].find("{%") {
-        let at = search + i;
-        if let Some(close) = s[at + 2..].find("%}") {
-            let inner = s[at + 2..at + 2 + close].trim().trim_matches('-').trim();
-            if inner == end {
-                return (&s[..at], &s[at + 2 + close + 2..]);
-            }
-            search = at + 2;
-        } else {
-            break;
+        let open = search + i;
+        let Some(close) = s[open + 2..].find("%}").map(|c| open + 2 + c) else { break };
+        let at = s[open..close].rfind("{%").map_or(open, |j| open + j);
+        let inner = s[at + 2..close].trim().trim_matches('-').trim();
+        if inner == end {
+            return (&s[..at], &s[close + 2..]);
         }
+        search = close + 2;
     }
     (s, "")
 }
