@@ -65,14 +65,15 @@ pub fn import_path(
     })?;
     let mut report = ImportReport::default();
     report.warnings.extend(scan.config_warnings.iter().map(|w| ("_config.yml".to_string(), w.clone())));
+    report.skipped.extend(scan.passed_over.iter().cloned());
     let total = scan.files.len();
     let mut present = Vec::with_capacity(total);
     for (n, chunk) in scan.files.chunks(BATCH).enumerate() {
         let mut loaded = Vec::with_capacity(chunk.len());
         for (rel, abs) in chunk {
-            match std::fs::read(abs) {
+            match scan::read_regular(abs, broadsheet_jekyll::MAX_POST_BYTES as u64) {
                 Ok(bytes) => {
-                    let modified = std::fs::metadata(abs)
+                    let modified = std::fs::symlink_metadata(abs)
                         .and_then(|m| m.modified())
                         .ok()
                         .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
@@ -138,7 +139,13 @@ fn import_batch<'a>(
     let mut report = ImportReport::default();
     let mut rows = Vec::new();
     for file in files {
-        let (parsed, warnings) = parse_post(&file, site);
+        // The parsers are written never to panic; should one still (a third-party crate, an
+        // input nobody foresaw), that file is skipped and the import goes on.
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse_post(&file, site)));
+        let Ok((parsed, warnings)) = caught else {
+            report.skipped.push((file.path.to_string(), "the parser failed on this file (an internal error)".into()));
+            continue;
+        };
         report.warnings.extend(warnings.into_iter().map(|w| (file.path.to_string(), w.message)));
         match parsed {
             Parsed::Post(post) => {

@@ -16,6 +16,25 @@ pub(crate) struct Scan {
     pub files: Vec<(String, PathBuf)>,
     /// True when every post of the source was scanned, so absent ones can be marked removed.
     pub complete: bool,
+    /// (path, why) for entries the walk passed over: links, special files, folders too deep.
+    pub passed_over: Vec<(String, String)>,
+}
+
+/// Bounds on a folder walk, so a hostile or absurd tree (link loops, a million nested
+/// folders) ends in bounded time: the walk never follows a symbolic link or junction, reads
+/// only regular files, and stops descending at `MAX_DEPTH`.
+const MAX_DEPTH: usize = 32;
+/// More entries than any real site has (finews: ~1,000 a day for years); the walk stops there.
+const MAX_ENTRIES: usize = 5_000_000;
+/// `_config.yml` larger than this is not read (the parser has its own, smaller bound).
+const MAX_CONFIG_BYTES: u64 = 4 * 1024 * 1024;
+
+/// What one walk found and passed over.
+#[derive(Default)]
+struct Walk {
+    files: Vec<PathBuf>,
+    passed_over: Vec<(PathBuf, String)>,
+    entries: usize,
 }
 
 const POST_EXTENSIONS: &[&str] = &["md", "markdown", "mdown", "mkdn", "mkd", "html", "htm"];
@@ -26,13 +45,13 @@ pub(crate) fn scan(path: &Path, drafts: bool) -> Result<Scan, ImportError> {
     let meta = std::fs::metadata(path)
         .map_err(|e| ImportError::Unreadable { path: path.to_owned(), reason: e.to_string() })?;
     let path = path.canonicalize().unwrap_or_else(|_| path.to_owned());
-    let (root, files, complete) = if meta.is_file() {
-        let root = site_root_of_file(&path);
-        (root, vec![path.clone()], false)
+    let mut walk = Walk::default();
+    let (root, complete) = if meta.is_file() {
+        walk.files.push(path.clone());
+        (site_root_of_file(&path), false)
     } else if path.join("_posts").is_dir() || path.join("_config.yml").is_file() {
-        let mut files = Vec::new();
-        walk_site(&path, drafts, &mut files);
-        (path.clone(), files, true)
+        walk_site(&path, drafts, 0, &mut walk);
+        (path.clone(), walk.entries < MAX_ENTRIES)
     } else {
         // A posts folder: `_posts` itself, or any folder of post files.
         let root = if path.file_name().is_some_and(|n| n == "_posts") {
@@ -40,28 +59,62 @@ pub(crate) fn scan(path: &Path, drafts: bool) -> Result<Scan, ImportError> {
         } else {
             path.clone()
         };
-        let mut files = Vec::new();
-        walk_all(&path, &mut files);
-        (root, files, true)
+        walk_all(&path, 0, &mut walk);
+        (root, walk.entries < MAX_ENTRIES)
     };
-    let (config, config_warnings) = match std::fs::read_to_string(root.join("_config.yml")) {
-        Ok(text) => {
-            let (c, w) = parse_config(&text);
+    if walk.entries >= MAX_ENTRIES {
+        walk.passed_over.push((path.clone(), format!("more than {MAX_ENTRIES} entries; the rest were not read")));
+    }
+    let (config, config_warnings) = match read_regular(&root.join("_config.yml"), MAX_CONFIG_BYTES) {
+        Ok(bytes) => {
+            let (c, w) = parse_config(&String::from_utf8_lossy(&bytes));
             (c, w.into_iter().map(|w| w.message).collect())
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => (SiteConfig::default(), Vec::new()),
         Err(e) => (SiteConfig::default(), vec![format!("cannot read _config.yml: {e}")]),
     };
-    let mut files: Vec<(String, PathBuf)> = files
-        .into_iter()
-        .map(|abs| {
-            let rel = abs.strip_prefix(&root).unwrap_or(&abs);
-            let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
-            (rel, abs)
-        })
-        .collect();
+    let relative = |abs: &Path| {
+        let rel = abs.strip_prefix(&root).unwrap_or(abs);
+        rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+    };
+    let mut files: Vec<(String, PathBuf)> = walk.files.into_iter().map(|abs| (relative(&abs), abs)).collect();
     files.sort();
-    Ok(Scan { root, config, config_warnings, files, complete })
+    let passed_over = walk.passed_over.iter().map(|(p, why)| (relative(p), why.clone())).collect();
+    Ok(Scan { root, config, config_warnings, files, complete, passed_over })
+}
+
+/// Reads a regular file of at most `max` bytes, never following a symbolic link and never
+/// opening a FIFO or device (which could block or never end).
+pub(crate) fn read_regular(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let meta = std::fs::symlink_metadata(path)?;
+    if !meta.file_type().is_file() {
+        return Err(std::io::Error::other(kind_of(&meta.file_type())));
+    }
+    if meta.len() > max {
+        return Err(std::io::Error::other(format!("{} bytes, more than the {max} allowed", meta.len())));
+    }
+    let file = std::fs::File::open(path)?;
+    // The file may have been swapped or grown since the check: read at most `max` + 1.
+    if !file.metadata()?.file_type().is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(max + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
+        return Err(std::io::Error::other(format!("more than the {max} bytes allowed")));
+    }
+    Ok(bytes)
+}
+
+fn kind_of(t: &std::fs::FileType) -> &'static str {
+    if t.is_symlink() {
+        "a symbolic link (links are not followed)"
+    } else if t.is_dir() {
+        "a folder"
+    } else {
+        "not a regular file (a FIFO, socket or device)"
+    }
 }
 
 /// The site a single post file belongs to: the folder holding its `_posts` ancestor.
@@ -78,33 +131,56 @@ fn site_root_of_file(file: &Path) -> PathBuf {
 
 /// Every `_posts` folder in the site (Jekyll allows them under category folders too), and
 /// `_drafts` when asked.
-fn walk_site(dir: &Path, drafts: bool, out: &mut Vec<PathBuf>) {
+fn walk_site(dir: &Path, drafts: bool, depth: usize, walk: &mut Walk) {
+    for_each_entry(dir, depth, walk, &mut |path, name, is_dir, walk| {
+        if !is_dir || SKIP_DIRS.contains(&name) {
+            return;
+        }
+        if name == "_posts" || (drafts && name == "_drafts") {
+            walk_all(path, depth + 1, walk);
+        } else {
+            walk_site(path, drafts, depth + 1, walk);
+        }
+    });
+}
+
+fn walk_all(dir: &Path, depth: usize, walk: &mut Walk) {
+    for_each_entry(dir, depth, walk, &mut |path, name, is_dir, walk| {
+        if is_dir {
+            if !SKIP_DIRS.contains(&name) {
+                walk_all(path, depth + 1, walk);
+            }
+        } else if is_post_file(path) {
+            walk.files.push(path.to_path_buf());
+        }
+    });
+}
+
+/// Calls `f(path, name, is_dir, walk)` for each real folder and regular file in `dir`;
+/// links, special files and folders past the depth bound are passed over (post-like ones
+/// reported, so the reader learns why a post is missing).
+fn for_each_entry(dir: &Path, depth: usize, walk: &mut Walk, f: &mut dyn FnMut(&Path, &str, bool, &mut Walk)) {
+    if depth > MAX_DEPTH {
+        walk.passed_over.push((dir.to_path_buf(), format!("folder nested deeper than {MAX_DEPTH} levels; not read")));
+        return;
+    }
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     for entry in entries.flatten() {
+        walk.entries += 1;
+        if walk.entries >= MAX_ENTRIES {
+            return;
+        }
         let path = entry.path();
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        if !path.is_dir() || SKIP_DIRS.contains(&name.as_ref()) {
-            continue;
-        }
-        if name == "_posts" || (drafts && name == "_drafts") {
-            walk_all(&path, out);
-        } else {
-            walk_site(&path, drafts, out);
-        }
-    }
-}
-
-fn walk_all(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            if !SKIP_DIRS.contains(&entry.file_name().to_string_lossy().as_ref()) {
-                walk_all(&path, out);
-            }
-        } else if is_post_file(&path) {
-            out.push(path);
+        // `DirEntry::file_type` does not follow links (unlike `Path::is_dir`).
+        let Ok(kind) = entry.file_type() else { continue };
+        if kind.is_dir() {
+            f(&path, &name, true, walk);
+        } else if kind.is_file() {
+            f(&path, &name, false, walk);
+        } else if is_post_file(&path) || kind.is_symlink() {
+            walk.passed_over.push((path, kind_of(&kind).to_string()));
         }
     }
 }
