@@ -3,7 +3,14 @@
 //! Invariant: every request is bounded — in time (connect and overall timeouts), in size (a
 //! cap on the *decompressed* body, read as a stream, so a gzip bomb stops at the cap), and in
 //! redirects — and says who it is (a User-Agent naming Broadsheet). No Referer is ever sent.
+//!
+//! Invariant: a request goes only to http(s) URLs on public addresses — checked on the URL
+//! asked for, on every redirect hop, and on the addresses DNS returns (the resolver drops the
+//! others, so what is checked is what is connected to) — unless the user added that very host
+//! as a source ([`NetPolicy::allow_hosts`]). No proxy is used, since a proxy would resolve and
+//! connect for us, out of reach of that check.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -11,6 +18,10 @@ use reqwest::header::{
     HeaderMap, HeaderValue, CONTENT_TYPE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, RETRY_AFTER,
 };
 use reqwest::StatusCode;
+
+mod net;
+
+pub use net::{check_url, forbidden_reason, is_forbidden_ip, NetPolicy};
 
 pub const USER_AGENT: &str = concat!("Broadsheet/", env!("CARGO_PKG_VERSION"), " (offline news archive reader)");
 
@@ -76,6 +87,10 @@ pub enum FetchError {
     Status { url: String, status: u16, retry_after: Option<Duration> },
     #[error("{url}: body larger than {max} bytes")]
     TooLarge { url: String, max: u64 },
+    /// The network policy refused the URL, a redirect hop, or every address the host resolves
+    /// to; `reason` says which and why ("10.0.0.5 is a private address").
+    #[error("{url}: refused: {reason}")]
+    Forbidden { url: String, reason: String },
     #[error("{url}: {reason}")]
     Other { url: String, reason: String },
 }
@@ -90,27 +105,45 @@ impl FetchError {
     }
 }
 
-/// An HTTP client with fixed limits. Cheap to clone.
+/// An HTTP client with fixed limits and a network policy. Cheap to clone.
 #[derive(Clone)]
 pub struct Fetcher {
     client: reqwest::Client,
     limits: Limits,
+    policy: NetPolicy,
 }
 
 impl Fetcher {
+    /// A fetcher with the safe policy: public addresses only.
     pub fn new(limits: Limits) -> Fetcher {
+        Fetcher::with_policy(limits, NetPolicy::new())
+    }
+
+    /// A fetcher that follows `policy`, including hosts allowed on it (or its clones) later.
+    pub fn with_policy(limits: Limits, policy: NetPolicy) -> Fetcher {
+        Fetcher::build(limits, policy, net::system_lookup())
+    }
+
+    fn build(limits: Limits, policy: NetPolicy, lookup: net::Lookup) -> Fetcher {
         let client = reqwest::Client::builder()
             .user_agent(USER_AGENT)
             .connect_timeout(limits.connect_timeout)
             .timeout(limits.timeout)
-            .redirect(reqwest::redirect::Policy::limited(limits.max_redirects))
+            .redirect(net::redirect_policy(policy.clone(), limits.max_redirects))
+            .dns_resolver(Arc::new(net::GuardedResolver { policy: policy.clone(), lookup }))
+            .no_proxy()
             // Hot-link protected image hosts refuse foreign referers; we send none.
             .referer(false)
             .gzip(true)
             .brotli(true)
             .build()
             .expect("a TLS backend is compiled in");
-        Fetcher { client, limits }
+        Fetcher { client, limits, policy }
+    }
+
+    /// The policy this fetcher follows; hosts allowed on it apply to this fetcher at once.
+    pub fn policy(&self) -> &NetPolicy {
+        &self.policy
     }
 
     /// GET `url`, conditionally when `validators` are given.
@@ -122,6 +155,9 @@ impl Fetcher {
         if let Some(v) = validators.last_modified.as_deref().and_then(|v| HeaderValue::from_str(v).ok()) {
             headers.insert(IF_MODIFIED_SINCE, v);
         }
+        // The resolver is not asked about IP literals, so they are checked here (and on each
+        // redirect hop by the redirect policy).
+        check_url(url, &self.policy)?;
         let resp = self.client.get(url).headers(headers).send().await.map_err(|e| classify(url, &e))?;
         let status = resp.status();
         if status == StatusCode::NOT_MODIFIED {
@@ -153,7 +189,11 @@ impl Fetcher {
 
 fn classify(url: &str, e: &reqwest::Error) -> FetchError {
     let url = url.to_string();
-    if e.is_timeout() {
+    // A refusal surfaces as a connect error (from the resolver) or a redirect error (from the
+    // redirect policy); it is neither, for the user.
+    if let Some(reason) = net::find_refusal(e) {
+        FetchError::Forbidden { url, reason }
+    } else if e.is_timeout() {
         FetchError::Timeout { url }
     } else if e.is_redirect() {
         FetchError::Redirects { url }
@@ -190,5 +230,86 @@ mod tests {
         assert_eq!(parse_retry_after("120"), Some(Duration::from_secs(120)));
         assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), Some(Duration::ZERO));
         assert_eq!(parse_retry_after("soon"), None);
+    }
+
+    use std::net::{IpAddr, SocketAddr};
+
+    /// A lookup that answers `ips` for every name, as a DNS server under an attacker's
+    /// control (or a rebinding one) would.
+    fn resolving_to(ips: &[&str]) -> net::Lookup {
+        let addrs: Vec<SocketAddr> = ips.iter().map(|ip| SocketAddr::new(ip.parse().unwrap(), 0)).collect();
+        Arc::new(move |_host| {
+            let addrs = addrs.clone();
+            Box::pin(async move { Ok(addrs) })
+        })
+    }
+
+    fn free_port() -> u16 {
+        std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    }
+
+    #[tokio::test]
+    async fn a_name_that_resolves_to_a_private_address_is_refused_as_forbidden() {
+        for (ip, why) in [("10.0.0.5", "10.0.0.5 is a private address"), ("127.0.0.1", "loopback")] {
+            let fetcher = Fetcher::build(Limits::DOCUMENT, NetPolicy::new(), resolving_to(&[ip]));
+            let url = "http://news.example/feed.xml";
+            match fetcher.get(url, &Validators::default()).await {
+                Err(FetchError::Forbidden { url: u, reason }) => {
+                    assert_eq!(u, url);
+                    assert!(reason.contains("news.example") && reason.contains(why), "{reason}");
+                }
+                other => panic!("{ip}: expected a refusal, got {other:?}"),
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn the_refusal_message_names_the_url_and_the_reason() {
+        let fetcher = Fetcher::build(Limits::DOCUMENT, NetPolicy::new(), resolving_to(&["169.254.169.254"]));
+        let err = fetcher.get("http://news.example/", &Validators::default()).await.unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "http://news.example/: refused: news.example resolves only to non-public addresses: \
+             169.254.169.254 is the cloud metadata address"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_allowed_name_resolves_unfiltered() {
+        // Nothing listens on the port: getting as far as connecting shows the address was used.
+        let policy = NetPolicy::allowing(["News.Example."]);
+        let fetcher = Fetcher::build(Limits::DOCUMENT, policy, resolving_to(&["127.0.0.1"]));
+        let url = format!("http://news.example:{}/", free_port());
+        match fetcher.get(&url, &Validators::default()).await {
+            Err(FetchError::Connect { .. }) => {}
+            other => panic!("expected a connection failure, got {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn local_names_are_refused_by_the_resolver_too() {
+        use reqwest::dns::Resolve;
+        let resolver = net::GuardedResolver { policy: NetPolicy::new(), lookup: resolving_to(&["93.184.215.14"]) };
+        for name in ["localhost", "LOCALHOST.", "app.localhost", "metadata.google.internal"] {
+            let err = match resolver.resolve(name.parse().unwrap()).await {
+                Ok(_) => panic!("{name} resolved"),
+                Err(e) => e,
+            };
+            assert!(net::find_refusal(&*err).is_some(), "{name}: {err}");
+        }
+        let allowed =
+            net::GuardedResolver { policy: NetPolicy::allowing(["localhost"]), lookup: resolving_to(&["::1"]) };
+        let addrs: Vec<SocketAddr> = allowed.resolve("localhost".parse().unwrap()).await.unwrap().collect();
+        assert_eq!(addrs, vec![SocketAddr::new("::1".parse().unwrap(), 0)]);
+    }
+
+    #[test]
+    fn only_the_public_addresses_of_a_name_are_kept() {
+        let addr = |ip: &str| SocketAddr::new(ip.parse::<IpAddr>().unwrap(), 0);
+        let mixed = vec![addr("10.0.0.5"), addr("93.184.215.14"), addr("::1"), addr("2606:4700::1111")];
+        assert_eq!(net::keep_public("h", mixed).unwrap(), vec![addr("93.184.215.14"), addr("2606:4700::1111")]);
+        let err = net::keep_public("h", vec![addr("fd00::1"), addr("192.168.1.1")]).unwrap_err();
+        assert_eq!(err.0, "h resolves only to non-public addresses: fd00::1 is a unique-local address");
+        assert!(net::keep_public("h", vec![addr("1.1.1.1")]).is_ok());
     }
 }

@@ -302,7 +302,9 @@ fn upsert_one(tx: &Transaction<'_>, source: SourceId, a: &NewArticle) -> Result<
         UpsertOutcome::Inserted(id) | UpsertOutcome::Updated(id) | UpsertOutcome::Unchanged(id) => id,
     };
     crate::search::index_article(tx, id, &a.title, &a.text)?;
-    for (pos, (slug, name)) in a.categories.iter().enumerate() {
+    // A post is a stranger's: however many labels or pictures it claims, only the first few
+    // are kept, so one post cannot flood the category list or the image queue.
+    for (pos, (slug, name)) in a.categories.iter().take(MAX_CATEGORIES).enumerate() {
         tx.execute(
             "INSERT INTO categories (slug, name) VALUES (?1, ?2)
              ON CONFLICT (slug) DO UPDATE SET name = coalesce(categories.name, excluded.name)",
@@ -314,7 +316,7 @@ fn upsert_one(tx: &Transaction<'_>, source: SourceId, a: &NewArticle) -> Result<
             params![id, pos as i64, slug],
         )?;
     }
-    for (pos, tag) in a.tags.iter().enumerate() {
+    for (pos, tag) in a.tags.iter().take(MAX_TAGS).enumerate() {
         tx.execute("INSERT OR IGNORE INTO site_tags (name) VALUES (?1)", [tag])?;
         tx.execute(
             "INSERT OR IGNORE INTO article_site_tags (article_id, tag_id, position)
@@ -322,12 +324,17 @@ fn upsert_one(tx: &Transaction<'_>, source: SourceId, a: &NewArticle) -> Result<
             params![id, pos as i64, tag],
         )?;
     }
-    for url in &a.images {
+    for url in a.images.iter().take(MAX_IMAGES) {
         tx.execute("INSERT OR IGNORE INTO images (url) VALUES (?1)", [url])?;
         tx.execute("INSERT OR IGNORE INTO article_images (article_id, url) VALUES (?1, ?2)", params![id, url])?;
     }
     Ok(outcome)
 }
+
+/// Per post: categories, site tags and images kept (finews: one, one and a handful).
+pub const MAX_CATEGORIES: usize = 32;
+pub const MAX_TAGS: usize = 64;
+pub const MAX_IMAGES: usize = 100;
 
 /// Inserts the article, or updates it in place (same id) when `(source, key)` exists.
 fn write_row(tx: &Transaction<'_>, source: SourceId, a: &NewArticle, hash: &str, now: i64) -> Result<ArticleId> {

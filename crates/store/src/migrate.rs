@@ -39,6 +39,11 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/2026-11-28-0005-settings.sql"),
         then: None,
     },
+    Migration {
+        name: "2026-11-28-0006-attempt-started",
+        sql: include_str!("../migrations/2026-11-28-0006-attempt-started.sql"),
+        then: None,
+    },
 ];
 
 pub(crate) fn apply(conn: &mut Connection) -> Result<()> {

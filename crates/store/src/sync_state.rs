@@ -40,6 +40,8 @@ pub struct Attempt {
 pub struct PendingImage {
     pub url: String,
     pub attempts: i64,
+    /// The (lowest-numbered) source whose posts show it: its budget share pays for it.
+    pub source: SourceId,
 }
 
 /// The health columns of `sources s`, in the order [`health_from_row`] reads them.
@@ -103,7 +105,7 @@ impl Store {
             "UPDATE sources SET last_attempt = ?2, last_status = coalesce(?3, last_status), last_error = ?4,
                last_success = coalesce(?5, last_success), next_attempt = ?6, failures = ?7,
                etag = coalesce(?8, etag), last_modified = coalesce(?9, last_modified), cursor = coalesce(?10, cursor),
-               last_new = ?11, last_updated = ?12
+               last_new = ?11, last_updated = ?12, attempt_started_at = NULL
              WHERE id = ?1",
             params![
                 id,
@@ -123,6 +125,28 @@ impl Store {
         Ok(())
     }
 
+    /// Marks a source's attempt as begun, before any of its work: if the process dies during
+    /// it, the mark is still there at the next run ([`Store::unfinished_attempts`]).
+    pub fn begin_attempt(&self, id: SourceId, at: i64) -> Result<()> {
+        self.conn.execute("UPDATE sources SET attempt_started_at = ?2 WHERE id = ?1", params![id, at])?;
+        Ok(())
+    }
+
+    /// Clears the mark of an attempt that ended without an outcome to record (cancelled).
+    pub fn end_attempt(&self, id: SourceId) -> Result<()> {
+        self.conn.execute("UPDATE sources SET attempt_started_at = NULL WHERE id = ?1", params![id])?;
+        Ok(())
+    }
+
+    /// Sources whose last attempt began and never ended: the process died during it.
+    pub fn unfinished_attempts(&self) -> Result<Vec<(SourceId, i64)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, attempt_started_at FROM sources WHERE attempt_started_at IS NOT NULL AND removed_at IS NULL",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Sets how often a source is synced (at least every 5 minutes).
     pub fn set_sync_interval(&self, id: SourceId, minutes: i64) -> Result<()> {
         let n =
@@ -136,13 +160,13 @@ impl Store {
     /// Images not yet downloaded whose retry time has come, oldest first.
     pub fn pending_images(&self, source: Option<SourceId>, limit: usize) -> Result<Vec<PendingImage>> {
         let mut stmt = self.conn.prepare(
-            "SELECT DISTINCT i.url, i.attempts FROM images i JOIN article_images ai ON ai.url = i.url
+            "SELECT i.url, i.attempts, min(a.source_id) FROM images i JOIN article_images ai ON ai.url = i.url
              JOIN articles a ON a.id = ai.article_id
              WHERE i.sha256 IS NULL AND coalesce(i.next_attempt, 0) <= ?1 AND (?2 IS NULL OR a.source_id = ?2)
-             ORDER BY i.attempts, i.url LIMIT ?3",
+             GROUP BY i.url ORDER BY i.attempts, i.url LIMIT ?3",
         )?;
         let rows = stmt.query_map(params![now(), source, limit as i64], |r| {
-            Ok(PendingImage { url: r.get(0)?, attempts: r.get(1)? })
+            Ok(PendingImage { url: r.get(0)?, attempts: r.get(1)?, source: r.get(2)? })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -154,6 +178,19 @@ impl Store {
             params![url, error, retry_at],
         )?;
         Ok(())
+    }
+
+    /// Bytes of cached images per source whose posts show them (an image two sources share
+    /// counts for both).
+    pub fn image_bytes_by_source(&self) -> Result<std::collections::HashMap<SourceId, u64>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT x.source_id, sum(i.bytes) FROM images i
+             JOIN (SELECT DISTINCT ai.url, a.source_id FROM article_images ai JOIN articles a ON a.id = ai.article_id) x
+               ON x.url = i.url
+             WHERE i.sha256 IS NOT NULL GROUP BY x.source_id",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, SourceId>(0)?, r.get::<_, i64>(1)?.max(0) as u64)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Total bytes of cached images.

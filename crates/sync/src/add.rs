@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use broadsheet_fetch::{Fetched, Fetcher, Limits, Validators};
+use broadsheet_fetch::{Fetched, Fetcher, Limits, NetPolicy, Validators};
 use broadsheet_store::{NewSource, SourceId, StoreError};
 
 use crate::SharedStore;
@@ -93,7 +93,9 @@ pub async fn add_source(
 
 /// The feed at `url`, or the one its page announces, or the conventional `/feed.xml`.
 async fn find_feed(url: &str) -> Result<(String, Option<String>, Option<String>), AddError> {
-    let fetcher = Fetcher::new(Limits::DOCUMENT);
+    // The address the reader typed may be on their own network; a feed it points to elsewhere
+    // is checked like any content-derived URL.
+    let fetcher = Fetcher::with_policy(Limits::DOCUMENT, NetPolicy::allowing([url]));
     let get = |u: String| {
         let f = fetcher.clone();
         async move {

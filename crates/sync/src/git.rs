@@ -3,13 +3,62 @@
 
 use std::path::{Path, PathBuf};
 
-use git2::{Delta, FetchOptions, Oid, Repository};
+use std::sync::Once;
+use std::time::{Duration, Instant};
+
+use git2::{Delta, FetchOptions, FileMode, ObjectType, Oid, RemoteCallbacks, Repository};
+use tokio_util::sync::CancellationToken;
 
 /// Top-level folders that hold archived posts besides `_posts` (finews moves posts older than
 /// three days to `old_post/`).
 pub const ARCHIVE_DIRS: &[&str] = &["old_post"];
 const POST_EXTENSIONS: &[&str] = &["md", "markdown", "html"];
 const HEAD_REF: &str = "refs/broadsheet/head";
+
+/// Bounds on one git sync. A repository is a stranger's: it may hold a multi-GB blob that
+/// compresses to nothing, millions of objects, or a server that sends one byte a minute.
+#[derive(Debug, Clone)]
+pub struct GitLimits {
+    /// Bytes received from the server in one fetch.
+    pub max_received: usize,
+    /// Objects in one fetched pack (libgit2 refuses larger packs before unpacking them).
+    pub max_objects: usize,
+    /// A post blob larger than this is skipped (checked from the object header, unread).
+    pub max_post_bytes: usize,
+    /// Post bytes read out of the repository in one sync.
+    pub max_total_post_bytes: usize,
+    /// Changed post files taken in one sync.
+    pub max_files: usize,
+    /// The whole fetch, however the server trickles.
+    pub deadline: Duration,
+}
+
+impl Default for GitLimits {
+    fn default() -> Self {
+        GitLimits {
+            max_received: 2 << 30,
+            max_objects: 4_000_000,
+            max_post_bytes: broadsheet_jekyll::MAX_POST_BYTES,
+            max_total_post_bytes: 1 << 30,
+            max_files: 1_000_000,
+            deadline: Duration::from_secs(30 * 60),
+        }
+    }
+}
+
+/// libgit2's process-wide settings: a server that stays silent is dropped after a timeout
+/// (connect and each read), and packs are limited in object count.
+fn configure_libgit2(max_objects: usize) {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: set once, before any fetch of ours runs; the options are plain integers.
+        unsafe {
+            let _ = git2::opts::set_server_connect_timeout_in_milliseconds(15_000);
+            let _ = git2::opts::set_server_timeout_in_milliseconds(60_000);
+            libgit2_sys::git_libgit2_opts(libgit2_sys::GIT_OPT_SET_PACK_MAX_OBJECTS as libc::c_int, max_objects);
+        }
+    });
+}
 
 /// What changed in the repository since the last sync.
 #[derive(Debug, Default)]
@@ -21,6 +70,8 @@ pub struct GitChanges {
     pub deleted: Vec<String>,
     /// `_config.yml` at the new head.
     pub config: Option<String>,
+    /// (path, why) of post entries not read: too large, links, submodules.
+    pub skipped: Vec<(String, String)>,
 }
 
 pub fn is_post_path(path: &str) -> bool {
@@ -39,7 +90,14 @@ pub fn mirror_dir(cache: &Path, url: &str) -> PathBuf {
 
 /// Fetches `url` into its mirror and lists the post files changed since `since` (a commit id
 /// from the last sync; `None` or unknown → everything at the head).
-pub fn fetch_changes(url: &str, cache: &Path, since: Option<&str>) -> Result<GitChanges, String> {
+pub fn fetch_changes(
+    url: &str,
+    cache: &Path,
+    since: Option<&str>,
+    limits: &GitLimits,
+    cancel: &CancellationToken,
+) -> Result<GitChanges, String> {
+    configure_libgit2(limits.max_objects);
     let dir = mirror_dir(cache, url);
     let fresh = !dir.join("HEAD").exists();
     let repo = if fresh {
@@ -50,12 +108,41 @@ pub fn fetch_changes(url: &str, cache: &Path, since: Option<&str>) -> Result<Git
     };
     let mut remote = repo.remote_anonymous(url).map_err(|e| e.message().to_string())?;
     let refspec = format!("+HEAD:{HEAD_REF}");
+    let started = Instant::now();
     let fetch = |depth: Option<i32>| {
         let mut opts = FetchOptions::new();
         if let Some(d) = depth {
             opts.depth(d);
         }
-        remote_fetch(&repo, url, &refspec, &mut opts)
+        // Returning false from a progress callback makes libgit2 abort the transfer: that is
+        // how cancellation, the byte bound and the deadline reach a fetch in progress.
+        let mut callbacks = RemoteCallbacks::new();
+        let max = limits.max_received;
+        let deadline = limits.deadline;
+        let too_large = std::sync::atomic::AtomicBool::new(false);
+        let too_large_ref = &too_large;
+        callbacks.transfer_progress(move |p| {
+            if p.received_bytes() > max {
+                too_large_ref.store(true, std::sync::atomic::Ordering::Relaxed);
+                return false;
+            }
+            !cancel.is_cancelled() && started.elapsed() < deadline
+        });
+        callbacks.sideband_progress(move |_| !cancel.is_cancelled() && started.elapsed() < deadline);
+        opts.remote_callbacks(callbacks);
+        let result = remote_fetch(&repo, url, &refspec, &mut opts);
+        drop(opts);
+        result.map_err(|e| {
+            if cancel.is_cancelled() {
+                "cancelled".to_string()
+            } else if too_large.load(std::sync::atomic::Ordering::Relaxed) {
+                format!("git fetch {url}: the server sent more than {max} bytes; abandoned")
+            } else if started.elapsed() >= deadline {
+                format!("git fetch {url}: took longer than {} minutes; abandoned", deadline.as_secs() / 60)
+            } else {
+                e
+            }
+        })
     };
     // A repository with years of history must not be downloaded whole: the first fetch takes
     // the newest commit only; later fetches bring just the new commits.
@@ -79,21 +166,57 @@ pub fn fetch_changes(url: &str, cache: &Path, since: Option<&str>) -> Result<Git
         .and_then(|oid| repo.find_commit(oid).ok())
         .and_then(|c| c.tree().ok());
     let mut changes = GitChanges { head: head.id().to_string(), ..Default::default() };
+    let odb = repo.odb().map_err(|e| e.message().to_string())?;
+    // The size from the object header, before any byte of the blob is inflated.
+    let blob_size = |oid: Oid| match odb.read_header(oid) {
+        Ok((size, ObjectType::Blob)) => Ok(size),
+        Ok((_, kind)) => Err(format!("a {kind} where a file was expected")),
+        Err(e) => Err(e.message().to_string()),
+    };
     changes.config = new_tree
         .get_path(Path::new("_config.yml"))
         .ok()
+        .filter(|e| blob_size(e.id()).is_ok_and(|n| n <= 4 * 1024 * 1024))
         .and_then(|e| repo.find_blob(e.id()).ok())
         .map(|b| String::from_utf8_lossy(b.content()).into_owned());
     let diff = repo.diff_tree_to_tree(old_tree.as_ref(), Some(&new_tree), None).map_err(|e| e.message().to_string())?;
+    let mut total = 0usize;
     for delta in diff.deltas() {
+        if cancel.is_cancelled() {
+            return Err("cancelled".into());
+        }
         let new_path = delta.new_file().path().map(|p| p.to_string_lossy().replace('\\', "/"));
         let old_path = delta.old_file().path().map(|p| p.to_string_lossy().replace('\\', "/"));
         match delta.status() {
             Delta::Added | Delta::Modified | Delta::Renamed | Delta::Copied | Delta::Typechange => {
-                if let Some(path) = new_path.filter(|p| is_post_path(p)) {
-                    let blob = repo.find_blob(delta.new_file().id()).map_err(|e| e.message().to_string())?;
-                    changes.files.push((path, blob.content().to_vec()));
+                let Some(path) = new_path.filter(|p| is_post_path(p)) else { continue };
+                // Symbolic links and submodules are not posts (a link could point anywhere).
+                if !matches!(delta.new_file().mode(), FileMode::Blob | FileMode::BlobExecutable) {
+                    changes.skipped.push((path, "not a regular file (a link or submodule)".into()));
+                    continue;
                 }
+                let oid = delta.new_file().id();
+                let size = match blob_size(oid) {
+                    Ok(n) => n,
+                    Err(e) => {
+                        changes.skipped.push((path, e));
+                        continue;
+                    }
+                };
+                if size > limits.max_post_bytes {
+                    let why = format!("{size} bytes, larger than the {} a post may be", limits.max_post_bytes);
+                    changes.skipped.push((path, why));
+                    continue;
+                }
+                total += size;
+                if total > limits.max_total_post_bytes || changes.files.len() >= limits.max_files {
+                    return Err(format!(
+                        "{url}: more than {} files or {} bytes of posts changed at once; refused",
+                        limits.max_files, limits.max_total_post_bytes
+                    ));
+                }
+                let blob = repo.find_blob(oid).map_err(|e| e.message().to_string())?;
+                changes.files.push((path, blob.content().to_vec()));
             }
             Delta::Deleted => {
                 if let Some(path) = old_path.filter(|p| is_post_path(p)) {

@@ -24,14 +24,22 @@ pub(crate) async fn download(engine: &Engine, cancel: &CancellationToken, events
     }
     let budget = engine.options().image_budget_bytes;
     let used = Arc::new(AtomicU64::new(engine.store().image_bytes().unwrap_or(0)));
+    // One source's posts cannot take the whole budget (a feed listing a million pictures would
+    // starve every other source): each gets an equal share, and never less than a quarter.
+    let by_source = engine.store().image_bytes_by_source().unwrap_or_default();
+    let sources = engine.store().sync_sources().map_or(1, |s| s.len().max(1)) as u64;
+    let share = (budget / sources).max(budget / 4);
+    let per_source: Arc<std::collections::HashMap<i64, AtomicU64>> = Arc::new(
+        pending.iter().map(|p| (p.source, AtomicU64::new(by_source.get(&p.source).copied().unwrap_or(0)))).collect(),
+    );
     let (ok, failed, done) =
         (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
     let overall = Arc::new(tokio::sync::Semaphore::new(engine.options().max_concurrent.max(1)));
     let mut set = tokio::task::JoinSet::new();
     for img in pending {
         let (engine, cancel, events) = (engine.clone(), cancel.clone(), events.clone());
-        let (used, ok, failed, done, overall) =
-            (used.clone(), ok.clone(), failed.clone(), done.clone(), overall.clone());
+        let (used, ok, failed, done, overall, per_source) =
+            (used.clone(), ok.clone(), failed.clone(), done.clone(), overall.clone(), per_source.clone());
         set.spawn(async move {
             let _p = overall.acquire_owned().await.ok();
             let host = engine.host(&img.url);
@@ -44,10 +52,17 @@ pub(crate) async fn download(engine: &Engine, cancel: &CancellationToken, events
                 r = engine.image_fetcher().get(&img.url, &none) => r,
                 _ = cancel.cancelled() => return,
             };
+            let mine = per_source.get(&img.source);
             let outcome = match result {
                 Ok(Fetched::Body(r)) => match sniff::image_type(&r.body) {
+                    Some(_) if mine.is_some_and(|m| m.load(Ordering::Relaxed) + r.body.len() as u64 > share) => {
+                        Err("this source's share of the image budget is used up".to_string())
+                    }
                     Some(mime) if used.load(Ordering::Relaxed) + r.body.len() as u64 <= budget => {
                         used.fetch_add(r.body.len() as u64, Ordering::Relaxed);
+                        if let Some(m) = mine {
+                            m.fetch_add(r.body.len() as u64, Ordering::Relaxed);
+                        }
                         engine.store().put_image(&img.url, mime, &r.body).map_err(|e| e.to_string())
                     }
                     Some(_) => Err("image budget reached".to_string()),

@@ -18,9 +18,9 @@ use std::sync::{Arc, Mutex};
 use broadsheet_store::Store;
 
 pub use add::{add_source, AddError, SourceKind};
-pub use git::{is_post_path, ARCHIVE_DIRS};
+pub use git::{is_post_path, GitLimits, ARCHIVE_DIRS};
 pub use plan::Trigger;
-pub use run::{Engine, SyncReport};
+pub use run::{Engine, SyncReport, UNFINISHED};
 pub use sniff::image_type;
 pub use tokio_util::sync::CancellationToken;
 
@@ -42,6 +42,7 @@ pub struct SyncOptions {
     pub git_cache: PathBuf,
     pub limits: broadsheet_fetch::Limits,
     pub image_limits: broadsheet_fetch::Limits,
+    pub git_limits: git::GitLimits,
 }
 
 impl SyncOptions {
@@ -55,6 +56,7 @@ impl SyncOptions {
             git_cache: data_dir.join("git"),
             limits: broadsheet_fetch::Limits::DOCUMENT,
             image_limits: broadsheet_fetch::Limits::IMAGE,
+            git_limits: git::GitLimits::default(),
         }
     }
 }

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use broadsheet_fetch::{FetchError, Fetched, Fetcher, Validators};
+use broadsheet_fetch::{FetchError, Fetched, Fetcher, NetPolicy, Validators};
 use broadsheet_import::{import_path, import_posts, ImportOptions, ImportReport};
 use broadsheet_model::SyncEvent;
 use broadsheet_store::{Attempt, SyncSource, UpsertOutcome};
@@ -28,12 +28,22 @@ pub struct SyncReport {
 
 pub type EventSink = Arc<dyn Fn(SyncEvent) + Send + Sync>;
 
+/// Items taken from one feed document.
+pub const MAX_FEED_ITEMS: usize = 2_000;
+
+/// The health message of a source whose last attempt was cut short by the process dying.
+pub const UNFINISHED: &str =
+    "the last sync of this source did not finish (Broadsheet stopped during it); it is tried again later, not at once";
+
 /// Runs syncs against one archive.
 #[derive(Clone)]
 pub struct Engine {
     store: SharedStore,
     docs: Fetcher,
     images: Fetcher,
+    /// Shared by both fetchers: the hosts of the sources the reader added may be private
+    /// (a feed on the home network); every other address must be public.
+    net: NetPolicy,
     opts: SyncOptions,
     hosts: Arc<Mutex<HashMap<String, Arc<Semaphore>>>>,
 }
@@ -59,10 +69,12 @@ impl From<String> for JobError {
 
 impl Engine {
     pub fn new(store: SharedStore, opts: SyncOptions) -> Engine {
+        let net = NetPolicy::new();
         Engine {
             store,
-            docs: Fetcher::new(opts.limits),
-            images: Fetcher::new(opts.image_limits),
+            docs: Fetcher::with_policy(opts.limits, net.clone()),
+            images: Fetcher::with_policy(opts.image_limits, net.clone()),
+            net,
             opts,
             hosts: Arc::default(),
         }
@@ -79,6 +91,14 @@ impl Engine {
 
     /// Syncs the sources `trigger` selects, then (if enabled) downloads pending images.
     pub async fn run(&self, trigger: Trigger, cancel: CancellationToken, events: EventSink) -> SyncReport {
+        // An attempt still marked as begun was cut short by the process dying (perhaps by the
+        // very input it was reading): it is recorded as a failure with backoff, so a source
+        // that crashes the app is not retried at every start.
+        if let Err(e) = self.record_unfinished() {
+            let report = SyncReport { failures: vec![("archive".into(), e.to_string())], ..Default::default() };
+            events(finished(&report));
+            return report;
+        }
         let sources = match self.lock().sync_sources() {
             Ok(s) => s,
             Err(e) => {
@@ -87,6 +107,8 @@ impl Engine {
                 return report;
             }
         };
+        // Only the locations the reader gave (never a site URL a feed claims for itself).
+        self.net.set_allowed_hosts(sources.iter().map(|s| s.location.as_str()));
         let due: Vec<SyncSource> = {
             let ids = plan::due(&sources, now(), &trigger);
             sources.into_iter().filter(|s| ids.contains(&s.id)).collect()
@@ -106,11 +128,17 @@ impl Engine {
                 if cancel.is_cancelled() {
                     return (s, None);
                 }
+                if let Err(e) = engine.lock().begin_attempt(s.id, now()) {
+                    return (s, Some(Err(JobError::from(format!("cannot record the attempt: {e}")))));
+                }
                 events(SyncEvent::SourceStarted { id: s.id, name: s.name.clone() });
                 let result = tokio::select! {
-                    r = engine.sync_source(&s) => Some(r),
+                    r = engine.sync_source(&s, &cancel) => Some(r),
                     _ = cancel.cancelled() => None,
                 };
+                if result.is_none() {
+                    let _ = engine.lock().end_attempt(s.id);
+                }
                 (s, result)
             });
         }
@@ -178,7 +206,36 @@ impl Engine {
         report
     }
 
-    async fn sync_source(&self, s: &SyncSource) -> Result<Outcome, JobError> {
+    fn record_unfinished(&self) -> Result<(), broadsheet_store::StoreError> {
+        let store = self.lock();
+        let unfinished = store.unfinished_attempts()?;
+        if unfinished.is_empty() {
+            return Ok(());
+        }
+        let sources = store.sync_sources()?;
+        for (id, started) in unfinished {
+            let Some(s) = sources.iter().find(|s| s.id == id) else { continue };
+            let failures = s.health.failures + 1;
+            let at = now().max(started);
+            store.record_attempt(
+                id,
+                &Attempt {
+                    at,
+                    result: Err(UNFINISHED.to_string()),
+                    next_attempt: plan::after_failure(at, s.health.interval_min, failures, None),
+                    failures,
+                    etag: None,
+                    last_modified: None,
+                    cursor: None,
+                    new: 0,
+                    updated: 0,
+                },
+            )?;
+        }
+        Ok(())
+    }
+
+    async fn sync_source(&self, s: &SyncSource, cancel: &CancellationToken) -> Result<Outcome, JobError> {
         match s.kind.as_str() {
             "feed" => self.sync_feed(s).await,
             "jekyll-folder" => {
@@ -188,8 +245,8 @@ impl Engine {
                     .map_err(|e| JobError::from(e.to_string()))?
             }
             "jekyll-git" => {
-                let (engine, s) = (self.clone(), s.clone());
-                tokio::task::spawn_blocking(move || engine.sync_git(&s))
+                let (engine, s, cancel) = (self.clone(), s.clone(), cancel.clone());
+                tokio::task::spawn_blocking(move || engine.sync_git(&s, &cancel))
                     .await
                     .map_err(|e| JobError::from(e.to_string()))?
             }
@@ -212,7 +269,8 @@ impl Engine {
             Fetched::Body(r) => r,
         };
         let parsed = broadsheet_feed::parse_feed(&r.body, &r.url, now()).map_err(|e| format!("{}: {e}", s.location))?;
-        let rows: Vec<_> = parsed.posts.into_iter().map(feed::to_row).collect();
+        // A feed is a stranger's too: the newest MAX_FEED_ITEMS items are plenty for any real one.
+        let rows: Vec<_> = parsed.posts.into_iter().take(MAX_FEED_ITEMS).map(feed::to_row).collect();
         let outcomes = self.lock().upsert_articles(s.id, &rows).map_err(|e| e.to_string())?;
         let (new, updated) = count(&outcomes);
         Ok(Outcome { status: r.status.to_string(), new, updated, validators: Some(r.validators), cursor: None })
@@ -231,8 +289,9 @@ impl Engine {
         })
     }
 
-    fn sync_git(&self, s: &SyncSource) -> Result<Outcome, JobError> {
-        let changes = git::fetch_changes(&s.location, &self.opts.git_cache, s.cursor.as_deref())?;
+    fn sync_git(&self, s: &SyncSource, cancel: &CancellationToken) -> Result<Outcome, JobError> {
+        let changes =
+            git::fetch_changes(&s.location, &self.opts.git_cache, s.cursor.as_deref(), &self.opts.git_limits, cancel)?;
         let (site, _) = broadsheet_jekyll::parse_config(changes.config.as_deref().unwrap_or(""));
         let files =
             changes.files.iter().map(|(path, bytes)| broadsheet_jekyll::PostFile { path, bytes, modified: None });
@@ -244,8 +303,12 @@ impl Engine {
         let present: Vec<String> = changes.files.iter().map(|(p, _)| stem(p)).collect();
         let gone: Vec<String> = changes.deleted.iter().map(|p| stem(p)).filter(|k| !present.contains(k)).collect();
         store.mark_keys_removed(s.id, &gone).map_err(|e| e.to_string())?;
+        let status = match changes.skipped.as_slice() {
+            [] => "git".to_string(),
+            [(path, why), rest @ ..] => format!("git; skipped {}: {path}: {why}", rest.len() + 1),
+        };
         Ok(Outcome {
-            status: "git".into(),
+            status,
             new: report.imported,
             updated: report.updated,
             validators: None,

@@ -1,0 +1,158 @@
+//! Hostile repositories, feeds and images against the real engine on 127.0.0.1: each attack
+//! ends in bounded time with the bad part named, the rest synced, and the archive intact.
+
+mod support;
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use broadsheet_model::ArticleQuery;
+use broadsheet_store::Store;
+use broadsheet_sync::{add_source, CancellationToken, Engine, SharedStore, SyncOptions, Trigger, UNFINISHED};
+use support::git;
+
+fn archive(dir: &std::path::Path) -> SharedStore {
+    Arc::new(Mutex::new(Store::open(&dir.join("data/archive.sqlite3")).unwrap()))
+}
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap()
+}
+
+fn titles(store: &SharedStore) -> Vec<String> {
+    let s = store.lock().unwrap();
+    s.list_articles(&ArticleQuery { limit: Some(1000), ..Default::default() })
+        .unwrap()
+        .into_iter()
+        .map(|a| a.title)
+        .collect()
+}
+
+fn sync_now(rt: &tokio::runtime::Runtime, engine: &Engine) -> broadsheet_sync::SyncReport {
+    rt.block_on(async {
+        tokio::time::timeout(
+            Duration::from_secs(120),
+            engine.run(Trigger::Now(None), CancellationToken::new(), Arc::new(|_| {})),
+        )
+        .await
+        .expect("the sync finishes within two minutes")
+    })
+}
+
+#[test]
+fn a_git_blob_bomb_and_links_in_posts_are_skipped_unread() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    std::fs::create_dir_all(work.join("_posts")).unwrap();
+    git(&work, &["init", "-q", "-b", "main"]);
+    std::fs::write(work.join("_posts/2024-01-02-good.md"), "---\ntitle: \"好文章\"\n---\n正文").unwrap();
+    // 64 MiB of one byte: a few KB in the pack, far past the 4 MiB a post may be.
+    let mut bomb = std::fs::File::create(work.join("_posts/2024-01-03-bomb.md")).unwrap();
+    bomb.write_all(b"---\ntitle: bomb\n---\n").unwrap();
+    let zeros = vec![b'a'; 1024 * 1024];
+    for _ in 0..64 {
+        bomb.write_all(&zeros).unwrap();
+    }
+    drop(bomb);
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("/etc/passwd", work.join("_posts/2024-01-04-passwd.md")).unwrap();
+    git(&work, &["add", "-A"]);
+    git(&work, &["commit", "-q", "-m", "hostile"]);
+    let store = archive(dir.path());
+    let rt = rt();
+    rt.block_on(add_source(&store, &format!("file://{}", work.display()), None, None)).unwrap();
+    let engine = Engine::new(store.clone(), SyncOptions::new(&dir.path().join("data")));
+    let r = sync_now(&rt, &engine);
+    assert!(r.failures.is_empty(), "{:?}", r.failures);
+    assert_eq!(titles(&store), ["好文章"], "neither the bomb nor what the link points to is read");
+    let status = store.lock().unwrap().sync_sources().unwrap()[0].health.last_status.clone().unwrap();
+    assert!(status.contains("skipped") && status.contains("bytes"), "{status}");
+}
+
+#[test]
+fn a_source_whose_last_attempt_never_finished_is_backed_off_not_retried_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("site");
+    std::fs::create_dir_all(work.join("_posts")).unwrap();
+    std::fs::write(work.join("_posts/2024-01-02-a.md"), "---\ntitle: \"a\"\n---\nx").unwrap();
+    let store = archive(dir.path());
+    let rt = rt();
+    let id = rt.block_on(add_source(&store, work.to_str().unwrap(), None, None)).unwrap();
+    // What a process that died in the middle of this source's sync leaves behind.
+    store.lock().unwrap().begin_attempt(id, 1_000).unwrap();
+    let engine = Engine::new(store.clone(), SyncOptions::new(&dir.path().join("data")));
+    let r = rt.block_on(engine.run(Trigger::Schedule, CancellationToken::new(), Arc::new(|_| {})));
+    assert_eq!(r.sources, 0, "the scheduler (as at start-up) does not retry it at once");
+    assert!(titles(&store).is_empty());
+    let s = store.lock().unwrap().sync_source(id).unwrap();
+    assert_eq!(s.health.last_error.as_deref(), Some(UNFINISHED));
+    assert_eq!(s.health.failures, 1);
+    assert!(s.health.next_attempt.unwrap() > broadsheet_sync_now(), "backed off into the future");
+    assert!(store.lock().unwrap().unfinished_attempts().unwrap().is_empty(), "recorded once, not at every run");
+    drop(s);
+    // The reader can still ask for it explicitly, and a finished attempt leaves no mark.
+    let r = sync_now(&rt, &engine);
+    assert!(r.failures.is_empty(), "{:?}", r.failures);
+    assert_eq!(titles(&store), ["a"]);
+    assert!(store.lock().unwrap().unfinished_attempts().unwrap().is_empty());
+}
+
+fn broadsheet_sync_now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
+}
+
+/// A server that counts every connection it gets and answers with a tiny PNG.
+fn counting_server() -> (u16, Arc<AtomicUsize>) {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    let hits = Arc::new(AtomicUsize::new(0));
+    let h = hits.clone();
+    std::thread::spawn(move || {
+        for mut s in l.incoming().flatten() {
+            h.fetch_add(1, Ordering::SeqCst);
+            let mut buf = [0u8; 2048];
+            let _ = s.read(&mut buf);
+            let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+            let _ = write!(
+                s,
+                "HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                png.len()
+            );
+            let _ = s.write_all(png);
+        }
+    });
+    (port, hits)
+}
+
+#[test]
+fn image_urls_in_posts_never_reach_private_or_loopback_addresses() {
+    let (port, hits) = counting_server();
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(site.join("_posts")).unwrap();
+    let targets = [
+        format!("http://localhost:{port}/a.png"),
+        format!("http://127.0.0.1:{port}/b.png"),
+        format!("http://[::ffff:127.0.0.1]:{port}/c.png"),
+        format!("http://2130706433:{port}/d.png"),
+        "http://169.254.169.254/latest/meta-data/e.png".to_string(),
+        "http://10.0.0.1/f.png".to_string(),
+    ];
+    let body: String = targets.iter().map(|u| format!("<img src=\"{u}\">\n")).collect();
+    std::fs::write(site.join("_posts/2024-01-02-ssrf.md"), format!("---\ntitle: ssrf\n---\n{body}")).unwrap();
+    let store = archive(dir.path());
+    let rt = rt();
+    rt.block_on(add_source(&store, site.to_str().unwrap(), None, None)).unwrap();
+    let mut opts = SyncOptions::new(&dir.path().join("data"));
+    opts.image_limits.connect_timeout = Duration::from_secs(2);
+    opts.image_limits.timeout = Duration::from_secs(4);
+    let engine = Engine::new(store.clone(), opts);
+    let r = sync_now(&rt, &engine);
+    assert_eq!(titles(&store), ["ssrf"]);
+    assert_eq!(r.images, 0, "no image from a private address is stored");
+    assert!(r.image_failures >= 4, "{r:?}");
+    assert_eq!(hits.load(Ordering::SeqCst), 0, "the loopback server was never contacted");
+}
