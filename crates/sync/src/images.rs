@@ -87,6 +87,11 @@ pub(crate) async fn download(engine: &Engine, cancel: &CancellationToken, events
             });
         });
     }
-    while set.join_next().await.is_some() {}
+    let drain = async { while set.join_next().await.is_some() {} };
+    // Past the phase's time, the downloads still running are dropped (aborted with the set)
+    // and their images stay pending for the next run.
+    if tokio::time::timeout(engine.options().image_phase, drain).await.is_err() {
+        set.abort_all();
+    }
     (ok.load(Ordering::Relaxed), failed.load(Ordering::Relaxed))
 }

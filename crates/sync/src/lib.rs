@@ -43,6 +43,9 @@ pub struct SyncOptions {
     pub limits: broadsheet_fetch::Limits,
     pub image_limits: broadsheet_fetch::Limits,
     pub git_limits: git::GitLimits,
+    /// The image phase of one run ends after this long; what is left waits for the next run,
+    /// so a slow or silent image host never holds up the next sync of the sources.
+    pub image_phase: std::time::Duration,
 }
 
 impl SyncOptions {
@@ -57,6 +60,7 @@ impl SyncOptions {
             limits: broadsheet_fetch::Limits::DOCUMENT,
             image_limits: broadsheet_fetch::Limits::IMAGE,
             git_limits: git::GitLimits::default(),
+            image_phase: std::time::Duration::from_secs(10 * 60),
         }
     }
 }

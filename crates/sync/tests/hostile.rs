@@ -156,3 +156,50 @@ fn image_urls_in_posts_never_reach_private_or_loopback_addresses() {
     assert!(r.image_failures >= 4, "{r:?}");
     assert_eq!(hits.load(Ordering::SeqCst), 0, "the loopback server was never contacted");
 }
+
+#[test]
+fn a_silent_image_host_cannot_hold_a_run_past_the_image_phase() {
+    // Accepts connections and never answers.
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for s in l.incoming().flatten().take(64) {
+            held.push(s);
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(site.join("_posts")).unwrap();
+    let imgs: String = (0..8).map(|i| format!("<img src=\"http://127.0.0.1:{port}/{i}.png\">\n")).collect();
+    std::fs::write(site.join("_posts/2024-01-02-slow.md"), format!("---\ntitle: slow\n---\n{imgs}")).unwrap();
+    let store = archive(dir.path());
+    let rt = rt();
+    rt.block_on(add_source(&store, site.to_str().unwrap(), None, None)).unwrap();
+    // The reader also follows a feed on that host, so its address is allowed.
+    {
+        let s = store.lock().unwrap();
+        let feed = format!("http://127.0.0.1:{port}/feed.xml");
+        s.upsert_source(&broadsheet_store::NewSource {
+            kind: "feed",
+            location: &feed,
+            name: "silent",
+            site_url: None,
+            lang: None,
+        })
+        .unwrap();
+    }
+    let mut opts = SyncOptions::new(&dir.path().join("data"));
+    opts.limits.timeout = Duration::from_secs(2);
+    opts.image_limits.timeout = Duration::from_secs(600);
+    opts.image_phase = Duration::from_secs(3);
+    let engine = Engine::new(store.clone(), opts);
+    let started = std::time::Instant::now();
+    let r = sync_now(&rt, &engine);
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(60), "the run ended with its image phase, not the image timeout: {took:?}");
+    assert_eq!(titles(&store), ["slow"]);
+    assert_eq!(r.images, 0);
+    let pending = store.lock().unwrap().pending_images(None, 100).unwrap();
+    assert_eq!(pending.len(), 8, "the images wait for the next run");
+}
