@@ -28,14 +28,92 @@ pub struct ParsedFeed {
     pub posts: Vec<FeedPost>,
 }
 
+/// Deeper than any real feed (RSS items sit at depth 3; an entry's XHTML content a few more).
+const MAX_FEED_DEPTH: usize = 256;
+
+/// A cheap linear look at how deeply `<` elements (XML) or `[`/`{` (JSON) nest, so a 32 MiB
+/// document of `<x><x><x>…` never reaches a parser that recurses or keeps per-level state.
+/// An over-estimate is harmless: only absurd documents pass the bound.
+fn too_deep(bytes: &[u8]) -> Option<usize> {
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first.is_some_and(|&b| b == b'{' || b == b'[') {
+        return json_too_deep(bytes);
+    }
+    let mut depth = 0usize;
+    let mut i = 0;
+    while let Some(off) = bytes[i..].iter().position(|&b| b == b'<') {
+        let at = i + off;
+        let rest = &bytes[at..];
+        // CDATA (where feeds put HTML with unclosed `<br>`s) and comments are text: skip them.
+        let skip_to = |end: &[u8]| find(rest, end).map_or(bytes.len(), |e| at + e + end.len());
+        i = if rest.starts_with(b"<![CDATA[") {
+            skip_to(b"]]>")
+        } else if rest.starts_with(b"<!--") {
+            skip_to(b"-->")
+        } else {
+            let close = rest.iter().position(|&b| b == b'>').map_or(bytes.len(), |e| at + e + 1);
+            let tag = &bytes[at..close];
+            match tag.get(1) {
+                Some(b'/') => depth = depth.saturating_sub(1),
+                Some(b'!' | b'?') => {}
+                _ if tag.ends_with(b"/>") => {}
+                _ => depth += 1,
+            }
+            close
+        };
+        if depth > MAX_FEED_DEPTH {
+            return Some(MAX_FEED_DEPTH);
+        }
+    }
+    None
+}
+
+fn json_too_deep(bytes: &[u8]) -> Option<usize> {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for &b in bytes {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => depth += 1,
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if depth > MAX_FEED_DEPTH {
+            return Some(MAX_FEED_DEPTH);
+        }
+    }
+    None
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
 /// Parses a feed fetched from `feed_url` (relative links resolve against the entry's or the
 /// feed's site). `now` dates entries that carry no date.
 pub fn parse_feed(bytes: &[u8], feed_url: &str, now: i64) -> Result<ParsedFeed, String> {
-    let feed = feed_rs::parser::Builder::new()
-        .base_uri(Some(feed_url))
-        .build()
-        .parse(bytes)
-        .map_err(|e| format!("not a feed: {e}"))?;
+    if let Some(depth) = too_deep(bytes) {
+        return Err(format!("not a feed: elements or arrays nested more than {depth} levels deep"));
+    }
+    // feed-rs and the XML reader under it are third-party code fed a stranger's bytes: should
+    // either panic on an input nobody foresaw (quick-xml has, on deep namespaces), this feed
+    // fails with a message and the process goes on.
+    let parsed = std::panic::catch_unwind(|| {
+        feed_rs::parser::Builder::new().base_uri(Some(feed_url)).build().parse(bytes).map_err(|e| e.to_string())
+    });
+    let feed = match parsed {
+        Ok(Ok(feed)) => feed,
+        Ok(Err(e)) => return Err(format!("not a feed: {e}")),
+        Err(_) => return Err("not a feed: the feed parser failed on this document (an internal error)".into()),
+    };
     let site_url = feed
         .links
         .iter()
@@ -262,5 +340,28 @@ mod tests {
         let under_base = conventional_feed_urls("https://site.example/blog/");
         assert_eq!(under_base[0], "https://site.example/blog/feed.xml");
         assert!(under_base.contains(&"https://site.example/feed.xml".to_string()));
+    }
+}
+
+#[cfg(test)]
+mod depth_tests {
+    use super::*;
+
+    #[test]
+    fn absurd_nesting_is_refused_before_parsing_and_real_markup_is_not() {
+        let deep = format!("<rss><channel><item>{}</item></channel></rss>", "<x>".repeat(200_000));
+        assert!(parse_feed(deep.as_bytes(), "http://e.org/f.xml", 0).unwrap_err().contains("nested"));
+        let json = format!("{{\"items\":{}}}", "[".repeat(200_000));
+        assert!(parse_feed(json.as_bytes(), "http://e.org/f.json", 0).unwrap_err().contains("nested"));
+        // Hundreds of unclosed <br>s inside CDATA and a JSON string full of brackets are text.
+        let item =
+            format!("<item><title>t</title><description><![CDATA[{}]]></description></item>", "a<br>".repeat(400));
+        let ok = format!("<rss version=\"2.0\"><channel><title>c</title>{}</channel></rss>", item.repeat(20));
+        assert_eq!(parse_feed(ok.as_bytes(), "http://e.org/f.xml", 0).unwrap().posts.len(), 20);
+        let s = format!(
+            "{{\"version\":\"https://jsonfeed.org/version/1.1\",\"title\":\"{}\",\"items\":[]}}",
+            "[\\\"".repeat(500)
+        );
+        assert!(too_deep(s.as_bytes()).is_none());
     }
 }
