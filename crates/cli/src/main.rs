@@ -242,7 +242,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("broadsheet: {e}");
+            eprintln!("broadsheet: {}", output::text(&e.to_string()));
             ExitCode::FAILURE
         }
     }
@@ -310,7 +310,7 @@ fn run(cli: Cli) -> Result {
         Command::UserTags { json } => output::tags(&open()?.user_tags()?, json)?,
         Command::RenameTag { from, to } => {
             open()?.rename_user_tag(&from, &to)?;
-            println!("renamed {from:?} to {to:?}");
+            println!("renamed {} to {}", output::line(&format!("{from:?}")), output::line(&format!("{to:?}")));
         }
         Command::DeleteTag { name } => {
             output::changed_named(open()?.delete_user_tag(&name)?, &format!("user tag {name:?}"), "deleted")
@@ -320,7 +320,12 @@ fn run(cli: Cli) -> Result {
             let rt = tokio::runtime::Runtime::new()?;
             let id = rt.block_on(broadsheet_sync::add_source(&store, &input, kind.map(Into::into), name.as_deref()))?;
             let s = store.lock().unwrap_or_else(|p| p.into_inner()).sync_source(id)?;
-            println!("source {id}: {} ({}) {}", s.name, s.kind, s.location);
+            println!(
+                "source {id}: {} ({}) {}",
+                output::line(&s.name),
+                output::line(&s.kind),
+                output::line(&s.location)
+            );
         }
         Command::Sync { source, no_images, image_budget_mb } => {
             let data_dir = db.parent().map_or_else(|| PathBuf::from("."), PathBuf::from);
@@ -372,7 +377,7 @@ fn run(cli: Cli) -> Result {
                     format!("{} bookmarks", broadsheet_transfer::export_bookmarks(&store, &sel, &out)?)
                 }
             };
-            println!("exported {what} to {}", out.display());
+            println!("exported {what} to {}", output::line(&out.display().to_string()));
         }
         Command::ImportBackup { path } => {
             let n = broadsheet_transfer::import_backup(&mut open()?, &path)?;

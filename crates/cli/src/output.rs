@@ -1,5 +1,10 @@
 //! What the commands print: text for people, `--json` for scripts.
+//!
+//! Everything printed comes from strangers (post titles, feed names, file contents, error
+//! messages quoting them), so text for people goes through [`line`] or [`text`], which drop
+//! terminal control sequences, and JSON escapes the characters a terminal could act on.
 
+use std::borrow::Cow;
 use std::io::{IsTerminal, Write};
 
 use broadsheet_import::ImportReport;
@@ -23,10 +28,10 @@ pub fn progress_bar() -> Option<indicatif::ProgressBar> {
 
 pub fn import_report(report: &ImportReport) {
     for (path, reason) in &report.skipped {
-        eprintln!("skipped: {path}: {reason}");
+        eprintln!("skipped: {}: {}", line(path), line(reason));
     }
     for (path, message) in &report.warnings {
-        eprintln!("warning: {path}: {message}");
+        eprintln!("warning: {}: {}", line(path), line(message));
     }
     if report.removed_upstream > 0 {
         eprintln!("note: {} archived posts are no longer in the source; they are kept", report.removed_upstream);
@@ -77,9 +82,134 @@ struct ShowRow<'a> {
 
 fn print_json(value: &impl Serialize) -> Result {
     let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, value)?;
+    json_to_writer(&mut out, value)?;
     writeln!(out)?;
     Ok(())
+}
+
+/// Pretty JSON, as `serde_json::to_writer_pretty` writes it, except that the characters
+/// serde_json leaves raw but a terminal may obey or that hide text (DEL, C1 controls, line
+/// and paragraph separators, bidi controls) are written as `\uXXXX` escapes: the same JSON
+/// values, safe to print.
+fn json_to_writer(out: &mut impl Write, value: &impl Serialize) -> serde_json::Result<()> {
+    let mut ser =
+        serde_json::Serializer::with_formatter(out, TerminalSafeJson(serde_json::ser::PrettyFormatter::new()));
+    value.serialize(&mut ser)
+}
+
+struct TerminalSafeJson<'a>(serde_json::ser::PrettyFormatter<'a>);
+
+macro_rules! delegate {
+    ($($name:ident($($arg:ident: $ty:ty),*);)*) => {
+        $(fn $name<W: ?Sized + Write>(&mut self, w: &mut W $(, $arg: $ty)*) -> std::io::Result<()> {
+            self.0.$name(w $(, $arg)*)
+        })*
+    };
+}
+
+impl serde_json::ser::Formatter for TerminalSafeJson<'_> {
+    delegate! {
+        begin_array();
+        end_array();
+        begin_array_value(first: bool);
+        end_array_value();
+        begin_object();
+        end_object();
+        begin_object_key(first: bool);
+        begin_object_value();
+        end_object_value();
+    }
+
+    fn write_string_fragment<W: ?Sized + Write>(&mut self, w: &mut W, fragment: &str) -> std::io::Result<()> {
+        let mut start = 0;
+        for (i, c) in fragment.char_indices() {
+            if c.is_control() || is_hidden(c) {
+                w.write_all(&fragment.as_bytes()[start..i])?;
+                write!(w, "\\u{:04x}", u32::from(c))?;
+                start = i + c.len_utf8();
+            }
+        }
+        w.write_all(&fragment.as_bytes()[start..])
+    }
+}
+
+/// Bidi embeddings, overrides and isolates (which reorder what follows them on the line)
+/// and line or paragraph separators.
+fn is_hidden(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}')
+}
+
+/// `s` for one line of a terminal: like [`text`], and tabs and line breaks become spaces,
+/// so a value can't start a line that looks like another record.
+pub fn line(s: &str) -> Cow<'_, str> {
+    terminal_safe(s, false)
+}
+
+/// `s` for a terminal: escape sequences (CSI `ESC [ …`, OSC `ESC ] … BEL`, DCS, SOS, PM and
+/// APC strings, two-character escapes, and their C1 forms) removed whole, and every other
+/// C0 control but tab and line feed, DEL, C1 control and bidi control dropped.
+pub fn text(s: &str) -> Cow<'_, str> {
+    terminal_safe(s, true)
+}
+
+fn terminal_safe(s: &str, multiline: bool) -> Cow<'_, str> {
+    let clean = |c: char| !(c.is_control() || is_hidden(c)) || (multiline && matches!(c, '\n' | '\t'));
+    if s.chars().all(clean) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\n' | '\t' if !multiline => out.push(' '),
+            '\u{1b}' => match chars.peek().copied() {
+                Some('[') => {
+                    chars.next();
+                    skip_csi(&mut chars);
+                }
+                Some(']' | 'P' | 'X' | '^' | '_') => {
+                    chars.next();
+                    skip_string(&mut chars);
+                }
+                Some(' '..='/') => {
+                    // Intermediates, then the final character.
+                    while chars.next_if(|c| matches!(c, ' '..='/')).is_some() {}
+                    chars.next_if(|c| matches!(c, '0'..='~'));
+                }
+                Some('0'..='~') => {
+                    chars.next();
+                }
+                _ => {}
+            },
+            '\u{9b}' => skip_csi(&mut chars),
+            '\u{90}' | '\u{98}' | '\u{9d}' | '\u{9e}' | '\u{9f}' => skip_string(&mut chars),
+            c if clean(c) => out.push(c),
+            _ => {}
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// The rest of a control sequence: parameters, intermediates, final character.
+fn skip_csi(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    while chars.next_if(|c| matches!(c, '0'..='?')).is_some() {}
+    while chars.next_if(|c| matches!(c, ' '..='/')).is_some() {}
+    chars.next_if(|c| matches!(c, '@'..='~'));
+}
+
+/// The rest of a control string (OSC, DCS, …), up to and including its terminator: BEL,
+/// ST (`ESC \` or U+009C), or a lone ESC (which ends it too).
+fn skip_string(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{7}' | '\u{9c}' => return,
+            '\u{1b}' => {
+                chars.next_if_eq(&'\\');
+                return;
+            }
+            _ => {}
+        }
+    }
 }
 
 pub fn list(articles: &[ArticleSummary], json: bool) -> Result {
@@ -90,7 +220,7 @@ pub fn list(articles: &[ArticleSummary], json: bool) -> Result {
     for a in articles {
         let flags = format!("{}{}", if a.read { ' ' } else { '•' }, if a.bookmarked { '★' } else { ' ' });
         let date = a.date.get(..16).unwrap_or(&a.date).replace('T', " ");
-        writeln!(out, "{:>6} {flags} {date}  [{}] {}", a.id, a.categories.join(" "), a.title)?;
+        writeln!(out, "{:>6} {flags} {}  [{}] {}", a.id, line(&date), line(&a.categories.join(" ")), line(&a.title))?;
     }
     Ok(())
 }
@@ -106,11 +236,11 @@ pub fn show(a: &ArticleDetail, json: bool) -> Result {
     }
     let s = &a.summary;
     let mut out = std::io::stdout().lock();
-    writeln!(out, "{}\n{} · {} · {}", s.title, s.source, s.categories.join(" "), s.date)?;
+    writeln!(out, "{}\n{} · {} · {}", line(&s.title), line(&s.source), line(&s.categories.join(" ")), line(&s.date))?;
     if let Some(url) = &s.url {
-        writeln!(out, "{url}")?;
+        writeln!(out, "{}", line(url))?;
     }
-    writeln!(out, "\n{}", a.text)?;
+    writeln!(out, "\n{}", text(&a.text))?;
     Ok(())
 }
 
@@ -120,7 +250,7 @@ pub fn categories(cats: &[CategoryCount], json: bool) -> Result {
     }
     let mut out = std::io::stdout().lock();
     for c in cats {
-        writeln!(out, "{:>7}  {}  ({})", c.count, c.name, c.slug)?;
+        writeln!(out, "{:>7}  {}  ({})", c.count, line(&c.name), line(&c.slug))?;
     }
     Ok(())
 }
@@ -131,7 +261,7 @@ pub fn tags(tags: &[TagCount], json: bool) -> Result {
     }
     let mut out = std::io::stdout().lock();
     for t in tags {
-        writeln!(out, "{:>7}  {}", t.count, t.name)?;
+        writeln!(out, "{:>7}  {}", t.count, line(&t.name))?;
     }
     Ok(())
 }
@@ -170,7 +300,7 @@ pub fn search(hits: &[SearchHit], json: bool) -> Result {
             .replace("&lt;", "<")
             .replace("&gt;", ">")
             .replace("&amp;", "&");
-        writeln!(out, "{:>6}  {date}  {}\n        {snippet}", h.summary.id, h.summary.title)?;
+        writeln!(out, "{:>6}  {}  {}\n        {}", h.summary.id, line(date), line(&h.summary.title), line(&snippet))?;
     }
     Ok(())
 }
@@ -180,6 +310,7 @@ pub fn changed(change: StateChange, id: ArticleId, what: &str) {
 }
 
 pub fn changed_named(change: StateChange, subject: &str, what: &str) {
+    let subject = line(subject);
     match change {
         StateChange::Changed => println!("{subject}: {what}"),
         StateChange::Unchanged => println!("{subject}: already so"),
@@ -196,12 +327,22 @@ pub fn sources(sources: &[SourceInfo], json: bool) -> Result {
         writeln!(
             out,
             "{:>4}  {:<14} {:>7} posts  {}{removed}\n      {}",
-            s.id, s.kind, s.articles, s.name, s.location
+            s.id,
+            line(&s.kind),
+            s.articles,
+            line(&s.name),
+            line(&s.location)
         )?;
         if let Some(err) = &s.health.last_error {
-            writeln!(out, "      last attempt failed: {err}")?;
+            writeln!(out, "      last attempt failed: {}", line(err))?;
         } else if let Some(status) = &s.health.last_status {
-            writeln!(out, "      last sync: {status}, {} new, {} updated", s.health.last_new, s.health.last_updated)?;
+            writeln!(
+                out,
+                "      last sync: {}, {} new, {} updated",
+                line(status),
+                s.health.last_new,
+                s.health.last_updated
+            )?;
         }
     }
     Ok(())
@@ -218,16 +359,17 @@ pub fn sync_progress() -> std::sync::Arc<dyn Fn(broadsheet_model::SyncEvent) + S
             }
         }
         SyncEvent::SourceFinished { name, new, updated, error, done, .. } => {
-            let line = match error {
+            let name = line(&name);
+            let msg = match error {
                 None => format!("ok    {name}: {new} new, {updated} updated"),
-                Some(e) => format!("FAIL  {name}: {e}"),
+                Some(e) => format!("FAIL  {name}: {}", line(&e)),
             };
             match &bar {
                 Some(b) => {
                     b.set_position(done as u64);
-                    b.println(line);
+                    b.println(msg);
                 }
-                None => eprintln!("{line}"),
+                None => eprintln!("{msg}"),
             }
         }
         SyncEvent::Images { done, total, .. } => {
@@ -256,4 +398,45 @@ pub fn sync_report(r: &broadsheet_sync::SyncReport) {
         r.failures.len(),
         if r.cancelled { " (cancelled)" } else { "" }
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_sequences_go_whole_and_text_stays() {
+        let cases = [
+            ("\u{1b}[31mred\u{1b}[0m", "red"),
+            ("\u{1b}[?1049h\u{1b}[2J\u{1b}[1;1Hx", "x"),
+            ("a\u{1b}]0;title\u{7}b", "ab"),
+            ("a\u{1b}]8;;https://x.example/\u{1b}\\link\u{1b}]8;;\u{1b}\\b", "alinkb"),
+            ("a\u{1b}P1$r\u{1b}\\b", "ab"),
+            ("a\u{1b}_apc\u{9c}b", "ab"),
+            ("a\u{1b}cb\u{1b}7c\u{1b}(0d", "abcd"),
+            ("a\u{9b}2Jb\u{9d}0;t\u{7}c", "abc"),
+            ("a\u{202e}b\u{2066}c\u{2069}\u{202c}", "abc"),
+            ("a\rb\u{8}c\u{7f}d\u{0}e\u{85}f", "abcdef"),
+            ("unterminated \u{1b}]0;swallows the rest", "unterminated "),
+            ("trailing escape \u{1b}", "trailing escape "),
+            ("金融消息 · ok", "金融消息 · ok"),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(line(raw), want, "{raw:?}");
+        }
+        assert_eq!(line("a\nb\tc"), "a b c");
+        assert_eq!(text("a\nb\tc\r\n"), "a\nb\tc\n");
+        assert!(matches!(line("plain"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn json_escapes_what_a_terminal_would_obey_and_keeps_the_values() {
+        let value = serde_json::json!({"t\u{9b}": "a\u{1b}[2J\u{9b}31m\u{202e}\u{7f}\u{2028}b 金"});
+        let mut out = Vec::new();
+        json_to_writer(&mut out, &value).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(!text.chars().any(|c| (c.is_control() && c != '\n') || is_hidden(c)), "{text}");
+        assert!(text.contains(r"a\u001b[2J\u009b31m\u202e\u007f\u2028b 金"), "{text}");
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&text).unwrap(), value);
+    }
 }

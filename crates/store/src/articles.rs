@@ -257,7 +257,7 @@ pub(crate) fn push_filters(sql: &mut String, args: &mut Vec<rusqlite::types::Val
 
 pub(crate) fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<ArticleSummary> {
     let timestamp: i64 = r.get(2)?;
-    let offset: i32 = r.get(3)?;
+    let offset: i64 = r.get(3)?;
     Ok(ArticleSummary {
         id: r.get(0)?,
         title: r.get(1)?,

@@ -2,6 +2,8 @@
 //! restores into an empty archive with identical state. Image bytes are not included (they
 //! are re-downloaded); image URLs are.
 
+use std::collections::HashSet;
+
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
@@ -100,7 +102,7 @@ impl Store {
                         key: r.get(2)?,
                         title: r.get(3)?,
                         published_at: r.get(4)?,
-                        utc_offset_min: r.get(5)?,
+                        utc_offset_min: shown_offset(r.get(5)?),
                         url: r.get(6)?,
                         lang: r.get(7)?,
                         html: r.get(8)?,
@@ -156,13 +158,13 @@ impl Store {
 
     /// Restores a backup into this archive, which must hold no articles (restoring over
     /// existing content would have to decide whose state wins; it refuses instead).
+    ///
+    /// The backup is [validated](Backup::validate) before anything is written, and everything
+    /// is written in one transaction, so a refused backup leaves the archive as it was. The
+    /// HTML is stored as given: callers restoring a file sanitise it first (as
+    /// `broadsheet_transfer::import_backup` does), since this crate has no HTML policy.
     pub fn restore(&mut self, backup: &Backup) -> Result<usize> {
-        if backup.format != BACKUP_FORMAT || backup.version > BACKUP_VERSION {
-            return Err(StoreError::InvalidInput(format!(
-                "not a Broadsheet backup this version can read (format {:?}, version {})",
-                backup.format, backup.version
-            )));
-        }
+        backup.validate()?;
         if self.article_count()? > 0 {
             return Err(StoreError::InvalidInput(
                 "the archive is not empty; restore a backup into a new archive".into(),
@@ -171,7 +173,10 @@ impl Store {
         let tx = self.conn.transaction()?;
         for s in &backup.sources {
             tx.execute(
-                "INSERT INTO sources (kind, location, name, site_url, lang, created_at, removed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                // A backup is a file from elsewhere: its sources are not "added by the reader"
+                // (their hosts must be public), unless this archive already had them.
+                "INSERT INTO sources (kind, location, name, site_url, lang, created_at, removed_at, user_added)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0)
                  ON CONFLICT (location) DO UPDATE SET kind = excluded.kind, name = excluded.name, site_url = excluded.site_url,
                    lang = excluded.lang, created_at = excluded.created_at, removed_at = excluded.removed_at",
                 params![s.kind, s.location, s.name, s.site_url, s.lang, s.created_at, s.removed_at],
@@ -233,5 +238,423 @@ impl Store {
         }
         tx.commit()?;
         Ok(backup.articles.len())
+    }
+}
+
+/// An offset as the archive holds it, as a backup can carry it: one the display could not
+/// use either (beyond ±18 h, or not even an `i32`) is written as UTC, which is how every
+/// listing shows it.
+fn shown_offset(minutes: i64) -> i32 {
+    i32::try_from(minutes).ok().filter(|m| m.unsigned_abs() <= Backup::MAX_OFFSET_MIN.unsigned_abs()).unwrap_or(0)
+}
+
+/// Source kinds the sync engine and importers know.
+const SOURCE_KINDS: &[&str] = &["jekyll-folder", "jekyll-git", "feed", "sample"];
+
+const KIB: usize = 1024;
+const MIB: usize = 1024 * 1024;
+/// Source locations and article keys: paths, URLs and feed entry ids.
+const MAX_LOCATION_BYTES: usize = 4 * KIB;
+const MAX_KEY_BYTES: usize = 4 * KIB;
+const MAX_URL_BYTES: usize = 8 * KIB;
+const MAX_TITLE_BYTES: usize = 16 * KIB;
+/// Source names, category slugs and names, site and user tags.
+const MAX_NAME_BYTES: usize = 4 * KIB;
+const MAX_LANG_BYTES: usize = 64;
+const MAX_HASH_BYTES: usize = 128;
+/// A post's HTML and text. Post files are read up to 4 MiB and feed documents up to
+/// 32 MiB (for all their posts), so 16 MiB is far beyond any post Broadsheet imports.
+const MAX_BODY_BYTES: usize = 16 * MIB;
+const MAX_EXCERPT_BYTES: usize = 64 * KIB;
+/// Front-matter fields without a column, as JSON.
+const MAX_EXTRA_BYTES: usize = MIB;
+const MAX_CATEGORIES: usize = 256;
+const MAX_TAGS: usize = 1024;
+const MAX_IMAGES: usize = 4096;
+const MAX_ARTICLE_USER_TAGS: usize = 1024;
+
+impl Backup {
+    /// The earliest instant a backup may hold: 0001-01-01T00:00:00Z.
+    pub const EARLIEST: i64 = -62_135_596_800;
+    /// The latest instant a backup may hold: 9999-12-30T23:59:59Z. With any offset up to
+    /// ±18 h, every instant from [`Backup::EARLIEST`] to here is a four-digit year, so RFC 3339
+    /// and Jekyll dates can always be written.
+    pub const LATEST: i64 = 253_402_214_399;
+    /// The largest UTC offset, in minutes, a post may have (as RFC 3339 and `time` allow).
+    pub const MAX_OFFSET_MIN: i32 = 18 * 60;
+    pub const MAX_SOURCES: usize = 100_000;
+    pub const MAX_ARTICLES: usize = 2_000_000;
+    pub const MAX_USER_TAGS: usize = 100_000;
+
+    /// Checks a backup from outside before anything of it is written: the format and
+    /// version, source kinds and locations, dates and offsets, sizes and counts, duplicates
+    /// the archive's keys would refuse, and that every post's source is in the backup.
+    /// The error names the entry, as `articles[17] (key "…"): …` (positions count from 0).
+    ///
+    /// The HTML is not judged here; it is sanitised by the caller (see [`Store::restore`]).
+    pub fn validate(&self) -> Result<()> {
+        if self.format != BACKUP_FORMAT || self.version == 0 || self.version > BACKUP_VERSION {
+            return Err(StoreError::InvalidInput(format!(
+                "not a Broadsheet backup this version can read (format {}, version {})",
+                shown(&self.format),
+                self.version
+            )));
+        }
+        let whole = |why: String| StoreError::InvalidInput(format!("backup: {why}"));
+        date("exported_at", self.exported_at).map_err(whole)?;
+        count("sources", self.sources.len(), Self::MAX_SOURCES).map_err(whole)?;
+        count("articles", self.articles.len(), Self::MAX_ARTICLES).map_err(whole)?;
+        count("user tags", self.user_tags.len(), Self::MAX_USER_TAGS).map_err(whole)?;
+
+        let mut locations = HashSet::with_capacity(self.sources.len());
+        for (i, s) in self.sources.iter().enumerate() {
+            let named = |why: String| {
+                StoreError::InvalidInput(format!("sources[{i}] (location {}): {why}", shown(&s.location)))
+            };
+            check_source(s).map_err(named)?;
+            if !locations.insert(s.location.as_str()) {
+                return Err(named("appears twice".into()));
+            }
+        }
+        for (i, t) in self.user_tags.iter().enumerate() {
+            user_tag(t).map_err(|why| StoreError::InvalidInput(format!("user_tags[{i}] ({}): {why}", shown(t))))?;
+        }
+        let mut keys = HashSet::with_capacity(self.articles.len());
+        for (i, a) in self.articles.iter().enumerate() {
+            let named = |why: String| StoreError::InvalidInput(format!("articles[{i}] (key {}): {why}", shown(&a.key)));
+            check_article(a, &locations).map_err(named)?;
+            if !keys.insert((a.source.as_str(), a.key.as_str())) {
+                return Err(named("appears twice in its source".into()));
+            }
+        }
+        Ok(())
+    }
+}
+
+type Check = std::result::Result<(), String>;
+
+fn check_source(s: &BackupSource) -> Check {
+    if !SOURCE_KINDS.contains(&s.kind.as_str()) {
+        return Err(format!("unknown kind {} (known: {})", shown(&s.kind), SOURCE_KINDS.join(", ")));
+    }
+    line("location", &s.location, MAX_LOCATION_BYTES)?;
+    let fits = match s.kind.as_str() {
+        "feed" => web_url(&s.location),
+        "jekyll-git" => git_location(&s.location),
+        "jekyll-folder" => absolute_path(&s.location),
+        _ => s
+            .location
+            .strip_prefix("broadsheet:")
+            .is_some_and(|rest| !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')),
+    };
+    if !fits {
+        let want = match s.kind.as_str() {
+            "feed" => "an http(s) URL",
+            "jekyll-git" => "a git URL (https, http, ssh, git, file or user@host:path) or an absolute path",
+            "jekyll-folder" => "an absolute path",
+            _ => "broadsheet:<name>",
+        };
+        return Err(format!("a {} source's location must be {want}", s.kind));
+    }
+    text("name", &s.name, MAX_NAME_BYTES)?;
+    optional_url("site_url", s.site_url.as_deref())?;
+    lang(s.lang.as_deref())?;
+    date("created_at", s.created_at)?;
+    if let Some(t) = s.removed_at {
+        date("removed_at", t)?;
+    }
+    Ok(())
+}
+
+fn check_article(a: &BackupArticle, sources: &HashSet<&str>) -> Check {
+    if !sources.contains(a.source.as_str()) {
+        return Err(format!("its source {} is not among the backup's sources", shown(&a.source)));
+    }
+    if a.key.is_empty() {
+        return Err("the key is empty".into());
+    }
+    text("key", &a.key, MAX_KEY_BYTES)?;
+    text("title", &a.title, MAX_TITLE_BYTES)?;
+    date("published_at", a.published_at)?;
+    if a.utc_offset_min.unsigned_abs() > Backup::MAX_OFFSET_MIN.unsigned_abs() {
+        return Err(format!("utc_offset_min {} is beyond ±{} minutes", a.utc_offset_min, Backup::MAX_OFFSET_MIN));
+    }
+    optional_url("url", a.url.as_deref())?;
+    lang(a.lang.as_deref())?;
+    text("html", &a.html, MAX_BODY_BYTES)?;
+    text("text", &a.text, MAX_BODY_BYTES)?;
+    text("excerpt", &a.excerpt, MAX_EXCERPT_BYTES)?;
+    if !a.extra.is_object() {
+        return Err("extra is not a JSON object".into());
+    }
+    let extra = a.extra.to_string().len();
+    if extra > MAX_EXTRA_BYTES {
+        return Err(format!("extra is {extra} bytes of JSON, more than the {MAX_EXTRA_BYTES} allowed"));
+    }
+    if a.content_hash.len() > MAX_HASH_BYTES || !a.content_hash.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(format!("content_hash {} is not a short hexadecimal hash", shown(&a.content_hash)));
+    }
+    date("imported_at", a.imported_at)?;
+    date("updated_at", a.updated_at)?;
+    if let Some(t) = a.bookmarked_at {
+        date("bookmarked_at", t)?;
+    }
+    if let Some(t) = a.read_at {
+        date("read_at", t)?;
+    }
+
+    count("categories", a.categories.len(), MAX_CATEGORIES)?;
+    let mut seen = HashSet::new();
+    for c in &a.categories {
+        text("category slug", &c.slug, MAX_NAME_BYTES)?;
+        if let Some(name) = &c.name {
+            text("category name", name, MAX_NAME_BYTES)?;
+        }
+        if !seen.insert(c.slug.as_str()) {
+            return Err(format!("category {} appears twice", shown(&c.slug)));
+        }
+    }
+    count("tags", a.tags.len(), MAX_TAGS)?;
+    let mut seen = HashSet::new();
+    for t in &a.tags {
+        text("tag", t, MAX_NAME_BYTES)?;
+        if !seen.insert(t.as_str()) {
+            return Err(format!("tag {} appears twice", shown(t)));
+        }
+    }
+    count("images", a.images.len(), MAX_IMAGES)?;
+    let mut seen = HashSet::new();
+    for url in &a.images {
+        line("image URL", url, MAX_URL_BYTES)?;
+        if !web_url(url) {
+            return Err(format!("image {} is not an http(s) URL", shown(url)));
+        }
+        if !seen.insert(url.as_str()) {
+            return Err(format!("image {} appears twice", shown(url)));
+        }
+    }
+    count("user tags", a.user_tags.len(), MAX_ARTICLE_USER_TAGS)?;
+    let mut seen = HashSet::new();
+    for t in &a.user_tags {
+        user_tag(t)?;
+        // The archive compares user tags without ASCII case.
+        if !seen.insert(t.to_ascii_lowercase()) {
+            return Err(format!("user tag {} appears twice", shown(t)));
+        }
+    }
+    Ok(())
+}
+
+/// A value for an error message: quoted and escaped, and cut short if long.
+fn shown(s: &str) -> String {
+    const MAX_CHARS: usize = 80;
+    if s.chars().count() <= MAX_CHARS {
+        format!("{s:?}")
+    } else {
+        let cut: String = s.chars().take(MAX_CHARS).collect();
+        format!("{cut:?}…")
+    }
+}
+
+fn date(field: &str, t: i64) -> Check {
+    if (Backup::EARLIEST..=Backup::LATEST).contains(&t) {
+        Ok(())
+    } else {
+        Err(format!("{field} {t} is out of range (years 0001 to 9999)"))
+    }
+}
+
+fn count(what: &str, n: usize, max: usize) -> Check {
+    if n > max {
+        return Err(format!("{n} {what}, more than the {max} allowed"));
+    }
+    Ok(())
+}
+
+fn text(field: &str, s: &str, max: usize) -> Check {
+    if s.len() > max {
+        return Err(format!("{field} is {} bytes, more than the {max} allowed", s.len()));
+    }
+    Ok(())
+}
+
+/// A single-line value: bounded, without control characters.
+fn line(field: &str, s: &str, max: usize) -> Check {
+    text(field, s, max)?;
+    if s.chars().any(char::is_control) {
+        return Err(format!("{field} {} holds control characters", shown(s)));
+    }
+    Ok(())
+}
+
+fn user_tag(t: &str) -> Check {
+    line("user tag", t, MAX_NAME_BYTES)?;
+    if t.trim().is_empty() || t.trim() != t {
+        return Err(format!("user tag {} is empty or not trimmed", shown(t)));
+    }
+    Ok(())
+}
+
+fn optional_url(field: &str, url: Option<&str>) -> Check {
+    let Some(url) = url else { return Ok(()) };
+    line(field, url, MAX_URL_BYTES)?;
+    if !web_url(url) {
+        return Err(format!("{field} {} is not an http(s) URL", shown(url)));
+    }
+    Ok(())
+}
+
+fn lang(lang: Option<&str>) -> Check {
+    let Some(l) = lang else { return Ok(()) };
+    let ok = !l.is_empty()
+        && l.len() <= MAX_LANG_BYTES
+        && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("lang {} is not a language tag", shown(l)))
+    }
+}
+
+/// An absolute `http`/`https` URL with a host: no whitespace, controls, backslashes, quotes
+/// or angle brackets (which a URL serialiser would have percent-encoded).
+fn web_url(url: &str) -> bool {
+    let Some(rest) = strip_scheme(url, "https").or_else(|| strip_scheme(url, "http")) else { return false };
+    has_authority(rest) && url_chars(url)
+}
+
+fn strip_scheme<'a>(url: &'a str, scheme: &str) -> Option<&'a str> {
+    let n = scheme.len() + 3;
+    let head = url.get(..n)?;
+    (head[..scheme.len()].eq_ignore_ascii_case(scheme) && &head[scheme.len()..] == "://").then(|| &url[n..])
+}
+
+/// `[user@]host[:port]` at the start of `rest`, with a non-empty host.
+fn has_authority(rest: &str) -> bool {
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let (host_ok, port) = match host_port.strip_prefix('[') {
+        // An IPv6 literal: `[::1]` or `[::1]:8080`.
+        Some(v6) => match v6.split_once(']') {
+            Some((ip, "")) => (ipv6_chars(ip), None),
+            Some((ip, after)) => (ipv6_chars(ip), Some(after.strip_prefix(':').unwrap_or("x"))),
+            None => (false, None),
+        },
+        None => {
+            let (host, port) = host_port.split_once(':').map_or((host_port, None), |(h, p)| (h, Some(p)));
+            let ok = !host.is_empty()
+                && !host.starts_with('.')
+                && host.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '.' | '_' | '%'));
+            (ok, port)
+        }
+    };
+    let port_ok = port.is_none_or(|p| p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
+    host_ok && port_ok
+}
+
+fn ipv6_chars(ip: &str) -> bool {
+    !ip.is_empty() && ip.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+}
+
+fn url_chars(url: &str) -> bool {
+    !url.chars().any(|c| c.is_control() || c.is_whitespace() || matches!(c, '\\' | '"' | '<' | '>' | '`'))
+}
+
+/// Where libgit2 can fetch from: an http(s), ssh, git or file URL, scp-like `user@host:path`,
+/// or an absolute path. Never an option-like `-…` or a transport helper (`ext::…`).
+fn git_location(loc: &str) -> bool {
+    if loc.starts_with('-') || loc.contains("::") {
+        return false;
+    }
+    if web_url(loc) {
+        return true;
+    }
+    for scheme in ["ssh", "git", "git+ssh", "ssh+git"] {
+        if let Some(rest) = strip_scheme(loc, scheme) {
+            return has_authority(rest) && url_chars(loc);
+        }
+    }
+    if let Some(path) = strip_scheme(loc, "file") {
+        return path.starts_with('/') && url_chars(loc);
+    }
+    if absolute_path(loc) {
+        return true;
+    }
+    if loc.contains("://") {
+        return false;
+    }
+    // scp-like: user@host:path (no scheme, no slash before the colon).
+    match loc.split_once(':') {
+        Some((user_host, path)) => {
+            let host = user_host.rsplit_once('@').map_or(user_host, |(_, h)| h);
+            !host.is_empty()
+                && !user_host.contains('/')
+                && !path.is_empty()
+                && host.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '.' | '_'))
+                && url_chars(loc)
+        }
+        None => false,
+    }
+}
+
+/// An absolute path on Unix (`/…`) or Windows (`C:\…`, `C:/…`, `\\server\…`).
+fn absolute_path(p: &str) -> bool {
+    let b = p.as_bytes();
+    let unix = p.starts_with('/') && !p.starts_with("//");
+    let drive = b.len() >= 3 && b[0].is_ascii_alphabetic() && b[1] == b':' && matches!(b[2], b'\\' | b'/');
+    let unc = p.starts_with(r"\\") && p.len() > 2;
+    unix || drive || unc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_and_git_locations() {
+        for ok in
+            ["https://a.example/feed.xml", "HTTP://a.example:8080/x?y#z", "https://u@[::1]:80/", "https://例子.测试/"]
+        {
+            assert!(web_url(ok), "{ok}");
+        }
+        for bad in [
+            "javascript:alert(1)",
+            "https://",
+            "https:///x",
+            "https://a.example/ x",
+            "https://a.example\\@b/",
+            "https://a.example:99999999/",
+            "data:text/html,x",
+            "file:///etc/passwd",
+            "//a.example/",
+            "https://a.example/\u{1b}[31m",
+            "https://[::1]junk/",
+            "https://[evil]/",
+        ] {
+            assert!(!web_url(bad), "{bad}");
+        }
+        for ok in [
+            "https://github.com/jekyll/jekyll.git",
+            "git@github.com:jekyll/jekyll.git",
+            "ssh://git@host:22/x.git",
+            "git://host/x",
+            "file:///srv/x.git",
+            "/srv/x.git",
+            r"C:\sites\x",
+        ] {
+            assert!(git_location(ok), "{ok}");
+        }
+        for bad in ["ext::sh -c touch% /tmp/pwned", "--upload-pack=touch /tmp/x", "x", "relative/path", "file://x"] {
+            assert!(!git_location(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn offsets_beyond_what_the_display_shows_are_backed_up_as_utc() {
+        assert_eq!(shown_offset(480), 480);
+        assert_eq!(shown_offset(-1080), -1080);
+        assert_eq!(shown_offset(100_000), 0);
+        assert_eq!(shown_offset(i64::MIN), 0);
+        assert_eq!(shown_offset(i64::from(i32::MIN)), 0);
     }
 }

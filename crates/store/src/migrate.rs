@@ -44,6 +44,11 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/2026-11-28-0006-attempt-started.sql"),
         then: None,
     },
+    Migration {
+        name: "2026-11-28-0007-user-added",
+        sql: include_str!("../migrations/2026-11-28-0007-user-added.sql"),
+        then: None,
+    },
 ];
 
 pub(crate) fn apply(conn: &mut Connection) -> Result<()> {

@@ -18,6 +18,8 @@ pub struct SyncSource {
     pub cursor: Option<String>,
     pub health: SourceHealth,
     pub articles: i64,
+    /// Added by the reader (not from an OPML file or a backup): its host may be private.
+    pub user_added: bool,
 }
 
 /// How an attempt ended, to record on the source.
@@ -68,7 +70,7 @@ impl Store {
     pub fn sync_sources(&self) -> Result<Vec<SyncSource>> {
         let mut stmt = self.conn.prepare(&format!(
             "SELECT s.id, s.kind, s.location, s.name, s.site_url, s.etag, s.last_modified, s.cursor,
-                        (SELECT count(*) FROM articles a WHERE a.source_id = s.id), {HEALTH_COLUMNS}
+                        (SELECT count(*) FROM articles a WHERE a.source_id = s.id), s.user_added, {HEALTH_COLUMNS}
                  FROM sources s WHERE s.removed_at IS NULL ORDER BY s.id"
         ))?;
         let rows = stmt.query_map([], |r| {
@@ -82,7 +84,8 @@ impl Store {
                 last_modified: r.get(6)?,
                 cursor: r.get(7)?,
                 articles: r.get(8)?,
-                health: health_from_row(r, 9)?,
+                user_added: r.get(9)?,
+                health: health_from_row(r, 10)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -122,6 +125,12 @@ impl Store {
                 a.updated
             ],
         )?;
+        Ok(())
+    }
+
+    /// Records whether the reader added a source themselves (see [`SyncSource::user_added`]).
+    pub fn set_source_user_added(&self, id: SourceId, user_added: bool) -> Result<()> {
+        self.conn.execute("UPDATE sources SET user_added = ?2 WHERE id = ?1", params![id, user_added])?;
         Ok(())
     }
 

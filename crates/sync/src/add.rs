@@ -82,13 +82,17 @@ pub async fn add_source(
     };
     let name = name.map(str::to_string).unwrap_or(default_name);
     let store = store.lock().unwrap_or_else(|p| p.into_inner());
-    Ok(store.upsert_source(&NewSource {
+    let id = store.upsert_source(&NewSource {
         kind: kind.as_str(),
         location: &location,
         name: &name,
         site_url: site_url.as_deref(),
         lang: None,
-    })?)
+    })?;
+    // Named by the reader: its host may be on their own network (even if an OPML file or a
+    // backup brought the same source in before).
+    store.set_source_user_added(id, true)?;
+    Ok(id)
 }
 
 /// The feed at `url`, or the one its page announces, or the conventional `/feed.xml`.

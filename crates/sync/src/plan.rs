@@ -69,6 +69,7 @@ mod tests {
             cursor: None,
             health: broadsheet_model::SourceHealth { interval_min: 30, next_attempt: next, ..Default::default() },
             articles: 0,
+            user_added: true,
         }
     }
 

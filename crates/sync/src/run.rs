@@ -108,7 +108,8 @@ impl Engine {
             }
         };
         // Only the locations the reader gave (never a site URL a feed claims for itself).
-        self.net.set_allowed_hosts(sources.iter().map(|s| s.location.as_str()));
+        // Sources from an OPML file or a backup are content like any other: not on the list.
+        self.net.set_allowed_hosts(sources.iter().filter(|s| s.user_added).map(|s| s.location.as_str()));
         let due: Vec<SyncSource> = {
             let ids = plan::due(&sources, now(), &trigger);
             sources.into_iter().filter(|s| ids.contains(&s.id)).collect()

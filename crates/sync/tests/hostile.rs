@@ -203,3 +203,37 @@ fn a_silent_image_host_cannot_hold_a_run_past_the_image_phase() {
     let pending = store.lock().unwrap().pending_images(None, 100).unwrap();
     assert_eq!(pending.len(), 8, "the images wait for the next run");
 }
+
+#[test]
+fn a_feed_from_a_file_must_be_public_while_one_the_reader_added_may_be_private() {
+    let (port, hits) = counting_server();
+    let feed = format!("http://127.0.0.1:{port}/feed.xml");
+    let dir = tempfile::tempdir().unwrap();
+    let store = archive(dir.path());
+    // As an OPML import or a backup restore leaves it.
+    let id = {
+        let s = store.lock().unwrap();
+        let id = s
+            .upsert_source(&broadsheet_store::NewSource {
+                kind: "feed",
+                location: &feed,
+                name: "from a file",
+                site_url: None,
+                lang: None,
+            })
+            .unwrap();
+        s.set_source_user_added(id, false).unwrap();
+        id
+    };
+    let rt = rt();
+    let engine = Engine::new(store.clone(), SyncOptions::new(&dir.path().join("data")));
+    let r = sync_now(&rt, &engine);
+    assert_eq!(r.failures.len(), 1, "{r:?}");
+    assert!(r.failures[0].1.contains("refused"), "{:?}", r.failures);
+    assert_eq!(hits.load(Ordering::SeqCst), 0, "a private address from a file is never contacted");
+    // The reader adds the very same feed by hand: now it is theirs to reach.
+    let again = rt.block_on(add_source(&store, &feed, Some(broadsheet_sync::SourceKind::Feed), None)).unwrap();
+    assert_eq!(again, id);
+    sync_now(&rt, &engine);
+    assert!(hits.load(Ordering::SeqCst) > 0, "a source the reader added may be on their own network");
+}

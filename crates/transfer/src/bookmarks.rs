@@ -5,9 +5,9 @@ use std::path::Path;
 
 use broadsheet_store::Store;
 
-use crate::{backup, io, Selection, TransferError};
+use crate::{backup, io, is_web_url, Selection, TransferError};
 
-/// Writes the bookmarked posts (of the selection) that have a web address; returns how many.
+/// Writes the bookmarked posts (of the selection) that have an http(s) address; returns how many.
 pub fn export_bookmarks(store: &Store, selection: &Selection, out: &Path) -> Result<usize, TransferError> {
     let b = backup(store, &Selection { bookmarked: true, ..selection.clone() })?;
     let mut html = String::from(
@@ -16,8 +16,10 @@ pub fn export_bookmarks(store: &Store, selection: &Selection, out: &Path) -> Res
          <TITLE>Bookmarks</TITLE>\n<H1>Bookmarks</H1>\n<DL><p>\n    <DT><H3>Broadsheet</H3>\n    <DL><p>\n",
     );
     let mut n = 0;
-    for a in b.articles.iter().filter(|a| a.url.is_some()) {
-        let url = a.url.as_deref().unwrap_or_default();
+    // Only http(s) addresses become links: a `javascript:`, `data:` or `file:` URL would run
+    // or open something local when the bookmark is clicked.
+    for a in &b.articles {
+        let Some(url) = a.url.as_deref().filter(|u| is_web_url(u)) else { continue };
         let _ = writeln!(
             html,
             "        <DT><A HREF=\"{}\" ADD_DATE=\"{}\" TAGS=\"{}\">{}</A>",
@@ -33,6 +35,21 @@ pub fn export_bookmarks(store: &Store, selection: &Selection, out: &Path) -> Res
     Ok(n)
 }
 
+/// `s` as HTML or XML attribute or element text: markup characters and both quotes as
+/// references, and control characters (which XML forbids and which would break the
+/// line-based bookmark importers) as spaces.
 pub(crate) fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if c.is_control() || matches!(c, '\u{fffe}' | '\u{ffff}') => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
 }

@@ -8,7 +8,7 @@ use broadsheet_store::{NewSource, Store};
 use quick_xml::events::Event;
 use quick_xml::reader::Reader;
 
-use crate::{bookmarks::escape, io, TransferError};
+use crate::{bookmarks::escape, io, is_web_url, TransferError};
 
 /// Larger OPML files are refused: real subscription lists are a few hundred KB.
 pub const MAX_OPML_BYTES: u64 = 5 * 1024 * 1024;
@@ -36,14 +36,17 @@ pub fn export_opml(store: &Store, out: &Path) -> Result<usize, TransferError> {
     for s in &sources {
         let cats = store.source_categories(s.id)?;
         let kind = if s.kind == "feed" { "rss" } else { "broadsheet-jekyll" };
-        let url_attr = if s.kind == "feed" { "xmlUrl" } else { "url" };
-        let _ = write!(
-            xml,
-            "    <outline type=\"{kind}\" text=\"{name}\" title=\"{name}\" {url_attr}=\"{loc}\"",
-            name = escape(&s.name),
-            loc = escape(&s.location)
-        );
-        if let Some(site) = &s.site_url {
+        let _ = write!(xml, "    <outline type=\"{kind}\" text=\"{name}\" title=\"{name}\"", name = escape(&s.name));
+        // Only http(s) addresses go where readers fetch or link (`xmlUrl`, `url`, `htmlUrl`);
+        // a path, a git or `file:` URL (or anything stranger) is kept as plain text.
+        if !is_web_url(&s.location) {
+            let _ = write!(xml, " broadsheetLocation=\"{}\"", escape(&s.location));
+        } else if s.kind == "feed" {
+            let _ = write!(xml, " xmlUrl=\"{}\"", escape(&s.location));
+        } else {
+            let _ = write!(xml, " url=\"{}\"", escape(&s.location));
+        }
+        if let Some(site) = s.site_url.as_deref().filter(|u| is_web_url(u)) {
             let _ = write!(xml, " htmlUrl=\"{}\"", escape(site));
         }
         if !cats.is_empty() {
@@ -132,13 +135,15 @@ pub fn import_opml(store: &mut Store, path: &Path) -> Result<OpmlReport, Transfe
             continue;
         }
         let name = f.title.clone().unwrap_or_else(|| f.url.clone());
-        store.upsert_source(&NewSource {
+        let id = store.upsert_source(&NewSource {
             kind: "feed",
             location: &f.url,
             name: &name,
             site_url: f.site_url.as_deref(),
             lang: None,
         })?;
+        // A list from a file is content: these feeds must be on public addresses.
+        store.set_source_user_added(id, false)?;
         report.added += 1;
     }
     Ok(report)

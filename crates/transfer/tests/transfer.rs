@@ -225,6 +225,8 @@ fn opml_from_other_readers_imports_and_round_trips() {
     assert!(sources
         .iter()
         .any(|x| x.name == "金融消息" && x.site_url.as_deref() == Some("https://finews.withounder.com/")));
+    // Feeds that arrived in a file are content: held to the public-network rule at sync time.
+    assert!(s.sync_sources().unwrap().iter().all(|x| !x.user_added), "OPML sources are not reader-added");
 
     let out = dir.path().join("out.opml");
     assert_eq!(export_opml(&s, &out).unwrap(), 4);
