@@ -4,6 +4,7 @@
 //! Invariant: output of this crate never contains scripts, styles, event handlers, frames,
 //! forms or URLs outside http(s)/mailto (plus the app's own image scheme, on display).
 
+mod depth;
 mod lang;
 
 use std::borrow::Cow;
@@ -19,15 +20,25 @@ fn policy<'a>() -> Builder<'a> {
     let mut b = Builder::default();
     b.add_tags(["center", "figure", "figcaption"])
         .add_tag_attributes("img", ["width", "height"])
+        // `cite` holds a URL that ammonia's scheme check does not cover (`javascript:` would
+        // survive), and the reader never shows it.
+        .rm_tag_attributes("blockquote", ["cite"])
+        .rm_tag_attributes("q", ["cite"])
+        .rm_tag_attributes("del", ["cite"])
+        .rm_tag_attributes("ins", ["cite"])
         .url_schemes(["http", "https", "mailto"].into_iter().collect())
         .link_rel(Some("noopener noreferrer"));
     b
 }
 
 /// Sanitises untrusted HTML. `site_url` resolves relative links; protocol-relative
-/// `//host/…` links become `https://host/…`.
+/// `//host/…` links become `https://host/…`. A site address that is not http(s) is ignored:
+/// it comes from the same untrusted source, and resolving against `javascript:…` or
+/// `vbscript://…` would mint URLs the scheme check has already passed.
 pub fn sanitize(html: &str, site_url: Option<&str>) -> String {
-    let base = site_url.and_then(|u| Url::parse(&format!("{}/", u.trim_end_matches('/'))).ok());
+    let base = site_url
+        .and_then(|u| Url::parse(&format!("{}/", u.trim_end_matches('/'))).ok())
+        .filter(|b| matches!(b.scheme(), "http" | "https"));
     let resolve = relative_resolver(move |url| {
         if let Some(rest) = url.strip_prefix("//") {
             return Some(Cow::Owned(format!("https://{rest}")));
@@ -37,7 +48,7 @@ pub fn sanitize(html: &str, site_url: Option<&str>) -> String {
             None => Some(Cow::Borrowed(url)),
         }
     });
-    policy().url_relative(UrlRelative::Custom(Box::new(resolve))).clean(html).to_string()
+    policy().url_relative(UrlRelative::Custom(Box::new(resolve))).clean(&depth::bound(html)).to_string()
 }
 
 // Pins the closure's signature so it is general over the URL's lifetime.
@@ -60,15 +71,21 @@ pub fn for_display(
     let mut b = policy();
     let mut schemes: std::collections::HashSet<&str> = ["http", "https", "mailto"].into_iter().collect();
     schemes.insert(scheme);
+    let image_scheme = scheme.to_ascii_lowercase();
     b.url_schemes(schemes)
-        // Stored HTML is already absolute; what is relative now is our own `#…` targets.
-        .url_relative(UrlRelative::PassThrough)
+        // Stored HTML is already absolute; what is relative now is our own `#…` targets. Any
+        // other relative URL would resolve against the app itself, so it is dropped.
+        .url_relative(UrlRelative::Custom(Box::new(relative_resolver(|url| {
+            url.starts_with('#').then_some(Cow::Borrowed(url))
+        }))))
         .attribute_filter(move |element, attribute, value| match (element, attribute) {
             ("img", "src") => Some(Cow::Owned(image(value))),
+            // The image scheme is for images: as a link it would point the webview at it.
+            (_, "href") if Url::parse(value).is_ok_and(|u| u.scheme() == image_scheme) => None,
             ("a", "href") => Some(links.get(value).map_or(Cow::Borrowed(value), |v| Cow::Owned(v.clone()))),
             _ => Some(Cow::Borrowed(value)),
         })
-        .clean(html)
+        .clean(&depth::bound(html))
         .to_string()
 }
 
@@ -219,6 +236,35 @@ mod tests {
         let shown = for_display(&stored, "bsimg", |u| u.to_string(), links);
         assert!(shown.contains("href=\"#category=emnews\""), "{shown}");
         assert!(shown.contains("href=\"https://else.example/?a=1&amp;b=2\""), "{shown}");
+    }
+
+    #[test]
+    fn a_hostile_site_address_is_no_base_and_cite_is_dropped() {
+        for site in ["javascript:alert(1)//", "vbscript://evil.example", "data:text/html,x"] {
+            let html = sanitize("<a href=\"#top\">a</a><a href=\"x\">b</a>", Some(site));
+            assert_eq!(
+                html,
+                "<a href=\"#top\" rel=\"noopener noreferrer\">a</a><a href=\"x\" rel=\"noopener noreferrer\">b</a>"
+            );
+        }
+        let html =
+            sanitize("<blockquote cite=\"javascript:alert(1)\">q</blockquote><q cite=\"https://x/\">q</q>", None);
+        assert_eq!(html, "<blockquote>q</blockquote><q>q</q>");
+    }
+
+    #[test]
+    fn display_keeps_only_hash_targets_relative_and_the_image_scheme_on_images() {
+        let shown = for_display(
+            "<a href=\"#article=3\">a</a><a href=\"/index.html\">b</a><a href=\"bsimg://localhost/x\">c</a><img src=\"x\">",
+            "bsimg",
+            |u| format!("bsimg://localhost/{u}"),
+            HashMap::new(),
+        );
+        assert_eq!(
+            shown,
+            "<a href=\"#article=3\" rel=\"noopener noreferrer\">a</a><a rel=\"noopener noreferrer\">b</a>\
+             <a rel=\"noopener noreferrer\">c</a><img src=\"bsimg://localhost/x\">"
+        );
     }
 
     #[test]

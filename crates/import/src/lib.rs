@@ -42,12 +42,50 @@ pub struct ImportOptions {
 /// Progress of a long import: files parsed so far out of the total.
 pub type Progress<'a> = &'a mut dyn FnMut(usize, usize);
 
-/// Posts are written in batches, so memory stays flat on sites with 100,000 posts.
-const BATCH: usize = 500;
+/// Files read and parsed per round, so memory stays flat on sites with 100,000 posts.
+const BATCH: usize = 512;
+
+/// Where an import writes: an archive it has to itself (the CLI), or one shared with the
+/// reader's window and other writers (the app's sync), which must get the archive back often.
+///
+/// Parsing always happens outside [`Archive::write`]; only the finished rows are written,
+/// [`Archive::rows_per_write`] at a time, each write one short transaction.
+pub trait Archive {
+    fn write<R>(&mut self, f: impl FnOnce(&mut Store) -> R) -> R;
+    /// How many rows one write may hold the archive for.
+    fn rows_per_write(&self) -> usize;
+}
+
+impl Archive for Store {
+    fn write<R>(&mut self, f: impl FnOnce(&mut Store) -> R) -> R {
+        f(self)
+    }
+    fn rows_per_write(&self) -> usize {
+        BATCH
+    }
+}
+
+/// The app's archive: one writer connection behind a mutex, which bookmarks, tags and read
+/// marks also need. Writing 32 posts takes a few milliseconds, so a mark made during a long
+/// sync waits at most that long; between writes the lock is released and the thread yields,
+/// so a waiting writer gets in.
+impl Archive for &std::sync::Mutex<Store> {
+    fn write<R>(&mut self, f: impl FnOnce(&mut Store) -> R) -> R {
+        let r = {
+            let mut guard = self.lock().unwrap_or_else(|p| p.into_inner());
+            f(&mut guard)
+        };
+        std::thread::yield_now();
+        r
+    }
+    fn rows_per_write(&self) -> usize {
+        32
+    }
+}
 
 /// Imports a Jekyll site root, a `_posts` folder (sub-folders included) or one post file.
-pub fn import_path(
-    store: &mut Store,
+pub fn import_path<A: Archive>(
+    archive: &mut A,
     path: &Path,
     opts: ImportOptions,
     progress: Progress<'_>,
@@ -56,12 +94,14 @@ pub fn import_path(
     let root_name = scan.root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "site".into());
     let name = scan.config.title.clone().unwrap_or(root_name);
     let location = scan.root.to_string_lossy().into_owned();
-    let source = store.upsert_source(&NewSource {
-        kind: "jekyll-folder",
-        location: &location,
-        name: &name,
-        site_url: scan.config.url.as_deref(),
-        lang: scan.config.lang.as_deref(),
+    let source = archive.write(|store| {
+        store.upsert_source(&NewSource {
+            kind: "jekyll-folder",
+            location: &location,
+            name: &name,
+            site_url: scan.config.url.as_deref(),
+            lang: scan.config.lang.as_deref(),
+        })
     })?;
     let mut report = ImportReport::default();
     report.warnings.extend(scan.config_warnings.iter().map(|w| ("_config.yml".to_string(), w.clone())));
@@ -84,12 +124,12 @@ pub fn import_path(
             }
         }
         let files = loaded.iter().map(|(rel, bytes, modified)| PostFile { path: rel, bytes, modified: *modified });
-        let part = import_batch(store, source, &scan.config, files, &mut present)?;
+        let part = import_batch(archive, source, &scan.config, files, &mut present)?;
         report.absorb(part);
         progress((n * BATCH + chunk.len()).min(total), total);
     }
     if scan.complete {
-        report.removed_upstream = store.mark_removed_upstream(source, &present)?;
+        report.removed_upstream = archive.write(|store| store.mark_removed_upstream(source, &present))?;
     }
     Ok(report)
 }
@@ -120,17 +160,58 @@ impl std::fmt::Display for ImportReport {
 }
 
 /// Parses `files` of one Jekyll site and writes them to the archive in one transaction.
-pub fn import_posts<'a>(
-    store: &mut Store,
+pub fn import_posts<'a, A: Archive>(
+    archive: &mut A,
     source: SourceId,
     site: &SiteConfig,
     files: impl IntoIterator<Item = PostFile<'a>>,
 ) -> Result<ImportReport, StoreError> {
-    import_batch(store, source, site, files, &mut Vec::new())
+    let files: Vec<PostFile<'a>> = files.into_iter().collect();
+    let mut report = ImportReport::default();
+    for chunk in files.chunks(BATCH) {
+        report.absorb(import_batch(archive, source, site, chunk.iter().cloned(), &mut Vec::new())?);
+    }
+    Ok(report)
 }
 
-fn import_batch<'a>(
-    store: &mut Store,
+/// One parsed file: its path, and the row or the reason it was skipped, with warnings.
+type ParsedFile = (String, Result<NewArticle, String>, Vec<String>);
+
+fn parse_one(file: &PostFile<'_>, site: &SiteConfig) -> ParsedFile {
+    let path = file.path.to_string();
+    // The parsers are written never to panic; should one still (a third-party crate, an
+    // input nobody foresaw), that file is skipped and the import goes on.
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse_post(file, site)));
+    let Ok((parsed, warnings)) = caught else {
+        return (path, Err("the parser failed on this file (an internal error)".into()), Vec::new());
+    };
+    let warnings = warnings.into_iter().map(|w| w.message).collect();
+    match parsed {
+        Parsed::Post(post) => (path, Ok(to_row(*post, site)), warnings),
+        Parsed::Skipped(skip) => (path, Err(skip.reason), warnings),
+    }
+}
+
+/// Parses `files` on every core: posts are independent, and parsing (Markdown, sanitising)
+/// is most of an import's work.
+fn parse_all(files: Vec<PostFile<'_>>, site: &SiteConfig) -> Vec<ParsedFile> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    if threads == 1 || files.len() < 16 {
+        return files.iter().map(|f| parse_one(f, site)).collect();
+    }
+    let per = files.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(per)
+            .map(|part| scope.spawn(move || part.iter().map(|f| parse_one(f, site)).collect::<Vec<_>>()))
+            .collect();
+        // A panic escaping parse_one is impossible (caught inside); join's Err is unreachable.
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+    })
+}
+
+fn import_batch<'a, A: Archive>(
+    archive: &mut A,
     source: SourceId,
     site: &SiteConfig,
     files: impl IntoIterator<Item = PostFile<'a>>,
@@ -138,28 +219,23 @@ fn import_batch<'a>(
 ) -> Result<ImportReport, StoreError> {
     let mut report = ImportReport::default();
     let mut rows = Vec::new();
-    for file in files {
-        // The parsers are written never to panic; should one still (a third-party crate, an
-        // input nobody foresaw), that file is skipped and the import goes on.
-        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse_post(&file, site)));
-        let Ok((parsed, warnings)) = caught else {
-            report.skipped.push((file.path.to_string(), "the parser failed on this file (an internal error)".into()));
-            continue;
-        };
-        report.warnings.extend(warnings.into_iter().map(|w| (file.path.to_string(), w.message)));
+    for (path, parsed, warnings) in parse_all(files.into_iter().collect(), site) {
+        report.warnings.extend(warnings.into_iter().map(|w| (path.clone(), w)));
         match parsed {
-            Parsed::Post(post) => {
-                present.push(post.key.clone());
-                rows.push(to_row(*post, site));
+            Ok(row) => {
+                present.push(row.key.clone());
+                rows.push(row);
             }
-            Parsed::Skipped(skip) => report.skipped.push((file.path.to_string(), skip.reason)),
+            Err(reason) => report.skipped.push((path, reason)),
         }
     }
-    for outcome in store.upsert_articles(source, &rows)? {
-        match outcome {
-            UpsertOutcome::Inserted(_) => report.imported += 1,
-            UpsertOutcome::Updated(_) => report.updated += 1,
-            UpsertOutcome::Unchanged(_) => report.unchanged += 1,
+    for part in rows.chunks(archive.rows_per_write().max(1)) {
+        for outcome in archive.write(|store| store.upsert_articles(source, part))? {
+            match outcome {
+                UpsertOutcome::Inserted(_) => report.imported += 1,
+                UpsertOutcome::Updated(_) => report.updated += 1,
+                UpsertOutcome::Unchanged(_) => report.unchanged += 1,
+            }
         }
     }
     Ok(report)
@@ -191,7 +267,13 @@ fn to_row(post: broadsheet_jekyll::Post, site: &SiteConfig) -> NewArticle {
         (1, [tag]) => Some(tag.clone()),
         _ => None,
     };
-    let url = site.url.as_ref().map(|base| format!("{base}{}", post.url));
+    // The site's `url` comes from its `_config.yml`: only a web address makes a link (a
+    // `javascript:` one would reach the CLI's JSON, exports and bookmarks).
+    let web = |u: &&String| {
+        let l = u.trim_start().to_ascii_lowercase();
+        l.starts_with("https://") || l.starts_with("http://")
+    };
+    let url = site.url.as_ref().filter(web).map(|base| format!("{base}{}", post.url));
     NewArticle {
         key: post.key,
         title: post.title,

@@ -229,3 +229,22 @@ fn the_hostile_set_together_stays_within_a_memory_bound() {
         assert!(peak_kb < 1024 * 1024, "peak resident memory {} MiB", peak_kb / 1024);
     }
 }
+
+#[test]
+fn deeply_nested_markdown_and_html_bodies_are_bounded_and_linear() {
+    let divs = format!("---\ntitle: divs\n---\n{}x{}\n", "<div>".repeat(100_000), "</div>".repeat(100_000));
+    let unclosed = format!("---\ntitle: unclosed\n---\n{}\n", "<b><i><span><a href=x>".repeat(50_000));
+    let quotes = format!("---\ntitle: quotes\n---\n{}x\n", ">".repeat(100_000));
+    let lists: String = (0..1_500).map(|i| format!("{}* x\n", "  ".repeat(i))).collect();
+    let lists = format!("---\ntitle: lists\n---\n{lists}");
+    let brackets = format!("---\ntitle: links\n---\n{}x{}\n", "[".repeat(100_000), "](y)".repeat(100_000));
+    let site = site_with(&[
+        ("2024-01-03-divs.md", divs.into_bytes()),
+        ("2024-01-04-unclosed.md", unclosed.into_bytes()),
+        ("2024-01-05-quotes.md", quotes.into_bytes()),
+        ("2024-01-06-lists.md", lists.into_bytes()),
+        ("2024-01-07-links.md", brackets.into_bytes()),
+    ]);
+    let (report, store, _db) = import_bounded(site.path());
+    assert_eq!(titles(&store).len(), 6, "{report:#?}");
+}
