@@ -7,6 +7,9 @@ use sha2::{Digest, Sha256};
 
 use crate::{articles::hex, now, Result, Store, StoreError};
 
+/// The suffix of an image file being written.
+const PARTIAL: &str = "part";
+
 /// A cached image ready to serve.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImageBlob {
@@ -22,9 +25,23 @@ impl Store {
         if !path.exists() {
             let dir = path.parent().expect("blob paths have a parent");
             std::fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))?;
-            // Write then rename, so a crash never leaves a truncated blob under its final name.
-            let tmp = path.with_extension("part");
-            std::fs::write(&tmp, bytes).map_err(|e| StoreError::io(&tmp, e))?;
+            // Write, flush to disk, then rename: a crash or a kill never leaves a truncated
+            // blob under its final name (the row pointing at it is written only after).
+            // The temporary name is unique per writer; one left by a kill is removed by
+            // `remove_partial_images`.
+            static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+            let seq = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let tmp = path.with_extension(format!("{}-{seq}.{PARTIAL}", std::process::id()));
+            let write = || -> std::io::Result<()> {
+                use std::io::Write;
+                let mut f = std::fs::File::create(&tmp)?;
+                f.write_all(bytes)?;
+                f.sync_all()
+            };
+            if let Err(e) = write() {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(StoreError::io(&tmp, e));
+            }
             std::fs::rename(&tmp, &path).map_err(|e| StoreError::io(&path, e))?;
         }
         self.conn.execute(
@@ -59,6 +76,24 @@ impl Store {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(StoreError::io(&self.blob_path(&sha), e)),
         }
+    }
+
+    /// Removes temporary image files older than `min_age` (left by a process killed while
+    /// writing one); returns how many. Younger ones may belong to a writer still at work.
+    pub fn remove_partial_images(&self, min_age: std::time::Duration) -> usize {
+        let mut removed = 0;
+        let Ok(dirs) = std::fs::read_dir(&self.images_dir) else { return 0 };
+        for dir in dirs.flatten() {
+            let Ok(files) = std::fs::read_dir(dir.path()) else { continue };
+            for f in files.flatten() {
+                let partial = f.file_name().to_str().is_some_and(|n| n.ends_with(PARTIAL));
+                let old = f.metadata().and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok());
+                if partial && old.is_some_and(|age| age >= min_age) && std::fs::remove_file(f.path()).is_ok() {
+                    removed += 1;
+                }
+            }
+        }
+        removed
     }
 
     /// Deletes image files after their rows are gone (a missing file is fine).

@@ -65,6 +65,21 @@ impl Store {
         Ok(Store { conn, images_dir })
     }
 
+    /// Opens a read-only connection to an archive that [`Store::open`] has created and
+    /// migrated. In WAL mode readers never wait for the writer (nor it for them): the reader
+    /// UI lists, opens, searches and serves images on these while a sync writes. Write
+    /// methods called on a reader fail with a read-only error.
+    pub fn open_reader(path: &Path) -> Result<Store> {
+        use rusqlite::OpenFlags;
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+        let conn = Connection::open_with_flags(path, flags)
+            .map_err(|e| StoreError::Open { path: path.to_owned(), source: e })?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.pragma_update(None, "query_only", true)?;
+        let images_dir = path.with_file_name("images");
+        Ok(Store { conn, images_dir })
+    }
+
     /// Opens an archive migrated only to its first `n` schema versions, as an older
     /// Broadsheet left it. For upgrade tests.
     #[doc(hidden)]

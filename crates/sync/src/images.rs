@@ -14,6 +14,8 @@ use crate::{now, plan, sniff};
 
 /// Downloads pending images; returns (stored, failed).
 pub(crate) async fn download(engine: &Engine, cancel: &CancellationToken, events: &EventSink) -> (usize, usize) {
+    // Temporary files a killed process left behind (an hour old: none is still being written).
+    engine.store().remove_partial_images(std::time::Duration::from_secs(3600));
     let pending = match engine.store().pending_images(None, engine.options().images_per_run) {
         Ok(p) => p,
         Err(_) => return (0, 0),

@@ -91,6 +91,27 @@ impl Engine {
 
     /// Syncs the sources `trigger` selects, then (if enabled) downloads pending images.
     pub async fn run(&self, trigger: Trigger, cancel: CancellationToken, events: EventSink) -> SyncReport {
+        self.run_with(trigger, cancel, events, self.opts.images).await
+    }
+
+    /// Syncs the sources only. The app downloads images separately ([`Engine::run_images`]),
+    /// in their own slot, so "Sync now" during a long image phase syncs the sources at once.
+    pub async fn run_sources(&self, trigger: Trigger, cancel: CancellationToken, events: EventSink) -> SyncReport {
+        self.run_with(trigger, cancel, events, false).await
+    }
+
+    /// Downloads pending images (bounded by the image phase's time); returns (stored, failed).
+    pub async fn run_images(&self, cancel: CancellationToken, events: EventSink) -> (usize, usize) {
+        crate::images::download(self, &cancel, &events).await
+    }
+
+    async fn run_with(
+        &self,
+        trigger: Trigger,
+        cancel: CancellationToken,
+        events: EventSink,
+        images: bool,
+    ) -> SyncReport {
         // An attempt still marked as begun was cut short by the process dying (perhaps by the
         // very input it was reading): it is recorded as a failure with backoff, so a source
         // that crashes the app is not retried at every start.
@@ -197,7 +218,7 @@ impl Engine {
         if cancel.is_cancelled() {
             report.cancelled = true;
         }
-        if self.opts.images && !report.cancelled {
+        if images && !report.cancelled {
             let (ok, failed) = crate::images::download(self, &cancel, &events).await;
             report.images = ok;
             report.image_failures = failed;
@@ -279,8 +300,10 @@ impl Engine {
 
     fn sync_folder(&self, s: &SyncSource) -> Result<Outcome, JobError> {
         let path = std::path::Path::new(&s.location);
+        // Written a few rows per lock, so the reader's marks and the window never wait long.
+        let mut archive: &std::sync::Mutex<broadsheet_store::Store> = &self.store;
         let report =
-            import_path(&mut self.lock(), path, ImportOptions::default(), &mut |_, _| {}).map_err(|e| e.to_string())?;
+            import_path(&mut archive, path, ImportOptions::default(), &mut |_, _| {}).map_err(|e| e.to_string())?;
         Ok(Outcome {
             status: "folder".into(),
             new: report.imported,
@@ -296,14 +319,14 @@ impl Engine {
         let (site, _) = broadsheet_jekyll::parse_config(changes.config.as_deref().unwrap_or(""));
         let files =
             changes.files.iter().map(|(path, bytes)| broadsheet_jekyll::PostFile { path, bytes, modified: None });
-        let mut store = self.lock();
-        let report: ImportReport = import_posts(&mut store, s.id, &site, files).map_err(|e| e.to_string())?;
+        let mut archive: &std::sync::Mutex<broadsheet_store::Store> = &self.store;
+        let report: ImportReport = import_posts(&mut archive, s.id, &site, files).map_err(|e| e.to_string())?;
         // A deleted path whose post reappears elsewhere (moved to old_post/) is not gone.
         let stem =
             |p: &str| p.rsplit('/').next().unwrap_or(p).rsplit_once('.').map_or(p.to_string(), |(s, _)| s.to_string());
-        let present: Vec<String> = changes.files.iter().map(|(p, _)| stem(p)).collect();
+        let present: std::collections::HashSet<String> = changes.files.iter().map(|(p, _)| stem(p)).collect();
         let gone: Vec<String> = changes.deleted.iter().map(|p| stem(p)).filter(|k| !present.contains(k)).collect();
-        store.mark_keys_removed(s.id, &gone).map_err(|e| e.to_string())?;
+        self.lock().mark_keys_removed(s.id, &gone).map_err(|e| e.to_string())?;
         let status = match changes.skipped.as_slice() {
             [] => "git".to_string(),
             [(path, why), rest @ ..] => format!("git; skipped {}: {path}: {why}", rest.len() + 1),
