@@ -1,4 +1,7 @@
 //! IPC commands: thin wrappers that call the store and shape the answer for the UI.
+//!
+//! Reads go to a read-only connection (`with_reader`) and never wait for a sync; writes go
+//! to the one writer (`with_store`), which a sync holds only a few rows at a time.
 
 use broadsheet_model::{
     ApiError, ArticleDetail, ArticleId, ArticleQuery, CategoryCount, Filters, SearchHit, SearchQuery, SourceInfo,
@@ -10,7 +13,7 @@ use crate::{reader_view, state::AppState};
 
 #[tauri::command(async)]
 pub fn list_categories(state: State<'_, AppState>) -> Result<Vec<CategoryCount>, ApiError> {
-    state.with_store(|s| s.categories())
+    state.with_reader(|s| s.categories())
 }
 
 #[tauri::command(async)]
@@ -18,12 +21,12 @@ pub fn list_articles(
     state: State<'_, AppState>,
     query: ArticleQuery,
 ) -> Result<Vec<broadsheet_model::ArticleSummary>, ApiError> {
-    state.with_store(|s| s.list_articles(&query))
+    state.with_reader(|s| s.list_articles(&query))
 }
 
 #[tauri::command(async)]
 pub fn get_article(state: State<'_, AppState>, id: ArticleId) -> Result<ArticleDetail, ApiError> {
-    state.with_store(|s| reader_view::article_for_reader(s, id))
+    state.with_reader(|s| reader_view::article_for_reader(s, id))
 }
 
 /// Marks an article read or unread.
@@ -45,7 +48,7 @@ pub fn open_external(app: tauri::AppHandle, url: String) -> Result<(), ApiError>
 
 #[tauri::command(async)]
 pub fn list_sources(state: State<'_, AppState>) -> Result<Vec<SourceInfo>, ApiError> {
-    state.with_store(|s| s.sources())
+    state.with_reader(|s| s.sources())
 }
 
 /// Adds a feed, site, git repository or folder; the new source is synced at once.
@@ -85,12 +88,12 @@ pub fn set_user_tags(state: State<'_, AppState>, id: ArticleId, tags: Vec<String
 
 #[tauri::command(async)]
 pub fn list_user_tags(state: State<'_, AppState>) -> Result<Vec<TagCount>, ApiError> {
-    state.with_store(|s| s.user_tags())
+    state.with_reader(|s| s.user_tags())
 }
 
 #[tauri::command(async)]
 pub fn list_site_tags(state: State<'_, AppState>) -> Result<Vec<TagCount>, ApiError> {
-    state.with_store(|s| s.site_tags())
+    state.with_reader(|s| s.site_tags())
 }
 
 /// Renames a user tag; onto an existing name, merges the two.
@@ -106,7 +109,7 @@ pub fn delete_user_tag(state: State<'_, AppState>, name: String) -> Result<(), A
 
 #[tauri::command(async)]
 pub fn search(state: State<'_, AppState>, query: SearchQuery) -> Result<Vec<SearchHit>, ApiError> {
-    state.with_store(|s| s.search(&query))
+    state.with_reader(|s| s.search(&query))
 }
 
 /// Marks every article of a view read; returns how many changed.
@@ -118,7 +121,7 @@ pub fn mark_all_read(state: State<'_, AppState>, filters: Filters) -> Result<usi
 /// The reader's UI settings (a JSON document the UI owns), stored with the archive.
 #[tauri::command(async)]
 pub fn get_ui_settings(state: State<'_, AppState>) -> Result<Option<String>, ApiError> {
-    state.with_store(|s| s.setting("ui"))
+    state.with_reader(|s| s.setting("ui"))
 }
 
 #[tauri::command(async)]

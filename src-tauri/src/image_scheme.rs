@@ -4,7 +4,7 @@
 
 use percent_encoding::{percent_decode_str, utf8_percent_encode, NON_ALPHANUMERIC};
 use tauri::http::{header, Request, Response, StatusCode};
-use tauri::{Manager, UriSchemeContext, Wry};
+use tauri::{Manager, UriSchemeContext, UriSchemeResponder, Wry};
 
 use crate::state::AppState;
 
@@ -26,12 +26,19 @@ pub fn missing_url(original: &str) -> String {
     format!("{PREFIX}missing/{}", utf8_percent_encode(original, NON_ALPHANUMERIC))
 }
 
-pub fn handle(ctx: UriSchemeContext<'_, Wry>, request: Request<Vec<u8>>) -> Response<Vec<u8>> {
+/// Answers from a worker thread: the webview calls scheme handlers on the UI thread, which
+/// must never wait for a disk read (let alone the archive).
+pub fn handle(ctx: UriSchemeContext<'_, Wry>, request: Request<Vec<u8>>, responder: UriSchemeResponder) {
+    let app = ctx.app_handle().clone();
+    tauri::async_runtime::spawn_blocking(move || responder.respond(serve(&app, &request)));
+}
+
+fn serve(app: &tauri::AppHandle, request: &Request<Vec<u8>>) -> Response<Vec<u8>> {
     let path = request.uri().path().trim_start_matches('/');
     let path = path.strip_prefix("missing/").unwrap_or(path);
     let original = percent_decode_str(path).decode_utf8_lossy().into_owned();
-    let state = ctx.app_handle().state::<AppState>();
-    match state.with_store(|s| s.image(&original)) {
+    let state = app.state::<AppState>();
+    match state.with_reader(|s| s.image(&original)) {
         Ok(Some(img)) => Response::builder()
             .status(StatusCode::OK)
             .header(header::CONTENT_TYPE, img.mime)

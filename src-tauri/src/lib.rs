@@ -5,6 +5,7 @@
 
 mod commands;
 mod data_dir;
+mod guard;
 mod image_scheme;
 mod reader_view;
 mod state;
@@ -13,6 +14,10 @@ mod sync;
 use tauri::Manager;
 
 pub fn run() {
+    // The webview stays the app (guard.rs): the config's windows are built in `setup`, with
+    // navigation and new-window guards on them, and a plugin checks every webview's navigations.
+    let mut context = tauri::generate_context!();
+    let windows = guard::take_startup_windows(context.config_mut());
     let mut builder = tauri::Builder::default();
     // A second launch on the default archive focuses the running window (registered first,
     // as the plugin requires). An explicit --data-dir is another archive: its own instance.
@@ -25,17 +30,19 @@ pub fn run() {
         }));
     }
     builder
+        .plugin(guard::plugin())
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
-        .setup(|app| {
+        .setup(move |app| {
             let dir = data_dir::resolve(app.handle())?;
             let store = state::open_archive(&dir)?;
             app.manage(state::AppState::new(store, &dir));
+            guard::build_windows(app.handle(), &windows)?;
             sync::start_scheduler(app.handle());
             Ok(())
         })
-        .register_uri_scheme_protocol(image_scheme::SCHEME, image_scheme::handle)
+        .register_asynchronous_uri_scheme_protocol(image_scheme::SCHEME, image_scheme::handle)
         .invoke_handler(tauri::generate_handler![
             commands::list_categories,
             commands::list_articles,
@@ -60,6 +67,6 @@ pub fn run() {
             commands::pick_folder,
             commands::set_sync_interval,
         ])
-        .run(tauri::generate_context!())
+        .run(context)
         .expect("Broadsheet could not start its window");
 }

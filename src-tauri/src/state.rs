@@ -1,36 +1,72 @@
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use broadsheet_model::ApiError;
 use broadsheet_store::Store;
 use broadsheet_sync::{CancellationToken, Engine, SharedStore, SyncOptions};
 
+/// The archive as the app holds it: one writer connection (behind a mutex, shared with the
+/// sync engine, which takes it for a few rows at a time) and a small pool of read-only
+/// connections for everything the window reads. In WAL mode a reader never waits for the
+/// writer, so listing, opening, searching and serving images go on during a sync.
 pub struct AppState {
     store: SharedStore,
+    readers: Mutex<Vec<Store>>,
+    archive_path: PathBuf,
     pub engine: Engine,
-    /// The run in progress, if any: one at a time.
+    /// The source run in progress, if any: one at a time.
     pub running: Mutex<Option<CancellationToken>>,
+    /// The image downloads in progress, if any: one at a time, independent of source runs.
+    pub images_running: Mutex<Option<CancellationToken>>,
 }
+
+/// Read connections kept open for reuse (more may be open at once; extras are closed).
+const IDLE_READERS: usize = 4;
 
 impl AppState {
     pub fn new(store: Store, data_dir: &Path) -> Self {
         let store: SharedStore = Arc::new(Mutex::new(store));
         let engine = Engine::new(store.clone(), SyncOptions::new(data_dir));
-        AppState { store, engine, running: Mutex::new(None) }
+        AppState {
+            store,
+            readers: Mutex::new(Vec::new()),
+            archive_path: data_dir.join(broadsheet_store::ARCHIVE_FILE),
+            engine,
+            running: Mutex::new(None),
+            images_running: Mutex::new(None),
+        }
     }
 
     pub fn shared_store(&self) -> SharedStore {
         self.store.clone()
     }
 
-    /// Runs `f` with the archive. A poisoned lock still holds a consistent SQLite
-    /// connection (every write is a transaction), so it is recovered, not propagated.
+    /// Runs a write `f` on the writer connection. A poisoned lock still holds a consistent
+    /// SQLite connection (every write is a transaction), so it is recovered, not propagated.
     pub fn with_store<T>(
         &self,
         f: impl FnOnce(&mut Store) -> Result<T, broadsheet_store::StoreError>,
     ) -> Result<T, ApiError> {
         let mut guard = self.store.lock().unwrap_or_else(|p| p.into_inner());
         f(&mut guard).map_err(ApiError::from)
+    }
+
+    /// Runs a read `f` on a read-only connection; never waits for the writer.
+    pub fn with_reader<T>(
+        &self,
+        f: impl FnOnce(&Store) -> Result<T, broadsheet_store::StoreError>,
+    ) -> Result<T, ApiError> {
+        let pooled = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let reader = match pooled {
+            Some(r) => r,
+            None => Store::open_reader(&self.archive_path).map_err(ApiError::from)?,
+        };
+        let result = f(&reader).map_err(ApiError::from);
+        let mut idle = self.readers.lock().unwrap_or_else(|p| p.into_inner());
+        if idle.len() < IDLE_READERS {
+            idle.push(reader);
+        }
+        result
     }
 }
 

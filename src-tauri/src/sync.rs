@@ -42,20 +42,47 @@ pub fn start_run(app: &AppHandle, trigger: Trigger) -> bool {
         let sink = Arc::new(move |e| {
             let _ = emitter.emit("sync", e);
         });
-        engine.run(trigger, token, sink).await;
+        let report = engine.run_sources(trigger, token, sink).await;
         *app.state::<AppState>().running.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        if !report.cancelled {
+            start_images(&app);
+        }
     });
     true
 }
 
+/// Downloads pending images in their own slot, after the posts are stored: a slow image host
+/// delays only the pictures, and a source run can start while images are still coming in.
+fn start_images(app: &AppHandle) {
+    let state = app.state::<AppState>();
+    let token = {
+        let mut running = state.images_running.lock().unwrap_or_else(|p| p.into_inner());
+        if running.is_some() {
+            return;
+        }
+        let token = CancellationToken::new();
+        *running = Some(token.clone());
+        token
+    };
+    let engine = state.engine.clone();
+    let (app, emitter) = (app.clone(), app.clone());
+    tauri::async_runtime::spawn(async move {
+        let sink = Arc::new(move |e| {
+            let _ = emitter.emit("sync", e);
+        });
+        engine.run_images(token, sink).await;
+        *app.state::<AppState>().images_running.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    });
+}
+
 pub fn cancel(app: &AppHandle) -> bool {
     let state = app.state::<AppState>();
-    let running = state.running.lock().unwrap_or_else(|p| p.into_inner());
-    match running.as_ref() {
-        Some(token) => {
+    let mut cancelled = false;
+    for slot in [&state.running, &state.images_running] {
+        if let Some(token) = slot.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
             token.cancel();
-            true
+            cancelled = true;
         }
-        None => false,
     }
+    cancelled
 }

@@ -3,6 +3,7 @@
 #![cfg(target_os = "linux")]
 
 mod harness;
+mod xss;
 
 use std::time::Duration;
 
