@@ -65,21 +65,44 @@ impl Archive for Store {
     }
 }
 
-/// The app's archive: one writer connection behind a mutex, which bookmarks, tags and read
-/// marks also need. Writing 32 posts takes a few milliseconds, so a mark made during a long
-/// sync waits at most that long; between writes the lock is released and the thread yields,
-/// so a waiting writer gets in.
-impl Archive for &std::sync::Mutex<Store> {
+/// The app's archive: one writer connection behind a mutex, which the window's bookmarks,
+/// tags and read marks also need. Each write holds it for about [`SharedArchive::TARGET_HOLD`]
+/// (the number of rows per write adapts to how long the last one took), then releases it and
+/// pauses briefly: `std::sync::Mutex` is not fair, and without the pause the import thread
+/// would take the lock straight back while a waiting command sleeps on.
+pub struct SharedArchive<'a> {
+    store: &'a std::sync::Mutex<Store>,
+    rows: usize,
+}
+
+impl<'a> SharedArchive<'a> {
+    /// How long one write should hold the archive.
+    pub const TARGET_HOLD: std::time::Duration = std::time::Duration::from_millis(15);
+    /// The pause after each write, long enough for a woken waiter to take the lock.
+    const PAUSE: std::time::Duration = std::time::Duration::from_micros(500);
+
+    pub fn new(store: &'a std::sync::Mutex<Store>) -> Self {
+        SharedArchive { store, rows: 16 }
+    }
+}
+
+impl Archive for SharedArchive<'_> {
     fn write<R>(&mut self, f: impl FnOnce(&mut Store) -> R) -> R {
-        let r = {
-            let mut guard = self.lock().unwrap_or_else(|p| p.into_inner());
-            f(&mut guard)
+        let (r, held) = {
+            let mut guard = self.store.lock().unwrap_or_else(|p| p.into_inner());
+            let t = std::time::Instant::now();
+            (f(&mut guard), t.elapsed())
         };
-        std::thread::yield_now();
+        if held > Self::TARGET_HOLD {
+            self.rows = (self.rows / 2).max(1);
+        } else if held < Self::TARGET_HOLD / 3 {
+            self.rows = (self.rows * 2).min(BATCH);
+        }
+        std::thread::sleep(Self::PAUSE);
         r
     }
     fn rows_per_write(&self) -> usize {
-        32
+        self.rows
     }
 }
 
@@ -129,7 +152,17 @@ pub fn import_path<A: Archive>(
         progress((n * BATCH + chunk.len()).min(total), total);
     }
     if scan.complete {
-        report.removed_upstream = archive.write(|store| store.mark_removed_upstream(source, &present))?;
+        // Compared here rather than in one statement over every key, so a shared archive is
+        // held for one read and a few small updates, not for the whole comparison.
+        let present: std::collections::HashSet<String> = present.into_iter().collect();
+        let live = archive.write(|store| store.live_keys(source))?;
+        let gone: Vec<String> = live.into_iter().filter(|k| !present.contains(k)).collect();
+        let mut rest = gone.as_slice();
+        while !rest.is_empty() {
+            let (part, next) = rest.split_at((archive.rows_per_write() * 16).clamp(1, rest.len()));
+            rest = next;
+            report.removed_upstream += archive.write(|store| store.mark_keys_removed(source, part))?;
+        }
     }
     Ok(report)
 }
@@ -229,7 +262,10 @@ fn import_batch<'a, A: Archive>(
             Err(reason) => report.skipped.push((path, reason)),
         }
     }
-    for part in rows.chunks(archive.rows_per_write().max(1)) {
+    let mut rest = rows.as_slice();
+    while !rest.is_empty() {
+        let (part, next) = rest.split_at(archive.rows_per_write().clamp(1, rest.len()));
+        rest = next;
         for outcome in archive.write(|store| store.upsert_articles(source, part))? {
             match outcome {
                 UpsertOutcome::Inserted(_) => report.imported += 1,

@@ -70,7 +70,7 @@ impl Store {
     /// Inserts or updates `articles` of one source in a single transaction. Rows are updated
     /// in place, so their ids, and the user state hanging off them, survive re-imports.
     pub fn upsert_articles(&mut self, source: SourceId, articles: &[NewArticle]) -> Result<Vec<UpsertOutcome>> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let outcomes = articles.iter().map(|a| upsert_one(&tx, source, a)).collect::<Result<Vec<_>>>()?;
         tx.commit()?;
         Ok(outcomes)
@@ -152,27 +152,11 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Marks the posts of `source` whose key is not in `present` as removed upstream (they
-    /// stay in the archive) and returns how many were newly marked.
-    pub fn mark_removed_upstream(&mut self, source: SourceId, present: &[String]) -> Result<usize> {
-        let tx = self.conn.transaction()?;
-        tx.execute_batch(
-            "CREATE TEMP TABLE IF NOT EXISTS present_keys (key TEXT PRIMARY KEY); DELETE FROM present_keys;",
-        )?;
-        {
-            let mut insert = tx.prepare("INSERT OR IGNORE INTO present_keys (key) VALUES (?1)")?;
-            for key in present {
-                insert.execute([key])?;
-            }
-        }
-        let n = tx.execute(
-            "UPDATE articles SET removed_upstream = 1
-             WHERE source_id = ?1 AND removed_upstream = 0 AND key NOT IN (SELECT key FROM present_keys)",
-            [source],
-        )?;
-        tx.execute_batch("DELETE FROM present_keys;")?;
-        tx.commit()?;
-        Ok(n)
+    /// Keys of a source's posts not marked removed upstream (to compare with a re-scan).
+    pub fn live_keys(&self, source: SourceId) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare("SELECT key FROM articles WHERE source_id = ?1 AND removed_upstream = 0")?;
+        let rows = stmt.query_map([source], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Whether the source no longer has this post.

@@ -170,7 +170,7 @@ impl Store {
                 "the archive is not empty; restore a backup into a new archive".into(),
             ));
         }
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         for s in &backup.sources {
             tx.execute(
                 // A backup is a file from elsewhere: its sources are not "added by the reader"

@@ -29,7 +29,7 @@ pub struct SourceRemoval {
 impl Store {
     /// Stops a source. With `keep_articles` its posts stay; without, only the marked ones do.
     pub fn remove_source(&mut self, source: SourceId, keep_articles: bool) -> Result<SourceRemoval> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let exists: bool =
             tx.query_row("SELECT EXISTS (SELECT 1 FROM sources WHERE id = ?1)", [source], |r| r.get(0))?;
         if !exists {
@@ -73,7 +73,7 @@ impl Store {
     /// Removes unmarked posts published more than `days` ago, and cached images nothing else uses.
     pub fn apply_retention(&mut self, days: u32) -> Result<RetentionPlan> {
         let cutoff = now() - i64::from(days) * 86_400;
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let (articles, orphan_shas, images, bytes) =
             delete_articles(&tx, &format!("a.published_at < {cutoff} AND NOT {MARKED}"))?;
         tx.commit()?;

@@ -3,6 +3,10 @@
 //! Invariant: this crate is the only code that speaks SQL. Everything above it calls typed
 //! methods on [`Store`]; user state (bookmarks, read state, user tags) is only written by
 //! the methods meant for it, never by imports.
+//!
+//! Every write transaction is `IMMEDIATE`: it takes SQLite's write lock when it begins (waiting
+//! up to the busy timeout), instead of reading first and failing at once with "database is
+//! locked" when another connection wrote in between — which WAL mode reports without waiting.
 
 mod articles;
 mod backup;
@@ -78,6 +82,13 @@ impl Store {
         conn.pragma_update(None, "query_only", true)?;
         let images_dir = path.with_file_name("images");
         Ok(Store { conn, images_dir })
+    }
+
+    /// SQLite's own check of the file (`PRAGMA integrity_check`): `"ok"`, or what is wrong.
+    pub fn integrity_check(&self) -> Result<String> {
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?.join("; "))
     }
 
     /// Opens an archive migrated only to its first `n` schema versions, as an older

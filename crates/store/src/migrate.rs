@@ -70,7 +70,7 @@ pub(crate) fn apply_first(conn: &mut Connection, n: usize) -> Result<()> {
             continue;
         }
         let wrap = |source| StoreError::Migration { name: name.to_string(), source };
-        let tx = conn.transaction().map_err(wrap)?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(wrap)?;
         tx.execute_batch(m.sql).map_err(wrap)?;
         if let Some(then) = m.then {
             then(&tx).map_err(wrap)?;

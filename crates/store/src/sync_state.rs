@@ -212,7 +212,7 @@ impl Store {
 
     /// Marks specific posts of a source as removed upstream (they stay in the archive).
     pub fn mark_keys_removed(&mut self, id: SourceId, keys: &[String]) -> Result<usize> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut n = 0;
         for k in keys {
             n += tx.execute(

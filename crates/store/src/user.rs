@@ -61,7 +61,7 @@ impl Store {
     /// trimmed; case-insensitive duplicates reuse the existing tag.
     pub fn tag_article(&mut self, id: ArticleId, tags: &[&str]) -> Result<StateChange> {
         self.require_article(id)?;
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut changed = 0;
         for tag in tags.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
             tx.execute("INSERT OR IGNORE INTO user_tags (name) VALUES (?1)", [tag])?;
@@ -77,7 +77,7 @@ impl Store {
 
     pub fn untag_article(&mut self, id: ArticleId, tags: &[&str]) -> Result<StateChange> {
         self.require_article(id)?;
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut changed = 0;
         for tag in tags.iter().map(|t| t.trim()) {
             changed += tx.execute(
@@ -96,7 +96,7 @@ impl Store {
         if to.is_empty() {
             return Err(StoreError::InvalidInput("a tag name can't be empty".into()));
         }
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let from_id: i64 = tx
             .query_row("SELECT id FROM user_tags WHERE name = ?1", [from], |r| r.get(0))
             .map_err(|_| StoreError::NotFound(format!("user tag {from:?}")))?;

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use broadsheet_fetch::{FetchError, Fetched, Fetcher, NetPolicy, Validators};
-use broadsheet_import::{import_path, import_posts, ImportOptions, ImportReport};
+use broadsheet_import::{import_path, import_posts, ImportOptions, ImportReport, SharedArchive};
 use broadsheet_model::SyncEvent;
 use broadsheet_store::{Attempt, SyncSource, UpsertOutcome};
 use tokio::sync::Semaphore;
@@ -301,7 +301,7 @@ impl Engine {
     fn sync_folder(&self, s: &SyncSource) -> Result<Outcome, JobError> {
         let path = std::path::Path::new(&s.location);
         // Written a few rows per lock, so the reader's marks and the window never wait long.
-        let mut archive: &std::sync::Mutex<broadsheet_store::Store> = &self.store;
+        let mut archive = SharedArchive::new(&self.store);
         let report =
             import_path(&mut archive, path, ImportOptions::default(), &mut |_, _| {}).map_err(|e| e.to_string())?;
         Ok(Outcome {
@@ -319,7 +319,7 @@ impl Engine {
         let (site, _) = broadsheet_jekyll::parse_config(changes.config.as_deref().unwrap_or(""));
         let files =
             changes.files.iter().map(|(path, bytes)| broadsheet_jekyll::PostFile { path, bytes, modified: None });
-        let mut archive: &std::sync::Mutex<broadsheet_store::Store> = &self.store;
+        let mut archive = SharedArchive::new(&self.store);
         let report: ImportReport = import_posts(&mut archive, s.id, &site, files).map_err(|e| e.to_string())?;
         // A deleted path whose post reappears elsewhere (moved to old_post/) is not gone.
         let stem =

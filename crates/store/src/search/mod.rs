@@ -39,7 +39,7 @@ const BM25: &str = "bm25(article_fts, 3.0, 3.0, 3.0, 1.0, 1.0, 1.0)";
 impl Store {
     /// Rebuilds the search index (`broadsheet reindex`).
     pub fn reindex(&mut self) -> Result<usize> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let n = rebuild(&tx)?;
         tx.commit()?;
         Ok(n)
