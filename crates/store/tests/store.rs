@@ -102,3 +102,20 @@ fn setting_user_tags_replaces_them_and_keeps_tags_usable_elsewhere() {
     );
     assert!(s.set_user_tags(999, &[]).is_err());
 }
+
+#[test]
+fn temporary_image_files_left_by_a_kill_are_removed_and_fresh_ones_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("archive.sqlite3")).unwrap();
+    store.put_image("https://example.org/a.png", "image/png", b"\x89PNG\r\n\x1a\nrest").unwrap();
+    let sub = dir.path().join("images/ab");
+    std::fs::create_dir_all(&sub).unwrap();
+    let (old, young) = (sub.join("abcd.123-0.part"), sub.join("abce.456-1.part"));
+    std::fs::write(&old, b"half an image").unwrap();
+    std::fs::write(&young, b"being written").unwrap();
+    let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+    std::fs::File::options().write(true).open(&old).unwrap().set_modified(two_hours_ago).unwrap();
+    assert_eq!(store.remove_partial_images(std::time::Duration::from_secs(3600)), 1);
+    assert!(!old.exists() && young.exists());
+    assert!(store.image("https://example.org/a.png").unwrap().is_some(), "finished images are untouched");
+}

@@ -237,3 +237,66 @@ fn a_feed_from_a_file_must_be_public_while_one_the_reader_added_may_be_private()
     sync_now(&rt, &engine);
     assert!(hits.load(Ordering::SeqCst) > 0, "a source the reader added may be on their own network");
 }
+
+#[test]
+fn sources_sync_at_once_while_a_slow_image_phase_is_still_running() {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for s in l.incoming().flatten().take(64) {
+            held.push(s);
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(site.join("_posts")).unwrap();
+    std::fs::write(
+        site.join("_posts/2024-01-02-slow.md"),
+        format!("---\ntitle: slow\n---\n<img src=\"http://127.0.0.1:{port}/a.png\">"),
+    )
+    .unwrap();
+    let store = archive(dir.path());
+    let rt = rt();
+    rt.block_on(add_source(&store, site.to_str().unwrap(), None, None)).unwrap();
+    // The reader follows a feed on the image host too, so its address is allowed.
+    let feed = format!("http://127.0.0.1:{port}/feed.xml");
+    store
+        .lock()
+        .unwrap()
+        .upsert_source(&broadsheet_store::NewSource {
+            kind: "feed",
+            location: &feed,
+            name: "silent",
+            site_url: None,
+            lang: None,
+        })
+        .unwrap();
+    let mut opts = SyncOptions::new(&dir.path().join("data"));
+    opts.limits.timeout = Duration::from_secs(1);
+    opts.image_limits.timeout = Duration::from_secs(600);
+    let engine = Engine::new(store.clone(), opts);
+    rt.block_on(engine.run_sources(Trigger::Now(None), CancellationToken::new(), Arc::new(|_| {})));
+    rt.block_on(async {
+        let images = CancellationToken::new();
+        let slow = tokio::spawn({
+            let (engine, images) = (engine.clone(), images.clone());
+            async move { engine.run_images(images, Arc::new(|_| {})).await }
+        });
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert!(!slow.is_finished(), "the image phase is stuck on the silent host");
+        // A new post and "sync now": the sources run at once, beside the stuck images.
+        std::fs::write(site.join("_posts/2024-01-03-new.md"), "---\ntitle: new\n---\nx").unwrap();
+        let r = tokio::time::timeout(
+            Duration::from_secs(60),
+            engine.run_sources(Trigger::Now(None), CancellationToken::new(), Arc::new(|_| {})),
+        )
+        .await
+        .expect("a source run does not wait for the image phase");
+        assert_eq!(r.new, 1);
+        assert!(!slow.is_finished(), "the images were still loading all along");
+        images.cancel();
+        let _ = slow.await;
+    });
+    assert!(titles(&store).contains(&"new".to_string()));
+}
