@@ -3,7 +3,6 @@
 
 use std::path::{Path, PathBuf};
 
-use std::sync::Once;
 use std::time::{Duration, Instant};
 
 use git2::{Delta, FetchOptions, FileMode, ObjectType, Oid, RemoteCallbacks, Repository};
@@ -31,6 +30,8 @@ pub struct GitLimits {
     pub max_files: usize,
     /// The whole fetch, however the server trickles.
     pub deadline: Duration,
+    /// A server silent for this long (connecting, or between reads) is abandoned.
+    pub server_timeout: Duration,
 }
 
 impl Default for GitLimits {
@@ -42,22 +43,24 @@ impl Default for GitLimits {
             max_total_post_bytes: 1 << 30,
             max_files: 1_000_000,
             deadline: Duration::from_secs(30 * 60),
+            server_timeout: Duration::from_secs(60),
         }
     }
 }
 
 /// libgit2's process-wide settings: a server that stays silent is dropped after a timeout
-/// (connect and each read), and packs are limited in object count.
-fn configure_libgit2(max_objects: usize) {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        // SAFETY: set once, before any fetch of ours runs; the options are plain integers.
-        unsafe {
-            let _ = git2::opts::set_server_connect_timeout_in_milliseconds(15_000);
-            let _ = git2::opts::set_server_timeout_in_milliseconds(60_000);
-            libgit2_sys::git_libgit2_opts(libgit2_sys::GIT_OPT_SET_PACK_MAX_OBJECTS as libc::c_int, max_objects);
-        }
-    });
+/// (connect and each read), and packs are limited in object count. Set before each fetch
+/// (every fetch of a process uses the same limits in practice; tests shorten them).
+fn configure_libgit2(limits: &GitLimits) {
+    let millis = |d: Duration| d.as_millis().clamp(1, i32::MAX as u128) as libc::c_int;
+    // SAFETY: the options are plain integers read by libgit2 when a transfer starts.
+    unsafe {
+        let _ = git2::opts::set_server_connect_timeout_in_milliseconds(millis(
+            limits.server_timeout.min(Duration::from_secs(15)),
+        ));
+        let _ = git2::opts::set_server_timeout_in_milliseconds(millis(limits.server_timeout));
+        libgit2_sys::git_libgit2_opts(libgit2_sys::GIT_OPT_SET_PACK_MAX_OBJECTS as libc::c_int, limits.max_objects);
+    }
 }
 
 /// What changed in the repository since the last sync.
@@ -97,7 +100,7 @@ pub fn fetch_changes(
     limits: &GitLimits,
     cancel: &CancellationToken,
 ) -> Result<GitChanges, String> {
-    configure_libgit2(limits.max_objects);
+    configure_libgit2(limits);
     let dir = mirror_dir(cache, url);
     let fresh = !dir.join("HEAD").exists();
     let repo = if fresh {

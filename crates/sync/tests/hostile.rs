@@ -300,3 +300,54 @@ fn sources_sync_at_once_while_a_slow_image_phase_is_still_running() {
     });
     assert!(titles(&store).contains(&"new".to_string()));
 }
+
+/// A git "server" that accepts connections and never says a word.
+fn silent_server() -> String {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for s in l.incoming().flatten().take(64) {
+            held.push(s);
+        }
+    });
+    format!("http://127.0.0.1:{port}/site.git")
+}
+
+#[test]
+fn a_silent_git_server_is_abandoned_after_its_timeout_and_cancel_answers_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = archive(dir.path());
+    let rt = rt();
+    let url = silent_server();
+    rt.block_on(add_source(&store, &url, Some(broadsheet_sync::SourceKind::JekyllGit), None)).unwrap();
+    let mut opts = SyncOptions::new(&dir.path().join("data"));
+    opts.git_limits.server_timeout = Duration::from_secs(2);
+    let engine = Engine::new(store.clone(), opts.clone());
+    let started = std::time::Instant::now();
+    let r = sync_now(&rt, &engine);
+    let took = started.elapsed();
+    assert_eq!(r.failures.len(), 1, "{r:?}");
+    assert!(took < Duration::from_secs(60), "abandoned after the server timeout, not hung: {took:?}");
+    eprintln!("silent git server abandoned after {took:?}: {}", r.failures[0].1);
+
+    // Cancelling while the fetch waits on the server: the run answers at once.
+    opts.git_limits.server_timeout = Duration::from_secs(600);
+    let engine = Engine::new(store.clone(), opts);
+    let cancel = CancellationToken::new();
+    let started = std::time::Instant::now();
+    let r = rt.block_on(async {
+        let c = cancel.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            c.cancel();
+        });
+        tokio::time::timeout(Duration::from_secs(30), engine.run(Trigger::Now(None), cancel, Arc::new(|_| {})))
+            .await
+            .expect("cancel answers")
+    });
+    assert!(r.cancelled);
+    assert!(started.elapsed() < Duration::from_secs(30));
+    // The blocked libgit2 call ends with its own timeout; the runtime need not wait for it.
+    rt.shutdown_background();
+}
