@@ -206,3 +206,43 @@ fn story_reimporting_an_edited_site_keeps_what_the_reader_marked() {
         .unwrap()
         .is_empty());
 }
+
+#[test]
+fn a_rescan_skips_files_whose_size_and_time_are_unchanged_and_rereads_the_rest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("site");
+    let posts = broadsheet_testkit::generate_site(&site, 40, 10, 3);
+    let (_dir, mut store) = fresh_store();
+    let opts = broadsheet_import::ImportOptions::default();
+    let first = broadsheet_import::import_path(&mut store, &site, opts, &mut |_, _| {}).unwrap();
+    assert_eq!(first.imported, 40);
+
+    // Same size, same modification time, other bytes: trusted unread (that is the shortcut).
+    let p = &posts[0];
+    let when = std::fs::metadata(p).unwrap().modified().unwrap();
+    let text = std::fs::read_to_string(p).unwrap();
+    let swapped = text.replacen("title: \"", "title: \"X", 1).replacen("<p>", "<q>", 1).replacen("</p>", "</q>", 1);
+    assert_eq!(swapped.len(), text.len() + 1);
+    let swapped = swapped.replacen("layout: post", "layout: pos", 1);
+    assert_eq!(swapped.len(), text.len());
+    std::fs::write(p, &swapped).unwrap();
+    std::fs::File::options().write(true).open(p).unwrap().set_modified(when).unwrap();
+    let again = broadsheet_import::import_path(&mut store, &site, opts, &mut |_, _| {}).unwrap();
+    assert_eq!((again.imported, again.updated, again.unchanged), (0, 0, 40));
+
+    // A new modification time: read again, and the change is seen.
+    std::fs::File::options().write(true).open(p).unwrap().set_modified(std::time::SystemTime::now()).unwrap();
+    let touched = broadsheet_import::import_path(&mut store, &site, opts, &mut |_, _| {}).unwrap();
+    assert_eq!((touched.updated, touched.unchanged), (1, 39));
+
+    // Other site settings change what every post becomes: everything is read again.
+    let config = std::fs::read_to_string(site.join("_config.yml")).unwrap();
+    std::fs::write(site.join("_config.yml"), config.replace("news.generated", "mirror.generated")).unwrap();
+    let reread = broadsheet_import::import_path(&mut store, &site, opts, &mut |_, _| {}).unwrap();
+    assert_eq!(reread.updated, 40, "every post's address moved with the site's url: {reread}");
+
+    // A deleted file is forgotten and its post marked removed upstream, as before.
+    std::fs::remove_file(&posts[1]).unwrap();
+    let gone = broadsheet_import::import_path(&mut store, &site, opts, &mut |_, _| {}).unwrap();
+    assert_eq!((gone.unchanged, gone.removed_upstream), (39, 1));
+}

@@ -128,6 +128,48 @@ impl Store {
         Ok(())
     }
 
+    /// What the last folder import saw of each file: path → (post key, fingerprint).
+    pub fn folder_stamps(&self, source: SourceId) -> Result<std::collections::HashMap<String, (String, i64)>> {
+        let mut stmt = self.conn.prepare("SELECT path, key, stamp FROM folder_files WHERE source_id = ?1")?;
+        let rows = stmt.query_map([source], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Records (path, key, fingerprint) for files just imported.
+    pub fn set_folder_stamps(&mut self, source: SourceId, files: &[(String, String, i64)]) -> Result<()> {
+        if files.is_empty() {
+            return Ok(());
+        }
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        {
+            let mut stmt = tx.prepare(
+                "INSERT INTO folder_files (source_id, path, key, stamp) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (source_id, path) DO UPDATE SET key = excluded.key, stamp = excluded.stamp",
+            )?;
+            for (path, key, stamp) in files {
+                stmt.execute(params![source, path, key, stamp])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Forgets files a re-scan no longer found.
+    pub fn forget_folder_stamps(&mut self, source: SourceId, paths: &[String]) -> Result<()> {
+        if paths.is_empty() {
+            return Ok(());
+        }
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        {
+            let mut stmt = tx.prepare("DELETE FROM folder_files WHERE source_id = ?1 AND path = ?2")?;
+            for path in paths {
+                stmt.execute(params![source, path])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Records whether the reader added a source themselves (see [`SyncSource::user_added`]).
     pub fn set_source_user_added(&self, id: SourceId, user_added: bool) -> Result<()> {
         self.conn.execute("UPDATE sources SET user_added = ?2 WHERE id = ?1", params![id, user_added])?;
