@@ -11,6 +11,8 @@ use crate::{sh, Result};
 pub enum Purpose {
     Run,
     Test,
+    /// The benchmark's baselines: real Jekyll and ripgrep.
+    Bench,
     Bundle,
 }
 
@@ -31,12 +33,17 @@ const APT_APP: &[&str] = &[
 /// Extra packages for the tests: the real window under Xvfb over WebDriver, real Jekyll as
 /// the fidelity oracle for the importer, and git (`git http-backend`) as a real git server.
 const APT_TEST: &[&str] = &["xvfb", "webkit2gtk-driver", "jekyll", "ruby-jekyll-feed", "git"];
+/// The benchmark's baselines: `jekyll build` on the same posts, `rg` over the same files.
+const APT_BENCH: &[&str] = &["jekyll", "ripgrep"];
 
 const TAURI_CLI_VERSION: &str = "2.12.5";
 const TAURI_DRIVER_VERSION: &str = "2.1.0";
 
 pub fn ensure(purpose: Purpose) -> Result {
     system_packages(purpose)?;
+    if purpose == Purpose::Bench {
+        return Ok(());
+    }
     wasm_target()?;
     wasm_bindgen()?;
     if purpose == Purpose::Test && cfg!(target_os = "linux") {
@@ -70,6 +77,9 @@ fn system_packages(purpose: Purpose) -> Result {
     let mut wanted: Vec<&str> = APT_APP.to_vec();
     if purpose == Purpose::Test {
         wanted.extend(APT_TEST);
+    }
+    if purpose == Purpose::Bench {
+        wanted = APT_BENCH.to_vec();
     }
     let os_release = std::fs::read_to_string("/etc/os-release").unwrap_or_default();
     let debian_like = os_release

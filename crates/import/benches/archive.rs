@@ -1,106 +1,269 @@
-//! `cargo xtask bench`: import and search speed on an archive made from the corpus, with a
-//! baseline measured in the same run (a plain `LIKE` scan for search). Prints figures; asserts
-//! nothing about time.
+//! `cargo xtask bench [--posts N]…`: the performance record. For each size (default 10,000
+//! posts) it generates a finews-shaped site (seeded, so every run measures the same posts),
+//! then prints — each beside a baseline measured in the same run — import, unchanged
+//! re-import, search (first page) and list figures, the archive's size and peak memory, and
+//! appends a row per figure to `docs/performance.md`. Asserts nothing about time.
+//!
+//! Baselines: `jekyll build` of 1,000 of the same posts, scaled linearly (Jekyll is
+//! superlinear, so this flatters Jekyll at larger sizes), and `rg -l -F` over the same files.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use broadsheet_import::{import_path, ImportOptions};
-use broadsheet_model::SearchQuery;
+use broadsheet_model::{ArticleQuery, Filters, SearchQuery};
 use broadsheet_store::Store;
 
-/// How many copies of the corpus posts the benchmark archive holds.
-const COPIES: usize = 30;
+const SEED: u64 = 2026_11_28;
+const OUTLETS: usize = 2000;
 
 fn main() {
-    let corpus = broadsheet_testkit::corpus();
-    let tmp = tempfile::tempdir().unwrap();
-    let site = tmp.path().join("site");
-    let posts = site.join("_posts");
-    std::fs::create_dir_all(&posts).unwrap();
-    std::fs::write(site.join("_config.yml"), "url: https://bench.example\ntimezone: Asia/Shanghai\n").unwrap();
-    let mut n = 0;
-    for name in ["finews", "jekyll-jekyll", "Huxpro-huxpro.github.io"] {
-        for file in walk(&corpus.join(name).join("_posts")) {
-            let text = std::fs::read(&file).unwrap();
-            let stem = file.file_stem().unwrap().to_string_lossy().into_owned();
-            let ext = file.extension().map(|e| e.to_string_lossy().into_owned()).unwrap_or_default();
-            for copy in 0..COPIES {
-                std::fs::write(posts.join(format!("{stem}-c{copy}.{ext}")), &text).unwrap();
-                n += 1;
-            }
+    let mut sizes = Vec::new();
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--posts" => sizes.push(args.next().and_then(|n| n.parse::<usize>().ok()).expect("--posts N")),
+            "--bench" => {} // passed by `cargo bench`
+            other => eprintln!("bench: ignoring {other:?}"),
         }
     }
-
-    let mut store = Store::open(&tmp.path().join("archive.sqlite3")).unwrap();
-    let t = Instant::now();
-    let report = import_path(&mut store, &site, ImportOptions::default(), &mut |_, _| {}).unwrap();
-    let import_time = t.elapsed();
-    println!(
-        "import: {n} files, {} posts in {:.2} s = {:.0} posts/s",
-        report.imported,
-        import_time.as_secs_f64(),
-        report.imported as f64 / import_time.as_secs_f64()
-    );
-    let t = Instant::now();
-    let again = import_path(&mut store, &site, ImportOptions::default(), &mut |_, _| {}).unwrap();
-    println!("re-import (all unchanged): {} posts in {:.2} s", again.unchanged, t.elapsed().as_secs_f64());
-
-    let queries =
-        ["股", "女性", "就业", "公司", "人民币", "新能源汽车", "jekyll", "release", "\"github pages\"", "AI 训练师"];
-    let db = rusqlite::Connection::open(tmp.path().join("archive.sqlite3")).unwrap();
-    println!("\nsearch over {} posts: FTS index vs LIKE scan baseline (mean of 20 runs)", report.imported);
-    println!("{:<14} {:>8} {:>12} {:>12} {:>8}", "query", "hits", "index", "scan", "speed-up");
-    for q in queries {
-        let (hits, index) = time(|| {
-            store.search(&SearchQuery { query: q.into(), limit: Some(50), ..Default::default() }).unwrap().len()
-        });
-        let needle = format!("%{}%", q.trim_matches('"').split(' ').next().unwrap());
-        let (_, scan) = time(|| {
-            db.query_row(
-                "SELECT count(*) FROM (SELECT id FROM articles WHERE title LIKE ?1 OR text LIKE ?1 ORDER BY published_at DESC LIMIT 50)",
-                [&needle],
-                |r| r.get::<_, i64>(0),
-            )
-            .unwrap() as usize
-        });
-        println!(
-            "{q:<14} {hits:>8} {:>10.2}ms {:>10.2}ms {:>7.1}x",
-            ms(index),
-            ms(scan),
-            scan.as_secs_f64() / index.as_secs_f64()
-        );
+    if sizes.is_empty() {
+        sizes.push(10_000);
     }
-    let size = std::fs::metadata(tmp.path().join("archive.sqlite3")).map(|m| m.len()).unwrap_or(0);
-    println!("\narchive file: {:.1} MiB", size as f64 / 1048576.0);
-    if let Ok(status) = std::fs::read_to_string("/proc/self/status") {
-        if let Some(line) = status.lines().find(|l| l.starts_with("VmHWM")) {
-            println!("peak memory: {}", line.trim_start_matches("VmHWM:").trim());
-        }
+    let machine = machine();
+    println!("machine: {machine}");
+    let jekyll = jekyll_baseline();
+    let mut record = Vec::new();
+    for n in sizes {
+        record.extend(run(n, jekyll, &machine));
     }
+    append_record(&record);
 }
 
-fn time<T>(mut f: impl FnMut() -> T) -> (T, Duration) {
-    let first = f();
+/// Seconds for `jekyll build` of 1,000 generated posts, if Jekyll is installed.
+fn jekyll_baseline() -> Option<f64> {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("site");
+    broadsheet_testkit::generate_site(&site, 1000, OUTLETS, SEED);
+    // As the fidelity test builds sites: posts only, Liquid off (bodies are raw HTML).
+    let config = std::fs::read_to_string(site.join("_config.yml")).unwrap();
+    std::fs::write(
+        site.join("_config.yml"),
+        format!(
+            "{config}defaults:\n  - scope: {{path: \"\", type: posts}}\n    values: {{render_with_liquid: false}}\n"
+        ),
+    )
+    .unwrap();
     let t = Instant::now();
-    for _ in 0..20 {
-        std::hint::black_box(f());
+    let out = Command::new("jekyll").args(["build", "-q", "-d", "_site"]).current_dir(&site).output().ok()?;
+    if !out.status.success() {
+        eprintln!("bench: jekyll build failed: {}", String::from_utf8_lossy(&out.stderr));
+        return None;
     }
-    (first, t.elapsed() / 20)
+    let secs = t.elapsed().as_secs_f64();
+    println!("baseline: jekyll build of 1,000 posts: {secs:.2} s");
+    Some(secs)
+}
+
+/// One figure for the record: (posts, what, Broadsheet, baseline, ratio text).
+type Row = (usize, String, String, String, String);
+
+fn run(n: usize, jekyll_1k: Option<f64>, _machine: &str) -> Vec<Row> {
+    let mut rows: Vec<Row> = Vec::new();
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("site");
+    let t = Instant::now();
+    let files = broadsheet_testkit::generate_site(&site, n, OUTLETS, SEED);
+    let posts_bytes: u64 = files.iter().map(|f| std::fs::metadata(f).map_or(0, |m| m.len())).sum();
+    println!(
+        "\n== {n} posts ({:.0} MB of posts, {OUTLETS} outlets; generated in {:.1} s)",
+        posts_bytes as f64 / 1e6,
+        t.elapsed().as_secs_f64()
+    );
+
+    let db = tmp.path().join("archive.sqlite3");
+    let mut store = Store::open(&db).unwrap();
+    let t = Instant::now();
+    let report = import_path(&mut store, &site, ImportOptions::default(), &mut |_, _| {}).unwrap();
+    let import = t.elapsed().as_secs_f64();
+    let jekyll_n = jekyll_1k.map(|s| s * n as f64 / 1000.0);
+    println!(
+        "import: {} posts in {import:.2} s = {:.0} posts/s; jekyll build (scaled from 1,000): {}",
+        report.imported,
+        report.imported as f64 / import,
+        jekyll_n.map_or("n/a".into(), |j| format!("{j:.1} s → {:.0}× faster", j / import))
+    );
+    rows.push((
+        n,
+        "import".into(),
+        format!("{import:.2} s"),
+        jekyll_n.map_or("n/a".into(), |j| format!("jekyll {j:.0} s (scaled)")),
+        jekyll_n.map_or("".into(), |j| format!("{:.0}×", j / import)),
+    ));
+
+    let t = Instant::now();
+    let again = import_path(&mut store, &site, ImportOptions::default(), &mut |_, _| {}).unwrap();
+    let resync = t.elapsed().as_secs_f64();
+    println!("unchanged re-import: {} posts in {resync:.3} s", again.unchanged);
+    rows.push((n, "unchanged re-scan".into(), format!("{:.0} ms", resync * 1000.0), "".into(), "".into()));
+
+    drop(store);
+    let store = Store::open_reader(&db).unwrap();
+    let size = std::fs::metadata(&db).map_or(0, |m| m.len())
+        + std::fs::metadata(db.with_extension("sqlite3-wal")).map_or(0, |m| m.len());
+    println!(
+        "archive: {:.0} MB for {:.0} MB of posts ({:.2}×)",
+        size as f64 / 1e6,
+        posts_bytes as f64 / 1e6,
+        size as f64 / posts_bytes as f64
+    );
+    rows.push((
+        n,
+        "archive size".into(),
+        format!("{:.0} MB", size as f64 / 1e6),
+        format!("posts {:.0} MB", posts_bytes as f64 / 1e6),
+        format!("{:.2}×", size as f64 / posts_bytes as f64),
+    ));
+
+    // Queries with known hits: the commonest character, rare characters from the tail of
+    // the distribution, and 2–4 character strings cut from real posts.
+    let hanzi: Vec<char> = broadsheet_testkit::HANZI.chars().collect();
+    let sample = std::fs::read_to_string(&files[n / 2]).unwrap();
+    let body: Vec<char> = sample.split("<p>").nth(1).unwrap_or("").chars().filter(|c| !c.is_ascii()).collect();
+    let cut = |from: usize, len: usize| body.iter().skip(from).take(len).collect::<String>();
+    let queries = [
+        ("common 1 char", hanzi[0].to_string()),
+        ("rare 1 char", hanzi[hanzi.len() - 1].to_string()),
+        ("2 chars", cut(3, 2)),
+        ("3 chars", cut(10, 3)),
+        ("4 chars", cut(20, 4)),
+    ];
+    println!("\nsearch, first page of 50 (p50 / p99 of 30 runs) vs rg -l -F over the files:");
+    for (what, q) in &queries {
+        let (hits, p50, p99) = timed(30, || {
+            store.search(&SearchQuery { query: q.clone(), limit: Some(50), ..Default::default() }).unwrap().len()
+        });
+        let rg = rg_files(q, &site.join("_posts"));
+        let line = match rg {
+            Some((files, t)) => {
+                format!("rg {:.0} ms ({files} files) → {:.1}×", ms(t), t.as_secs_f64() / p99.as_secs_f64())
+            }
+            None => "rg not installed".into(),
+        };
+        println!("  {what:<14} {q:<6} {hits:>3} hits  p50 {:>7.2} ms  p99 {:>7.2} ms   {line}", ms(p50), ms(p99));
+        rows.push((
+            n,
+            format!("search {what} ({q})"),
+            format!("p99 {:.1} ms", ms(p99)),
+            rg.map_or("n/a".into(), |(_, t)| format!("rg {:.0} ms", ms(t))),
+            rg.map_or("".into(), |(_, t)| format!("{:.1}×", t.as_secs_f64() / p99.as_secs_f64())),
+        ));
+    }
+
+    // Lists: the largest category (outlets are skewed, outlet0 is the biggest), first and a
+    // deep page; all articles; and the count a view header shows.
+    let category = Filters { category: Some("outlet0".into()), ..Default::default() };
+    let first = ArticleQuery { filters: category.clone(), limit: Some(200), ..Default::default() };
+    let (_, _, p99_first) = timed(30, || store.list_articles(&first).unwrap().len());
+    let mut deep = first.clone();
+    let mut pages = 0;
+    loop {
+        let page = store.list_articles(&deep).unwrap();
+        if page.len() < 200 || pages == 10 {
+            break;
+        }
+        deep.before = page.last().map(|a| broadsheet_model::Cursor { timestamp: a.timestamp, id: a.id });
+        pages += 1;
+    }
+    let (_, _, p99_deep) = timed(30, || store.list_articles(&deep).unwrap().len());
+    let all = ArticleQuery { limit: Some(200), ..Default::default() };
+    let (_, _, p99_all) = timed(30, || store.list_articles(&all).unwrap().len());
+    println!(
+        "\nlists (p99): largest category first page {:.1} ms, page {pages} {:.1} ms; all articles {:.1} ms",
+        ms(p99_first),
+        ms(p99_deep),
+        ms(p99_all)
+    );
+    rows.push((n, "largest category, first page".into(), format!("p99 {:.1} ms", ms(p99_first)), "".into(), "".into()));
+    rows.push((
+        n,
+        format!("largest category, page {pages}"),
+        format!("p99 {:.1} ms", ms(p99_deep)),
+        "".into(),
+        "".into(),
+    ));
+    if let Ok(status) = std::fs::read_to_string("/proc/self/status") {
+        if let Some(line) = status.lines().find(|l| l.starts_with("VmHWM")) {
+            let peak = line.trim_start_matches("VmHWM:").trim().to_string();
+            println!("peak memory of the bench process: {peak}");
+            rows.push((n, "peak memory (import + queries)".into(), peak, "".into(), "".into()));
+        }
+    }
+    rows
+}
+
+/// (files listed, time) for `rg -l -F query dir`, best of 3.
+fn rg_files(query: &str, dir: &Path) -> Option<(usize, Duration)> {
+    let mut best = Duration::MAX;
+    let mut files = 0;
+    for _ in 0..3 {
+        let t = Instant::now();
+        let out = Command::new("rg").args(["-l", "-F", query]).arg(dir).output().ok()?;
+        best = best.min(t.elapsed());
+        files = out.stdout.iter().filter(|&&b| b == b'\n').count();
+    }
+    Some((files, best))
+}
+
+/// (first result, p50, p99) of `runs` timed calls.
+fn timed<T>(runs: usize, mut f: impl FnMut() -> T) -> (T, Duration, Duration) {
+    let first = f();
+    let mut times: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            std::hint::black_box(f());
+            t.elapsed()
+        })
+        .collect();
+    times.sort();
+    let p = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
+    (first, p(0.5), p(0.99))
 }
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap().flatten() {
-        if e.path().is_dir() {
-            out.extend(walk(&e.path()));
-        } else {
-            out.push(e.path());
-        }
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
+        .unwrap_or_else(|| std::env::consts::ARCH.to_string());
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    format!("{cpu}, {cores} cores, {}", std::env::consts::OS)
+}
+
+fn append_record(rows: &[Row]) {
+    let path: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/performance.md");
+    let Ok(mut text) = std::fs::read_to_string(&path) else {
+        eprintln!("bench: {} not found; figures not recorded", path.display());
+        return;
+    };
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+    let (y, m, d, ..) = broadsheet_testkit::civil(now);
+    let date = format!("{y:04}-{m:02}-{d:02}");
+    let commit = Command::new("git")
+        .args(["rev-parse", "--short", "HEAD"])
+        .output()
+        .map_or(String::new(), |o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    for (n, what, ours, base, ratio) in rows {
+        text.push_str(&format!("| {date} | {commit} | {n} | {what} | {ours} | {base} | {ratio} |\n"));
     }
-    out
+    std::fs::write(&path, text).unwrap();
+    println!("\nrecorded {} figures in {}", rows.len(), path.display());
 }
