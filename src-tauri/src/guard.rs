@@ -56,7 +56,7 @@ fn shorten(url: &str) -> String {
 /// Checks every navigation of every webview.
 pub fn plugin<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
     tauri::plugin::Builder::new("navigation-guard")
-        .on_navigation(|webview, url| allow_navigation(webview.label(), url, dev_url(&webview.config()).as_ref()))
+        .on_navigation(|webview, url| allow_navigation(webview.label(), url, dev_url(webview.config()).as_ref()))
         .build()
 }
 
@@ -74,7 +74,7 @@ pub fn take_startup_windows(config: &mut Config) -> Vec<WindowConfig> {
 /// Builds `windows` as Tauri would from the config, plus a navigation handler and a
 /// new-window handler that always says no.
 pub fn build_windows<R: Runtime>(app: &AppHandle<R>, windows: &[WindowConfig]) -> tauri::Result<()> {
-    let dev = dev_url(&app.config());
+    let dev = dev_url(app.config());
     for config in windows {
         let (label, label2, dev) = (config.label.clone(), config.label.clone(), dev.clone());
         WebviewWindowBuilder::from_config(app, config)?

@@ -15,7 +15,7 @@ use broadsheet_import::{import_path, ImportOptions};
 use broadsheet_model::{ArticleQuery, Filters, SearchQuery};
 use broadsheet_store::Store;
 
-const SEED: u64 = 2026_11_28;
+const SEED: u64 = 20_261_128;
 const OUTLETS: usize = 2000;
 
 fn main() {
