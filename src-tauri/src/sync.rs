@@ -27,21 +27,9 @@ pub fn start_scheduler(app: &AppHandle) {
 /// Starts a run unless one is going; returns whether it started.
 pub fn start_run(app: &AppHandle, trigger: Trigger) -> bool {
     let state = app.state::<AppState>();
-    let token = {
-        let mut running = state.running.lock().unwrap_or_else(|p| p.into_inner());
-        if running.is_some() {
-            return false;
-        }
-        let token = CancellationToken::new();
-        *running = Some(token.clone());
-        token
-    };
-    let engine = state.engine.clone();
-    let (app, emitter) = (app.clone(), app.clone());
+    let Some(token) = claim(&state.running) else { return false };
+    let (engine, app, sink) = (state.engine.clone(), app.clone(), sink(app));
     tauri::async_runtime::spawn(async move {
-        let sink = Arc::new(move |e| {
-            let _ = emitter.emit("sync", e);
-        });
         let report = engine.run_sources(trigger, token, sink).await;
         *app.state::<AppState>().running.lock().unwrap_or_else(|p| p.into_inner()) = None;
         if !report.cancelled {
@@ -55,24 +43,31 @@ pub fn start_run(app: &AppHandle, trigger: Trigger) -> bool {
 /// delays only the pictures, and a source run can start while images are still coming in.
 fn start_images(app: &AppHandle) {
     let state = app.state::<AppState>();
-    let token = {
-        let mut running = state.images_running.lock().unwrap_or_else(|p| p.into_inner());
-        if running.is_some() {
-            return;
-        }
-        let token = CancellationToken::new();
-        *running = Some(token.clone());
-        token
-    };
-    let engine = state.engine.clone();
-    let (app, emitter) = (app.clone(), app.clone());
+    let Some(token) = claim(&state.images_running) else { return };
+    let (engine, app, sink) = (state.engine.clone(), app.clone(), sink(app));
     tauri::async_runtime::spawn(async move {
-        let sink = Arc::new(move |e| {
-            let _ = emitter.emit("sync", e);
-        });
         engine.run_images(token, sink).await;
         *app.state::<AppState>().images_running.lock().unwrap_or_else(|p| p.into_inner()) = None;
     });
+}
+
+/// Takes an empty slot (one run of its kind at a time), or `None` when one is going.
+fn claim(slot: &std::sync::Mutex<Option<CancellationToken>>) -> Option<CancellationToken> {
+    let mut running = slot.lock().unwrap_or_else(|p| p.into_inner());
+    if running.is_some() {
+        return None;
+    }
+    let token = CancellationToken::new();
+    *running = Some(token.clone());
+    Some(token)
+}
+
+/// Progress events to the window.
+fn sink(app: &AppHandle) -> broadsheet_sync::EventSink {
+    let emitter = app.clone();
+    Arc::new(move |e| {
+        let _ = emitter.emit("sync", e);
+    })
 }
 
 pub fn cancel(app: &AppHandle) -> bool {

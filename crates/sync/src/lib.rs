@@ -20,7 +20,7 @@ use broadsheet_store::Store;
 pub use add::{add_source, AddError, SourceKind};
 pub use git::{is_post_path, GitLimits, ARCHIVE_DIRS};
 pub use plan::Trigger;
-pub use run::{Engine, SyncReport, UNFINISHED};
+pub use run::{Engine, EventSink, SyncReport, UNFINISHED};
 pub use sniff::image_type;
 pub use tokio_util::sync::CancellationToken;
 

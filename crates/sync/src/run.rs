@@ -194,19 +194,7 @@ impl Engine {
                 }
                 Err(e) => {
                     report.failures.push((s.name.clone(), e.message.clone()));
-                    let failures = s.health.failures + 1;
-                    let attempt = Attempt {
-                        at,
-                        result: Err(e.message.clone()),
-                        next_attempt: plan::after_failure(at, s.health.interval_min, failures, e.retry_after),
-                        failures,
-                        etag: None,
-                        last_modified: None,
-                        cursor: None,
-                        new: 0,
-                        updated: 0,
-                    };
-                    (attempt, Some(e.message))
+                    (failed_attempt(&s, at, e.message.clone(), e.retry_after), Some(e.message))
                 }
             };
             if let Err(e) = self.lock().record_attempt(s.id, &attempt) {
@@ -237,22 +225,7 @@ impl Engine {
         let sources = store.sync_sources()?;
         for (id, started) in unfinished {
             let Some(s) = sources.iter().find(|s| s.id == id) else { continue };
-            let failures = s.health.failures + 1;
-            let at = now().max(started);
-            store.record_attempt(
-                id,
-                &Attempt {
-                    at,
-                    result: Err(UNFINISHED.to_string()),
-                    next_attempt: plan::after_failure(at, s.health.interval_min, failures, None),
-                    failures,
-                    etag: None,
-                    last_modified: None,
-                    cursor: None,
-                    new: 0,
-                    updated: 0,
-                },
-            )?;
+            store.record_attempt(id, &failed_attempt(s, now().max(started), UNFINISHED.to_string(), None))?;
         }
         Ok(())
     }
@@ -351,6 +324,22 @@ impl Engine {
     }
     pub(crate) fn host(&self, url: &str) -> Arc<Semaphore> {
         self.host_permit(url)
+    }
+}
+
+/// A failed attempt of `s` at `at`: one more failure in a row, backed off accordingly.
+fn failed_attempt(s: &SyncSource, at: i64, error: String, retry_after: Option<i64>) -> Attempt {
+    let failures = s.health.failures + 1;
+    Attempt {
+        at,
+        result: Err(error),
+        next_attempt: plan::after_failure(at, s.health.interval_min, failures, retry_after),
+        failures,
+        etag: None,
+        last_modified: None,
+        cursor: None,
+        new: 0,
+        updated: 0,
     }
 }
 

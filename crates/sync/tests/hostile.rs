@@ -100,6 +100,19 @@ fn a_source_whose_last_attempt_never_finished_is_backed_off_not_retried_at_start
     assert!(store.lock().unwrap().unfinished_attempts().unwrap().is_empty());
 }
 
+/// A server on 127.0.0.1 that accepts connections and never says a word; its port.
+fn silent_port() -> u16 {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for s in l.incoming().flatten().take(64) {
+            held.push(s);
+        }
+    });
+    port
+}
+
 fn broadsheet_sync_now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
 }
@@ -159,15 +172,7 @@ fn image_urls_in_posts_never_reach_private_or_loopback_addresses() {
 
 #[test]
 fn a_silent_image_host_cannot_hold_a_run_past_the_image_phase() {
-    // Accepts connections and never answers.
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = l.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        let mut held = Vec::new();
-        for s in l.incoming().flatten().take(64) {
-            held.push(s);
-        }
-    });
+    let port = silent_port();
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("site");
     std::fs::create_dir_all(site.join("_posts")).unwrap();
@@ -240,14 +245,7 @@ fn a_feed_from_a_file_must_be_public_while_one_the_reader_added_may_be_private()
 
 #[test]
 fn sources_sync_at_once_while_a_slow_image_phase_is_still_running() {
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = l.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        let mut held = Vec::new();
-        for s in l.incoming().flatten().take(64) {
-            held.push(s);
-        }
-    });
+    let port = silent_port();
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("site");
     std::fs::create_dir_all(site.join("_posts")).unwrap();
@@ -301,25 +299,12 @@ fn sources_sync_at_once_while_a_slow_image_phase_is_still_running() {
     assert!(titles(&store).contains(&"new".to_string()));
 }
 
-/// A git "server" that accepts connections and never says a word.
-fn silent_server() -> String {
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = l.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        let mut held = Vec::new();
-        for s in l.incoming().flatten().take(64) {
-            held.push(s);
-        }
-    });
-    format!("http://127.0.0.1:{port}/site.git")
-}
-
 #[test]
 fn a_silent_git_server_is_abandoned_after_its_timeout_and_cancel_answers_at_once() {
     let dir = tempfile::tempdir().unwrap();
     let store = archive(dir.path());
     let rt = rt();
-    let url = silent_server();
+    let url = format!("http://127.0.0.1:{}/site.git", silent_port());
     rt.block_on(add_source(&store, &url, Some(broadsheet_sync::SourceKind::JekyllGit), None)).unwrap();
     let mut opts = SyncOptions::new(&dir.path().join("data"));
     opts.git_limits.server_timeout = Duration::from_secs(2);
