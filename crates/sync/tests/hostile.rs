@@ -100,6 +100,15 @@ fn a_source_whose_last_attempt_never_finished_is_backed_off_not_retried_at_start
     assert!(store.lock().unwrap().unfinished_attempts().unwrap().is_empty());
 }
 
+/// Registers a feed on 127.0.0.1:`port` as a source the reader added: that address is then
+/// allowed for images too.
+fn follow_feed_on(store: &SharedStore, port: u16) {
+    let feed = format!("http://127.0.0.1:{port}/feed.xml");
+    let source =
+        broadsheet_store::NewSource { kind: "feed", location: &feed, name: "silent", site_url: None, lang: None };
+    store.lock().unwrap().upsert_source(&source).unwrap();
+}
+
 /// A server on 127.0.0.1 that accepts connections and never says a word; its port.
 fn silent_port() -> u16 {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -182,18 +191,7 @@ fn a_silent_image_host_cannot_hold_a_run_past_the_image_phase() {
     let rt = rt();
     rt.block_on(add_source(&store, site.to_str().unwrap(), None, None)).unwrap();
     // The reader also follows a feed on that host, so its address is allowed.
-    {
-        let s = store.lock().unwrap();
-        let feed = format!("http://127.0.0.1:{port}/feed.xml");
-        s.upsert_source(&broadsheet_store::NewSource {
-            kind: "feed",
-            location: &feed,
-            name: "silent",
-            site_url: None,
-            lang: None,
-        })
-        .unwrap();
-    }
+    follow_feed_on(&store, port);
     let mut opts = SyncOptions::new(&dir.path().join("data"));
     opts.limits.timeout = Duration::from_secs(2);
     opts.image_limits.timeout = Duration::from_secs(600);
@@ -258,18 +256,7 @@ fn sources_sync_at_once_while_a_slow_image_phase_is_still_running() {
     let rt = rt();
     rt.block_on(add_source(&store, site.to_str().unwrap(), None, None)).unwrap();
     // The reader follows a feed on the image host too, so its address is allowed.
-    let feed = format!("http://127.0.0.1:{port}/feed.xml");
-    store
-        .lock()
-        .unwrap()
-        .upsert_source(&broadsheet_store::NewSource {
-            kind: "feed",
-            location: &feed,
-            name: "silent",
-            site_url: None,
-            lang: None,
-        })
-        .unwrap();
+    follow_feed_on(&store, port);
     let mut opts = SyncOptions::new(&dir.path().join("data"));
     opts.limits.timeout = Duration::from_secs(1);
     opts.image_limits.timeout = Duration::from_secs(600);
