@@ -41,7 +41,9 @@ pub fn sanitize(html: &str, site_url: Option<&str>) -> String {
         .filter(|b| matches!(b.scheme(), "http" | "https"));
     let resolve = relative_resolver(move |url| {
         if let Some(rest) = url.strip_prefix("//") {
-            return Some(Cow::Owned(format!("https://{rest}")));
+            // Only a URL that parses is kept (as the parser spells it), so a second pass —
+            // and the display pass — keep exactly what this one kept (`//a b` is dropped).
+            return Url::parse(&format!("https://{rest}")).ok().map(|u| Cow::Owned(u.to_string()));
         }
         match &base {
             Some(b) => b.join(url).ok().map(|u| Cow::Owned(u.to_string())),
@@ -272,5 +274,17 @@ mod tests {
         let text = plain_text(&sanitize("<p>精度满足&lt;1%</p><p>第二段</p>", None));
         assert_eq!(text, "精度满足<1%\n第二段");
         assert_eq!(excerpt(&text), "精度满足<1% 第二段");
+    }
+
+    #[test]
+    fn sanitising_is_stable_on_protocol_relative_urls_that_do_not_parse() {
+        // Found by the fuzzer: `//a b` became `https://a b`, which the next pass dropped, and
+        // was listed as an image to download.
+        for html in ["<img src=\"//a b\">", "<a href=\"//x y/\">t</a>", "<img src=\"//img.example/a.png\">"] {
+            let once = sanitize(html, Some("https://finews.withounder.com"));
+            assert_eq!(sanitize(&once, Some("https://finews.withounder.com")), once, "{html}");
+            assert!(image_sources(&once).iter().all(|u| Url::parse(u).is_ok()), "{once}");
+        }
+        assert_eq!(image_sources(&sanitize("<img src=\"//img.example/a.png\">", None)), ["https://img.example/a.png"]);
     }
 }
