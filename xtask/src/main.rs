@@ -1,9 +1,11 @@
 //! `cargo xtask run` opens the app; `cargo xtask test` runs every test; both first install
 //! whatever this machine lacks. `cargo xtask bundle` builds the installers for this OS.
+//! `cargo xtask fuzz` runs the fuzz targets in `fuzz/` (installing cargo-fuzz if missing).
 //!
 //! Plain std only, so the task runner itself compiles in seconds on a fresh machine.
 
 mod display;
+mod fuzz;
 mod setup;
 mod sh;
 mod ui;
@@ -16,7 +18,10 @@ commands:
   run [-- APP_ARGS]   set up, build the UI and the app, open the window (sample archive on first run)
   test                set up, then run every test: unit, integration, UI components, real window over WebDriver
   bundle              set up, then build release installers for this OS with the Tauri CLI
-  bench               import and search figures on a large archive made from the corpus
+  bench [--posts N]…  import, re-sync, search and list figures on generated archives (default 10,000
+                      posts) beside `jekyll build` and `rg` baselines; appends to docs/performance.md
+  fuzz [--seconds N] [--sanitizer address|none] [TARGET…]
+                      run the cargo-fuzz targets in fuzz/ for N seconds each (default 60), seeded from the corpus
   setup               only install what is missing";
 
 fn main() -> ExitCode {
@@ -25,7 +30,8 @@ fn main() -> ExitCode {
         Some("run") => run(&args[1..]),
         Some("test") => test(),
         Some("bundle") => bundle(),
-        Some("bench") => sh::cargo(&["bench", "--package", "broadsheet-import", "--bench", "archive"]),
+        Some("bench") => bench(&args[1..]),
+        Some("fuzz") => fuzz::run(&args[1..]),
         Some("setup") => setup::ensure(setup::Purpose::Test),
         _ => {
             eprintln!("{USAGE}");
@@ -67,6 +73,14 @@ fn test() -> Result {
     // real-window tests, so dependencies are compiled once. One test at a time within each
     // binary: two real windows at once on two cores make their timings a lottery.
     sh::cargo(&["test", "--workspace", "--features", "custom-protocol,e2e", "--no-fail-fast", "--", "--test-threads=1"])
+}
+
+/// `cargo xtask bench [--posts N]…`: the performance record (see docs/performance.md).
+fn bench(args: &[String]) -> Result {
+    setup::ensure(setup::Purpose::Bench)?;
+    let mut cargo = vec!["bench", "--package", "broadsheet-import", "--bench", "archive", "--"];
+    cargo.extend(args.iter().map(String::as_str));
+    sh::cargo(&cargo)
 }
 
 fn bundle() -> Result {
