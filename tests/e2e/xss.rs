@@ -1,6 +1,7 @@
 //! Hostile content in the real window. Every vector of `crates/html/tests/xss/vectors.txt` is
 //! put into a small Jekyll site (post bodies, titles, categories, tags, the site's name) that
-//! is imported into a fresh archive, with hostile user tags on top; the app is started on it and
+//! is imported into a fresh archive, with hostile user tags on top and a hostile RSS feed
+//! (channel title, item titles, descriptions, categories, authors) synced by the real engine; the app is started on it and
 //! every post is opened, its in-app links followed, the sidebar and a search walked through.
 //! Nothing may run: no canary set (`top.__xss`, `document.title`), no request to the listener
 //! the vectors point at, no navigation away from the app, no CSP violation (one would mean
@@ -135,7 +136,7 @@ fn expected_markers(vectors: &[String]) -> Vec<String> {
 
 /// Imports the site into a fresh archive in `data_dir` (so the app starts on it instead of the
 /// sample) and gives the newest post hostile user tags.
-fn seed(data_dir: &Path, site: &Path) {
+async fn seed(data_dir: &Path, site: &Path, vectors: &[String]) {
     let mut store = broadsheet_store::Store::open(&data_dir.join(broadsheet_store::ARCHIVE_FILE)).unwrap();
     let report =
         broadsheet_import::import_path(&mut store, site, broadsheet_import::ImportOptions::default(), &mut |_, _| {})
@@ -148,6 +149,61 @@ fn seed(data_dir: &Path, site: &Path) {
             &["<img src=x onerror=top.__xss=1>".to_string(), "\"><svg onload=top.__xss=1>".to_string()],
         )
         .unwrap();
+    // A hostile feed too, through the real sync engine: vectors in the channel's title (the
+    // source's name), item titles, descriptions, categories and authors.
+    let shared = std::sync::Arc::new(std::sync::Mutex::new(store));
+    let url = serve_once(hostile_feed(vectors));
+    broadsheet_sync::add_source(&shared, &url, Some(broadsheet_sync::SourceKind::Feed), None).await.unwrap();
+    let mut opts = broadsheet_sync::SyncOptions::new(data_dir);
+    opts.images = false;
+    let engine = broadsheet_sync::Engine::new(shared, opts);
+    let r = engine
+        .run_sources(broadsheet_sync::Trigger::Now(None), broadsheet_sync::CancellationToken::new(), Arc::new(|_| {}))
+        .await;
+    assert_eq!((r.failures.len(), r.new), (0, FEED_ITEMS), "the hostile feed synced: {r:?}");
+}
+
+/// Items in the hostile feed.
+const FEED_ITEMS: usize = 6;
+
+/// An RSS feed whose every text field carries vectors (XML-escaped, as a feed carries HTML).
+fn hostile_feed(vectors: &[String]) -> String {
+    let x = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
+    let items: String = (0..FEED_ITEMS)
+        .map(|i| {
+            let v = |k: usize| x(&vectors[(i * 5 + k) % vectors.len()]);
+            format!(
+                "<item><title>Feed {i} {}</title><link>https://hostile.example/feed/{i}</link>\
+                 <guid>feed-{i}</guid><pubDate>Mon, 0{} Jan 2024 08:00:00 GMT</pubDate>\
+                 <category>{}</category><author>x@hostile.example ({})</author>\
+                 <description>{} &lt;p&gt;feed-vector-{i}&lt;/p&gt; {}</description></item>",
+                v(0),
+                i + 1,
+                v(1),
+                v(2),
+                v(3),
+                v(4)
+            )
+        })
+        .collect();
+    format!(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>{}</title>\
+         <link>https://hostile.example/</link><description>d</description>{items}</channel></rss>",
+        x(&format!("Hostile Wire {}", vectors[0]))
+    )
+}
+
+/// Serves `body` as a feed at a URL on 127.0.0.1, for as long as the test runs.
+fn serve_once(body: String) -> String {
+    let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
+    let url = format!("http://127.0.0.1:{}/feed.xml", server.server_addr().to_ip().unwrap().port());
+    std::thread::spawn(move || {
+        for req in server.incoming_requests() {
+            let header = tiny_http::Header::from_bytes("Content-Type", "application/rss+xml").unwrap();
+            let _ = req.respond(tiny_http::Response::from_string(body.clone()).with_header(header));
+        }
+    });
+    url
 }
 
 /// What the page says about itself: canaries, address, CSP violations seen since the probe.
@@ -179,9 +235,9 @@ async fn hostile_posts_run_nothing_in_the_real_window() {
     let canary = Canary::start();
     let vectors = vectors(&canary.host);
     let site = tempfile::tempdir().unwrap();
-    let posts = write_site(site.path(), &vectors).len();
+    let posts = write_site(site.path(), &vectors).len() + FEED_ITEMS;
     let data = tempfile::tempdir().unwrap();
-    seed(data.path(), site.path());
+    seed(data.path(), site.path(), &vectors).await;
 
     let app = App::launch_in(data.path()).await;
     app.wait_until(
@@ -242,7 +298,7 @@ async fn hostile_posts_run_nothing_in_the_real_window() {
                  const links = Array.from(document.querySelectorAll('.article a[href^=\"#\"]'));
                  for (const a of links) { a.click(); }
                  document.querySelector(\"[data-view='all']\").click();
-                 return [links.length, Array.from(text.matchAll(/vector-\\d{3}/g), m => m[0])]",
+                 return [links.length, Array.from(text.matchAll(/(feed-)?vector-\\d+/g), m => m[0])]",
             )
             .await;
         shown.extend(markers);
@@ -260,7 +316,9 @@ async fn hostile_posts_run_nothing_in_the_real_window() {
         )
         .await;
     assert!(clicked > posts, "the sidebar lists the hostile names ({clicked} items)");
-    let missing: Vec<String> = expected_markers(&vectors).into_iter().filter(|m| !shown.contains(m)).collect();
+    let feed_markers = (0..FEED_ITEMS).map(|i| format!("feed-vector-{i}"));
+    let missing: Vec<String> =
+        expected_markers(&vectors).into_iter().chain(feed_markers).filter(|m| !shown.contains(m)).collect();
     assert!(missing.is_empty(), "vectors the window never showed: {missing:?}");
     assert!(
         app.eval::<bool>(
@@ -382,8 +440,8 @@ fn app_log(needle: &str) -> Vec<String> {
 
 /// Without a window: the site's layout puts every vector in the archive on its own (a vector
 /// that swallows the rest of its post is last in it), as the window test expects.
-#[test]
-fn every_vector_reaches_the_archive_on_its_own() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_vector_reaches_the_archive_on_its_own() {
     let vectors = vectors("127.0.0.1:9");
     let site = tempfile::tempdir().unwrap();
     let posts = write_site(site.path(), &vectors);
@@ -394,12 +452,14 @@ fn every_vector_reaches_the_archive_on_its_own() {
         assert!(post.len() <= PER_POST && post.iter().rev().skip(1).all(|&v| !swallows(&vectors[v])), "{post:?}");
     }
     let data = tempfile::tempdir().unwrap();
-    seed(data.path(), site.path());
+    seed(data.path(), site.path(), &vectors).await;
     let store = broadsheet_store::Store::open(&data.path().join(broadsheet_store::ARCHIVE_FILE)).unwrap();
     let articles = store.list_articles(&Default::default()).unwrap();
-    assert_eq!(articles.len(), posts.len());
+    assert_eq!(articles.len(), posts.len() + FEED_ITEMS);
     let text: String = articles.iter().map(|a| store.article(a.id).unwrap().text + "\n").collect();
-    let missing: Vec<String> = expected_markers(&vectors).into_iter().filter(|m| !text.contains(m.as_str())).collect();
+    let feed_markers = (0..FEED_ITEMS).map(|i| format!("feed-vector-{i}"));
+    let missing: Vec<String> =
+        expected_markers(&vectors).into_iter().chain(feed_markers).filter(|m| !text.contains(m.as_str())).collect();
     assert!(missing.is_empty(), "hidden vectors: {missing:?}");
     let swallowing = vectors.iter().filter(|v| swallows(v)).count();
     eprintln!("{} vectors in {} posts, {swallowing} of them swallow the rest of a post", vectors.len(), posts.len());
