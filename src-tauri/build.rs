@@ -13,6 +13,7 @@ fn main() {
                 "remove_source",
                 "sync_now",
                 "cancel_sync",
+                "sync_running",
                 "set_bookmark",
                 "set_user_tags",
                 "list_user_tags",

@@ -70,6 +70,12 @@ pub fn sync_now(app: tauri::AppHandle) -> bool {
     crate::sync::start_run(&app, broadsheet_sync::Trigger::Now(None))
 }
 
+/// Whether a source run is in progress (the window may open after its start event).
+#[tauri::command(async)]
+pub fn sync_running(state: State<'_, AppState>) -> bool {
+    state.running.lock().unwrap_or_else(|p| p.into_inner()).is_some()
+}
+
 #[tauri::command(async)]
 pub fn cancel_sync(app: tauri::AppHandle) -> bool {
     crate::sync::cancel(&app)

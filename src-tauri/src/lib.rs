@@ -54,6 +54,7 @@ pub fn run() {
             commands::remove_source,
             commands::sync_now,
             commands::cancel_sync,
+            commands::sync_running,
             commands::set_bookmark,
             commands::set_user_tags,
             commands::list_user_tags,

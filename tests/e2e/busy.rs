@@ -42,6 +42,9 @@ async fn the_window_lists_opens_and_bookmarks_while_a_large_folder_sync_runs() {
 
     let app = App::launch_in(&data).await;
     app.wait_for_list().await;
+    // The start-up sync began before the page listened for its events; the window still
+    // shows it running (with Cancel), not "Sync now".
+    app.wait_until("the sync shows as running", "return !!document.querySelector('.sync-progress')").await;
     app.eval::<bool>("document.querySelector('.article-row').click(); return true").await;
     app.wait_until("the reader opens the post", "return !!document.querySelector('.article-title')").await;
     app.eval::<bool>("document.querySelector('.bookmark-toggle').click(); return true").await;

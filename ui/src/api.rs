@@ -75,6 +75,10 @@ pub async fn cancel_sync() -> Result<bool, ApiError> {
     call("cancel_sync", &NoArgs {}).await
 }
 
+pub async fn sync_running() -> Result<bool, ApiError> {
+    call("sync_running", &NoArgs {}).await
+}
+
 /// Calls `on_event` for every sync progress event, for the life of the page.
 #[cfg(target_arch = "wasm32")]
 pub async fn listen_sync(on_event: impl Fn(SyncEvent) + 'static) {

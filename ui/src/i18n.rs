@@ -85,6 +85,7 @@ const ZH: &[(&str, &str)] = &[
     ("updated", "更新"),
     ("failed", "失败"),
     ("Sync cancelled", "同步已取消"),
+    ("Syncing…", "正在同步…"),
     ("Close", "关闭"),
     ("Sync every", "同步间隔"),
 ];

@@ -138,7 +138,18 @@ impl AppState {
         // Events arrive from JavaScript, outside any reactive scope; handle them in this one,
         // so the work they start (reloads) is owned and cleaned up like everything else.
         let scope = use_current_scope();
-        spawn(async move { api::listen_sync(move |e| scope.run_in(|| self.on_sync_event(e))).await });
+        spawn(async move {
+            api::listen_sync(move |e| scope.run_in(|| self.on_sync_event(e))).await;
+            // The start-up sync may have begun before this page listened: ask, so its
+            // progress (and the Cancel button) show instead of "Sync now".
+            if api::sync_running().await.unwrap_or(false) && !self.sync.with_untracked(|p| p.running) {
+                let message = self.t("Syncing…").to_string();
+                self.sync.update(|p| {
+                    p.running = true;
+                    p.message = message;
+                });
+            }
+        });
         create_effect(move || {
             self.content_version.track();
             let view = self.view.get_clone();
