@@ -70,14 +70,18 @@ impl Store {
         let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
             Ok((summary_from_row(r)?, r.get::<_, String>(9)?, r.get::<_, f64>(10)?))
         })?;
-        let mut hits = Vec::new();
-        for row in rows {
-            let (mut summary, text, rank) = row?;
-            self.fill_labels(&mut summary)?;
-            let snippet = snippet::make(&summary.title, &text, &terms);
-            // bm25 is lower-is-better and negative; a score reads better the other way round.
-            hits.push(SearchHit { summary, snippet, score: -rank });
-        }
+        let rows = rows.collect::<Result<Vec<_>, _>>()?;
+        let mut summaries: Vec<_> = rows.iter().map(|(s, _, _)| s.clone()).collect();
+        self.fill_labels_of(&mut summaries)?;
+        let hits = summaries
+            .into_iter()
+            .zip(rows)
+            .map(|(summary, (_, text, rank))| {
+                let snippet = snippet::make(&summary.title, &text, &terms);
+                // bm25 is lower-is-better and negative; a score reads better the other way round.
+                SearchHit { summary, snippet, score: -rank }
+            })
+            .collect();
         Ok(hits)
     }
 }
