@@ -246,3 +246,45 @@ fn a_rescan_skips_files_whose_size_and_time_are_unchanged_and_rereads_the_rest()
     let gone = broadsheet_import::import_path(&mut store, &site, opts, &mut |_, _| {}).unwrap();
     assert_eq!((gone.unchanged, gone.removed_upstream), (39, 1));
 }
+
+#[test]
+fn category_pages_follow_the_newest_first_order_and_a_redated_post_moves() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("site");
+    let posts = broadsheet_testkit::generate_site(&site, 300, 5, 9);
+    let (_dir, mut store) = fresh_store();
+    let opts = broadsheet_import::ImportOptions::default();
+    broadsheet_import::import_path(&mut store, &site, opts, &mut |_, _| {}).unwrap();
+    let check = |store: &Store| {
+        let all = store.list_articles(&ArticleQuery { limit: Some(1000), ..Default::default() }).unwrap();
+        let want: Vec<i64> = all.iter().filter(|a| a.categories == ["outlet0"]).map(|a| a.id).collect();
+        assert!(want.len() > 20, "a large category: {}", want.len());
+        let (mut got, mut before) = (Vec::new(), None);
+        loop {
+            let q = ArticleQuery {
+                filters: Filters { category: Some("outlet0".into()), ..Default::default() },
+                before,
+                limit: Some(7),
+            };
+            let page = store.list_articles(&q).unwrap();
+            got.extend(page.iter().map(|a| a.id));
+            match page.last() {
+                Some(last) if page.len() == 7 => before = Some(last.cursor()),
+                _ => break,
+            }
+        }
+        assert_eq!(got, want, "keyset pages of the category, newest first");
+        want
+    };
+    let order = check(&store);
+    // The oldest post of the category is redated to the newest: it moves to the top.
+    let oldest = *order.last().unwrap();
+    let url = store.list_articles(&ArticleQuery { limit: Some(1000), ..Default::default() }).unwrap();
+    let title = url.iter().find(|a| a.id == oldest).unwrap().title.clone();
+    let file = posts.iter().find(|p| std::fs::read_to_string(p).unwrap().contains(&title)).unwrap();
+    let text = std::fs::read_to_string(file).unwrap();
+    let date_line = text.lines().find(|l| l.starts_with("date: ")).unwrap().to_string();
+    std::fs::write(file, text.replace(&date_line, "date: 2030-01-01 00:00:00 +0800")).unwrap();
+    broadsheet_import::import_path(&mut store, &site, opts, &mut |_, _| {}).unwrap();
+    assert_eq!(check(&store)[0], oldest);
+}

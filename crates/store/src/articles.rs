@@ -96,15 +96,34 @@ impl Store {
 
     /// A page of articles, newest first.
     pub fn list_articles(&self, q: &ArticleQuery) -> Result<Vec<ArticleSummary>> {
-        let mut sql =
-            format!("SELECT {SUMMARY_COLUMNS} FROM articles a JOIN sources s ON s.id = a.source_id WHERE 1=1");
         let mut args: Vec<rusqlite::types::Value> = Vec::new();
-        push_filters(&mut sql, &mut args, &q.filters);
+        // A category's pages walk its (category, date, id) index from the cursor on; other
+        // views walk the articles' (date, id) index.
+        let (mut sql, date, id) = match &q.filters.category {
+            Some(slug) => {
+                args.push(slug.clone().into());
+                (
+                    format!(
+                        "SELECT {SUMMARY_COLUMNS} FROM article_categories ac JOIN articles a ON a.id = ac.article_id
+                         JOIN sources s ON s.id = a.source_id
+                         WHERE ac.category_id = (SELECT id FROM categories WHERE slug = ?)"
+                    ),
+                    "ac.published_at",
+                    "ac.article_id",
+                )
+            }
+            None => (
+                format!("SELECT {SUMMARY_COLUMNS} FROM articles a JOIN sources s ON s.id = a.source_id WHERE 1=1"),
+                "a.published_at",
+                "a.id",
+            ),
+        };
+        push_filters(&mut sql, &mut args, &Filters { category: None, ..q.filters.clone() });
         if let Some(c) = q.before {
-            sql.push_str(" AND (a.published_at < ? OR (a.published_at = ? AND a.id < ?))");
+            sql.push_str(&format!(" AND ({date} < ? OR ({date} = ? AND {id} < ?))"));
             args.extend([c.timestamp.into(), c.timestamp.into(), c.id.into()]);
         }
-        sql.push_str(" ORDER BY a.published_at DESC, a.id DESC LIMIT ?");
+        sql.push_str(&format!(" ORDER BY {date} DESC, {id} DESC LIMIT ?"));
         args.push(i64::from(q.limit.unwrap_or(200).min(1000)).into());
         let mut stmt = self.conn.prepare(&sql)?;
         let mut list =

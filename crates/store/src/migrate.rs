@@ -54,6 +54,11 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/2026-11-28-0008-folder-stamps.sql"),
         then: None,
     },
+    Migration {
+        name: "2026-11-28-0009-category-order",
+        sql: include_str!("../migrations/2026-11-28-0009-category-order.sql"),
+        then: None,
+    },
 ];
 
 pub(crate) fn apply(conn: &mut Connection) -> Result<()> {
