@@ -17,18 +17,30 @@ pub struct ImageBlob {
     pub bytes: Vec<u8>,
 }
 
-impl Store {
-    /// Stores `bytes` for `url`. Identical images fetched from different URLs share one file.
-    pub fn put_image(&self, url: &str, mime: &str, bytes: &[u8]) -> Result<()> {
+/// The image folder beside the archive, for the file work that needs no database: writing a
+/// blob and clearing leftovers. A sync does this outside the archive's lock, so the window's
+/// writes never wait on a disk flush.
+#[derive(Debug, Clone)]
+pub struct ImageFiles {
+    dir: PathBuf,
+}
+
+impl ImageFiles {
+    fn blob_path(&self, sha: &str) -> PathBuf {
+        self.dir.join(&sha[..2]).join(sha)
+    }
+
+    /// Writes `bytes` under their content hash (once: identical images share one file) and
+    /// returns the hash. Write, flush to disk, then rename: a crash or a kill never leaves a
+    /// truncated blob under its final name, and the row pointing at it is written only after.
+    /// The temporary name is unique per writer; one left by a kill is removed by
+    /// [`ImageFiles::remove_partial`].
+    pub fn write(&self, bytes: &[u8]) -> Result<String> {
         let sha = hex(&Sha256::digest(bytes));
         let path = self.blob_path(&sha);
         if !path.exists() {
             let dir = path.parent().expect("blob paths have a parent");
             std::fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))?;
-            // Write, flush to disk, then rename: a crash or a kill never leaves a truncated
-            // blob under its final name (the row pointing at it is written only after).
-            // The temporary name is unique per writer; one left by a kill is removed by
-            // `remove_partial_images`.
             static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
             let seq = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let tmp = path.with_extension(format!("{}-{seq}.{PARTIAL}", std::process::id()));
@@ -44,11 +56,47 @@ impl Store {
             }
             std::fs::rename(&tmp, &path).map_err(|e| StoreError::io(&path, e))?;
         }
+        Ok(sha)
+    }
+
+    /// Removes temporary image files older than `min_age` (left by a process killed while
+    /// writing one); returns how many. Younger ones may belong to a writer still at work.
+    pub fn remove_partial(&self, min_age: std::time::Duration) -> usize {
+        let mut removed = 0;
+        let Ok(dirs) = std::fs::read_dir(&self.dir) else { return 0 };
+        for dir in dirs.flatten() {
+            let Ok(files) = std::fs::read_dir(dir.path()) else { continue };
+            for f in files.flatten() {
+                let partial = f.file_name().to_str().is_some_and(|n| n.ends_with(PARTIAL));
+                let old = f.metadata().and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok());
+                if partial && old.is_some_and(|age| age >= min_age) && std::fs::remove_file(f.path()).is_ok() {
+                    removed += 1;
+                }
+            }
+        }
+        removed
+    }
+}
+
+impl Store {
+    /// The image folder, for file work done without holding the archive.
+    pub fn image_files(&self) -> ImageFiles {
+        ImageFiles { dir: self.images_dir.clone() }
+    }
+
+    /// Stores `bytes` for `url`. Identical images fetched from different URLs share one file.
+    pub fn put_image(&self, url: &str, mime: &str, bytes: &[u8]) -> Result<()> {
+        let sha = self.image_files().write(bytes)?;
+        self.record_image(url, &sha, mime, bytes.len())
+    }
+
+    /// Records that `url` is cached as the blob `sha` (written by [`ImageFiles::write`]).
+    pub fn record_image(&self, url: &str, sha: &str, mime: &str, len: usize) -> Result<()> {
         self.conn.execute(
             "INSERT INTO images (url, sha256, mime, bytes, last_error, fetched_at) VALUES (?1, ?2, ?3, ?4, NULL, ?5)
              ON CONFLICT (url) DO UPDATE SET sha256 = excluded.sha256, mime = excluded.mime,
                bytes = excluded.bytes, last_error = NULL, fetched_at = excluded.fetched_at",
-            params![url, sha, mime, bytes.len() as i64, now()],
+            params![url, sha, mime, len as i64, now()],
         )?;
         Ok(())
     }
@@ -78,24 +126,6 @@ impl Store {
         }
     }
 
-    /// Removes temporary image files older than `min_age` (left by a process killed while
-    /// writing one); returns how many. Younger ones may belong to a writer still at work.
-    pub fn remove_partial_images(&self, min_age: std::time::Duration) -> usize {
-        let mut removed = 0;
-        let Ok(dirs) = std::fs::read_dir(&self.images_dir) else { return 0 };
-        for dir in dirs.flatten() {
-            let Ok(files) = std::fs::read_dir(dir.path()) else { continue };
-            for f in files.flatten() {
-                let partial = f.file_name().to_str().is_some_and(|n| n.ends_with(PARTIAL));
-                let old = f.metadata().and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok());
-                if partial && old.is_some_and(|age| age >= min_age) && std::fs::remove_file(f.path()).is_ok() {
-                    removed += 1;
-                }
-            }
-        }
-        removed
-    }
-
     /// Deletes image files after their rows are gone (a missing file is fine).
     pub(crate) fn remove_blobs(&self, shas: &[String]) {
         for sha in shas {
@@ -104,6 +134,6 @@ impl Store {
     }
 
     fn blob_path(&self, sha: &str) -> PathBuf {
-        self.images_dir.join(&sha[..2]).join(sha)
+        self.image_files().blob_path(sha)
     }
 }

@@ -115,7 +115,7 @@ fn temporary_image_files_left_by_a_kill_are_removed_and_fresh_ones_kept() {
     std::fs::write(&young, b"being written").unwrap();
     let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
     std::fs::File::options().write(true).open(&old).unwrap().set_modified(two_hours_ago).unwrap();
-    assert_eq!(store.remove_partial_images(std::time::Duration::from_secs(3600)), 1);
+    assert_eq!(store.image_files().remove_partial(std::time::Duration::from_secs(3600)), 1);
     assert!(!old.exists() && young.exists());
     assert!(store.image("https://example.org/a.png").unwrap().is_some(), "finished images are untouched");
 }

@@ -14,8 +14,11 @@ use crate::{now, plan, sniff};
 
 /// Downloads pending images; returns (stored, failed).
 pub(crate) async fn download(engine: &Engine, cancel: &CancellationToken, events: &EventSink) -> (usize, usize) {
-    // Temporary files a killed process left behind (an hour old: none is still being written).
-    engine.store().remove_partial_images(std::time::Duration::from_secs(3600));
+    // File work happens outside the archive's lock (the window's writes share it): clearing
+    // what a killed process left (an hour old: none is still being written), and each blob.
+    let files = engine.store().image_files();
+    let sweep = files.clone();
+    let _ = tokio::task::spawn_blocking(move || sweep.remove_partial(std::time::Duration::from_secs(3600))).await;
     let pending = match engine.store().pending_images(None, engine.options().images_per_run) {
         Ok(p) => p,
         Err(_) => return (0, 0),
@@ -39,7 +42,7 @@ pub(crate) async fn download(engine: &Engine, cancel: &CancellationToken, events
     let overall = Arc::new(tokio::sync::Semaphore::new(engine.options().max_concurrent.max(1)));
     let mut set = tokio::task::JoinSet::new();
     for img in pending {
-        let (engine, cancel, events) = (engine.clone(), cancel.clone(), events.clone());
+        let (engine, cancel, events, files) = (engine.clone(), cancel.clone(), events.clone(), files.clone());
         let (used, ok, failed, done, overall, per_source) =
             (used.clone(), ok.clone(), failed.clone(), done.clone(), overall.clone(), per_source.clone());
         set.spawn(async move {
@@ -65,7 +68,14 @@ pub(crate) async fn download(engine: &Engine, cancel: &CancellationToken, events
                         if let Some(m) = mine {
                             m.fetch_add(r.body.len() as u64, Ordering::Relaxed);
                         }
-                        engine.store().put_image(&img.url, mime, &r.body).map_err(|e| e.to_string())
+                        let len = r.body.len();
+                        let written = tokio::task::spawn_blocking(move || files.write(&r.body)).await;
+                        match written.map_err(|e| e.to_string()).and_then(|w| w.map_err(|e| e.to_string())) {
+                            Ok(sha) => {
+                                engine.store().record_image(&img.url, &sha, mime, len).map_err(|e| e.to_string())
+                            }
+                            Err(e) => Err(e),
+                        }
                     }
                     Some(_) => Err("image budget reached".to_string()),
                     None => Err("not an image (PNG, JPEG, GIF, WebP, AVIF or BMP)".to_string()),
