@@ -149,7 +149,8 @@ pub fn import_path<A: Archive>(
     // `stat` per file. Anything else is read, parsed and compared by content hash as before.
     let site_stamp = fnv(format!("{PARSE_VERSION}|{:?}", scan.config).as_bytes());
     let known = archive.write(|store| store.folder_stamps(source))?;
-    let mut seen: Vec<(String, String, i64)> = Vec::with_capacity(total);
+    // Paths this scan found (to forget the fingerprints of files that are gone).
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::with_capacity(total);
     for (n, chunk) in scan.files.chunks(BATCH).enumerate() {
         let mut loaded = Vec::with_capacity(chunk.len());
         let mut stamps = std::collections::HashMap::new();
@@ -170,7 +171,7 @@ pub fn import_path<A: Archive>(
                     } else {
                         present.push(key.clone());
                     }
-                    seen.push((rel.clone(), key.clone(), stamp));
+                    seen.insert(rel.clone());
                     report.unchanged += usize::from(!key.is_empty());
                     continue;
                 }
@@ -200,15 +201,12 @@ pub fn import_path<A: Archive>(
         }
         // Written after the posts they vouch for: a kill in between only means a re-read.
         archive.write(|store| store.set_folder_stamps(source, &fresh))?;
-        seen.extend(fresh);
+        seen.extend(fresh.into_iter().map(|(path, _, _)| path));
         progress((n * BATCH + chunk.len()).min(total), total);
     }
     if scan.complete {
-        let seen: std::collections::HashSet<&str> = seen.iter().map(|(p, _, _)| p.as_str()).collect();
-        let stale: Vec<String> = known.keys().filter(|p| !seen.contains(p.as_str())).cloned().collect();
+        let stale: Vec<String> = known.keys().filter(|p| !seen.contains(*p)).cloned().collect();
         archive.write(|store| store.forget_folder_stamps(source, &stale))?;
-    }
-    if scan.complete {
         // Compared here rather than in one statement over every key, so a shared archive is
         // held for one read and a few small updates, not for the whole comparison.
         let present: std::collections::HashSet<String> = present.into_iter().collect();
