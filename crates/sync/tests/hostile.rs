@@ -6,21 +6,12 @@ mod support;
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use broadsheet_model::ArticleQuery;
-use broadsheet_store::Store;
 use broadsheet_sync::{add_source, CancellationToken, Engine, SharedStore, SyncOptions, Trigger, UNFINISHED};
-use support::git;
-
-fn archive(dir: &std::path::Path) -> SharedStore {
-    Arc::new(Mutex::new(Store::open(&dir.join("data/archive.sqlite3")).unwrap()))
-}
-
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap()
-}
+use support::{archive, git, rt};
 
 fn titles(store: &SharedStore) -> Vec<String> {
     let s = store.lock().unwrap();

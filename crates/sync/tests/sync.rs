@@ -7,13 +7,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use broadsheet_model::{ArticleQuery, SyncEvent};
-use broadsheet_store::Store;
 use broadsheet_sync::{add_source, CancellationToken, Engine, SharedStore, SourceKind, SyncOptions, Trigger};
 use support::*;
-
-fn archive(dir: &std::path::Path) -> SharedStore {
-    Arc::new(Mutex::new(Store::open(&dir.join("data/archive.sqlite3")).unwrap()))
-}
 
 fn engine(store: &SharedStore, dir: &std::path::Path) -> Engine {
     Engine::new(store.clone(), SyncOptions::new(&dir.join("data")))
@@ -25,10 +20,6 @@ fn events() -> (Sink, Arc<Mutex<Vec<SyncEvent>>>) {
     let seen: Arc<Mutex<Vec<SyncEvent>>> = Arc::default();
     let sink = seen.clone();
     (Arc::new(move |e| sink.lock().unwrap().push(e)), seen)
-}
-
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap()
 }
 
 fn count(store: &SharedStore) -> usize {

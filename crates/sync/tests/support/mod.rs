@@ -13,6 +13,16 @@ use std::time::Duration;
 
 use tiny_http::{Header, Response, Server, StatusCode};
 
+/// A fresh archive under `dir/data`, shared as the app and the engine share it.
+pub fn archive(dir: &Path) -> broadsheet_sync::SharedStore {
+    Arc::new(Mutex::new(broadsheet_store::Store::open(&dir.join("data/archive.sqlite3")).unwrap()))
+}
+
+/// A two-thread runtime, as on the two-core machines the app targets.
+pub fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap()
+}
+
 /// Requests a server saw: (path, headers lower-cased).
 pub type Log = Arc<Mutex<Vec<(String, HashMap<String, String>)>>>;
 
