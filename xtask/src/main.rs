@@ -66,6 +66,13 @@ fn run(app_args: &[String]) -> Result {
 }
 
 fn test() -> Result {
+    // Formatting first: it takes a second, and unformatted code should not land. (Where
+    // rustfmt is not installed, say so rather than fail the run.)
+    if sh::read("cargo", &["fmt", "--version"]).is_some() {
+        sh::cargo(&["fmt", "--all", "--check"])?;
+    } else {
+        eprintln!("xtask: note: rustfmt is not installed (rustup component add rustfmt); formatting not checked");
+    }
     setup::ensure(setup::Purpose::Test)?;
     ui::build()?;
     let _xvfb = display::ensure()?;
