@@ -123,7 +123,11 @@ pub fn import_opml(store: &mut Store, path: &Path) -> Result<OpmlReport, Transfe
             reason: format!("{len} bytes is more than the {MAX_OPML_BYTES} an OPML file may have"),
         });
     }
-    let bytes = std::fs::read(path).map_err(io(path))?;
+    // The size above can lie (a device, a pipe, a file still growing): read one byte past the
+    // bound at most, and let `parse_opml` refuse what is over it.
+    let mut bytes = Vec::new();
+    let file = std::fs::File::open(path).map_err(io(path))?;
+    std::io::Read::read_to_end(&mut std::io::Read::take(file, MAX_OPML_BYTES + 1), &mut bytes).map_err(io(path))?;
     let text = String::from_utf8(bytes)
         .map_err(|e| TransferError::Invalid { path: path.to_owned(), reason: format!("not UTF-8: {e}") })?;
     let feeds = parse_opml(&text).map_err(|reason| TransferError::Invalid { path: path.to_owned(), reason })?;
