@@ -67,6 +67,19 @@ pub trait Archive {
     fn write<R>(&mut self, f: impl FnOnce(&mut Store) -> R) -> R;
     /// How many rows one write may hold the archive for.
     fn rows_per_write(&self) -> usize;
+
+    /// Upserts `rows` of `source`, [`Archive::rows_per_write`] per write (asked again before
+    /// each write, as it may adapt); the outcomes in order.
+    fn upsert(&mut self, source: SourceId, rows: &[NewArticle]) -> Result<Vec<UpsertOutcome>, StoreError> {
+        let mut outcomes = Vec::with_capacity(rows.len());
+        let mut rest = rows;
+        while !rest.is_empty() {
+            let (part, next) = rest.split_at(self.rows_per_write().clamp(1, rest.len()));
+            rest = next;
+            outcomes.extend(self.write(|store| store.upsert_articles(source, part))?);
+        }
+        Ok(outcomes)
+    }
 }
 
 impl Archive for Store {
@@ -324,16 +337,11 @@ fn import_batch<'a, A: Archive>(
             }
         }
     }
-    let mut rest = rows.as_slice();
-    while !rest.is_empty() {
-        let (part, next) = rest.split_at(archive.rows_per_write().clamp(1, rest.len()));
-        rest = next;
-        for outcome in archive.write(|store| store.upsert_articles(source, part))? {
-            match outcome {
-                UpsertOutcome::Inserted(_) => report.imported += 1,
-                UpsertOutcome::Updated(_) => report.updated += 1,
-                UpsertOutcome::Unchanged(_) => report.unchanged += 1,
-            }
+    for outcome in archive.upsert(source, &rows)? {
+        match outcome {
+            UpsertOutcome::Inserted(_) => report.imported += 1,
+            UpsertOutcome::Updated(_) => report.updated += 1,
+            UpsertOutcome::Unchanged(_) => report.unchanged += 1,
         }
     }
     Ok(report)

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use broadsheet_fetch::{FetchError, Fetched, Fetcher, NetPolicy, Validators};
-use broadsheet_import::{import_path, import_posts, ImportOptions, ImportReport, SharedArchive};
+use broadsheet_import::{import_path, import_posts, Archive, ImportOptions, ImportReport, SharedArchive};
 use broadsheet_model::SyncEvent;
 use broadsheet_store::{Attempt, SyncSource, UpsertOutcome};
 use tokio::sync::Semaphore;
@@ -266,7 +266,9 @@ impl Engine {
         let parsed = broadsheet_feed::parse_feed(&r.body, &r.url, now()).map_err(|e| format!("{}: {e}", s.location))?;
         // A feed is a stranger's too: the newest MAX_FEED_ITEMS items are plenty for any real one.
         let rows: Vec<_> = parsed.posts.into_iter().take(MAX_FEED_ITEMS).map(feed::to_row).collect();
-        let outcomes = self.lock().upsert_articles(s.id, &rows).map_err(|e| e.to_string())?;
+        // Up to MAX_FEED_ITEMS rows: written a few at a time, like a folder's, so the window's
+        // marks never wait for a whole feed.
+        let outcomes = SharedArchive::new(&self.store).upsert(s.id, &rows).map_err(|e| e.to_string())?;
         let (new, updated) = count(&outcomes);
         Ok(Outcome { status: r.status.to_string(), new, updated, validators: Some(r.validators), cursor: None })
     }
