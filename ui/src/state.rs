@@ -49,6 +49,9 @@ pub struct AppState {
     pub sync: Signal<SyncProgress>,
     /// Bumped when a sync brought new content, so the list reloads.
     pub content_version: Signal<u64>,
+    /// The latest sidebar reload: answers to an older one are dropped, so a reload begun
+    /// before a change (a sync's end) cannot overwrite one begun after it (the change saved).
+    sidebar_generation: Signal<u64>,
     /// Where to put the reader's scroll once the restored article is shown (px).
     pub restore_scroll: Signal<Option<u32>>,
     /// A settings write is under way / another is needed after it.
@@ -109,6 +112,7 @@ impl AppState {
             sources: create_signal(Vec::new()),
             sync: create_signal(SyncProgress::default()),
             content_version: create_signal(0),
+            sidebar_generation: create_signal(0),
             removing: create_signal(None),
             window_start: create_signal(0),
             saving: create_signal(false),
@@ -228,19 +232,29 @@ impl AppState {
     }
 
     fn reload_sidebar(self) {
+        let generation = self.sidebar_generation.get_untracked() + 1;
+        self.sidebar_generation.set(generation);
+        let current = move || self.sidebar_generation.get_untracked() == generation;
         spawn(async move {
-            match api::list_categories().await {
+            let categories = api::list_categories().await;
+            let sources = api::list_sources().await;
+            let site_tags = api::list_site_tags().await;
+            let user_tags = api::list_user_tags().await;
+            if !current() {
+                return;
+            }
+            match categories {
                 Ok(c) => self.categories.set(c),
                 Err(e) => self.error.set(Some(e.to_string())),
             }
-            match api::list_sources().await {
+            match sources {
                 Ok(s) => self.sources.set(s),
                 Err(e) => self.error.set(Some(e.to_string())),
             }
-            if let Ok(t) = api::list_site_tags().await {
+            if let Ok(t) = site_tags {
                 self.site_tags.set(t);
             }
-            if let Ok(t) = api::list_user_tags().await {
+            if let Ok(t) = user_tags {
                 self.user_tags.set(t);
             }
         });
