@@ -335,6 +335,9 @@ async fn a_keyboard_only_session_reads_bookmarks_and_gets_help() {
 async fn dark_mode_and_large_type_are_one_click_away() {
     let app = App::launch().await;
     app.wait_for_list().await;
+    // The sidebar loads beside the list, not before it: wait for the category itself.
+    app.wait_until("the category is listed", "return !!document.querySelector(\"[data-category='HarbourHerald']\")")
+        .await;
     app.eval::<bool>("document.querySelector(\"[data-category='HarbourHerald']\").click(); return true").await;
     app.wait_until("the outlet is listed", "return document.querySelectorAll('.article-row').length === 5").await;
     app.eval::<bool>("document.querySelector('.article-row').click(); return true").await;

@@ -235,11 +235,10 @@ impl AppState {
         let generation = self.sidebar_generation.get_untracked() + 1;
         self.sidebar_generation.set(generation);
         let current = move || self.sidebar_generation.get_untracked() == generation;
+        // Each part is shown as soon as it arrives (the categories first), unless a newer
+        // reload has begun meanwhile.
         spawn(async move {
             let categories = api::list_categories().await;
-            let sources = api::list_sources().await;
-            let site_tags = api::list_site_tags().await;
-            let user_tags = api::list_user_tags().await;
             if !current() {
                 return;
             }
@@ -247,14 +246,20 @@ impl AppState {
                 Ok(c) => self.categories.set(c),
                 Err(e) => self.error.set(Some(e.to_string())),
             }
+            let sources = api::list_sources().await;
+            if !current() {
+                return;
+            }
             match sources {
                 Ok(s) => self.sources.set(s),
                 Err(e) => self.error.set(Some(e.to_string())),
             }
-            if let Ok(t) = site_tags {
+            let site_tags = api::list_site_tags().await;
+            if let (true, Ok(t)) = (current(), site_tags) {
                 self.site_tags.set(t);
             }
-            if let Ok(t) = user_tags {
+            let user_tags = api::list_user_tags().await;
+            if let (true, Ok(t)) = (current(), user_tags) {
                 self.user_tags.set(t);
             }
         });
