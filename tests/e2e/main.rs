@@ -4,6 +4,8 @@
 
 mod busy;
 mod harness;
+#[cfg(target_os = "linux")]
+mod package;
 mod xss;
 
 use std::time::Duration;
@@ -395,6 +397,7 @@ async fn the_interface_switches_to_simplified_chinese_and_remembers_it() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn folders_are_added_as_sources_and_a_long_list_loads_page_by_page() {
+    broadsheet_testkit::needs_corpus!();
     let app = App::launch().await;
     app.wait_for_list().await;
     let corpus = broadsheet_testkit::corpus();

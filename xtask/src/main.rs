@@ -4,6 +4,7 @@
 //!
 //! Plain std only, so the task runner itself compiles in seconds on a fresh machine.
 
+mod corpus;
 mod display;
 mod fuzz;
 mod setup;
@@ -18,6 +19,8 @@ commands:
   run [-- APP_ARGS]   set up, build the UI and the app, open the window (sample archive on first run)
   test                set up, then run every test: unit, integration, UI components, real window over WebDriver
   bundle              set up, then build release installers for this OS with the Tauri CLI
+  corpus              find the test corpus, or fetch it (pinned commits, checked hashes) into the cache
+  ui                  build the UI into ui/dist (the app embeds it; release builds run this first)
   bench [--posts N]…  import, re-sync, search and list figures on generated archives (default 10,000
                       posts) beside `jekyll build` and `rg` baselines; appends to docs/performance.md
   fuzz [--seconds N] [--sanitizer address|none] [TARGET…]
@@ -30,6 +33,8 @@ fn main() -> ExitCode {
         Some("run") => run(&args[1..]),
         Some("test") => test(),
         Some("bundle") => bundle(),
+        Some("corpus") => corpus::ensure().map(|_| ()),
+        Some("ui") => setup::ensure(setup::Purpose::Run).and_then(|()| ui::build()),
         Some("bench") => bench(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),
         Some("setup") => setup::ensure(setup::Purpose::Test),
@@ -49,20 +54,26 @@ fn main() -> ExitCode {
 
 type Result<T = ()> = std::result::Result<T, String>;
 
+/// The one build both `run` and `test` use. `cargo build` would resolve dependency features
+/// without the dev-dependencies and rebuild half the workspace after a test run (and the
+/// other way round), so `run` asks for the test build and starts the app binary from it.
+const BUILD: &[&str] = &["test", "--workspace", "--features", "custom-protocol,e2e", "--no-fail-fast"];
+
 fn run(app_args: &[String]) -> Result {
     setup::ensure(setup::Purpose::Run)?;
     ui::build()?;
-    sh::cargo(&["build", "--features", "custom-protocol"])?;
+    let mut build = BUILD.to_vec();
+    build.push("--no-run");
+    sh::cargo(&build)?;
     if !display::available() {
         return Err("the app is built, but there is no display to open its window on \
                     (DISPLAY and WAYLAND_DISPLAY are unset). Run this from a desktop session, \
                     or start one with `xvfb-run cargo xtask run`."
             .into());
     }
-    let app_args: Vec<&str> = app_args.iter().map(String::as_str).skip_while(|a| *a == "--").collect();
-    let mut args = vec!["run", "--features", "custom-protocol", "--"];
-    args.extend(app_args);
-    sh::cargo(&args)
+    let app = sh::target_dir().join("debug").join(format!("broadsheet-app{}", std::env::consts::EXE_SUFFIX));
+    let app_args = app_args.iter().skip_while(|a| *a == "--");
+    sh::run(sh::command(&app).args(app_args))
 }
 
 fn test() -> Result {
@@ -75,11 +86,74 @@ fn test() -> Result {
     }
     setup::ensure(setup::Purpose::Test)?;
     ui::build()?;
-    let _xvfb = display::ensure()?;
+    let corpus = corpus::locate().or_else(|| match corpus::ensure() {
+        Ok(dir) => Some(dir),
+        Err(e) => {
+            eprintln!("xtask: the test corpus is not available: {e}");
+            None
+        }
+    });
+    // The real window needs a WebDriver: WebKitWebDriver on Linux, msedgedriver (named by
+    // BROADSHEET_NATIVE_DRIVER) on Windows; macOS has none for WKWebView.
+    let e2e = std::env::var("BROADSHEET_E2E").map_or(true, |v| v != "skip")
+        && (cfg!(target_os = "linux") || std::env::var_os("BROADSHEET_NATIVE_DRIVER").is_some());
+    let _xvfb = if e2e { Some(display::ensure()?) } else { None };
+    let skipped_log = sh::target_dir().join("tests-skipped.txt");
+    let _ = std::fs::remove_file(&skipped_log);
     // One cargo invocation with one feature set: unit, integration, component and the
     // real-window tests, so dependencies are compiled once. One test at a time within each
     // binary: two real windows at once on two cores make their timings a lottery.
-    sh::cargo(&["test", "--workspace", "--features", "custom-protocol,e2e", "--no-fail-fast", "--", "--test-threads=1"])
+    let mut args = BUILD.to_vec();
+    if !e2e {
+        args[3] = "custom-protocol";
+    }
+    let mut cargo = sh::command(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cargo.env("BROADSHEET_SKIPPED_LOG", &skipped_log);
+    // Build first, so the Linux packages can be made from this very build (and tried by the
+    // real-window tests) before any test runs.
+    if e2e && cfg!(target_os = "linux") {
+        sh::run(sh::command(cargo.get_program()).args(&args).arg("--no-run"))?;
+        for (var, path) in linux_packages(true)? {
+            cargo.env(var, path);
+        }
+    }
+    args.extend(["--", "--test-threads=1"]);
+    cargo.args(&args);
+    if let Some(dir) = &corpus {
+        cargo.env("BROADSHEET_CORPUS", dir);
+    }
+    let result = sh::run(&mut cargo);
+    report_skips(&skipped_log, corpus.is_none(), e2e);
+    result
+}
+
+/// What did not run, said where nobody can miss it: the end of the output.
+fn report_skips(log: &std::path::Path, no_corpus: bool, e2e: bool) {
+    let skipped: Vec<String> = std::fs::read_to_string(log)
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_string)
+        .filter(|l| !l.is_empty())
+        .collect();
+    if skipped.is_empty() && e2e {
+        return;
+    }
+    let bar = "=".repeat(78);
+    eprintln!("\n{bar}");
+    if !e2e {
+        eprintln!(" THE REAL-WINDOW TESTS (tests/e2e) DID NOT RUN: no WebDriver on this OS");
+        eprintln!(" (Linux: WebKitWebDriver; Windows: set BROADSHEET_NATIVE_DRIVER to msedgedriver.exe),");
+        eprintln!(" or BROADSHEET_E2E=skip was set.");
+    }
+    if !skipped.is_empty() {
+        eprintln!(" {} TESTS DID NOT RUN{}:", skipped.len(), if no_corpus { " (no test corpus)" } else { "" });
+        for s in &skipped {
+            eprintln!("   - {s}");
+        }
+        eprintln!(" Put the corpus at ../shared/corpus, set BROADSHEET_CORPUS, or let `cargo xtask corpus`");
+        eprintln!(" fetch it (it needs to reach raw.githubusercontent.com).");
+    }
+    eprintln!("{bar}");
 }
 
 /// `cargo xtask bench [--posts N]…`: the performance record (see docs/performance.md).
@@ -94,11 +168,42 @@ fn bundle() -> Result {
     setup::ensure(setup::Purpose::Bundle)?;
     ui::build()?;
     let tauri = setup::tauri_cli()?;
-    // On Linux the .deb builds offline; AppImage tooling is downloaded at build time, so it
-    // is left to release runners (as are .msi/NSIS on Windows and .dmg on macOS).
-    let mut args = vec!["build"];
+    // On Linux the .deb and .rpm build offline; AppImage tooling is downloaded at build time,
+    // so it is left to release runners (as are .msi/NSIS on Windows and .dmg on macOS).
+    let mut args = vec!["build", "--ci"];
     if cfg!(target_os = "linux") {
-        args.extend(["--bundles", "deb"]);
+        args.extend(["--bundles", "deb,rpm"]);
     }
-    sh::run(sh::command(&tauri).args(&args))
+    sh::run(sh::command(&tauri).args(&args))?;
+    if cfg!(target_os = "linux") {
+        linux_packages(false)?;
+    }
+    Ok(())
+}
+
+/// Bundles (`debug`: from the test build, without compiling) or finds (release: after
+/// `tauri build`) the .deb and .rpm, prints their sizes, and returns them as the variables
+/// the package tests read.
+fn linux_packages(debug: bool) -> Result<Vec<(&'static str, std::path::PathBuf)>> {
+    let profile = if debug { "debug" } else { "release" };
+    let bundle_dir = sh::target_dir().join(profile).join("bundle");
+    if debug {
+        let tauri = setup::tauri_cli()?;
+        let _ = std::fs::remove_dir_all(&bundle_dir);
+        sh::run(sh::command(&tauri).args(["bundle", "--ci", "--debug", "--bundles", "deb,rpm"]))?;
+    }
+    let mut found = Vec::new();
+    for (var, kind) in [("BROADSHEET_TEST_DEB", "deb"), ("BROADSHEET_TEST_RPM", "rpm")] {
+        let dir = bundle_dir.join(kind);
+        let file = std::fs::read_dir(&dir)
+            .map_err(|e| format!("no {kind} bundle in {}: {e}", dir.display()))?
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|x| x == kind))
+            .ok_or_else(|| format!("no .{kind} in {}", dir.display()))?;
+        let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+        eprintln!("xtask: {} ({:.1} MiB, {profile} build)", file.display(), size as f64 / 1_048_576.0);
+        found.push((var, file));
+    }
+    Ok(found)
 }

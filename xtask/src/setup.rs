@@ -32,6 +32,7 @@ const APT_APP: &[&str] = &[
 ];
 /// Extra packages for the tests: the real window under Xvfb over WebDriver, real Jekyll as
 /// the fidelity oracle for the importer, and git (`git http-backend`) as a real git server.
+/// `dpkg-deb` (always on Debian) unpacks the bundled .deb for the package test.
 const APT_TEST: &[&str] = &["xvfb", "webkit2gtk-driver", "jekyll", "ruby-jekyll-feed", "git"];
 /// The benchmark's baselines: `jekyll build` on the same posts, `rg` over the same files.
 const APT_BENCH: &[&str] = &["jekyll", "ripgrep"];
@@ -51,8 +52,9 @@ pub fn ensure(purpose: Purpose) -> Result {
     }
     match tauri_cli() {
         Ok(_) => Ok(()),
-        // The CLI is only needed to make installers; running and testing go on without it.
-        Err(e) if purpose != Purpose::Bundle => {
+        // The CLI makes installers; the Linux tests try the packages it makes, so they need it
+        // too. Running goes on without it.
+        Err(e) if purpose == Purpose::Run || (purpose == Purpose::Test && !cfg!(target_os = "linux")) => {
             eprintln!("xtask: note: {e}");
             Ok(())
         }
@@ -93,6 +95,11 @@ fn system_packages(purpose: Purpose) -> Result {
             wanted.join(" ")
         );
         return Ok(());
+    }
+    // The Tauri CLI comes from npm. Debian's `npm` package is wanted only where no npm is on
+    // the PATH: a Node.js from nodesource brings its own, and the two packages conflict.
+    if matches!(purpose, Purpose::Test | Purpose::Bundle) && sh::read("npm", &["--version"]).is_none() {
+        wanted.push("npm");
     }
     let missing: Vec<&str> = wanted.into_iter().filter(|p| !dpkg_installed(p)).collect();
     if missing.is_empty() {
@@ -187,7 +194,7 @@ pub fn tauri_cli() -> Result<PathBuf> {
     Ok(bin)
 }
 
-fn cache_dir() -> PathBuf {
+pub fn cache_dir() -> PathBuf {
     let base = if cfg!(windows) {
         std::env::var_os("LOCALAPPDATA").map(PathBuf::from)
     } else if cfg!(target_os = "macos") {

@@ -76,6 +76,7 @@ fn summary(stdout: &str) -> [usize; 5] {
 
 #[test]
 fn importing_a_corpus_site_twice_imports_once_and_lists_newest_first() {
+    broadsheet_testkit::needs_corpus!();
     let a = Archive::new();
     let site =
         site_with_config(&a, "finews", "url: https://finews.withounder.com\ntimezone: Asia/Shanghai\nlang: zh-CN\n");
@@ -101,6 +102,7 @@ fn importing_a_corpus_site_twice_imports_once_and_lists_newest_first() {
 
 #[test]
 fn unpublished_posts_are_skipped_with_the_file_and_reason_on_stderr() {
+    broadsheet_testkit::needs_corpus!();
     let a = Archive::new();
     let site = corpus("Huxpro-huxpro.github.io");
     let out = a.run(&["import", site.to_str().unwrap()]);
@@ -117,6 +119,7 @@ fn unpublished_posts_are_skipped_with_the_file_and_reason_on_stderr() {
 
 #[test]
 fn show_and_categories_follow_the_json_contract() {
+    broadsheet_testkit::needs_corpus!();
     let a = Archive::new();
     let site = site_with_config(&a, "jekyll-jekyll", "url: https://jekyllrb.com\nrepository: jekyll/jekyll\n");
     a.ok(&["import", site.to_str().unwrap()]);
@@ -173,6 +176,7 @@ fn a_missing_path_or_an_unwritable_archive_fails_with_a_clear_message() {
 
 #[test]
 fn search_finds_chinese_with_snippets_and_reindex_keeps_it_working() {
+    broadsheet_testkit::needs_corpus!();
     let a = Archive::new();
     a.ok(&["import", corpus("finews").to_str().unwrap()]);
     let hits = a.json(&["search", "股", "--json", "--limit", "5"]);
@@ -200,6 +204,7 @@ fn search_finds_chinese_with_snippets_and_reindex_keeps_it_working() {
 
 #[test]
 fn bookmarks_tags_and_read_state_from_the_command_line() {
+    broadsheet_testkit::needs_corpus!();
     let a = Archive::new();
     a.ok(&["import", corpus("jekyll-jekyll").to_str().unwrap()]);
     let id = a.json(&["list", "--json", "--limit", "1"])[0]["id"].as_i64().unwrap().to_string();
@@ -222,6 +227,7 @@ fn bookmarks_tags_and_read_state_from_the_command_line() {
 
 #[test]
 fn export_and_import_from_the_command_line() {
+    broadsheet_testkit::needs_corpus!();
     let a = Archive::new();
     a.ok(&["import", corpus("jekyll-jekyll").to_str().unwrap()]);
     let id = a.json(&["list", "--json", "--limit", "1"])[0]["id"].as_i64().unwrap().to_string();
@@ -262,6 +268,7 @@ fn export_and_import_from_the_command_line() {
 
 #[test]
 fn add_source_sync_and_source_health_from_the_command_line() {
+    broadsheet_testkit::needs_corpus!();
     let a = Archive::new();
     let site = site_with_config(&a, "jekyll-jekyll", "url: https://jekyllrb.com\n");
     assert!(a.ok(&["add-source", site.to_str().unwrap()]).contains("(jekyll-folder)"));

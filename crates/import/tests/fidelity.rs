@@ -129,6 +129,7 @@ fn compare_site(name: &str) -> (usize, usize) {
 
 #[test]
 fn finews_matches_jekyll_apart_from_recovered_front_matter() {
+    broadsheet_testkit::needs_corpus!();
     let (published, deliberate) = compare_site("finews");
     assert!(published > 100);
     assert!(deliberate > 0, "the finews quirks should be exercised");
@@ -136,18 +137,21 @@ fn finews_matches_jekyll_apart_from_recovered_front_matter() {
 
 #[test]
 fn jekyll_news_posts_match_jekyll() {
+    broadsheet_testkit::needs_corpus!();
     let (published, deliberate) = compare_site("jekyll-jekyll");
     assert!(deliberate <= 1, "{deliberate} of {published}");
 }
 
 #[test]
 fn hux_blog_matches_jekyll() {
+    broadsheet_testkit::needs_corpus!();
     let (_, deliberate) = compare_site("Huxpro-huxpro.github.io");
     assert_eq!(deliberate, 0);
 }
 
 #[test]
 fn posts_jekyll_skips_are_imported_with_a_warning_not_dropped() {
+    broadsheet_testkit::needs_corpus!();
     let tmp = tempfile::tempdir().unwrap();
     let site = tmp.path().join("finews");
     copy_dir(&corpus("finews"), &site);

@@ -116,6 +116,7 @@ fn post_files(dir: &Path, out: &mut Vec<PathBuf>) {
 
 #[test]
 fn every_corpus_post_parses_without_panic_and_only_unpublished_ones_are_skipped() {
+    broadsheet_testkit::needs_corpus!();
     let root = corpus();
     assert!(root.is_dir(), "the shared corpus is expected at {}", root.display());
     let mut sites = 0;

@@ -61,6 +61,7 @@ impl Lcg {
 
 #[test]
 fn search_finds_every_post_a_plain_scan_finds() {
+    broadsheet_testkit::needs_corpus!();
     let (_dir, store, docs) = corpus_archive();
     let mut rng = Lcg(20261128);
     let mut cjk_queries = Vec::new();
@@ -110,6 +111,7 @@ fn search_finds_every_post_a_plain_scan_finds() {
 
 #[test]
 fn short_chinese_queries_and_mixed_queries_work() {
+    broadsheet_testkit::needs_corpus!();
     let (_dir, store, docs) = corpus_archive();
     for q in ["股", "女性", "就业", "A股"] {
         let found = search_ids(&store, q);
@@ -123,6 +125,7 @@ fn short_chinese_queries_and_mixed_queries_work() {
 
 #[test]
 fn filters_narrow_results() {
+    broadsheet_testkit::needs_corpus!();
     let (_dir, store, _) = corpus_archive();
     let q = |filters: Filters, since: Option<i64>| {
         store
@@ -139,6 +142,7 @@ fn filters_narrow_results() {
 
 #[test]
 fn hostile_queries_give_results_or_a_clear_error() {
+    broadsheet_testkit::needs_corpus!();
     let (_dir, store, _) = corpus_archive();
     let long = "字".repeat(10_000);
     for q in [

@@ -49,9 +49,14 @@ fn shape(html: &str) -> String {
 
 #[test]
 fn corpus_posts_read_as_snapshotted() {
+    broadsheet_testkit::needs_corpus!();
     let corpus = broadsheet_testkit::corpus();
     let (site, _) = parse_config(CONFIG);
     for (dir, path) in FILES {
+        if broadsheet_testkit::corpus_gap(&format!("{dir}/{path}")) {
+            eprintln!("{dir}/{path}: not in this fetched corpus (no pinned commit); its snapshot is not checked");
+            continue;
+        }
         let bytes = std::fs::read(corpus.join(dir).join(path)).unwrap_or_else(|e| panic!("{dir}/{path}: {e}"));
         let (parsed, warnings) = parse_post(&PostFile { path, bytes: &bytes, modified: Some(1_700_000_000) }, &site);
         let warnings: Vec<String> = warnings.into_iter().map(|w| w.message).collect();

@@ -28,6 +28,7 @@ fn count(store: &SharedStore) -> usize {
 
 #[test]
 fn a_jekyll_feed_is_discovered_synced_and_then_not_modified() {
+    broadsheet_testkit::needs_corpus!();
     let dir = tempfile::tempdir().unwrap();
     let http = Http::serve(dir.path());
     let (site, published) = jekyll_site(dir.path(), "finews", &http.base);
@@ -102,6 +103,7 @@ fn images_are_cached_without_a_referer_and_show_after_the_server_is_gone() {
 
 #[test]
 fn a_git_site_is_fetched_shallow_then_only_changes_are_imported() {
+    broadsheet_testkit::needs_corpus!();
     let dir = tempfile::tempdir().unwrap();
     let work = dir.path().join("work");
     std::fs::create_dir_all(work.join("_posts")).unwrap();

@@ -1,18 +1,74 @@
 //! Helpers for tests (dev-dependency only).
 //!
-//! Invariant: tests read the shared corpus in place (`../shared/corpus` beside the
-//! checkout) and never copy it into the repository; copies go to temporary folders.
+//! Invariant: tests read the shared corpus in place and never copy it into the repository;
+//! copies go to temporary folders. A test that needs the corpus starts with
+//! [`needs_corpus!`], which skips it (and records the skip for `cargo xtask test`'s
+//! summary) on a clone that has no corpus, instead of failing or passing silently.
 
 use std::path::{Path, PathBuf};
 
-/// The shared corpus folder (three Jekyll sites' posts).
+/// The corpus folder: `BROADSHEET_CORPUS` (set by `cargo xtask test`, which also finds a
+/// copy fetched by `cargo xtask corpus`), else `../shared/corpus` beside the checkout.
+pub fn find_corpus() -> Option<PathBuf> {
+    // A folder counts only if it holds the sites (a wrong variable skips loudly, not oddly).
+    let holds_sites = |dir: &Path| dir.join("finews/_posts").is_dir() && dir.join("jekyll-jekyll/_posts").is_dir();
+    if let Some(dir) = std::env::var_os("BROADSHEET_CORPUS").filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(dir)).filter(|d| holds_sites(d));
+    }
+    let beside = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
+    holds_sites(&beside).then_some(beside)
+}
+
+/// The corpus folder (three Jekyll sites' posts). Tests call [`needs_corpus!`] first.
 pub fn corpus() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus")
+    find_corpus().expect("no test corpus: start the test with broadsheet_testkit::needs_corpus!()")
 }
 
 /// One corpus site: `finews`, `jekyll-jekyll` or `Huxpro-huxpro.github.io`.
 pub fn corpus_site(site: &str) -> PathBuf {
     corpus().join(site)
+}
+
+/// Whether `path` (relative to the corpus) is a known gap of a corpus fetched by `cargo xtask
+/// corpus`: a file whose source commit was never recorded, listed in its `.complete`.
+pub fn corpus_gap(path: &str) -> bool {
+    find_corpus()
+        .and_then(|dir| std::fs::read_to_string(dir.join(".complete")).ok())
+        .is_some_and(|gaps| gaps.lines().any(|l| l == path))
+}
+
+/// Whether the current test must be skipped for want of the corpus; if so, says so on
+/// stderr and appends `what` to the file named by `BROADSHEET_SKIPPED_LOG`.
+#[doc(hidden)]
+pub fn skip_without_corpus(what: &str) -> bool {
+    if find_corpus().is_some() {
+        return false;
+    }
+    let thread = std::thread::current();
+    let name = thread.name().filter(|n| *n != "main" && !n.starts_with("tokio"));
+    let line = match name {
+        Some(test) => format!("{test} ({what})"),
+        None => what.to_string(),
+    };
+    eprintln!("SKIPPED for want of the test corpus: {line}");
+    if let Some(log) = std::env::var_os("BROADSHEET_SKIPPED_LOG") {
+        use std::io::Write;
+        if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(log) {
+            let _ = writeln!(f, "{line}");
+        }
+    }
+    true
+}
+
+/// Returns from the enclosing test when there is no corpus on this machine, recording the
+/// skip (see the crate docs).
+#[macro_export]
+macro_rules! needs_corpus {
+    () => {
+        if $crate::skip_without_corpus(concat!(file!(), ":", line!())) {
+            return;
+        }
+    };
 }
 
 /// Copies a folder tree (a site into a test's temporary folder).

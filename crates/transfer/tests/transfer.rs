@@ -49,6 +49,7 @@ fn without_time(mut b: Backup) -> Backup {
 
 #[test]
 fn json_backup_restores_into_an_empty_archive_with_identical_state() {
+    broadsheet_testkit::needs_corpus!();
     let dir = tempfile::tempdir().unwrap();
     let a = marked_archive(dir.path());
     let file = dir.path().join("backup.json");
@@ -94,6 +95,7 @@ fn json_backup_restores_into_an_empty_archive_with_identical_state() {
 
 #[test]
 fn markdown_export_reads_back_as_a_jekyll_site_with_the_same_titles_dates_and_categories() {
+    broadsheet_testkit::needs_corpus!();
     let dir = tempfile::tempdir().unwrap();
     let a = marked_archive(dir.path());
     let out = dir.path().join("export");
@@ -274,6 +276,7 @@ fn hostile_opml_is_rejected_with_a_clear_error() {
 
 #[test]
 fn bookmarks_html_lists_bookmarked_posts_with_their_tags() {
+    broadsheet_testkit::needs_corpus!();
     let dir = tempfile::tempdir().unwrap();
     let a = marked_archive(dir.path());
     let out = dir.path().join("bookmarks.html");
@@ -297,6 +300,7 @@ fn bookmarks_html_lists_bookmarked_posts_with_their_tags() {
 
 #[test]
 fn story_retention_and_source_removal_never_take_marked_posts() {
+    broadsheet_testkit::needs_corpus!();
     let dir = tempfile::tempdir().unwrap();
     let mut a = marked_archive(dir.path());
     let marked = |s: &Store| {

@@ -39,14 +39,24 @@ impl App {
 
     /// Starts the built app on `data_dir` (to restart it on the same archive).
     pub async fn launch_in(data_dir: &std::path::Path) -> App {
+        App::launch_binary(std::path::Path::new(env!("CARGO_BIN_EXE_broadsheet-app")), data_dir).await
+    }
+
+    /// Starts the app binary at `application` (an installed copy, say) on `data_dir`.
+    pub async fn launch_binary(application: &std::path::Path, data_dir: &std::path::Path) -> App {
         assert!(
-            std::env::var_os("DISPLAY").is_some(),
+            cfg!(windows) || std::env::var_os("DISPLAY").is_some(),
             "no DISPLAY: run the real-window tests through `cargo xtask test`"
         );
         let (port, native_port) = (free_port(), free_port());
         let log = std::fs::File::create(screenshot_dir().join(format!("tauri-driver-{port}.log"))).unwrap();
-        let driver = Command::new("tauri-driver")
-            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+        let mut driver = Command::new("tauri-driver");
+        driver.args(["--port", &port.to_string(), "--native-port", &native_port.to_string()]);
+        // Windows: msedgedriver matching the installed WebView2 (WebKitWebDriver elsewhere).
+        if let Some(native) = std::env::var_os("BROADSHEET_NATIVE_DRIVER") {
+            driver.arg("--native-driver").arg(native);
+        }
+        let driver = driver
             .stdout(Stdio::from(log.try_clone().unwrap()))
             .stderr(Stdio::from(log))
             .spawn()
@@ -55,7 +65,7 @@ impl App {
         let caps: serde_json::Map<String, Value> = json!({
             "browserName": "wry",
             "tauri:options": {
-                "application": env!("CARGO_BIN_EXE_broadsheet-app"),
+                "application": application,
                 "args": [format!("--data-dir={}", data_dir.display())],
             }
         })
@@ -143,7 +153,10 @@ impl App {
     pub async fn quit(mut self) {
         let _ = self.client.clone().close().await;
         // SIGTERM, never SIGKILL: a killed tauri-driver leaves WebKitWebDriver holding its port.
+        #[cfg(unix)]
         let _ = Command::new("kill").args(["-TERM", &self.driver.id().to_string()]).status();
+        #[cfg(not(unix))]
+        let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
 }
