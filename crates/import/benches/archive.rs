@@ -56,7 +56,8 @@ fn jekyll_baseline() -> Option<f64> {
     )
     .unwrap();
     let t = Instant::now();
-    let out = Command::new("jekyll").args(["build", "-q", "-d", "_site"]).current_dir(&site).output().ok()?;
+    let out =
+        broadsheet_testkit::jekyll_command().args(["build", "-q", "-d", "_site"]).current_dir(&site).output().ok()?;
     if !out.status.success() {
         eprintln!("bench: jekyll build failed: {}", String::from_utf8_lossy(&out.stderr));
         return None;

@@ -3,7 +3,6 @@
 //! title, date, categories, tags and URL, except for the deliberate differences below.
 
 use std::path::Path;
-use std::process::Command;
 
 use broadsheet_jekyll::{parse_config, parse_post, Parsed, PostFile};
 use broadsheet_testkit::{copy_dir, corpus_site as corpus};
@@ -43,7 +42,7 @@ const DELIBERATE: &[(&str, &str)] = &[
 fn jekyll_build(site: &Path) -> Vec<Value> {
     std::fs::write(site.join("_config.yml"), CONFIG).unwrap();
     std::fs::write(site.join("posts.json"), POSTS_JSON).unwrap();
-    let out = Command::new("jekyll")
+    let out = broadsheet_testkit::jekyll_command()
         .args(["build", "-q", "-d", "_site"])
         .current_dir(site)
         .output()

@@ -71,6 +71,18 @@ macro_rules! needs_corpus {
     };
 }
 
+/// A command running Jekyll. On Windows RubyGems installs `jekyll.bat`, which
+/// `Command::new("jekyll")` does not find (only `.exe` is tried), so it goes through Ruby.
+pub fn jekyll_command() -> std::process::Command {
+    if cfg!(windows) {
+        let mut c = std::process::Command::new("ruby");
+        c.args(["-S", "jekyll"]);
+        c
+    } else {
+        std::process::Command::new("jekyll")
+    }
+}
+
 /// Copies a folder tree (a site into a test's temporary folder).
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("{}: {e}", to.display()));

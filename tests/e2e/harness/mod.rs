@@ -44,6 +44,16 @@ impl App {
 
     /// Starts the app binary at `application` (an installed copy, say) on `data_dir`.
     pub async fn launch_binary(application: &std::path::Path, data_dir: &std::path::Path) -> App {
+        App::start(application, vec![format!("--data-dir={}", data_dir.display())], &[]).await
+    }
+
+    /// Starts the built app with no data folder named, so it picks the platform's own; `env`
+    /// reaches the app (through the WebDriver processes, which pass their environment on).
+    pub async fn launch_with_platform_dirs(env: &[(&str, &std::path::Path)]) -> App {
+        App::start(std::path::Path::new(env!("CARGO_BIN_EXE_broadsheet-app")), Vec::new(), env).await
+    }
+
+    async fn start(application: &std::path::Path, args: Vec<String>, env: &[(&str, &std::path::Path)]) -> App {
         assert!(
             cfg!(windows) || std::env::var_os("DISPLAY").is_some(),
             "no DISPLAY: run the real-window tests through `cargo xtask test`"
@@ -52,6 +62,7 @@ impl App {
         let log = std::fs::File::create(screenshot_dir().join(format!("tauri-driver-{port}.log"))).unwrap();
         let mut driver = Command::new("tauri-driver");
         driver.args(["--port", &port.to_string(), "--native-port", &native_port.to_string()]);
+        driver.env_remove("BROADSHEET_DATA_DIR").envs(env.iter().map(|(k, v)| (k, v)));
         // Windows: msedgedriver matching the installed WebView2 (WebKitWebDriver elsewhere).
         if let Some(native) = std::env::var_os("BROADSHEET_NATIVE_DRIVER") {
             driver.arg("--native-driver").arg(native);
@@ -66,7 +77,7 @@ impl App {
             "browserName": "wry",
             "tauri:options": {
                 "application": application,
-                "args": [format!("--data-dir={}", data_dir.display())],
+                "args": args,
             }
         })
         .as_object()

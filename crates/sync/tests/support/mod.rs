@@ -299,7 +299,7 @@ pub fn jekyll_site(dir: &Path, name: &str, base: &str) -> (String, usize) {
     )
     .unwrap();
     std::fs::write(site.join("count.txt"), "---\nlayout: null\n---\n{{ site.posts | size }}\n").unwrap();
-    let out = Command::new("jekyll")
+    let out = broadsheet_testkit::jekyll_command()
         .args(["build", "-q", "-d", "_site"])
         .current_dir(&site)
         .output()
