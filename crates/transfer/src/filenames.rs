@@ -4,8 +4,9 @@ use std::collections::HashSet;
 
 /// Names Windows reserves whatever the extension.
 const RESERVED: &[&str] = &[
-    "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8", "COM9", "LPT1", "LPT2",
-    "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
+    "CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$", "COM0", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7",
+    "COM8", "COM9", "COM¹", "COM²", "COM³", "LPT0", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8",
+    "LPT9", "LPT¹", "LPT²", "LPT³",
 ];
 const MAX_BYTES: usize = 120;
 
@@ -26,6 +27,9 @@ pub fn safe_file_name(name: &str) -> String {
     while out.len() > MAX_BYTES {
         out.pop();
     }
+    // Cutting may leave a trailing dot or space, which Windows drops silently (two names
+    // would then clash on disk).
+    let mut out = out.trim_end_matches(['.', ' ', '-']).to_string();
     if out.is_empty() {
         out.push('_');
     }
@@ -73,6 +77,10 @@ mod tests {
         assert_eq!(safe_file_name("a/b\\c:d?.."), "a-b-c-d");
         assert_eq!(safe_file_name(""), "_");
         assert!(safe_file_name(&"长".repeat(100)).len() <= 120);
+        assert_eq!(safe_file_name("COM¹.txt"), "_COM¹.txt");
+        assert_eq!(safe_file_name("conout$"), "_conout$");
+        let cut = safe_file_name(&format!("{}.{}", "a".repeat(119), "b"));
+        assert!(!cut.ends_with('.') && cut.len() <= 120, "{cut}");
     }
 
     #[test]
