@@ -192,7 +192,23 @@ fn bundle() -> Result {
     if cfg!(target_os = "linux") {
         linux_packages(false)?;
     }
+    report_wasm_size();
     Ok(())
+}
+
+/// The UI's size as a browser would download it (issue #12's budget: 800 KB gzipped).
+fn report_wasm_size() {
+    let wasm = sh::root().join("ui/dist/broadsheet_ui_bg.wasm");
+    let raw = std::fs::metadata(&wasm).map(|m| m.len()).unwrap_or(0);
+    // gzip where the OS has it; the raw size is reported either way.
+    let gz = std::process::Command::new("gzip")
+        .args(["-9", "-c"])
+        .arg(&wasm)
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| format!(", {} KiB gzipped", o.stdout.len() / 1024));
+    eprintln!("xtask: UI wasm {} KiB{}", raw / 1024, gz.unwrap_or_default());
 }
 
 /// Bundles (`debug`: from the test build, without compiling) or finds (release: after

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use broadsheet_import::{import_path, ImportOptions};
-use broadsheet_model::{ArticleId, ArticleQuery, Filters, SearchQuery};
+use broadsheet_model::{ArticleId, ArticleQuery, Filters, SearchQuery, SearchSort};
 use broadsheet_store::Store;
 use clap::{Parser, Subcommand};
 
@@ -52,6 +52,15 @@ enum Command {
         until: Option<i64>,
         #[arg(long, default_value_t = 50)]
         limit: u32,
+        /// Skip this many results (the next page)
+        #[arg(long, default_value_t = 0)]
+        offset: u32,
+        /// Newest first instead of most relevant first
+        #[arg(long)]
+        newest: bool,
+        /// Print only the number of matches
+        #[arg(long)]
+        count: bool,
         #[arg(long)]
         json: bool,
     },
@@ -291,9 +300,23 @@ fn run(cli: Cli) -> Result {
             let q = ArticleQuery { filters: filters.into(), limit: Some(limit), ..Default::default() };
             output::list(&open()?.list_articles(&q)?, json)?;
         }
-        Command::Search { query, filters, since, until, limit, json } => {
-            let q = SearchQuery { query, filters: filters.into(), since, until, limit: Some(limit) };
-            output::search(&open()?.search(&q)?, json)?;
+        Command::Search { query, filters, since, until, limit, offset, newest, count, json } => {
+            let sort = if newest { SearchSort::Newest } else { SearchSort::Relevance };
+            let q = SearchQuery {
+                query,
+                filters: filters.into(),
+                since,
+                until,
+                limit: Some(limit),
+                offset: Some(offset),
+                sort,
+            };
+            if count {
+                let n = open()?.search_count(&q)?;
+                println!("{}", if json { format!("{{\"count\":{n}}}") } else { n.to_string() });
+            } else {
+                output::search(&open()?.search(&q)?, json)?;
+            }
         }
         Command::Reindex => {
             let n = open()?.reindex()?;

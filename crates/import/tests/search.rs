@@ -16,8 +16,27 @@ fn is_cjk(c: char) -> bool {
     broadsheet_store::search_tokens::is_cjk(c)
 }
 
+/// Words as a reader sees them: runs of letters and digits, each CJK character a word of its
+/// own (so "Panorama 在我看来是 Metro" does not hold the phrase "panorama metro").
 fn words_of(s: &str) -> Vec<String> {
-    s.split(|c: char| !c.is_alphanumeric() || is_cjk(c)).filter(|w| !w.is_empty()).map(str::to_string).collect()
+    let mut out = Vec::new();
+    let mut word = String::new();
+    for c in s.chars() {
+        if c.is_alphanumeric() && !is_cjk(c) {
+            word.push(c);
+            continue;
+        }
+        if !word.is_empty() {
+            out.push(std::mem::take(&mut word));
+        }
+        if is_cjk(c) {
+            out.push(c.to_string());
+        }
+    }
+    if !word.is_empty() {
+        out.push(word);
+    }
+    out
 }
 
 fn corpus_archive() -> (tempfile::TempDir, Store, Vec<Doc>) {
@@ -193,4 +212,69 @@ fn the_index_follows_updates_and_a_rebuild_changes_nothing() {
     assert_eq!(store.reindex().unwrap(), 1);
     let after: Vec<Vec<i64>> = ["比亚迪", "标题", "内容"].iter().map(|q| search_ids(&store, q)).collect();
     assert_eq!(before, after);
+}
+
+/// A character in every post of a generated archive larger than the ranked window: pages in
+/// either order list every match exactly once; newest first is by date; the count is the
+/// number of matches; the first page is the best-ranked part of the newest matches.
+#[test]
+fn common_terms_page_through_every_match_once_in_either_order() {
+    use broadsheet_model::SearchSort;
+    let dir = tempfile::tempdir().unwrap();
+    let posts = 1_300usize;
+    broadsheet_testkit::generate_site(&dir.path().join("site"), posts, 40, 7);
+    let mut store = Store::open(&dir.path().join("archive.sqlite3")).unwrap();
+    import_path(&mut store, &dir.path().join("site"), ImportOptions::default(), &mut |_, _| {}).unwrap();
+    // The most common character of the generated text.
+    let all = store.list_articles(&ArticleQuery { limit: Some(1000), ..Default::default() }).unwrap();
+    let mut freq = std::collections::HashMap::<char, usize>::new();
+    for a in all.iter().take(50) {
+        let d = store.article(a.id).unwrap();
+        let mut seen = std::collections::HashSet::new();
+        for c in d.text.chars().filter(|c| is_cjk(*c)) {
+            if seen.insert(c) {
+                *freq.entry(c).or_default() += 1;
+            }
+        }
+    }
+    let common = freq.into_iter().max_by_key(|(_, n)| *n).unwrap().0.to_string();
+    let query = |sort: SearchSort, offset: u32, limit: u32| SearchQuery {
+        query: common.clone(),
+        limit: Some(limit),
+        offset: Some(offset),
+        sort,
+        ..Default::default()
+    };
+    let total = store.search_count(&query(SearchSort::Relevance, 0, 1)).unwrap() as usize;
+    assert!(total > broadsheet_store::RANKED_WINDOW as usize, "the test needs more matches than the window: {total}");
+
+    for sort in [SearchSort::Relevance, SearchSort::Newest] {
+        let mut seen = Vec::new();
+        let mut offset = 0;
+        loop {
+            // 170 does not divide the window: one page straddles its end.
+            let page = store.search(&query(sort, offset, 170)).unwrap();
+            if page.is_empty() {
+                break;
+            }
+            offset += page.len() as u32;
+            seen.extend(page);
+        }
+        let mut ids: Vec<i64> = seen.iter().map(|h| h.summary.id).collect();
+        assert_eq!(ids.len(), total, "{sort:?}: every match listed");
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), total, "{sort:?}: no match listed twice");
+        let dates: Vec<i64> = seen.iter().map(|h| h.summary.timestamp).collect();
+        let window = broadsheet_store::RANKED_WINDOW as usize;
+        let newest_part = if sort == SearchSort::Newest { &dates[..] } else { &dates[window..] };
+        assert!(newest_part.windows(2).all(|w| w[0] >= w[1]), "{sort:?}: newest first where it should be");
+        if sort == SearchSort::Relevance {
+            // The window holds exactly the newest matches, best score first.
+            let oldest_in_window = dates[..window].iter().min().unwrap();
+            assert!(dates[window..].iter().all(|d| d <= oldest_in_window));
+            let scores: Vec<f64> = seen[..window].iter().map(|h| h.score).collect();
+            assert!(scores.windows(2).all(|w| w[0] >= w[1]), "ranked best first");
+        }
+    }
 }

@@ -166,6 +166,22 @@ pub struct SearchQuery {
     /// Only articles published before this Unix time.
     pub until: Option<i64>,
     pub limit: Option<u32>,
+    /// Matches to skip (paging).
+    #[serde(default)]
+    pub offset: Option<u32>,
+    #[serde(default)]
+    pub sort: SearchSort,
+}
+
+/// How search results are ordered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SearchSort {
+    /// Most relevant first among the newest matches, then older matches newest first.
+    #[default]
+    Relevance,
+    /// Newest first.
+    Newest,
 }
 
 /// One search result.

@@ -309,13 +309,14 @@ fn upsert_one(tx: &Transaction<'_>, source: SourceId, a: &NewArticle) -> Result<
         .optional()?;
     let outcome = match existing {
         Some((id, old)) if old == hash => {
-            tx.execute("UPDATE articles SET removed_upstream = 0 WHERE id = ?1 AND removed_upstream = 1", [id])?;
+            tx.prepare_cached("UPDATE articles SET removed_upstream = 0 WHERE id = ?1 AND removed_upstream = 1")?
+                .execute([id])?;
             return Ok(UpsertOutcome::Unchanged(id));
         }
         Some((id, _)) => {
             write_row(tx, source, a, &hash, now)?;
             for table in ["article_categories", "article_site_tags", "article_images"] {
-                tx.execute(&format!("DELETE FROM {table} WHERE article_id = ?1"), [id])?;
+                tx.prepare_cached(&format!("DELETE FROM {table} WHERE article_id = ?1"))?.execute([id])?;
             }
             UpsertOutcome::Updated(id)
         }
@@ -324,32 +325,33 @@ fn upsert_one(tx: &Transaction<'_>, source: SourceId, a: &NewArticle) -> Result<
     let id = match outcome {
         UpsertOutcome::Inserted(id) | UpsertOutcome::Updated(id) | UpsertOutcome::Unchanged(id) => id,
     };
-    crate::search::index_article(tx, id, &a.title, &a.text)?;
+    crate::search::index_article(tx, id, a.published_at, &a.title, &a.text)?;
     // A post is a stranger's: however many labels or pictures it claims, only the first few
     // are kept, so one post cannot flood the category list or the image queue.
     for (pos, (slug, name)) in a.categories.iter().take(MAX_CATEGORIES).enumerate() {
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO categories (slug, name) VALUES (?1, ?2)
              ON CONFLICT (slug) DO UPDATE SET name = coalesce(categories.name, excluded.name)",
-            params![slug, name],
-        )?;
-        tx.execute(
+        )?
+        .execute(params![slug, name])?;
+        tx.prepare_cached(
             "INSERT OR IGNORE INTO article_categories (article_id, category_id, position)
              SELECT ?1, id, ?2 FROM categories WHERE slug = ?3",
-            params![id, pos as i64, slug],
-        )?;
+        )?
+        .execute(params![id, pos as i64, slug])?;
     }
     for (pos, tag) in a.tags.iter().take(MAX_TAGS).enumerate() {
-        tx.execute("INSERT OR IGNORE INTO site_tags (name) VALUES (?1)", [tag])?;
-        tx.execute(
+        tx.prepare_cached("INSERT OR IGNORE INTO site_tags (name) VALUES (?1)")?.execute([tag])?;
+        tx.prepare_cached(
             "INSERT OR IGNORE INTO article_site_tags (article_id, tag_id, position)
              SELECT ?1, id, ?2 FROM site_tags WHERE name = ?3",
-            params![id, pos as i64, tag],
-        )?;
+        )?
+        .execute(params![id, pos as i64, tag])?;
     }
     for url in a.images.iter().take(MAX_IMAGES) {
-        tx.execute("INSERT OR IGNORE INTO images (url) VALUES (?1)", [url])?;
-        tx.execute("INSERT OR IGNORE INTO article_images (article_id, url) VALUES (?1, ?2)", params![id, url])?;
+        tx.prepare_cached("INSERT OR IGNORE INTO images (url) VALUES (?1)")?.execute([url])?;
+        tx.prepare_cached("INSERT OR IGNORE INTO article_images (article_id, url) VALUES (?1, ?2)")?
+            .execute(params![id, url])?;
     }
     Ok(outcome)
 }
@@ -361,8 +363,9 @@ pub const MAX_IMAGES: usize = 100;
 
 /// Inserts the article, or updates it in place (same id) when `(source, key)` exists.
 fn write_row(tx: &Transaction<'_>, source: SourceId, a: &NewArticle, hash: &str, now: i64) -> Result<ArticleId> {
-    Ok(tx.query_row(
-        "INSERT INTO articles (source_id, key, title, published_at, utc_offset_min, url, lang, html, text,
+    Ok(tx
+        .prepare_cached(
+            "INSERT INTO articles (source_id, key, title, published_at, utc_offset_min, url, lang, html, text,
            excerpt, extra_json, content_hash, imported_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)
          ON CONFLICT (source_id, key) DO UPDATE SET title = excluded.title, published_at = excluded.published_at,
@@ -370,23 +373,25 @@ fn write_row(tx: &Transaction<'_>, source: SourceId, a: &NewArticle, hash: &str,
            text = excluded.text, excerpt = excluded.excerpt, extra_json = excluded.extra_json,
            content_hash = excluded.content_hash, removed_upstream = 0, updated_at = excluded.updated_at
          RETURNING id",
-        params![
-            source,
-            a.key,
-            a.title,
-            a.published_at,
-            a.utc_offset_min,
-            a.url,
-            a.lang,
-            a.html,
-            a.text,
-            a.excerpt,
-            a.extra_json,
-            hash,
-            now
-        ],
-        |r| r.get(0),
-    )?)
+        )?
+        .query_row(
+            params![
+                source,
+                a.key,
+                a.title,
+                a.published_at,
+                a.utc_offset_min,
+                a.url,
+                a.lang,
+                a.html,
+                a.text,
+                a.excerpt,
+                a.extra_json,
+                hash,
+                now
+            ],
+            |r| r.get(0),
+        )?)
 }
 
 pub(crate) fn hex(bytes: &[u8]) -> String {

@@ -234,7 +234,7 @@ impl Store {
                     params![id, t],
                 )?;
             }
-            crate::search::index_article(&tx, id, &a.title, &a.text)?;
+            crate::search::index_article(&tx, id, a.published_at, &a.title, &a.text)?;
         }
         tx.commit()?;
         Ok(backup.articles.len())

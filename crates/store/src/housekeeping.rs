@@ -90,7 +90,10 @@ fn delete_articles(tx: &Transaction<'_>, cond: &str) -> Result<(u64, Vec<String>
          INSERT INTO doomed SELECT a.id FROM articles a WHERE {cond};"
     ))?;
     let n: i64 = tx.query_row("SELECT count(*) FROM doomed", [], |r| r.get(0))?;
-    tx.execute("DELETE FROM article_fts WHERE rowid IN (SELECT id FROM doomed)", [])?;
+    tx.execute(
+        "DELETE FROM article_fts WHERE rowid IN (SELECT a.search_rowid FROM articles a JOIN doomed d ON d.id = a.id)",
+        [],
+    )?;
     // Images used only by doomed articles.
     tx.execute_batch(
         "CREATE TEMP TABLE IF NOT EXISTS doomed_images (url TEXT PRIMARY KEY, sha256 TEXT, bytes INTEGER); DELETE FROM doomed_images;

@@ -22,7 +22,8 @@ const MIGRATIONS: &[Migration] = &[
     Migration {
         name: "2026-11-28-0002-search",
         sql: include_str!("../migrations/2026-11-28-0002-search.sql"),
-        then: Some(|tx| crate::search::rebuild(tx).map(drop)),
+        // Filled by 0010, which replaces this layout (the code here only writes the newest).
+        then: None,
     },
     Migration {
         name: "2026-11-28-0003-source-removal",
@@ -58,6 +59,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "2026-11-28-0009-category-order",
         sql: include_str!("../migrations/2026-11-28-0009-category-order.sql"),
         then: None,
+    },
+    Migration {
+        name: "2026-11-28-0010-search-unigrams",
+        sql: include_str!("../migrations/2026-11-28-0010-search-unigrams.sql"),
+        then: Some(|tx| crate::search::rebuild(tx).map(drop)),
     },
 ];
 

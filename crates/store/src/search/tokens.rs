@@ -1,10 +1,16 @@
-//! Text → index columns, and a user's query → an FTS5 expression over them.
+//! Text → the index's token stream, and a user's query → an FTS5 expression over it.
 //!
 //! CJK text has no spaces, so SQLite's unicode61 tokenizer would make a whole sentence one
-//! token. Runs of CJK characters are indexed here instead as unigrams (one column) and
-//! overlapping bigrams (another): a one-character query matches a unigram; a longer one is a
-//! phrase of consecutive bigrams, which matches exactly where the string occurs. Everything
-//! else goes to a words column that unicode61 splits and case-folds (no stemming).
+//! token. Each CJK character is made a token of its own here (a unigram, with its position),
+//! so a one-character query is a term and a longer one a phrase of consecutive characters,
+//! which matches exactly where the string occurs. Everything else stays as written for
+//! unicode61 to split into words and case-fold (no stemming). A separator token ends every
+//! CJK run, so a phrase never matches across punctuation or a word (`公司，训练` does not hold
+//! `司训`).
+//!
+//! Unigrams with positions, not unigrams *and* bigrams: the bigram vocabulary (millions of
+//! distinct pairs) made the index 2.5× the posts and most of an import's time (see
+//! docs/performance.md); phrase queries over unigrams cost a little more per query instead.
 
 /// Han (with extensions and compatibility ideographs), kana, hangul, bopomofo.
 pub fn is_cjk(c: char) -> bool {
@@ -14,40 +20,37 @@ pub fn is_cjk(c: char) -> bool {
         0x1100..=0x11FF | 0x3130..=0x318F | 0x20000..=0x2FA1F)
 }
 
-/// The three index columns for one field (title or body).
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Columns {
-    pub words: String,
-    pub uni: String,
-    pub bi: String,
-}
+/// Ends a CJK run in the token stream. A private-use character: unicode61 keeps it as a
+/// token, and queries never contain it (it is stripped from them).
+pub const SEPARATOR: char = '\u{E000}';
 
-pub fn columns(text: &str) -> Columns {
-    let mut cols = Columns::default();
-    let mut run: Vec<char> = Vec::new();
-    let flush = |run: &mut Vec<char>, cols: &mut Columns| {
-        for c in run.iter() {
-            cols.uni.push(*c);
-            cols.uni.push(' ');
-        }
-        for pair in run.windows(2) {
-            cols.bi.push(pair[0]);
-            cols.bi.push(pair[1]);
-            cols.bi.push(' ');
-        }
-        run.clear();
-    };
+/// The text of one index column (title or body): CJK characters spaced apart, a separator
+/// after each CJK run, everything else as it was (private-use U+E000 removed).
+pub fn index_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 2);
+    let mut in_run = false;
     for c in text.chars() {
         if is_cjk(c) {
-            run.push(c);
-            cols.words.push(' ');
+            out.push(' ');
+            out.push(c);
+            in_run = true;
         } else {
-            flush(&mut run, &mut cols);
-            cols.words.push(c);
+            if in_run {
+                out.push(' ');
+                out.push(SEPARATOR);
+                out.push(' ');
+                in_run = false;
+            }
+            if c != SEPARATOR {
+                out.push(c);
+            }
         }
     }
-    flush(&mut run, &mut cols);
-    cols
+    if in_run {
+        out.push(' ');
+        out.push(SEPARATOR);
+    }
+    out
 }
 
 /// Why a query can't be searched.
@@ -114,19 +117,16 @@ pub fn parse_query(q: &str) -> Result<(String, Vec<Term>), QueryError> {
     Ok((parts.join(" AND "), terms))
 }
 
-/// FTS5 sub-expressions for one term (ANDed by the caller).
+/// FTS5 sub-expressions for one term (ANDed by the caller): a phrase of characters per CJK
+/// run, a phrase of words for the rest. Both columns (title, body) are searched.
 fn term_expr(term: &Term) -> Vec<String> {
     let mut out = Vec::new();
     let mut segment: Vec<char> = Vec::new();
     let mut words = String::new();
     let push_cjk = |seg: &mut Vec<char>, out: &mut Vec<String>| {
-        match seg.len() {
-            0 => {}
-            1 => out.push(format!("{{title_uni body_uni}} : {}", quote(&seg[0].to_string()))),
-            _ => {
-                let bigrams: Vec<String> = seg.windows(2).map(|p| p.iter().collect()).collect();
-                out.push(format!("{{title_bi body_bi}} : {}", quote(&bigrams.join(" "))));
-            }
+        if !seg.is_empty() {
+            let chars: Vec<String> = seg.iter().map(char::to_string).collect();
+            out.push(quote(&chars.join(" ")));
         }
         seg.clear();
     };
@@ -141,12 +141,15 @@ fn term_expr(term: &Term) -> Vec<String> {
     }
     push_cjk(&mut segment, &mut out);
     // Word characters as unicode61 sees them; the rest separates words.
-    let tokens: Vec<String> =
-        words.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect();
+    let tokens: Vec<String> = words
+        .split(|c: char| !c.is_alphanumeric() || c == SEPARATOR)
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
     if !tokens.is_empty() {
         let phrase = quote(&tokens.join(" "));
         let star = if term.prefix && !term.text.ends_with(is_cjk) { " *" } else { "" };
-        out.push(format!("{{title_words body_words}} : {phrase}{star}"));
+        out.push(format!("{phrase}{star}"));
     }
     out
 }
@@ -160,30 +163,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn cjk_runs_become_unigrams_and_bigrams_and_the_rest_words() {
-        let c = columns("A股公司，AI 训练师");
-        assert_eq!(c.uni.split_whitespace().collect::<Vec<_>>(), ["股", "公", "司", "训", "练", "师"]);
-        assert_eq!(c.bi.split_whitespace().collect::<Vec<_>>(), ["股公", "公司", "训练", "练师"]);
-        assert_eq!(c.words.split_whitespace().collect::<Vec<_>>(), ["A", "，AI"]);
+    fn cjk_characters_become_tokens_and_each_run_ends_with_a_separator() {
+        let t = index_text("A股公司，AI 训练师");
+        let tokens: Vec<&str> = t.split_whitespace().collect();
+        assert_eq!(tokens, ["A", "股", "公", "司", "\u{E000}", "，AI", "训", "练", "师", "\u{E000}"]);
+        assert_eq!(index_text("plain words, no change"), "plain words, no change");
+        assert!(!index_text("x\u{E000}y").contains(SEPARATOR), "a separator in the text is not kept");
     }
 
     #[test]
-    fn queries_map_to_unigram_bigram_and_word_matches() {
-        assert_eq!(parse_query("股").unwrap().0, "{title_uni body_uni} : \"股\"");
-        assert_eq!(parse_query("就业").unwrap().0, "{title_bi body_bi} : \"就业\"");
-        assert_eq!(
-            parse_query("AI 训练师").unwrap().0,
-            "{title_words body_words} : \"ai\" AND {title_bi body_bi} : \"训练 练师\""
-        );
-        assert_eq!(parse_query("jek*").unwrap().0, "{title_words body_words} : \"jek\" *");
-        assert_eq!(parse_query("\"release notes\"").unwrap().0, "{title_words body_words} : \"release notes\"");
+    fn queries_map_to_character_phrases_and_word_phrases() {
+        assert_eq!(parse_query("股").unwrap().0, "\"股\"");
+        assert_eq!(parse_query("就业").unwrap().0, "\"就 业\"");
+        assert_eq!(parse_query("AI 训练师").unwrap().0, "\"ai\" AND \"训 练 师\"");
+        assert_eq!(parse_query("A股").unwrap().0, "\"股\" AND \"a\"");
+        assert_eq!(parse_query("jek*").unwrap().0, "\"jek\" *");
+        assert_eq!(parse_query("\"release notes\"").unwrap().0, "\"release notes\"");
+        assert_eq!(parse_query("\u{E000}").unwrap_err(), QueryError::Empty);
     }
 
     #[test]
     fn fts_syntax_in_a_query_is_only_text() {
         let (expr, _) = parse_query("NEAR(a b) OR \"x\" col:y ^z").unwrap();
-        assert!(expr.starts_with("{title_words body_words} : \"near a\" AND"), "{expr}");
-        assert!(expr.contains(": \"col y\""), "{expr}");
+        assert!(expr.starts_with("\"near a\" AND"), "{expr}");
+        assert!(expr.contains("\"col y\""), "{expr}");
         assert_eq!(parse_query("  \"\" ** ").unwrap_err(), QueryError::Empty);
         assert!(matches!(parse_query(&"字".repeat(10_000)), Err(QueryError::TooLong { .. })));
     }
