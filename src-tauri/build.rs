@@ -26,6 +26,7 @@ fn main() {
                 "set_ui_settings",
                 "pick_folder",
                 "set_sync_interval",
+                "mark_first_rows",
             ]),
         ),
     )

@@ -76,6 +76,15 @@ pub fn sync_running(state: State<'_, AppState>) -> bool {
     state.running.lock().unwrap_or_else(|p| p.into_inner()).is_some()
 }
 
+/// The window drew its first rows: records the start-up mark (see `startup.rs`).
+#[tauri::command(async)]
+pub fn mark_first_rows(app: tauri::AppHandle, rows: u32) {
+    crate::startup::first_rows_drawn(rows);
+    if crate::startup::exit_after_mark() {
+        app.exit(0);
+    }
+}
+
 #[tauri::command(async)]
 pub fn cancel_sync(app: tauri::AppHandle) -> bool {
     crate::sync::cancel(&app)

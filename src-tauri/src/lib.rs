@@ -8,12 +8,14 @@ mod data_dir;
 mod guard;
 mod image_scheme;
 mod reader_view;
+mod startup;
 mod state;
 mod sync;
 
 use tauri::Manager;
 
 pub fn run() {
+    startup::process_started();
     // The webview stays the app (guard.rs): the config's windows are built in `setup`, with
     // navigation and new-window guards on them, and a plugin checks every webview's navigations.
     let mut context = tauri::generate_context!();
@@ -67,6 +69,7 @@ pub fn run() {
             commands::set_ui_settings,
             commands::pick_folder,
             commands::set_sync_interval,
+            commands::mark_first_rows,
         ])
         .run(context)
         .expect("Broadsheet could not start its window");

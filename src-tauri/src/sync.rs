@@ -17,6 +17,7 @@ const TICK: Duration = Duration::from_secs(60);
 pub fn start_scheduler(app: &AppHandle) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
+        crate::startup::first_rows_or(std::time::Duration::from_secs(3)).await;
         loop {
             start_run(&app, Trigger::Schedule);
             tokio::time::sleep(TICK).await;

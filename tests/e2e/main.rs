@@ -520,3 +520,31 @@ async fn the_app_and_the_cli_share_the_platform_data_directory() {
     let titles: Vec<&str> = listed.as_array().unwrap().iter().filter_map(|a| a["title"].as_str()).collect();
     assert_eq!(titles, [title.as_str()], "the CLI reads the archive the window wrote");
 }
+
+/// The start-up mark the benchmark reads: once the first rows are painted, the app records
+/// how long after process start that was, its resident memory, and how many rows it drew.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_rows_drawn_are_marked_with_the_time_since_start_and_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let mark = dir.path().join("mark.json");
+    let data = dir.path().join("data");
+    let app = App::launch_in_with_env(&data, &[("BROADSHEET_STARTUP_MARK", mark.as_path())]).await;
+    app.wait_for_list().await;
+    let start = std::time::Instant::now();
+    while !mark.is_file() && start.elapsed() < Duration::from_secs(10) {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let drawn = app.count(".article-row").await;
+    app.quit().await;
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&mark).expect("the app wrote the start-up mark")).unwrap();
+    eprintln!("start-up mark (debug build, sample archive): {json}");
+    let ms = json["first_rows_ms"].as_u64().unwrap();
+    assert!(ms > 0 && ms < 120_000, "{json}");
+    assert_eq!(json["rows"].as_u64().unwrap() as usize, expected::post_count().min(200), "{json}");
+    assert!(drawn > 0);
+    if cfg!(target_os = "linux") {
+        let kb = json["rss_kb"].as_u64().expect("resident memory on Linux");
+        assert!(kb > 10_000, "{json}");
+    }
+}

@@ -185,6 +185,38 @@ pub async fn pick_folder() -> Result<Option<String>, ApiError> {
 #[derive(Serialize)]
 struct NoArgs {}
 
+/// Tells the backend, once per window, that the first list has been painted (the start-up
+/// mark): after two animation frames, so the rows are on screen, not only in the DOM.
+pub fn mark_first_rows_once(rows: u32) {
+    #[cfg(target_arch = "wasm32")]
+    {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        use wasm_bindgen::prelude::*;
+        static SENT: AtomicBool = AtomicBool::new(false);
+        if SENT.swap(true, Ordering::Relaxed) {
+            return;
+        }
+        let Some(window) = web_sys::window() else { return };
+        let after_paint = Closure::once_into_js(move || {
+            wasm_bindgen_futures::spawn_local(async move {
+                #[derive(Serialize)]
+                struct Args {
+                    rows: u32,
+                }
+                let _: Result<(), ApiError> = call("mark_first_rows", &Args { rows }).await;
+            });
+        });
+        let next_frame = Closure::once_into_js(move || {
+            if let Some(w) = web_sys::window() {
+                let _ = w.request_animation_frame(after_paint.unchecked_ref());
+            }
+        });
+        let _ = window.request_animation_frame(next_frame.unchecked_ref());
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = rows;
+}
+
 #[cfg(target_arch = "wasm32")]
 mod ipc {
     use wasm_bindgen::prelude::*;

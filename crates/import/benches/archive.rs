@@ -201,7 +201,67 @@ fn run(n: usize, jekyll_1k: Option<f64>, _machine: &str) -> Vec<Row> {
             rows.push((n, "peak memory (import + queries)".into(), peak, "".into(), "".into()));
         }
     }
+    drop(store);
+    if let Some(app) = std::env::var_os("BROADSHEET_APP").filter(|a| !a.is_empty()) {
+        match app_startup(Path::new(&app), tmp.path()) {
+            Ok(marks) => {
+                let mut ms: Vec<u64> = marks.iter().map(|m| m.0).collect();
+                ms.sort();
+                let rss = marks.iter().filter_map(|m| m.1).max();
+                println!(
+                    "app start-up to first rows drawn (release app, {} launches): median {} ms; resident memory then: {}",
+                    ms.len(),
+                    ms[ms.len() / 2],
+                    rss.map_or("n/a".into(), |kb| format!("{} MB", kb / 1024))
+                );
+                rows.push((
+                    n,
+                    "start-up to first rows (median of 3)".into(),
+                    format!("{} ms", ms[ms.len() / 2]),
+                    "".into(),
+                    "".into(),
+                ));
+                if let Some(kb) = rss {
+                    rows.push((
+                        n,
+                        "app resident memory after load".into(),
+                        format!("{} MB", kb / 1024),
+                        "".into(),
+                        "".into(),
+                    ));
+                }
+            }
+            Err(e) => println!("app start-up not measured: {e}"),
+        }
+    }
     rows
+}
+
+/// Starts the release app three times on the archive in `data_dir` (with `BROADSHEET_STARTUP_MARK`
+/// and `BROADSHEET_EXIT_AFTER_MARK`), returning each launch's (ms to first rows, resident kB).
+fn app_startup(app: &Path, data_dir: &Path) -> Result<Vec<(u64, Option<u64>)>, String> {
+    let mut marks = Vec::new();
+    for launch in 0..3 {
+        let mark = data_dir.join(format!("startup-mark-{launch}.json"));
+        let mut child = Command::new(app)
+            .arg(format!("--data-dir={}", data_dir.display()))
+            .env("BROADSHEET_STARTUP_MARK", &mark)
+            .env("BROADSHEET_EXIT_AFTER_MARK", "1")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .map_err(|e| format!("cannot start {}: {e}", app.display()))?;
+        let t = Instant::now();
+        while t.elapsed() < Duration::from_secs(120) && !matches!(child.try_wait(), Ok(Some(_))) {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        let text = std::fs::read_to_string(&mark).map_err(|e| format!("no mark after launch {launch}: {e}"))?;
+        let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("bad mark {text}: {e}"))?;
+        marks.push((v["first_rows_ms"].as_u64().unwrap_or(0), v["rss_kb"].as_u64()));
+    }
+    Ok(marks)
 }
 
 /// (files listed, time) for `rg -l -F query dir`, best of 3.

@@ -47,6 +47,12 @@ impl App {
         App::start(application, vec![format!("--data-dir={}", data_dir.display())], &[]).await
     }
 
+    /// Starts the built app on `data_dir` with extra environment variables for it.
+    pub async fn launch_in_with_env(data_dir: &std::path::Path, env: &[(&str, &std::path::Path)]) -> App {
+        let app = std::path::Path::new(env!("CARGO_BIN_EXE_broadsheet-app"));
+        App::start(app, vec![format!("--data-dir={}", data_dir.display())], env).await
+    }
+
     /// Starts the built app with no data folder named, so it picks the platform's own; `env`
     /// reaches the app (through the WebDriver processes, which pass their environment on).
     pub async fn launch_with_platform_dirs(env: &[(&str, &std::path::Path)]) -> App {
