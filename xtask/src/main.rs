@@ -21,8 +21,9 @@ commands:
   bundle              set up, then build release installers for this OS with the Tauri CLI
   corpus              find the test corpus, or fetch it (pinned commits, checked hashes) into the cache
   ui                  build the UI into ui/dist (the app embeds it; release builds run this first)
-  bench [--posts N]…  import, re-sync, search and list figures on generated archives (default 10,000
-                      posts) beside `jekyll build` and `rg` baselines; appends to docs/performance.md
+  bench [--posts N]…  import, re-sync, search, list and app start-up figures on generated archives
+                      (default 10,000 posts) beside `jekyll build` and `rg` baselines, and a no-change
+                      re-sync of 100 loopback feeds; appends to docs/performance.md
   fuzz [--seconds N] [--sanitizer address|none] [TARGET…]
                       run the cargo-fuzz targets in fuzz/ for N seconds each (default 60), seeded from the corpus
   setup               only install what is missing";
@@ -195,7 +196,9 @@ fn bench(args: &[String]) -> Result {
     if let Some(app) = app {
         cmd.env("BROADSHEET_APP", app);
     }
-    sh::run(&mut cmd)
+    sh::run(&mut cmd)?;
+    // Re-syncing 100 unchanged feeds on loopback (conditional requests only).
+    sh::cargo(&["bench", "--package", "broadsheet-sync", "--bench", "feeds"])
 }
 
 fn bundle() -> Result {

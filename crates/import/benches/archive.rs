@@ -7,7 +7,7 @@
 //! Baselines: `jekyll build` of 1,000 of the same posts, scaled linearly (Jekyll is
 //! superlinear, so this flatters Jekyll at larger sizes), and `rg -l -F` over the same files.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -38,7 +38,7 @@ fn main() {
     for n in sizes {
         record.extend(run(n, jekyll, &machine));
     }
-    append_record(&record);
+    broadsheet_testkit::append_performance_record(&record);
 }
 
 /// Seconds for `jekyll build` of 1,000 generated posts, if Jekyll is installed.
@@ -68,7 +68,7 @@ fn jekyll_baseline() -> Option<f64> {
 }
 
 /// One figure for the record: (posts, what, Broadsheet, baseline, ratio text).
-type Row = (usize, String, String, String, String);
+type Row = broadsheet_testkit::PerfRow;
 
 fn run(n: usize, jekyll_1k: Option<f64>, _machine: &str) -> Vec<Row> {
     let mut rows: Vec<Row> = Vec::new();
@@ -307,24 +307,4 @@ fn machine() -> String {
         .unwrap_or_else(|| std::env::consts::ARCH.to_string());
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     format!("{cpu}, {cores} cores, {}", std::env::consts::OS)
-}
-
-fn append_record(rows: &[Row]) {
-    let path: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/performance.md");
-    let Ok(mut text) = std::fs::read_to_string(&path) else {
-        eprintln!("bench: {} not found; figures not recorded", path.display());
-        return;
-    };
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
-    let (y, m, d, ..) = broadsheet_testkit::civil(now);
-    let date = format!("{y:04}-{m:02}-{d:02}");
-    let commit = Command::new("git")
-        .args(["rev-parse", "--short", "HEAD"])
-        .output()
-        .map_or(String::new(), |o| String::from_utf8_lossy(&o.stdout).trim().to_string());
-    for (n, what, ours, base, ratio) in rows {
-        text.push_str(&format!("| {date} | {commit} | {n} | {what} | {ours} | {base} | {ratio} |\n"));
-    }
-    std::fs::write(&path, text).unwrap();
-    println!("\nrecorded {} figures in {}", rows.len(), path.display());
 }

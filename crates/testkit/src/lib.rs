@@ -219,3 +219,32 @@ mod tests {
         d
     }
 }
+
+/// One figure of the performance record: (posts or sources, what, Broadsheet, baseline, ratio).
+pub type PerfRow = (usize, String, String, String, String);
+
+/// Appends figures to the table in `docs/performance.md`, dated and with the commit (the
+/// benchmarks' shared record; see that file).
+pub fn append_performance_record(rows: &[PerfRow]) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/performance.md");
+    let Ok(mut text) = std::fs::read_to_string(&path) else {
+        eprintln!("bench: {} not found; figures not recorded", path.display());
+        return;
+    };
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+    let (y, m, d, ..) = civil(now);
+    let date = format!("{y:04}-{m:02}-{d:02}");
+    let commit = std::process::Command::new("git")
+        .args(["rev-parse", "--short", "HEAD"])
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")))
+        .output()
+        .map_or(String::new(), |o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    for (n, what, ours, base, ratio) in rows {
+        text.push_str(&format!("| {date} | {commit} | {n} | {what} | {ours} | {base} | {ratio} |\n"));
+    }
+    if let Err(e) = std::fs::write(&path, text) {
+        eprintln!("bench: cannot write {}: {e}", path.display());
+        return;
+    }
+    println!("\nrecorded {} figures in {}", rows.len(), path.display());
+}
