@@ -42,6 +42,7 @@ pub fn run() {
             app.manage(state::AppState::new(store, &dir));
             guard::build_windows(app.handle(), &windows)?;
             sync::start_scheduler(app.handle());
+            sync::start_indexer(app.handle());
             Ok(())
         })
         .register_asynchronous_uri_scheme_protocol(image_scheme::SCHEME, image_scheme::handle)

@@ -25,6 +25,36 @@ pub fn start_scheduler(app: &AppHandle) {
     });
 }
 
+/// Indexes for search the articles an upgrade left unindexed (see `Store::index_pending`),
+/// a few per write, so the window's own writes (marks, tags) never wait long for the lock.
+pub fn start_indexer(app: &AppHandle) {
+    let store = app.state::<AppState>().shared_store();
+    tauri::async_runtime::spawn(async move {
+        crate::startup::first_rows_or(std::time::Duration::from_secs(3)).await;
+        let mut total = 0;
+        loop {
+            let store = store.clone();
+            let done = tauri::async_runtime::spawn_blocking(move || {
+                store.lock().unwrap_or_else(|p| p.into_inner()).index_pending(64)
+            })
+            .await;
+            match done {
+                Ok(Ok(0)) => break,
+                Ok(Ok(n)) => total += n,
+                Ok(Err(e)) => {
+                    eprintln!("broadsheet: indexing for search stopped: {e}");
+                    break;
+                }
+                Err(_) => break,
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        }
+        if total > 0 {
+            eprintln!("broadsheet: indexed {total} articles for search");
+        }
+    });
+}
+
 /// Starts a run unless one is going; returns whether it started.
 pub fn start_run(app: &AppHandle, trigger: Trigger) -> bool {
     let state = app.state::<AppState>();

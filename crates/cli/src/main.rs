@@ -311,11 +311,19 @@ fn run(cli: Cli) -> Result {
                 offset: Some(offset),
                 sort,
             };
+            let mut store = open()?;
+            // An archive upgraded from the bigram index is indexed again on first use; the
+            // app does it in the background, a search here cannot wait for that.
+            let pending = store.unindexed_count()?;
+            if pending > 0 {
+                eprintln!("note: indexing {pending} posts for search (once, after an upgrade)…");
+                while store.index_pending(2000)? > 0 {}
+            }
             if count {
-                let n = open()?.search_count(&q)?;
+                let n = store.search_count(&q)?;
                 println!("{}", if json { format!("{{\"count\":{n}}}") } else { n.to_string() });
             } else {
-                output::search(&open()?.search(&q)?, json)?;
+                output::search(&store.search(&q)?, json)?;
             }
         }
         Command::Reindex => {

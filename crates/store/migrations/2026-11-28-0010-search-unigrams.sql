@@ -4,7 +4,8 @@
 -- Index rows are keyed by `articles.search_rowid`, which grows with the publication date, so
 -- FTS5 can hand out the newest matches first and stop: a query matching most of the archive
 -- ranks a bounded window of its newest matches instead of every match.
--- The application fills the index right after this migration.
+-- Every article is left unindexed (search_rowid NULL); the application indexes them
+-- afterwards in small writes (Store::index_pending), so an upgrade never blocks the window.
 DROP TABLE article_fts;
 ALTER TABLE articles ADD COLUMN search_rowid INTEGER;
 CREATE UNIQUE INDEX articles_search_rowid ON articles (search_rowid);

@@ -63,7 +63,10 @@ const MIGRATIONS: &[Migration] = &[
     Migration {
         name: "2026-11-28-0010-search-unigrams",
         sql: include_str!("../migrations/2026-11-28-0010-search-unigrams.sql"),
-        then: Some(|tx| crate::search::rebuild(tx).map(drop)),
+        // Not rebuilt here: at 100k posts that took half a minute before the window could
+        // open. Articles without a `search_rowid` are indexed afterwards, a few at a time
+        // (`Store::index_pending`), by the app in the background and by the CLI before a search.
+        then: None,
     },
 ];
 

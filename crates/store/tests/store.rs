@@ -62,6 +62,38 @@ fn an_archive_at_the_first_schema_upgrades_with_its_content_and_user_state() {
     assert_eq!(a.summary.date, "2022-03-08T10:00:00+08:00");
 }
 
+/// An archive from before the unigram index (schema 9) opens at once, with every article
+/// waiting to be indexed; small writes index them, and search then finds them all.
+#[test]
+fn an_upgraded_archive_is_searchable_after_its_articles_are_indexed_in_small_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("archive.sqlite3");
+    let old = Store::open_at_schema(&path, 9).unwrap();
+    old.execute("INSERT INTO sources (id, kind, location, name, created_at) VALUES (1, 'feed', 'x', 'x', 0)", [])
+        .unwrap();
+    for id in 1..=5 {
+        old.execute(
+            "INSERT INTO articles (id, source_id, key, title, published_at, utc_offset_min, html, text, excerpt,
+                                   content_hash, imported_at, updated_at)
+               VALUES (?1, 1, ?1, '升级', 1646704800 + ?1, 480, '<p>旧索引里的正文</p>', '旧索引里的正文', '', 'h', 0, 0)",
+            [id],
+        )
+        .unwrap();
+    }
+    drop(old);
+
+    let mut store = Store::open(&path).unwrap();
+    let q = broadsheet_model::SearchQuery { query: "索引".into(), ..Default::default() };
+    assert_eq!(store.unindexed_count().unwrap(), 5, "nothing is indexed during the upgrade itself");
+    assert!(store.search(&q).unwrap().is_empty());
+    assert_eq!(store.index_pending(2).unwrap(), 2);
+    assert_eq!(store.search(&q).unwrap().len(), 2, "the indexed ones are found meanwhile");
+    while store.index_pending(2).unwrap() > 0 {}
+    assert_eq!(store.unindexed_count().unwrap(), 0);
+    let found: Vec<i64> = store.search(&q).unwrap().iter().map(|h| h.summary.id).collect();
+    assert_eq!(found, [5, 4, 3, 2, 1], "all of them, newest first among equals");
+}
+
 #[test]
 fn setting_user_tags_replaces_them_and_keeps_tags_usable_elsewhere() {
     let dir = tempfile::tempdir().unwrap();

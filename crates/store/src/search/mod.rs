@@ -74,6 +74,33 @@ const BM25: &str = "bm25(article_fts, 3.0, 1.0)";
 pub const RANKED_WINDOW: u32 = 1000;
 
 impl Store {
+    /// Articles the search index does not hold yet (after an upgrade re-laid it out).
+    pub fn unindexed_count(&self) -> Result<u64> {
+        let n: i64 =
+            self.conn.query_row("SELECT count(*) FROM articles WHERE search_rowid IS NULL", [], |r| r.get(0))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// Indexes up to `max` articles the index lacks, in one write; returns how many. Until
+    /// none are left, searches miss those articles (lists do not).
+    pub fn index_pending(&mut self, max: usize) -> Result<usize> {
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let pending: Vec<(i64, i64, String, String)> = {
+            let mut stmt = tx.prepare_cached(
+                "SELECT id, published_at, title, text FROM articles WHERE search_rowid IS NULL ORDER BY id LIMIT ?1",
+            )?;
+            let rows = stmt.query_map([i64::try_from(max).unwrap_or(i64::MAX)], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?;
+            rows.collect::<Result<_, _>>()?
+        };
+        for (id, published_at, title, text) in &pending {
+            index_article(&tx, *id, *published_at, title, text)?;
+        }
+        tx.commit()?;
+        Ok(pending.len())
+    }
+
     /// Rebuilds the search index (`broadsheet reindex`).
     pub fn reindex(&mut self) -> Result<usize> {
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
