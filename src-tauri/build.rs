@@ -27,6 +27,8 @@ fn main() {
                 "pick_folder",
                 "set_sync_interval",
                 "mark_first_rows",
+                "count_articles",
+                "search_count",
             ]),
         ),
     )

@@ -24,6 +24,18 @@ pub fn list_articles(
     state.with_reader(|s| s.list_articles(&query))
 }
 
+/// How many articles a view holds (the list header's count).
+#[tauri::command(async)]
+pub fn count_articles(state: State<'_, AppState>, filters: broadsheet_model::Filters) -> Result<u64, ApiError> {
+    state.with_reader(|s| s.count_articles(&filters))
+}
+
+/// How many articles a search matches, without ranking them.
+#[tauri::command(async)]
+pub fn search_count(state: State<'_, AppState>, query: broadsheet_model::SearchQuery) -> Result<u64, ApiError> {
+    state.with_reader(|s| s.search_count(&query))
+}
+
 #[tauri::command(async)]
 pub fn get_article(state: State<'_, AppState>, id: ArticleId) -> Result<ArticleDetail, ApiError> {
     state.with_reader(|s| reader_view::article_for_reader(s, id))

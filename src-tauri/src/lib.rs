@@ -71,6 +71,8 @@ pub fn run() {
             commands::pick_folder,
             commands::set_sync_interval,
             commands::mark_first_rows,
+            commands::count_articles,
+            commands::search_count,
         ])
         .run(context)
         .expect("Broadsheet could not start its window");

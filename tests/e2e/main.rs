@@ -6,6 +6,7 @@ mod busy;
 mod harness;
 #[cfg(target_os = "linux")]
 mod package;
+mod views;
 mod xss;
 
 use std::time::Duration;
@@ -205,6 +206,11 @@ async fn bookmarks_and_tags_survive_a_restart_and_the_last_article_reopens() {
     {
         let app = App::launch_in(dir.path()).await;
         app.wait_for_list().await;
+        app.wait_until(
+            "the sidebar lists the category",
+            "return !!document.querySelector(\"[data-category='kejiribao']\")",
+        )
+        .await;
         app.eval::<bool>("document.querySelector(\"[data-category='kejiribao']\").click(); return true").await;
         app.wait_until(
             "the category is listed",
@@ -261,6 +267,12 @@ async fn bookmarks_and_tags_survive_a_restart_and_the_last_article_reopens() {
     app.eval::<bool>("document.querySelector(\"[data-view='bookmarked']\").click(); return true").await;
     app.wait_until("the bookmarked view lists it", "return document.querySelectorAll('.article-row').length === 1")
         .await;
+    // The sidebar loads after the first list: wait for the tag, as a reader would see it appear.
+    app.wait_until(
+        "the tag is in the sidebar again",
+        "return !!document.querySelector(\"[data-user-tag='稍后再读'] .nav-item\")",
+    )
+    .await;
     app.eval::<bool>("document.querySelector(\"[data-user-tag='稍后再读'] .nav-item\").click(); return true").await;
     app.wait_until("the tag view lists it", &format!("const r = document.querySelectorAll('.article-row'); return r.length === 1 && r[0].querySelector('.row-title').textContent.includes({:?})", want.title))
     .await;
@@ -409,8 +421,13 @@ async fn folders_are_added_as_sources_and_a_long_list_loads_page_by_page() {
     }
     let total: usize = app.eval("return Array.from(document.querySelectorAll('.source-item .nav-count')).reduce((n, c) => n + Number(c.textContent), 0)").await;
     assert!(total > 200, "enough posts for a second page: {total}");
-    app.wait_until("the first page is loaded", "return document.querySelector('.list-count').textContent === '200'")
-        .await;
+    app.wait_until("the first page is loaded", "return document.querySelector('.list').dataset.loaded === '200'").await;
+    // The header tells the true number at once, not the loaded page.
+    app.wait_until(
+        "the header counts the whole view",
+        &format!("return document.querySelector('.list-count').textContent.replace(/,/g, '') === '{total}'"),
+    )
+    .await;
     // Scroll to the end, page by page; the page only ever holds a window of rows.
     let mut seen = std::collections::HashSet::new();
     let mut most_rows = 0;
@@ -419,7 +436,7 @@ async fn folders_are_added_as_sources_and_a_long_list_loads_page_by_page() {
             app.client
                 .execute(
                     "const l = document.querySelector('.list'); l.scrollTop += l.clientHeight;
-                     return [Number(document.querySelector('.list-count').textContent),
+                     return [Number(l.dataset.loaded),
                              Array.from(document.querySelectorAll('.article-row')).map(r => Number(r.dataset.id))]",
                     vec![],
                 )
@@ -439,7 +456,8 @@ async fn folders_are_added_as_sources_and_a_long_list_loads_page_by_page() {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert_eq!(app.text(".list-count").await, total.to_string(), "scrolling loads the rest, page by page");
+    let loaded: String = app.eval("return document.querySelector('.list').dataset.loaded").await;
+    assert_eq!(loaded, total.to_string(), "scrolling loads the rest, page by page");
     tokio::time::sleep(Duration::from_millis(300)).await;
     let ids: Vec<i64> =
         app.eval("return Array.from(document.querySelectorAll('.article-row')).map(r => Number(r.dataset.id))").await;

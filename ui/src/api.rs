@@ -105,6 +105,24 @@ pub async fn search(query: SearchQuery) -> Result<Vec<SearchHit>, ApiError> {
     call("search", &Args { query }).await
 }
 
+/// How many articles a view holds.
+pub async fn count_articles(filters: Filters) -> Result<u64, ApiError> {
+    #[derive(Serialize)]
+    struct Args {
+        filters: Filters,
+    }
+    call("count_articles", &Args { filters }).await
+}
+
+/// How many articles a search matches.
+pub async fn search_count(query: SearchQuery) -> Result<u64, ApiError> {
+    #[derive(Serialize)]
+    struct Args {
+        query: SearchQuery,
+    }
+    call("search_count", &Args { query }).await
+}
+
 pub async fn set_bookmark(id: ArticleId, on: bool) -> Result<(), ApiError> {
     #[derive(Serialize)]
     struct Args {

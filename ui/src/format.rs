@@ -48,3 +48,27 @@ mod tests {
         assert_eq!(original_time_hint("2026-11-27T01:12:00Z"), "2026-11-27 01:12 (UTC)");
     }
 }
+
+/// A count with thousands separators: `12345` → `12,345` (the same in 简体中文 UIs).
+pub fn count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod count_tests {
+    #[test]
+    fn counts_get_thousands_separators() {
+        assert_eq!(super::count(0), "0");
+        assert_eq!(super::count(999), "999");
+        assert_eq!(super::count(1000), "1,000");
+        assert_eq!(super::count(1234567), "1,234,567");
+    }
+}

@@ -46,6 +46,8 @@ const ZH: &[(&str, &str)] = &[
     ("Cancel", "取消"),
     ("Search (press /)", "搜索（按 /）"),
     ("Mark all read", "全部标为已读"),
+    ("articles in this view", "本视图中的文章数"),
+    ("Articles", "文章"),
     (
         "Nothing here. Add a source, choose another view, or clear the search.",
         "这里还没有内容。添加来源、换个视图，或清除搜索。",

@@ -63,6 +63,8 @@ pub struct AppState {
     pub more: Signal<bool>,
     /// A page is being fetched.
     pub loading_more: Signal<bool>,
+    /// How many articles the current view holds (`None` until counted).
+    pub total: Signal<Option<u64>>,
     /// The source whose removal is being confirmed. Kept here, not in the source's row, as
     /// rows are rebuilt whenever a sync refreshes the sources.
     pub removing: Signal<Option<i64>>,
@@ -120,12 +122,16 @@ impl AppState {
             restore_scroll: create_signal(None),
             more: create_signal(false),
             loading_more: create_signal(false),
+            total: create_signal(None),
         }
     }
 
     /// Keeps the list in step with the selected category and the reader in step with the
     /// selected article; the sidebar loads once the first list is drawn.
     pub fn start_loading(self) {
+        // Work started from inside an effect belongs to that effect's run and is dropped when
+        // it re-runs; the sidebar's first load must outlive the list load that starts it.
+        let root = use_current_scope();
         // The reader's settings, then back where they left off.
         spawn(async move {
             let settings = Settings::from_json(api::get_ui_settings().await.ok().flatten().as_deref());
@@ -157,15 +163,16 @@ impl AppState {
             self.content_version.track();
             let view = self.view.get_clone();
             self.list_loaded.set(false);
+            self.total.set(None);
             spawn(async move {
                 let result = match &view {
                     ListView::Search(q) => {
-                        api::search(SearchQuery { query: q.clone(), limit: Some(200), ..Default::default() }).await.map(
-                            |hits| {
+                        api::search(SearchQuery { query: q.clone(), limit: Some(PAGE), ..Default::default() })
+                            .await
+                            .map(|hits| {
                                 let snippets = hits.iter().map(|h| (h.summary.id, h.snippet.clone())).collect();
                                 (hits.into_iter().map(|h| h.summary).collect(), snippets)
-                            },
-                        )
+                            })
                     }
                     other => {
                         let query = ArticleQuery { filters: other.filters(), limit: Some(PAGE), ..Default::default() };
@@ -178,7 +185,7 @@ impl AppState {
                 }
                 match result {
                     Ok((list, snippets)) => {
-                        let full_page = list.len() as u32 == PAGE && !matches!(view, ListView::Search(_));
+                        let full_page = list.len() as u32 == PAGE;
                         self.more.set(full_page);
                         self.snippets.set(snippets);
                         self.window_start.set(0);
@@ -189,10 +196,20 @@ impl AppState {
                     Err(e) => self.error.set(Some(e.to_string())),
                 }
                 self.list_loaded.set(true);
+                // The true count after the rows (a count reads the whole view; rows come first).
+                let total = match &view {
+                    ListView::Search(q) => {
+                        api::search_count(SearchQuery { query: q.clone(), ..Default::default() }).await
+                    }
+                    other => api::count_articles(other.filters()).await,
+                };
+                if self.view.get_clone_untracked() == view {
+                    self.total.set(total.ok());
+                }
                 // The list first: the sidebar (2,000 categories on a large archive) took the
                 // main thread for a few hundred milliseconds before the first rows appeared.
                 if self.sidebar_generation.get_untracked() == 0 {
-                    self.reload_sidebar();
+                    root.run_in(|| self.reload_sidebar());
                 }
             });
         });
@@ -371,17 +388,35 @@ impl AppState {
         }
         let view = self.view.get_clone_untracked();
         let Some(before) = self.articles.with_untracked(|l| l.last().map(ArticleSummary::cursor)) else { return };
+        let loaded = self.articles.with_untracked(Vec::len) as u32;
         self.loading_more.set(true);
         spawn(async move {
-            let query = ArticleQuery { filters: view.filters(), before: Some(before), limit: Some(PAGE) };
-            let result = api::list_articles(query).await;
+            // Search pages by offset (its order is by rank, not date); lists by cursor.
+            let result = match &view {
+                ListView::Search(q) => api::search(SearchQuery {
+                    query: q.clone(),
+                    limit: Some(PAGE),
+                    offset: Some(loaded),
+                    ..Default::default()
+                })
+                .await
+                .map(|hits| {
+                    let snippets: Vec<_> = hits.iter().map(|h| (h.summary.id, h.snippet.clone())).collect();
+                    (hits.into_iter().map(|h| h.summary).collect::<Vec<_>>(), snippets)
+                }),
+                other => {
+                    let query = ArticleQuery { filters: other.filters(), before: Some(before), limit: Some(PAGE) };
+                    api::list_articles(query).await.map(|page| (page, Vec::new()))
+                }
+            };
             self.loading_more.set(false);
             if self.view.get_clone_untracked() != view {
                 return;
             }
             match result {
-                Ok(page) => {
+                Ok((page, snippets)) => {
                     self.more.set(page.len() as u32 == PAGE);
+                    self.snippets.update(|m| m.extend(snippets));
                     self.articles.update(|l| l.extend(page));
                 }
                 Err(e) => self.error.set(Some(e.to_string())),

@@ -132,6 +132,25 @@ impl Store {
         Ok(list)
     }
 
+    /// How many articles a view holds (its filters), for the list's header. A category is
+    /// counted on its own index; the other filters are the list's own.
+    pub fn count_articles(&self, f: &Filters) -> Result<u64> {
+        let mut args: Vec<rusqlite::types::Value> = Vec::new();
+        let mut sql = match &f.category {
+            Some(slug) => {
+                args.push(slug.clone().into());
+                String::from(
+                    "SELECT count(*) FROM article_categories ac JOIN articles a ON a.id = ac.article_id
+                     WHERE ac.category_id = (SELECT id FROM categories WHERE slug = ?)",
+                )
+            }
+            None => String::from("SELECT count(*) FROM articles a WHERE 1=1"),
+        };
+        push_filters(&mut sql, &mut args, &Filters { category: None, ..f.clone() });
+        let n: i64 = self.conn.query_row(&sql, rusqlite::params_from_iter(args), |r| r.get(0))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
     /// One article with its body, or `NotFound`.
     pub fn article(&self, id: ArticleId) -> Result<ArticleDetail> {
         let row = self

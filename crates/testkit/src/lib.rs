@@ -192,34 +192,6 @@ pub fn civil(t: i64) -> (i64, i64, i64, i64, i64, i64) {
     (y, m, d, secs / 3600, secs % 3600 / 60, secs % 60)
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn civil_dates_match_known_days() {
-        assert_eq!(super::civil(0), (1970, 1, 1, 0, 0, 0));
-        assert_eq!(super::civil(1_640_995_200 + 8 * 3600 + 61), (2022, 1, 1, 8, 1, 1));
-        assert_eq!(super::civil(951_782_400), (2000, 2, 29, 0, 0, 0));
-    }
-
-    #[test]
-    fn a_generated_site_is_the_same_for_the_same_seed() {
-        let (a, b) = (tempfile_dir("a"), tempfile_dir("b"));
-        let pa = super::generate_site(&a, 50, 2000, 7);
-        let pb = super::generate_site(&b, 50, 2000, 7);
-        for (x, y) in pa.iter().zip(&pb) {
-            assert_eq!(std::fs::read(x).unwrap(), std::fs::read(y).unwrap());
-        }
-        let _ = std::fs::remove_dir_all(&a);
-        let _ = std::fs::remove_dir_all(&b);
-    }
-
-    fn tempfile_dir(tag: &str) -> std::path::PathBuf {
-        let d = std::env::temp_dir().join(format!("bs-testkit-{}-{tag}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&d);
-        d
-    }
-}
-
 /// One figure of the performance record: (posts or sources, what, Broadsheet, baseline, ratio).
 pub type PerfRow = (usize, String, String, String, String);
 
@@ -247,4 +219,32 @@ pub fn append_performance_record(rows: &[PerfRow]) {
         return;
     }
     println!("\nrecorded {} figures in {}", rows.len(), path.display());
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn civil_dates_match_known_days() {
+        assert_eq!(super::civil(0), (1970, 1, 1, 0, 0, 0));
+        assert_eq!(super::civil(1_640_995_200 + 8 * 3600 + 61), (2022, 1, 1, 8, 1, 1));
+        assert_eq!(super::civil(951_782_400), (2000, 2, 29, 0, 0, 0));
+    }
+
+    #[test]
+    fn a_generated_site_is_the_same_for_the_same_seed() {
+        let (a, b) = (tempfile_dir("a"), tempfile_dir("b"));
+        let pa = super::generate_site(&a, 50, 2000, 7);
+        let pb = super::generate_site(&b, 50, 2000, 7);
+        for (x, y) in pa.iter().zip(&pb) {
+            assert_eq!(std::fs::read(x).unwrap(), std::fs::read(y).unwrap());
+        }
+        let _ = std::fs::remove_dir_all(&a);
+        let _ = std::fs::remove_dir_all(&b);
+    }
+
+    fn tempfile_dir(tag: &str) -> std::path::PathBuf {
+        let d = std::env::temp_dir().join(format!("bs-testkit-{}-{tag}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        d
+    }
 }

@@ -1,7 +1,7 @@
 use broadsheet_model::ArticleSummary;
 use sycamore::prelude::*;
 
-use crate::format::{local_datetime, original_time_hint};
+use crate::format::{count, local_datetime, original_time_hint};
 use crate::state::{AppState, ROW_HEIGHT, WINDOW_ROWS};
 
 #[component]
@@ -22,7 +22,7 @@ pub fn ArticleList() -> View {
         state.search(query.get_clone());
     };
     view! {
-        section(class="list", aria-label="Articles", on:scroll=move |e: web_sys::Event| {
+        section(class="list", aria-label=move || state.t("Articles"), data-loaded=move || state.articles.with(Vec::len).to_string(), on:scroll=move |e: web_sys::Event| {
             let (top, height, total) = scroll_metrics(&e);
             state.scrolled_to(top);
             if top + 3 * height >= total {
@@ -36,7 +36,9 @@ pub fn ArticleList() -> View {
                 }
                 div(class="list-title-row") {
                     h2(class="list-title") { (state.list_title()) }
-                    span(class="list-count") { (state.articles.with(Vec::len)) }
+                    span(class="list-count", aria-label=move || state.t("articles in this view")) {
+                        (count(state.total.get().unwrap_or_else(|| state.articles.with(Vec::len) as u64)))
+                    }
                     button(class="mark-all-read", title="Mark every article in this view read", on:click=move |_| state.mark_view_read()) { (state.t("Mark all read")) }
                 }
             }

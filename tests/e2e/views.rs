@@ -1,0 +1,102 @@
+//! Views larger than a page: the header counts the whole view, and a search pages on past
+//! its first 200 results as the list scrolls, listing every match once.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use broadsheet_import::{import_path, ImportOptions};
+use broadsheet_store::Store;
+use fantoccini::Locator;
+
+use crate::harness::App;
+
+const POSTS: usize = 600;
+
+/// Scrolls the list to its end, page by page; returns every row id shown on the way.
+async fn scroll_to_end(app: &App, want_loaded: usize) -> Vec<i64> {
+    let mut seen = Vec::new();
+    for _ in 0..300 {
+        let (loaded, ids): (usize, Vec<i64>) = serde_json::from_value(
+            app.client
+                .execute(
+                    "const l = document.querySelector('.list'); l.scrollTop += l.clientHeight;
+                     return [Number(l.dataset.loaded),
+                             Array.from(document.querySelectorAll('.article-row')).map(r => Number(r.dataset.id))]",
+                    vec![],
+                )
+                .await
+                .unwrap(),
+        )
+        .unwrap();
+        seen.extend(ids);
+        let at_end: bool = app
+            .eval(
+                "const l = document.querySelector('.list'); return l.scrollTop + l.clientHeight >= l.scrollHeight - 2",
+            )
+            .await;
+        if loaded == want_loaded && at_end {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let ids: Vec<i64> =
+        app.eval("return Array.from(document.querySelectorAll('.article-row')).map(r => Number(r.dataset.id))").await;
+    seen.extend(ids);
+    seen
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_header_counts_the_whole_view_and_search_pages_past_its_first_results() {
+    let tmp = tempfile::tempdir().unwrap();
+    broadsheet_testkit::generate_site(&tmp.path().join("site"), POSTS, 30, 5);
+    let data = tmp.path().join("data");
+    let archive = data.join(broadsheet_store::ARCHIVE_FILE);
+    {
+        let mut store = Store::open(&archive).unwrap();
+        import_path(&mut store, &tmp.path().join("site"), ImportOptions::default(), &mut |_, _| {}).unwrap();
+    }
+    let common = broadsheet_testkit::HANZI.chars().next().unwrap().to_string();
+    let matches = {
+        let store = Store::open_reader(&archive).unwrap();
+        store.search_count(&broadsheet_model::SearchQuery { query: common.clone(), ..Default::default() }).unwrap()
+    };
+    assert!(matches > 200, "the search must need more than a page: {matches}");
+
+    let app = App::launch_in(&data).await;
+    app.wait_for_list().await;
+    app.wait_until(
+        "the header counts every article, not the loaded page",
+        &format!("return document.querySelector('.list-count').textContent.replace(/,/g, '') === '{POSTS}'"),
+    )
+    .await;
+
+    // A sidebar longer than the window scrolls beneath its footer, never below it.
+    app.wait_until("the categories are listed", "return document.querySelectorAll('[data-category]').length >= 20")
+        .await;
+    let gap: f64 = app
+        .eval(
+            "const s = document.querySelector('.sidebar'); s.scrollTop = 120;
+             return s.getBoundingClientRect().bottom - document.querySelector('.sidebar-foot').getBoundingClientRect().bottom",
+        )
+        .await;
+    assert!(gap.abs() < 1.0, "the footer reaches the sidebar's bottom edge (gap {gap} px)");
+
+    let search = app.client.find(Locator::Css(".search-input")).await.unwrap();
+    search.send_keys(&format!("{common}\u{E007}")).await.unwrap();
+    app.wait_until(
+        "the search's first page is loaded and its header counts every match",
+        &format!(
+            "return document.querySelector('.list').dataset.loaded === '200' &&
+                    document.querySelector('.list-count').textContent.replace(/,/g, '') === '{matches}'"
+        ),
+    )
+    .await;
+    app.screenshot("search-count.png").await;
+    let seen = scroll_to_end(&app, matches as usize).await;
+    let loaded: String = app.eval("return document.querySelector('.list').dataset.loaded").await;
+    assert_eq!(loaded, matches.to_string(), "scrolling loads every match");
+    let distinct: HashSet<i64> = seen.iter().copied().collect();
+    assert_eq!(distinct.len() as u64, matches, "every match was shown on the way down, once each");
+    app.quit().await;
+}
