@@ -88,6 +88,22 @@ fn test() -> Result {
     setup::ensure(setup::Purpose::Test)?;
     lint_workflows()?;
     ui::build()?;
+    // Lints with warnings denied, on the tests' feature set (after the UI build, so the app
+    // is checked with the real UI embedded); where clippy is missing, say so.
+    if sh::read("cargo", &["clippy", "--version"]).is_some() {
+        sh::cargo(&[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--features",
+            "custom-protocol,e2e",
+            "--",
+            "-D",
+            "warnings",
+        ])?;
+    } else {
+        eprintln!("xtask: note: clippy is not installed (rustup component add clippy); lints not checked");
+    }
     let corpus = corpus::locate().or_else(|| match corpus::ensure() {
         Ok(dir) => Some(dir),
         Err(e) => {

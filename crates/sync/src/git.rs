@@ -51,6 +51,7 @@ impl Default for GitLimits {
 /// libgit2's process-wide settings: a server that stays silent is dropped after a timeout
 /// (connect and each read), and packs are limited in object count. Set before each fetch
 /// (every fetch of a process uses the same limits in practice; tests shorten them).
+#[allow(unsafe_code)] // libgit2's global options have no safe setter for the pack limit.
 fn configure_libgit2(limits: &GitLimits) {
     let millis = |d: Duration| d.as_millis().clamp(1, i32::MAX as u128) as libc::c_int;
     // SAFETY: the options are plain integers read by libgit2 when a transfer starts.
