@@ -122,13 +122,30 @@ pub fn fetch(entries: &[Entry], base: &str, dir: &Path) -> Result {
         let output = incoming.join(i.to_string());
         config.push_str(&format!("url = \"{}\"\noutput = \"{}\"\n", quoted(&url), quoted(&output.to_string_lossy())));
     }
+    // One file first, without retries: offline (or behind a wall), say so in seconds
+    // instead of retrying every file.
+    if let Some(first) = fetchable.first() {
+        let url =
+            format!("{}/{}/{}/{}", base.trim_end_matches('/'), first.repo, first.commit, encode_path(&first.repo_path));
+        let probe = std::process::Command::new("curl")
+            .args(["--silent", "--show-error", "--location", "--fail", "--max-time", "20", "--output"])
+            .arg(incoming.join("probe"))
+            .arg(&url)
+            .output()
+            .map_err(|e| format!("cannot run curl: {e}"))?;
+        if !probe.status.success() {
+            let _ = std::fs::remove_dir_all(&incoming);
+            return Err(format!("cannot reach {base}: {}", String::from_utf8_lossy(&probe.stderr).trim()));
+        }
+    }
     let config_file = dir.join(".curl-config");
     std::fs::write(&config_file, config).map_err(|e| format!("cannot write {}: {e}", config_file.display()))?;
     // curl ships with Windows 10+, macOS and every Linux desktop. Failures are counted
     // below, file by file, rather than trusted from its exit status.
     let _ = sh::run(
         sh::command("curl")
-            .args(["--silent", "--show-error", "--location", "--fail", "--parallel", "--parallel-max", "8"])
+            .args(["--silent", "--show-error", "--no-progress-meter", "--location", "--fail", "--parallel"])
+            .args(["--parallel-max", "8"])
             .args(["--max-time", "120", "--retry", "2", "--max-filesize", "16777216", "--config"])
             .arg(&config_file),
     );
@@ -314,6 +331,8 @@ mod tests {
             (format!("/owner/site/{commit}/_posts/sub/b%20c.md"), b"b".to_vec()),
             (format!("/owner/site/{commit}/_posts/x.md"), b"edited".to_vec()),
         ]);
+        let good_again =
+            || entry("site/_posts/2024-01-01-a.md", "_posts/2024-01-01-a.md", "---\ntitle: 甲\n---\n".as_bytes());
         let dir = std::env::temp_dir().join(format!("xtask-corpus-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
 
@@ -324,8 +343,10 @@ mod tests {
         assert!(!dir.join(COMPLETE).exists(), "a partial corpus must not count");
 
         let missing = entry("site/_posts/gone.md", "_posts/gone.md", b"?");
-        let err = fetch(&[missing], &base, &dir).unwrap_err();
+        let err = fetch(&[good_again(), missing], &base, &dir).unwrap_err();
         assert!(err.contains("site/_posts/gone.md: not downloaded"), "{err}");
+        let err = fetch(&[good_again()], "http://127.0.0.1:9", &dir).unwrap_err();
+        assert!(err.starts_with("cannot reach http://127.0.0.1:9"), "an unreachable mirror fails at once: {err}");
 
         let mut unpinned = entry("site/_posts/lost.md", "_posts/lost.md", b"?");
         unpinned.commit = UNKNOWN.into();
