@@ -267,3 +267,72 @@ fn a_failing_source_shows_its_error_in_words() {
     );
     assert!(html.contains("class=\"source-error\">https://bad.example/feed.xml: HTTP 500<"), "{html}");
 }
+
+/// Every string a reader sees or hears in the Chinese interface is Chinese: visible text and
+/// the `aria-label`, `title` and `placeholder` of every element, in every component, with
+/// Chinese data (so any Latin word left is the interface's own, untranslated).
+#[test]
+fn the_chinese_interface_has_no_untranslated_strings() {
+    use broadsheet_ui::components::{SettingsPanel, Sources, SyncBar};
+    let setup = |s: AppState| {
+        s.settings.update(|x| x.language = "zh".into());
+        s.list_loaded.set(true);
+        s.categories.set(vec![category("kejiribao", "科技日报新闻", 5)]);
+        s.sources
+            .set(vec![source(1, "示例文库", Some("200"), None), source(2, "坏的源", Some("500"), Some("服务器错误"))]);
+        s.site_tags.set(vec![broadsheet_model::TagCount { name: "科技".into(), count: 2 }]);
+        s.user_tags.set(vec![broadsheet_model::TagCount { name: "稍后再读".into(), count: 1 }]);
+        s.articles.set(vec![summary(7, "国产存储芯片良率突破九成", false)]);
+        s.article.set(Some(ArticleDetail {
+            summary: summary(7, "国产存储芯片良率突破九成", false),
+            html: "<p>正文第一段。</p>".into(),
+            lang: Some("zh-CN".into()),
+            text: "正文第一段。".into(),
+            images: vec![],
+        }));
+    };
+    // Names that are the same in every language.
+    const SAME_IN_EVERY_LANGUAGE: &[&str] =
+        &["Broadsheet", "URL", "RSS", "Atom", "JSON", "OPML", "Jekyll", "git", "UTC"];
+    // Data, not interface: the category's slug (its tooltip) and sources' URLs.
+    const DATA: &[&str] = &["kejiribao"];
+    let mut untranslated = std::collections::BTreeSet::new();
+    type Component = (&'static str, fn() -> View);
+    let components: [Component; 6] = [
+        ("Sidebar", || view! { Sidebar {} }),
+        ("ArticleList", || view! { ArticleList {} }),
+        ("Reader", || view! { Reader {} }),
+        ("SettingsPanel", || view! { SettingsPanel {} }),
+        ("Sources", || view! { Sources {} }),
+        ("SyncBar", || view! { SyncBar {} }),
+    ];
+    for (name, component) in components {
+        let html = render(setup, component);
+        let mut strings: Vec<String> = Vec::new();
+        for attr in ["aria-label=\"", "title=\"", "placeholder=\""] {
+            for part in html.split(attr).skip(1) {
+                strings.push(part[..part.find('"').unwrap_or(0)].to_string());
+            }
+        }
+        // Text between tags.
+        for part in html.split('>').skip(1) {
+            strings.push(part[..part.find('<').unwrap_or(part.len())].to_string());
+        }
+        for s in strings {
+            // A URL is data, not interface: leave it out, keep the rest of the string.
+            let text: String = s.split_whitespace().filter(|w| !w.contains("://")).collect::<Vec<_>>().join(" ");
+            let latin_words: Vec<&str> = text
+                .split(|c: char| !c.is_ascii_alphabetic())
+                .filter(|w| w.len() >= 2 && !SAME_IN_EVERY_LANGUAGE.contains(w) && !DATA.contains(w))
+                .collect();
+            if !latin_words.is_empty() {
+                untranslated.insert(format!("{name}: {s:?}"));
+            }
+        }
+    }
+    assert!(
+        untranslated.is_empty(),
+        "untranslated in the Chinese interface:\n{}",
+        untranslated.into_iter().collect::<Vec<_>>().join("\n")
+    );
+}

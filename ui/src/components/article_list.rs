@@ -32,14 +32,14 @@ pub fn ArticleList() -> View {
             header(class="list-header") {
                 form(class="search", role="search", on:submit=on_search) {
                     input(id="search-input", class="search-input", r#type="search", bind:value=query,
-                        placeholder=move || state.t("Search (press /)"), aria-label="Search the archive")
+                        placeholder=move || state.t("Search (press /)"), aria-label=move || state.t("Search the archive"))
                 }
                 div(class="list-title-row") {
                     h2(class="list-title") { (state.list_title()) }
                     span(class="list-count", aria-label=move || state.t("articles in this view")) {
                         (count(state.total.get().unwrap_or_else(|| state.articles.with(Vec::len) as u64)))
                     }
-                    button(class="mark-all-read", title="Mark every article in this view read", on:click=move |_| state.mark_view_read()) { (state.t("Mark all read")) }
+                    button(class="mark-all-read", title=move || state.t("Mark every article in this view read"), on:click=move |_| state.mark_view_read()) { (state.t("Mark all read")) }
                 }
             }
             (if empty() {
@@ -49,7 +49,7 @@ pub fn ArticleList() -> View {
             })
             // Only a window of rows is in the page; padding stands in for the rest, so a
             // 100,000-row list costs no more to draw than a short one.
-            ul(r#ref=rows_ref, class="articles", role="listbox", aria-label="Articles") {
+            ul(r#ref=rows_ref, class="articles", role="listbox", aria-label=move || state.t("Articles")) {
                 Keyed(
                     list=move || {
                         let start = state.window_start.get();
@@ -133,7 +133,7 @@ fn ArticleRow(article: ArticleSummary) -> View {
         li(class=class, role="option", aria-selected=move || selected().to_string(), data-id=id.to_string(),
             tabindex="0", on:click=move |_| state.open(id), on:focus=move |_| state.cursor.set(Some(id))) {
             div(class="row-title") {
-                span(class="row-star", aria-label="Bookmarked") { (star()) }
+                span(class="row-star", aria-label=state.t("Bookmarked")) { (star()) }
                 (article.title.clone())
             }
             div(class="row-meta") {

@@ -10,7 +10,7 @@ pub fn Reader() -> View {
     restore_position(state);
     let font_class = move || state.settings.with(|s| format!("reader fs-{} measure-{}", s.font_size, s.line_width));
     view! {
-        main(class=font_class, aria-label="Reader", on:scroll=move |e: web_sys::Event| state.reader_scrolled(scroll_top(&e))) {
+        main(class=font_class, aria-label=move || state.t("Reader"), on:scroll=move |e: web_sys::Event| state.reader_scrolled(scroll_top(&e))) {
             (match state.article.get_clone() {
                 None => view! {
                     div(class="reader-empty") { p { (state.t("Choose an article to read it here.")) } }
@@ -126,16 +126,16 @@ fn ArticleView(article: ArticleDetail) -> View {
     let bookmarked = create_memo(move || state.is_bookmarked(&summary));
     view! {
         article(class="article", lang=lang, data-id=s.id.to_string(), on:click=on_link_click(state)) {
-            div(class="article-toolbar", role="toolbar", aria-label="Article actions") {
-                button(class="bookmark-toggle", aria-pressed=move || bookmarked.get().to_string(), title="Bookmark (b)",
+            div(class="article-toolbar", role="toolbar", aria-label=move || state.t("Article actions")) {
+                button(class="bookmark-toggle", aria-pressed=move || bookmarked.get().to_string(), title=move || state.t("Bookmark (b)"),
                     on:click=move |_| state.toggle_bookmark(id)) {
                     (if bookmarked.get() { state.t("★ Bookmarked") } else { state.t("☆ Bookmark") })
                 }
-                button(class="read-toggle", title="Read / unread (m)", on:click=move |_| state.toggle_read(id)) { (state.t("Mark unread/read")) }
+                button(class="read-toggle", title=move || state.t("Read / unread (m)"), on:click=move |_| state.toggle_read(id)) { (state.t("Mark unread/read")) }
                 span(class="toolbar-gap")
-                button(class="font-smaller", aria-label="Smaller text", on:click=move |_| state.update_settings(|s| s.with_font_step(-2))) { "A−" }
-                button(class="font-larger", aria-label="Larger text", on:click=move |_| state.update_settings(|s| s.with_font_step(2))) { "A+" }
-                button(class="theme-toggle", title="Theme: system, light, dark", on:click=move |_| state.update_settings(|s| s.next_theme())) {
+                button(class="font-smaller", aria-label=move || state.t("Smaller text"), on:click=move |_| state.update_settings(|s| s.with_font_step(-2))) { "A−" }
+                button(class="font-larger", aria-label=move || state.t("Larger text"), on:click=move |_| state.update_settings(|s| s.with_font_step(2))) { "A+" }
+                button(class="theme-toggle", title=move || state.t("Theme: system, light, dark"), on:click=move |_| state.update_settings(|s| s.next_theme())) {
                     (match state.settings.with(|s| s.theme.clone()).as_str() {
                         "light" => state.t("☀ Light"),
                         "dark" => state.t("☾ Dark"),
@@ -176,7 +176,7 @@ pub fn TagEditor(id: ArticleId) -> View {
         state.set_user_tags(id, all);
     };
     view! {
-        div(class="tag-editor", aria-label="Your tags") {
+        div(class="tag-editor", aria-label=move || state.t("Your tags")) {
             Keyed(
                 list=tags,
                 view=move |t| {
@@ -195,7 +195,7 @@ pub fn TagEditor(id: ArticleId) -> View {
                 key=|t| t.clone(),
             )
             form(class="tag-add", on:submit=add) {
-                input(id="tag-input", class="tag-input", bind:value=input, list="user-tag-options", placeholder=move || state.t("Add a tag (t)"), aria-label="Add a tag")
+                input(id="tag-input", class="tag-input", bind:value=input, list="user-tag-options", placeholder=move || state.t("Add a tag (t)"), aria-label=move || state.t("Add a tag"))
                 datalist(id="user-tag-options") {
                     Keyed(list=move || state.user_tags.get_clone(), view=|t| view! { option(value=t.name.clone()) }, key=|t| t.name.clone())
                 }

@@ -55,7 +55,7 @@ pub fn Sidebar() -> View {
         })
     });
     view! {
-        nav(class="sidebar", aria-label="Library") {
+        nav(class="sidebar", aria-label=move || state.t("Library")) {
             div(class="brand") { "Broadsheet" }
             ul(class="nav-list", role="list") {
                 ViewItem(view=ListView::All, label="All articles".to_string())
@@ -75,7 +75,7 @@ pub fn Sidebar() -> View {
             Sources {}
             div(class="nav-heading-row") {
                 h2(class="nav-heading", id="categories-heading") { (state.t("Categories")) }
-                button(class="sort-toggle", aria-pressed=move || by_count.get().to_string(), title="Sort by name or by number of posts",
+                button(class="sort-toggle", aria-pressed=move || by_count.get().to_string(), title=move || state.t("Sort by name or by number of posts"),
                     on:click=move |_| by_count.set(!by_count.get())) {
                     (if by_count.get() { state.t("By count") } else { state.t("By name") })
                 }
@@ -153,7 +153,7 @@ fn CategoryItem(category: CategoryCount) -> View {
             button(class=class, aria-current=current, data-category=slug, title=category.slug.clone(),
                 on:click=move |_| state.select_category(Some(click_slug.clone()))) {
                 span(class="nav-label") { (category.name.clone()) }
-                span(class="nav-count", aria-label=format!("{} articles", category.count)) { (category.count) }
+                span(class="nav-count", aria-label=format!("{} {}", category.count, state.t("articles"))) { (category.count) }
             }
         }
     }
@@ -172,7 +172,8 @@ fn UserTagItem(tag: TagCount) -> View {
         move || state.view.with(|cur| *cur == v)
     };
     let (n1, n2, n3, n4) = (name.clone(), name.clone(), name.clone(), name.clone());
-    let (rename_label, delete_label) = (format!("Rename {name}"), format!("Delete {name}"));
+    let (rename_label, delete_label) =
+        (format!("{} {name}", state.t("Rename")), format!("{} {name}", state.t("Delete")));
     view! {
         li(class="user-tag-item", data-user-tag=n4) {
             (if editing.get() {
@@ -183,8 +184,8 @@ fn UserTagItem(tag: TagCount) -> View {
                         editing.set(false);
                         state.rename_user_tag(from.clone(), new_name.get_clone());
                     }) {
-                        input(class="tag-rename-input", bind:value=new_name, aria-label="New name (an existing tag's name merges them)")
-                        button(r#type="submit") { "OK" }
+                        input(class="tag-rename-input", bind:value=new_name, aria-label=move || state.t("New name (an existing tag's name merges them)"))
+                        button(r#type="submit") { (state.t("OK")) }
                     }
                 }
             } else {

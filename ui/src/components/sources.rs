@@ -23,9 +23,9 @@ pub fn Sources() -> View {
             )
         }
         form(class="add-source", on:submit=on_submit) {
-            input(class="add-source-input", r#type="text", bind:value=input, aria-label="Feed, site or git URL, or a folder path",
+            input(class="add-source-input", r#type="text", bind:value=input, aria-label=move || state.t("Feed, site or git URL, or a folder path"),
                 placeholder=move || state.t("Add a feed, site, git URL or folder"))
-            button(class="add-source-button", r#type="submit", aria-label="Add source") { "+" }
+            button(class="add-source-button", r#type="submit", aria-label=move || state.t("Add source")) { "+" }
             button(class="add-folder-button", r#type="button", on:click=move |_| state.add_folder()) { (state.t("Folder…")) }
         }
     }
@@ -35,15 +35,15 @@ pub fn Sources() -> View {
 fn SourceItem(source: SourceInfo) -> View {
     let state = use_context::<AppState>();
     let id = source.id;
-    let question = format!("Remove “{}”? Bookmarked and tagged posts always stay.", source.name);
+    let question = state.t("Remove “{}”? Bookmarked and tagged posts always stay.").replace("{}", &source.name);
     let (dot, hint) = match (&source.health.last_error, &source.health.last_status) {
         (Some(e), _) => ("health-dot failing", e.clone()),
-        (None, Some(s)) => ("health-dot ok", format!("Last sync: {s}")),
-        (None, None) if source.kind == "sample" => ("health-dot ok", "Built into Broadsheet".to_string()),
-        (None, None) => ("health-dot pending", "Not synced yet".to_string()),
+        (None, Some(s)) => ("health-dot ok", format!("{}: {s}", state.t("Last sync"))),
+        (None, None) if source.kind == "sample" => ("health-dot ok", state.t("Built into Broadsheet").to_string()),
+        (None, None) => ("health-dot pending", state.t("Not synced yet").to_string()),
     };
     let title = format!("{}\n{}", source.location, hint);
-    let (name, manage_label) = (source.name.clone(), format!("Manage {}", source.name));
+    let (name, manage_label) = (source.name.clone(), format!("{} {}", state.t("Manage"), source.name));
     let interval = source.health.interval_min;
     let syncable = source.kind != "sample";
     view! {
@@ -62,7 +62,7 @@ fn SourceItem(source: SourceInfo) -> View {
         (if state.removing.get() == Some(id) {
             let question = question.clone();
             view! {
-                li(class="source-confirm", role="group", aria-label="Manage source") {
+                li(class="source-confirm", role="group", aria-label=move || state.t("Manage source")) {
                     (if syncable {
                         view! {
                             label(class="source-interval") {
