@@ -57,9 +57,20 @@ async fn the_header_counts_the_whole_view_and_search_pages_past_its_first_result
         import_path(&mut store, &tmp.path().join("site"), ImportOptions::default(), &mut |_, _| {}).unwrap();
     }
     let common = broadsheet_testkit::HANZI.chars().next().unwrap().to_string();
-    let matches = {
+    let (matches, newest) = {
         let store = Store::open_reader(&archive).unwrap();
-        store.search_count(&broadsheet_model::SearchQuery { query: common.clone(), ..Default::default() }).unwrap()
+        let q = broadsheet_model::SearchQuery { query: common.clone(), ..Default::default() };
+        let newest: Vec<i64> = store
+            .search(&broadsheet_model::SearchQuery {
+                limit: Some(3),
+                sort: broadsheet_model::SearchSort::Newest,
+                ..q.clone()
+            })
+            .unwrap()
+            .iter()
+            .map(|h| h.summary.id)
+            .collect();
+        (store.search_count(&q).unwrap(), newest)
     };
     assert!(matches > 200, "the search must need more than a page: {matches}");
 
@@ -98,5 +109,21 @@ async fn the_header_counts_the_whole_view_and_search_pages_past_its_first_result
     assert_eq!(loaded, matches.to_string(), "scrolling loads every match");
     let distinct: HashSet<i64> = seen.iter().copied().collect();
     assert_eq!(distinct.len() as u64, matches, "every match was shown on the way down, once each");
+
+    // Newest first, from the header's toggle: the list starts again with the newest matches.
+    app.eval::<bool>(
+        "document.querySelector('.list').scrollTop = 0; document.querySelector('.search-sort').click(); return true",
+    )
+    .await;
+    app.wait_until(
+        "the newest matches come first",
+        &format!(
+            "const ids = Array.from(document.querySelectorAll('.article-row')).slice(0, 3).map(r => Number(r.dataset.id));
+             return document.querySelector('.search-sort').getAttribute('aria-pressed') === 'true'
+                    && JSON.stringify(ids) === {:?}",
+            serde_json::to_string(&newest).unwrap()
+        ),
+    )
+    .await;
     app.quit().await;
 }

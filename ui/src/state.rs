@@ -3,7 +3,8 @@
 use std::collections::HashMap;
 
 use broadsheet_model::{
-    ArticleDetail, ArticleId, ArticleQuery, ArticleSummary, CategoryCount, SearchQuery, SourceInfo, SyncEvent, TagCount,
+    ArticleDetail, ArticleId, ArticleQuery, ArticleSummary, CategoryCount, SearchQuery, SearchSort, SourceInfo,
+    SyncEvent, TagCount,
 };
 use sycamore::prelude::*;
 
@@ -65,6 +66,8 @@ pub struct AppState {
     pub loading_more: Signal<bool>,
     /// How many articles the current view holds (`None` until counted).
     pub total: Signal<Option<u64>>,
+    /// Search results newest first instead of most relevant first.
+    pub search_newest: Signal<bool>,
     /// The source whose removal is being confirmed. Kept here, not in the source's row, as
     /// rows are rebuilt whenever a sync refreshes the sources.
     pub removing: Signal<Option<i64>>,
@@ -123,6 +126,7 @@ impl AppState {
             more: create_signal(false),
             loading_more: create_signal(false),
             total: create_signal(None),
+            search_newest: create_signal(false),
         }
     }
 
@@ -162,12 +166,13 @@ impl AppState {
         create_effect(move || {
             self.content_version.track();
             let view = self.view.get_clone();
+            let sort = if self.search_newest.get() { SearchSort::Newest } else { SearchSort::Relevance };
             self.list_loaded.set(false);
             self.total.set(None);
             spawn(async move {
                 let result = match &view {
                     ListView::Search(q) => {
-                        api::search(SearchQuery { query: q.clone(), limit: Some(PAGE), ..Default::default() })
+                        api::search(SearchQuery { query: q.clone(), limit: Some(PAGE), sort, ..Default::default() })
                             .await
                             .map(|hits| {
                                 let snippets = hits.iter().map(|h| (h.summary.id, h.snippet.clone())).collect();
@@ -389,6 +394,7 @@ impl AppState {
         let view = self.view.get_clone_untracked();
         let Some(before) = self.articles.with_untracked(|l| l.last().map(ArticleSummary::cursor)) else { return };
         let loaded = self.articles.with_untracked(Vec::len) as u32;
+        let sort = if self.search_newest.get_untracked() { SearchSort::Newest } else { SearchSort::Relevance };
         self.loading_more.set(true);
         spawn(async move {
             // Search pages by offset (its order is by rank, not date); lists by cursor.
@@ -397,6 +403,7 @@ impl AppState {
                     query: q.clone(),
                     limit: Some(PAGE),
                     offset: Some(loaded),
+                    sort,
                     ..Default::default()
                 })
                 .await

@@ -39,6 +39,17 @@ pub fn ArticleList() -> View {
                     span(class="list-count", aria-label=move || state.t("articles in this view")) {
                         (count(state.total.get().unwrap_or_else(|| state.articles.with(Vec::len) as u64)))
                     }
+                    (if matches!(state.view.get_clone(), crate::view::ListView::Search(_)) {
+                        view! {
+                            button(class="search-sort", aria-pressed=move || state.search_newest.get().to_string(),
+                                title=move || state.t("Most relevant first, or newest first"),
+                                on:click=move |_| state.search_newest.set(!state.search_newest.get_untracked())) {
+                                (move || if state.search_newest.get() { state.t("Newest first") } else { state.t("Most relevant") })
+                            }
+                        }
+                    } else {
+                        view! {}
+                    })
                     button(class="mark-all-read", title=move || state.t("Mark every article in this view read"), on:click=move |_| state.mark_view_read()) { (state.t("Mark all read")) }
                 }
             }
