@@ -198,7 +198,7 @@ impl AppState {
                         self.articles.set(list);
                         api::mark_first_rows_once(rows);
                     }
-                    Err(e) => self.error.set(Some(e.to_string())),
+                    Err(e) => self.fail("Loading the list", e),
                 }
                 self.list_loaded.set(true);
                 // The true count after the rows (a count reads the whole view; rows come first).
@@ -244,7 +244,7 @@ impl AppState {
                         if unread && self.settings.with(|s| s.mark_read_on_open) {
                             match api::set_read(id, true).await {
                                 Ok(()) => self.mark_read_locally(id, true),
-                                Err(e) => self.error.set(Some(e.to_string())),
+                                Err(e) => self.fail("Marking the article read", e),
                             }
                         }
                     }
@@ -253,7 +253,7 @@ impl AppState {
                         self.restore_scroll.set(None);
                         self.selected.set(None);
                     }
-                    Err(e) => self.error.set(Some(e.to_string())),
+                    Err(e) => self.fail("Opening the article", e),
                 }
             });
         });
@@ -272,7 +272,7 @@ impl AppState {
             }
             match categories {
                 Ok(c) => self.categories.set(c),
-                Err(e) => self.error.set(Some(e.to_string())),
+                Err(e) => self.fail("Loading the categories", e),
             }
             let sources = api::list_sources().await;
             if !current() {
@@ -280,7 +280,7 @@ impl AppState {
             }
             match sources {
                 Ok(s) => self.sources.set(s),
-                Err(e) => self.error.set(Some(e.to_string())),
+                Err(e) => self.fail("Loading the sources", e),
             }
             let site_tags = api::list_site_tags().await;
             if let (true, Ok(t)) = (current(), site_tags) {
@@ -335,7 +335,7 @@ impl AppState {
     pub fn sync_now(self) {
         spawn(async move {
             if let Err(e) = api::sync_now().await {
-                self.error.set(Some(e.to_string()));
+                self.fail("Starting a sync", e);
             }
         });
     }
@@ -355,7 +355,7 @@ impl AppState {
                     self.reload_sidebar();
                     self.content_version.update(|v| *v += 1);
                 }
-                Err(e) => self.error.set(Some(e.to_string())),
+                Err(e) => self.fail("Removing the source", e),
             }
         });
     }
@@ -426,7 +426,7 @@ impl AppState {
                     self.snippets.update(|m| m.extend(snippets));
                     self.articles.update(|l| l.extend(page));
                 }
-                Err(e) => self.error.set(Some(e.to_string())),
+                Err(e) => self.fail("Loading more of the list", e),
             }
         });
     }
@@ -435,7 +435,7 @@ impl AppState {
         spawn(async move {
             match api::set_sync_interval(id, minutes).await {
                 Ok(()) => self.reload_sidebar(),
-                Err(e) => self.error.set(Some(e.to_string())),
+                Err(e) => self.fail("Setting the sync interval", e),
             }
         });
     }
@@ -485,7 +485,7 @@ impl AppState {
             LinkAction::OpenArticle(id) => self.open(id),
             LinkAction::External(url) => spawn(async move {
                 if let Err(e) = api::open_external(url).await {
-                    self.error.set(Some(e.to_string()));
+                    self.fail("Opening the link", e);
                 }
             }),
             LinkAction::Ignore => {}
@@ -555,7 +555,7 @@ impl AppState {
                 self.bookmarked_now.update(|m| {
                     m.insert(id, !on);
                 });
-                self.error.set(Some(e.to_string()));
+                self.fail("Bookmarking", e);
             }
         });
     }
@@ -566,7 +566,7 @@ impl AppState {
         self.mark_read_locally(id, read);
         spawn(async move {
             if let Err(e) = api::set_read(id, read).await {
-                self.error.set(Some(e.to_string()));
+                self.fail("Marking read or unread", e);
             }
         });
     }
@@ -592,7 +592,7 @@ impl AppState {
                         self.mark_read_locally(id, true);
                     }
                 }
-                Err(e) => self.error.set(Some(e.to_string())),
+                Err(e) => self.fail("Marking the view read", e),
             }
         });
     }
@@ -609,7 +609,7 @@ impl AppState {
                     });
                     self.reload_sidebar();
                 }
-                Err(e) => self.error.set(Some(e.to_string())),
+                Err(e) => self.fail("Saving the tags", e),
             }
         });
     }
@@ -624,7 +624,7 @@ impl AppState {
                     self.reload_sidebar();
                     self.content_version.update(|v| *v += 1);
                 }
-                Err(e) => self.error.set(Some(e.to_string())),
+                Err(e) => self.fail("Renaming the tag", e),
             }
         });
     }
@@ -639,7 +639,7 @@ impl AppState {
                     self.reload_sidebar();
                     self.content_version.update(|v| *v += 1);
                 }
-                Err(e) => self.error.set(Some(e.to_string())),
+                Err(e) => self.fail("Deleting the tag", e),
             }
         });
     }
@@ -675,7 +675,7 @@ impl AppState {
                     self.save_again.set(false);
                     let json = self.settings.with_untracked(Settings::to_json);
                     if let Err(e) = api::set_ui_settings(json).await {
-                        self.error.set(Some(e.to_string()));
+                        self.fail("Saving the settings", e);
                     }
                     if !self.save_again.get_untracked() {
                         break;
@@ -705,6 +705,11 @@ impl AppState {
     }
 
     /// `en` in the reader's language (reactive: reads the settings).
+    /// Shows an error, saying what was being done when it happened (the reader can dismiss it).
+    pub fn fail(self, doing: &'static str, e: impl std::fmt::Display) {
+        self.error.set(Some(format!("{}: {e}", self.t(doing))));
+    }
+
     pub fn t(self, en: &'static str) -> &'static str {
         let lang = self.settings.with(|s| crate::i18n::resolve(&s.language, &crate::i18n::system_language()));
         crate::i18n::tr(lang, en)

@@ -336,3 +336,14 @@ fn the_chinese_interface_has_no_untranslated_strings() {
         untranslated.into_iter().collect::<Vec<_>>().join("\n")
     );
 }
+
+#[test]
+fn an_error_says_what_was_being_done_and_can_be_dismissed() {
+    let html = render(
+        |s| s.fail("Saving the tags", broadsheet_model::ApiError::Storage("disk full".into())),
+        || view! { Reader {} },
+    );
+    assert!(html.contains("Saving the tags: "), "{html}");
+    assert!(html.contains("disk full"), "{html}");
+    assert!(html.contains("class=\"error-dismiss\""), "a way to dismiss it: {html}");
+}

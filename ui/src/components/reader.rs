@@ -18,7 +18,13 @@ pub fn Reader() -> View {
                 Some(a) => view! { ArticleView(article=a) },
             })
             (match state.error.get_clone() {
-                Some(e) => view! { p(class="error", role="alert") { (e) } },
+                Some(e) => view! {
+                    div(class="error", role="alert") {
+                        span(class="error-text") { (e) }
+                        button(class="error-dismiss", aria-label=move || state.t("Dismiss"), title=move || state.t("Dismiss"),
+                            on:click=move |_| state.error.set(None)) { "×" }
+                    }
+                },
                 None => view! {},
             })
         }
