@@ -16,11 +16,10 @@ pub fn Sources() -> View {
     view! {
         h2(class="nav-heading", id="sources-heading") { (state.t("Sources")) }
         ul(class="nav-list sources", role="list", aria-labelledby="sources-heading") {
-            Keyed(
-                list=move || state.sources.get_clone(),
-                view=move |s| view! { SourceItem(source=s) },
-                key=|s| (s.id, s.health.last_attempt, s.health.last_error.clone(), s.articles, s.health.interval_min),
-            )
+            // Rebuilt whole whenever the sources change (a few dozen rows): a keyed list whose
+            // keys carried the health (so an item re-rendered when it changed) now and then
+            // dropped a source from the sidebar when its key changed during a sync.
+            (state.sources.get_clone().into_iter().map(|s| view! { SourceItem(source=s) }).collect::<Vec<_>>())
         }
         form(class="add-source", on:submit=on_submit) {
             input(class="add-source-input", r#type="text", bind:value=input, aria-label=move || state.t("Feed, site or git URL, or a folder path"),
