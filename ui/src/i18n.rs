@@ -48,6 +48,7 @@ const ZH: &[(&str, &str)] = &[
     ("Mark all read", "全部标为已读"),
     ("articles in this view", "本视图中的文章数"),
     ("Articles", "文章"),
+    ("more: type to filter", "个未显示：输入以筛选"),
     ("Loading the list", "载入列表"),
     ("Marking the article read", "标为已读"),
     ("Opening the article", "打开文章"),

@@ -68,7 +68,7 @@ pub fn Sidebar() -> View {
                 view! {
                     h2(class="nav-heading", id="user-tags-heading") { (state.t("Your tags")) }
                     ul(class="nav-list", role="list", aria-labelledby="user-tags-heading") {
-                        Keyed(list=move || state.user_tags.get_clone(), view=move |t| view! { UserTagItem(tag=t) }, key=|t| (t.name.clone(), t.count))
+                        (state.user_tags.get_clone().into_iter().map(|t| view! { UserTagItem(tag=t) }).collect::<Vec<_>>())
                     }
                 }
             })
@@ -83,21 +83,19 @@ pub fn Sidebar() -> View {
             input(class="category-filter", r#type="search", placeholder=move || state.t("Filter categories and tags"), aria-label=move || state.t("Filter categories and tags"),
                 bind:value=filter)
             ul(class="nav-list", role="list", aria-labelledby="categories-heading") {
-                Keyed(
-                    list=categories,
-                    view=move |c| view! { CategoryItem(category=c) },
-                    key=|c| (c.slug.clone(), c.count),
-                )
+                // Rebuilt whole when it changes (at most CATEGORY_PAGE rows): keyed lists whose
+                // keys changed with the counts now and then dropped an entry during a sync.
+                (categories.get_clone().into_iter().map(|c| view! { CategoryItem(category=c) }).collect::<Vec<_>>())
             }
             (if hidden() > 0 {
                 let n = hidden();
-                view! { p(class="nav-more") { (format!("{n} more: type to filter")) } }
+                view! { p(class="nav-more") { (format!("{n} {}", state.t("more: type to filter"))) } }
             } else {
                 view! {}
             })
             h2(class="nav-heading", id="tags-heading") { (state.t("Site tags")) }
             ul(class="nav-list", role="list", aria-labelledby="tags-heading") {
-                Keyed(list=site_tags, view=move |t| view! { ViewItem(view=ListView::Tag(t.name.clone()), label=t.name.clone(), count=t.count) }, key=|t| (t.name.clone(), t.count))
+                (site_tags.get_clone().into_iter().map(|t| view! { ViewItem(view=ListView::Tag(t.name.clone()), label=t.name.clone(), count=t.count) }).collect::<Vec<_>>())
             }
             div(class="sidebar-foot") {
                 SyncBar {}
