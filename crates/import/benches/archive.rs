@@ -194,6 +194,28 @@ fn run(n: usize, jekyll_1k: Option<f64>, _machine: &str) -> Vec<Row> {
         "".into(),
         "".into(),
     ));
+    // Other views' first pages and the counts their headers show.
+    let tag = Filters { tag: Some("第0号新闻".into()), ..Default::default() };
+    let unread = Filters { unread: true, ..Default::default() };
+    let page_of = |f: &Filters| ArticleQuery { filters: f.clone(), limit: Some(200), ..Default::default() };
+    let (_, _, p99_tag) = timed(30, || store.list_articles(&page_of(&tag)).unwrap().len());
+    let (_, _, p99_unread) = timed(30, || store.list_articles(&page_of(&unread)).unwrap().len());
+    let mut counts = Vec::new();
+    for (what, f) in
+        [("all", Filters::default()), ("largest category", category.clone()), ("largest tag", tag), ("unread", unread)]
+    {
+        let (_, _, p99) = timed(30, || store.count_articles(&f).unwrap());
+        counts.push(format!("{what} {:.1} ms", ms(p99)));
+    }
+    println!(
+        "views (p99): largest site tag first page {:.1} ms; unread first page {:.1} ms; header counts: {}",
+        ms(p99_tag),
+        ms(p99_unread),
+        counts.join(", ")
+    );
+    rows.push((n, "largest site tag, first page".into(), format!("p99 {:.1} ms", ms(p99_tag)), "".into(), "".into()));
+    rows.push((n, "unread, first page".into(), format!("p99 {:.1} ms", ms(p99_unread)), "".into(), "".into()));
+    rows.push((n, "view counts (p99)".into(), counts.join("; "), "".into(), "".into()));
     if let Ok(status) = std::fs::read_to_string("/proc/self/status") {
         if let Some(line) = status.lines().find(|l| l.starts_with("VmHWM")) {
             let peak = line.trim_start_matches("VmHWM:").trim().to_string();
