@@ -68,6 +68,26 @@ pub(crate) fn rebuild(conn: &Connection) -> rusqlite::Result<usize> {
 /// Ranking weights per index column: a match in the title counts three times.
 const BM25: &str = "bm25(article_fts, 3.0, 1.0)";
 
+/// The `FROM … WHERE …` of a search (the query and its filters, on aliases `f` and `a`), its
+/// arguments, and the terms to highlight. `search` and `search_count` share it, so a count is
+/// always the count of what the pages list.
+fn matching(q: &SearchQuery) -> Result<(String, Vec<rusqlite::types::Value>, Vec<tokens::Term>)> {
+    let (expr, terms) = tokens::parse_query(&q.query).map_err(|e| StoreError::InvalidInput(e.to_string()))?;
+    let mut from =
+        String::from("FROM article_fts f JOIN articles a ON a.search_rowid = f.rowid WHERE article_fts MATCH ?");
+    let mut args: Vec<rusqlite::types::Value> = vec![expr.into()];
+    crate::articles::push_filters(&mut from, &mut args, &q.filters);
+    if let Some(since) = q.since {
+        from.push_str(" AND a.published_at >= ?");
+        args.push(since.into());
+    }
+    if let Some(until) = q.until {
+        from.push_str(" AND a.published_at < ?");
+        args.push(until.into());
+    }
+    Ok((from, args, terms))
+}
+
 /// How many of the newest matches are ranked together. A query matching more (a common
 /// character matches most of an archive) ranks this window and lists the older matches
 /// after it, newest first; ranking every match cost 300 ms at 100k posts.
@@ -113,76 +133,39 @@ impl Store {
     /// [`RANKED_WINDOW`] matches, then the older ones newest first (`SearchSort::Relevance`),
     /// or all of them newest first (`SearchSort::Newest`). `offset` pages through either.
     pub fn search(&self, q: &SearchQuery) -> Result<Vec<SearchHit>> {
-        let (expr, terms) = tokens::parse_query(&q.query).map_err(|e| StoreError::InvalidInput(e.to_string()))?;
+        let (from, base, terms) = matching(q)?;
         let limit = i64::from(q.limit.unwrap_or(50).min(1000));
         let offset = i64::from(q.offset.unwrap_or(0));
         let window = i64::from(RANKED_WINDOW);
         // The matches that pass the filters, newest first: FTS5 walks its index from the
         // newest key, each row is checked against the filters, and the walk stops at `LIMIT`.
-        let mut matches = String::from(
-            "SELECT a.id AS id, f.rowid AS k, RANK_EXPR AS rank FROM article_fts f
-             JOIN articles a ON a.search_rowid = f.rowid
-             WHERE article_fts MATCH ?",
-        );
-        let mut args: Vec<rusqlite::types::Value> = vec![expr.into()];
-        crate::articles::push_filters(&mut matches, &mut args, &q.filters);
-        if let Some(since) = q.since {
-            matches.push_str(" AND a.published_at >= ?");
-            args.push(since.into());
-        }
-        if let Some(until) = q.until {
-            matches.push_str(" AND a.published_at < ?");
-            args.push(until.into());
-        }
-        matches.push_str(" ORDER BY f.rowid DESC LIMIT ?");
-        let relevance = q.sort == SearchSort::Relevance && offset < window;
-        let page = if relevance {
+        let newest = |rank: &str| {
+            format!("SELECT a.id AS id, f.rowid AS k, {rank} AS rank {from} ORDER BY f.rowid DESC LIMIT ? OFFSET ?")
+        };
+        let args = |extra: &[i64]| base.iter().cloned().chain(extra.iter().map(|&v| v.into())).collect::<Vec<_>>();
+        let page = if q.sort == SearchSort::Relevance && offset < window {
             // Rank the window, take the page from it; a page running past the window goes on
             // with the older matches (whose order is by date alone), so every match is listed
             // exactly once across pages.
-            args.push(window.into());
-            let ranked = matches.replace("RANK_EXPR", BM25);
-            let mut sql = format!(
-                "WITH w AS ({ranked}),
-                      ranked AS (SELECT id, rank FROM w ORDER BY rank, k DESC LIMIT ? OFFSET ?)
-                 SELECT id, rank FROM ranked"
-            );
-            args.extend([limit.into(), offset.into()]);
-            let mut ids = self.query_ids(&sql, &args)?;
-            let wanted = usize::try_from(limit).unwrap_or(0);
-            if ids.len() < wanted {
+            let ranked = format!("SELECT id, rank FROM ({}) ORDER BY rank, k DESC LIMIT ? OFFSET ?", newest(BM25));
+            let mut ids = self.query_ids(&ranked, &args(&[window, 0, limit, offset]))?;
+            let missing = limit - ids.len() as i64;
+            if missing > 0 {
                 // The window is exhausted: go on with the matches older than it.
-                let mut older = args[..args.len() - 3].to_vec();
-                older.extend([i64::try_from(wanted - ids.len()).unwrap_or(0).into(), window.into()]);
-                sql = format!("{} OFFSET ?", matches.replace("RANK_EXPR", "0.0"));
-                ids.extend(self.query_ids(&sql, &older)?);
+                ids.extend(self.query_ids(&newest("0.0"), &args(&[missing, window]))?);
             }
             ids
         } else {
-            let sql = format!("{} OFFSET ?", matches.replace("RANK_EXPR", "0.0"));
-            args.extend([limit.into(), offset.into()]);
-            self.query_ids(&sql, &args)?
+            self.query_ids(&newest("0.0"), &args(&[limit, offset]))?
         };
         self.hits(&page, &terms)
     }
 
     /// How many articles match `q` (its filters included), without ranking them.
     pub fn search_count(&self, q: &SearchQuery) -> Result<u64> {
-        let (expr, _) = tokens::parse_query(&q.query).map_err(|e| StoreError::InvalidInput(e.to_string()))?;
-        let mut sql = String::from(
-            "SELECT count(*) FROM article_fts f JOIN articles a ON a.search_rowid = f.rowid WHERE article_fts MATCH ?",
-        );
-        let mut args: Vec<rusqlite::types::Value> = vec![expr.into()];
-        crate::articles::push_filters(&mut sql, &mut args, &q.filters);
-        if let Some(since) = q.since {
-            sql.push_str(" AND a.published_at >= ?");
-            args.push(since.into());
-        }
-        if let Some(until) = q.until {
-            sql.push_str(" AND a.published_at < ?");
-            args.push(until.into());
-        }
-        let n: i64 = self.conn.query_row(&sql, rusqlite::params_from_iter(args), |r| r.get(0))?;
+        let (from, args, _) = matching(q)?;
+        let n: i64 =
+            self.conn.query_row(&format!("SELECT count(*) {from}"), rusqlite::params_from_iter(args), |r| r.get(0))?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
