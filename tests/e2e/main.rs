@@ -429,40 +429,12 @@ async fn folders_are_added_as_sources_and_a_long_list_loads_page_by_page() {
     )
     .await;
     // Scroll to the end, page by page; the page only ever holds a window of rows.
-    let mut seen = std::collections::HashSet::new();
-    let mut most_rows = 0;
-    for _ in 0..200 {
-        let (loaded, ids): (usize, Vec<i64>) = serde_json::from_value(
-            app.client
-                .execute(
-                    "const l = document.querySelector('.list'); l.scrollTop += l.clientHeight;
-                     return [Number(l.dataset.loaded),
-                             Array.from(document.querySelectorAll('.article-row')).map(r => Number(r.dataset.id))]",
-                    vec![],
-                )
-                .await
-                .unwrap(),
-        )
-        .unwrap();
-        most_rows = most_rows.max(ids.len());
-        seen.extend(ids);
-        let at_end: bool = app
-            .eval(
-                "const l = document.querySelector('.list'); return l.scrollTop + l.clientHeight >= l.scrollHeight - 2",
-            )
-            .await;
-        if loaded == total && at_end {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let scrolled = app.scroll_list_to_end(total).await;
     let loaded: String = app.eval("return document.querySelector('.list').dataset.loaded").await;
     assert_eq!(loaded, total.to_string(), "scrolling loads the rest, page by page");
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let ids: Vec<i64> =
-        app.eval("return Array.from(document.querySelectorAll('.article-row')).map(r => Number(r.dataset.id))").await;
-    seen.extend(ids);
+    let seen: std::collections::HashSet<i64> = scrolled.seen.into_iter().collect();
     assert_eq!(seen.len(), total, "every row was shown on the way down");
+    let most_rows = scrolled.most_rows;
     assert!(most_rows <= 60, "the list is windowed: at most 60 rows in the page, saw {most_rows}");
     app.screenshot("long-list-end.png").await;
     app.quit().await;

@@ -2,7 +2,6 @@
 //! its first 200 results as the list scrolls, listing every match once.
 
 use std::collections::HashSet;
-use std::time::Duration;
 
 use broadsheet_import::{import_path, ImportOptions};
 use broadsheet_store::Store;
@@ -11,40 +10,6 @@ use fantoccini::Locator;
 use crate::harness::App;
 
 const POSTS: usize = 600;
-
-/// Scrolls the list to its end, page by page; returns every row id shown on the way.
-async fn scroll_to_end(app: &App, want_loaded: usize) -> Vec<i64> {
-    let mut seen = Vec::new();
-    for _ in 0..300 {
-        let (loaded, ids): (usize, Vec<i64>) = serde_json::from_value(
-            app.client
-                .execute(
-                    "const l = document.querySelector('.list'); l.scrollTop += l.clientHeight;
-                     return [Number(l.dataset.loaded),
-                             Array.from(document.querySelectorAll('.article-row')).map(r => Number(r.dataset.id))]",
-                    vec![],
-                )
-                .await
-                .unwrap(),
-        )
-        .unwrap();
-        seen.extend(ids);
-        let at_end: bool = app
-            .eval(
-                "const l = document.querySelector('.list'); return l.scrollTop + l.clientHeight >= l.scrollHeight - 2",
-            )
-            .await;
-        if loaded == want_loaded && at_end {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let ids: Vec<i64> =
-        app.eval("return Array.from(document.querySelectorAll('.article-row')).map(r => Number(r.dataset.id))").await;
-    seen.extend(ids);
-    seen
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_header_counts_the_whole_view_and_search_pages_past_its_first_results() {
@@ -104,7 +69,7 @@ async fn the_header_counts_the_whole_view_and_search_pages_past_its_first_result
     )
     .await;
     app.screenshot("search-count.png").await;
-    let seen = scroll_to_end(&app, matches as usize).await;
+    let seen = app.scroll_list_to_end(matches as usize).await.seen;
     let loaded: String = app.eval("return document.querySelector('.list').dataset.loaded").await;
     assert_eq!(loaded, matches.to_string(), "scrolling loads every match");
     let distinct: HashSet<i64> = seen.iter().copied().collect();

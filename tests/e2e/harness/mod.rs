@@ -10,6 +10,12 @@ use std::time::{Duration, Instant};
 use fantoccini::{Client, ClientBuilder};
 use serde_json::{json, Value};
 
+/// What [`App::scroll_list_to_end`] saw.
+pub struct Scrolled {
+    pub seen: Vec<i64>,
+    pub most_rows: usize,
+}
+
 pub struct App {
     pub client: Client,
     driver: Child,
@@ -158,6 +164,42 @@ impl App {
         let keys =
             KeyActions::new("keyboard".into()).then(KeyAction::Down { value: key }).then(KeyAction::Up { value: key });
         self.client.perform_actions(keys).await.unwrap();
+    }
+
+    /// Scrolls the article list down a screen at a time until `want_loaded` rows are loaded
+    /// and the end is reached (the list loads pages as it nears its end); every row id that
+    /// was in the page on the way, and the most rows the page held at once.
+    pub async fn scroll_list_to_end(&self, want_loaded: usize) -> Scrolled {
+        let mut out = Scrolled { seen: Vec::new(), most_rows: 0 };
+        for _ in 0..300 {
+            let (loaded, ids): (usize, Vec<i64>) = serde_json::from_value(
+                self.client
+                    .execute(
+                        "const l = document.querySelector('.list'); l.scrollTop += l.clientHeight;
+                         return [Number(l.dataset.loaded),
+                                 Array.from(document.querySelectorAll('.article-row')).map(r => Number(r.dataset.id))]",
+                        vec![],
+                    )
+                    .await
+                    .unwrap(),
+            )
+            .unwrap();
+            out.most_rows = out.most_rows.max(ids.len());
+            out.seen.extend(ids);
+            let at_end: bool = self
+                .eval("const l = document.querySelector('.list'); return l.scrollTop + l.clientHeight >= l.scrollHeight - 2")
+                .await;
+            if loaded == want_loaded && at_end {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let ids: Vec<i64> = self
+            .eval("return Array.from(document.querySelectorAll('.article-row')).map(r => Number(r.dataset.id))")
+            .await;
+        out.seen.extend(ids);
+        out
     }
 
     pub async fn screenshot(&self, name: &str) {
