@@ -58,12 +58,17 @@ type Result<T = ()> = std::result::Result<T, String>;
 /// The one build both `run` and `test` use. `cargo build` would resolve dependency features
 /// without the dev-dependencies and rebuild half the workspace after a test run (and the
 /// other way round), so `run` asks for the test build and starts the app binary from it.
-const BUILD: &[&str] = &["test", "--workspace", "--features", "custom-protocol,e2e", "--no-fail-fast"];
+fn build_args(features: &str) -> Vec<&str> {
+    vec!["test", "--workspace", "--features", features, "--no-fail-fast"]
+}
+/// The features of that build; without a WebDriver the real-window tests are left out by
+/// dropping `e2e`, which changes only the root package, so dependencies are shared.
+const FEATURES: &str = "custom-protocol,e2e";
 
 fn run(app_args: &[String]) -> Result {
     setup::ensure(setup::Purpose::Run)?;
     ui::build()?;
-    let mut build = BUILD.to_vec();
+    let mut build = build_args(FEATURES);
     build.push("--no-run");
     sh::cargo(&build)?;
     if !display::available() {
@@ -121,10 +126,7 @@ fn test() -> Result {
     // One cargo invocation with one feature set: unit, integration, component and the
     // real-window tests, so dependencies are compiled once. One test at a time within each
     // binary: two real windows at once on two cores make their timings a lottery.
-    let mut args = BUILD.to_vec();
-    if !e2e {
-        args[3] = "custom-protocol";
-    }
+    let mut args = build_args(if e2e { FEATURES } else { "custom-protocol" });
     let mut cargo = sh::command(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     cargo.env("BROADSHEET_SKIPPED_LOG", &skipped_log);
     // Build first, so the Linux packages can be made from this very build (and tried by the

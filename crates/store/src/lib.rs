@@ -83,8 +83,6 @@ impl Store {
         let conn = Connection::open_with_flags(path, flags)
             .map_err(|e| StoreError::Open { path: path.to_owned(), source: e })?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        // Every statement of an article's write is prepared once per connection (rusqlite
-        // keeps 16 by default; a write uses about 20).
         conn.set_prepared_statement_cache_capacity(64);
         conn.pragma_update(None, "query_only", true)?;
         let images_dir = path.with_file_name("images");
