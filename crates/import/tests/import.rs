@@ -248,40 +248,78 @@ fn a_rescan_skips_files_whose_size_and_time_are_unchanged_and_rereads_the_rest()
     assert_eq!((gone.unchanged, gone.removed_upstream), (39, 1));
 }
 
+/// Every view with a label (category, site tag, user tag), a source, or those combined with
+/// unread or bookmarked, pages newest first through exactly the posts a plain filter of the
+/// whole archive finds, and counts them; a redated post moves in all of them.
 #[test]
-fn category_pages_follow_the_newest_first_order_and_a_redated_post_moves() {
+fn every_view_pages_in_newest_first_order_and_a_redated_post_moves() {
     let tmp = tempfile::tempdir().unwrap();
     let site = tmp.path().join("site");
     let posts = broadsheet_testkit::generate_site(&site, 300, 5, 9);
     let (_dir, mut store) = fresh_store();
     let opts = broadsheet_import::ImportOptions::default();
     broadsheet_import::import_path(&mut store, &site, opts, &mut |_, _| {}).unwrap();
-    let check = |store: &Store| {
+    let everything = store.list_articles(&ArticleQuery { limit: Some(1000), ..Default::default() }).unwrap();
+    for (i, a) in everything.iter().enumerate() {
+        if i % 3 == 0 {
+            store.set_user_tags(a.id, &["稍后".into()]).unwrap();
+        }
+        if i % 5 == 0 {
+            store.set_read(a.id, true).unwrap();
+        }
+        if i % 7 == 0 {
+            store.set_bookmark(a.id, true).unwrap();
+        }
+    }
+    let in_outlet0 = everything.iter().find(|a| a.categories == ["outlet0"]).unwrap();
+    let tag = in_outlet0.tags.first().cloned().expect("generated posts carry a site tag");
+    let source = store.sources().unwrap()[0].id;
+    let views = [
+        Filters { category: Some("outlet0".into()), ..Default::default() },
+        Filters { tag: Some(tag.clone()), ..Default::default() },
+        Filters { user_tag: Some("稍后".into()), ..Default::default() },
+        Filters { source: Some(source), ..Default::default() },
+        Filters { category: Some("outlet0".into()), unread: true, ..Default::default() },
+        Filters { tag: Some(tag.clone()), bookmarked: true, ..Default::default() },
+        Filters { user_tag: Some("稍后".into()), category: Some("outlet1".into()), ..Default::default() },
+        Filters { unread: true, bookmarked: true, ..Default::default() },
+    ];
+    let check = |store: &Store| -> Vec<i64> {
         let all = store.list_articles(&ArticleQuery { limit: Some(1000), ..Default::default() }).unwrap();
-        let want: Vec<i64> = all.iter().filter(|a| a.categories == ["outlet0"]).map(|a| a.id).collect();
-        assert!(want.len() > 20, "a large category: {}", want.len());
-        let (mut got, mut before) = (Vec::new(), None);
-        loop {
-            let q = ArticleQuery {
-                filters: Filters { category: Some("outlet0".into()), ..Default::default() },
-                before,
-                limit: Some(7),
-            };
-            let page = store.list_articles(&q).unwrap();
-            got.extend(page.iter().map(|a| a.id));
-            match page.last() {
-                Some(last) if page.len() == 7 => before = Some(last.cursor()),
-                _ => break,
+        let mut first_of_category = Vec::new();
+        for f in &views {
+            let want: Vec<i64> = all
+                .iter()
+                .filter(|a| f.category.as_ref().is_none_or(|c| a.categories.contains(c)))
+                .filter(|a| f.tag.as_ref().is_none_or(|t| a.tags.contains(t)))
+                .filter(|a| f.user_tag.as_ref().is_none_or(|t| a.user_tags.contains(t)))
+                .filter(|a| !f.unread || !a.read)
+                .filter(|a| !f.bookmarked || a.bookmarked)
+                .map(|a| a.id)
+                .collect();
+            assert!(want.len() > 3, "{f:?} is not a trivial view: {}", want.len());
+            let (mut got, mut before) = (Vec::new(), None);
+            loop {
+                let q = ArticleQuery { filters: f.clone(), before, limit: Some(7) };
+                let page = store.list_articles(&q).unwrap();
+                got.extend(page.iter().map(|a| a.id));
+                match page.last() {
+                    Some(last) if page.len() == 7 => before = Some(last.cursor()),
+                    _ => break,
+                }
+            }
+            assert_eq!(got, want, "keyset pages of {f:?}, newest first");
+            assert_eq!(store.count_articles(f).unwrap(), want.len() as u64, "the count of {f:?}");
+            if first_of_category.is_empty() {
+                first_of_category = want;
             }
         }
-        assert_eq!(got, want, "keyset pages of the category, newest first");
-        want
+        first_of_category
     };
     let order = check(&store);
     // The oldest post of the category is redated to the newest: it moves to the top.
     let oldest = *order.last().unwrap();
-    let url = store.list_articles(&ArticleQuery { limit: Some(1000), ..Default::default() }).unwrap();
-    let title = url.iter().find(|a| a.id == oldest).unwrap().title.clone();
+    let title = everything.iter().find(|a| a.id == oldest).unwrap().title.clone();
     let file = posts.iter().find(|p| std::fs::read_to_string(p).unwrap().contains(&title)).unwrap();
     let text = std::fs::read_to_string(file).unwrap();
     let date_line = text.lines().find(|l| l.starts_with("date: ")).unwrap().to_string();

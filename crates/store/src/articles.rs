@@ -97,28 +97,11 @@ impl Store {
     /// A page of articles, newest first.
     pub fn list_articles(&self, q: &ArticleQuery) -> Result<Vec<ArticleSummary>> {
         let mut args: Vec<rusqlite::types::Value> = Vec::new();
-        // A category's pages walk its (category, date, id) index from the cursor on; other
-        // views walk the articles' (date, id) index.
-        let (mut sql, date, id) = match &q.filters.category {
-            Some(slug) => {
-                args.push(slug.clone().into());
-                (
-                    format!(
-                        "SELECT {SUMMARY_COLUMNS} FROM article_categories ac JOIN articles a ON a.id = ac.article_id
-                         JOIN sources s ON s.id = a.source_id
-                         WHERE ac.category_id = (SELECT id FROM categories WHERE slug = ?)"
-                    ),
-                    "ac.published_at",
-                    "ac.article_id",
-                )
-            }
-            None => (
-                format!("SELECT {SUMMARY_COLUMNS} FROM articles a JOIN sources s ON s.id = a.source_id WHERE 1=1"),
-                "a.published_at",
-                "a.id",
-            ),
-        };
-        push_filters(&mut sql, &mut args, &Filters { category: None, ..q.filters.clone() });
+        // A label's pages walk its (label, date, id) index from the cursor on; other views
+        // walk the articles' (date, id) index (a source's: (source, date, id)).
+        let (mut sql, rest, labelled) = driving_rows(&q.filters, &mut args, SUMMARY_COLUMNS);
+        let (date, id) = if labelled { ("l.published_at", "l.article_id") } else { ("a.published_at", "a.id") };
+        push_filters(&mut sql, &mut args, &rest);
         if let Some(c) = q.before {
             sql.push_str(&format!(" AND ({date} < ? OR ({date} = ? AND {id} < ?))"));
             args.extend([c.timestamp.into(), c.timestamp.into(), c.id.into()]);
@@ -132,21 +115,12 @@ impl Store {
         Ok(list)
     }
 
-    /// How many articles a view holds (its filters), for the list's header. A category is
+    /// How many articles a view holds (its filters), for the list's header. A label is
     /// counted on its own index; the other filters are the list's own.
     pub fn count_articles(&self, f: &Filters) -> Result<u64> {
         let mut args: Vec<rusqlite::types::Value> = Vec::new();
-        let mut sql = match &f.category {
-            Some(slug) => {
-                args.push(slug.clone().into());
-                String::from(
-                    "SELECT count(*) FROM article_categories ac JOIN articles a ON a.id = ac.article_id
-                     WHERE ac.category_id = (SELECT id FROM categories WHERE slug = ?)",
-                )
-            }
-            None => String::from("SELECT count(*) FROM articles a WHERE 1=1"),
-        };
-        push_filters(&mut sql, &mut args, &Filters { category: None, ..f.clone() });
+        let (mut sql, rest, _) = driving_rows(f, &mut args, "count(*)");
+        push_filters(&mut sql, &mut args, &rest);
         let n: i64 = self.conn.query_row(&sql, rusqlite::params_from_iter(args), |r| r.get(0))?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
@@ -259,6 +233,41 @@ impl Store {
             a.user_tags = user.remove(&a.id).unwrap_or_default();
         }
         Ok(())
+    }
+}
+
+/// `SELECT {columns} FROM … WHERE …` over the rows a view is read from, and the filters
+/// still to apply, and whether a label drives. A view with a label (category, site tag, user tag; the first of them)
+/// reads that label's dated links, alias `l`, joined to articles `a` and sources `s`, so its
+/// pages walk the index (label, date, id) kept by migrations 0009 and 0011; other views read
+/// articles directly.
+pub(crate) fn driving_rows(
+    f: &Filters,
+    args: &mut Vec<rusqlite::types::Value>,
+    columns: &str,
+) -> (String, Filters, bool) {
+    // Counts need no source columns; the join would cost a lookup per row.
+    let sources = if columns.contains("s.") { " JOIN sources s ON s.id = a.source_id" } else { "" };
+    let mut rest = f.clone();
+    let label = if let Some(slug) = rest.category.take() {
+        Some(("article_categories", "category_id", "SELECT id FROM categories WHERE slug = ?", slug))
+    } else if let Some(tag) = rest.tag.take() {
+        Some(("article_site_tags", "tag_id", "SELECT id FROM site_tags WHERE name = ?", tag))
+    } else {
+        rest.user_tag
+            .take()
+            .map(|tag| ("article_user_tags", "user_tag_id", "SELECT id FROM user_tags WHERE name = ?", tag))
+    };
+    match label {
+        Some((table, column, lookup, name)) => {
+            args.push(name.into());
+            let sql = format!(
+                "SELECT {columns} FROM {table} l JOIN articles a ON a.id = l.article_id{sources}
+                 WHERE l.{column} = ({lookup})"
+            );
+            (sql, rest, true)
+        }
+        None => (format!("SELECT {columns} FROM articles a{sources} WHERE 1=1"), rest, false),
     }
 }
 

@@ -68,6 +68,11 @@ const MIGRATIONS: &[Migration] = &[
         // (`Store::index_pending`), by the app in the background and by the CLI before a search.
         then: None,
     },
+    Migration {
+        name: "2026-12-06-0011-label-order",
+        sql: include_str!("../migrations/2026-12-06-0011-label-order.sql"),
+        then: None,
+    },
 ];
 
 pub(crate) fn apply(conn: &mut Connection) -> Result<()> {
