@@ -37,7 +37,6 @@ struct Walk {
     entries: usize,
 }
 
-const POST_EXTENSIONS: &[&str] = &["md", "markdown", "mdown", "mkdn", "mkd", "html", "htm"];
 /// Folders Jekyll itself never reads posts from.
 const SKIP_DIRS: &[&str] = &["_site", ".git", "node_modules", "vendor", ".jekyll-cache", ".sass-cache"];
 
@@ -186,6 +185,5 @@ fn for_each_entry(dir: &Path, depth: usize, walk: &mut Walk, f: &mut dyn FnMut(&
 }
 
 fn is_post_file(path: &Path) -> bool {
-    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
-    ext.is_some_and(|e| POST_EXTENSIONS.contains(&e.as_str()))
+    path.file_name().and_then(|n| n.to_str()).is_some_and(broadsheet_jekyll::has_post_extension)
 }

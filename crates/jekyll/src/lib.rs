@@ -14,6 +14,7 @@ mod site_link;
 mod yaml;
 
 pub use config::{parse_config, SiteConfig};
+pub use name::has_post_extension;
 pub use render::{render_body, Rendered};
 pub use site_link::{site_link, SiteLink};
 

@@ -1,5 +1,18 @@
 //! Post file names: `YYYY-MM-DD-slug.ext`, and the odd ones real sites have.
 
+/// The extensions Jekyll reads posts from: its default Markdown extensions and HTML.
+const POST_EXTENSIONS: &[&str] = &["md", "markdown", "mdown", "mkdn", "mkd", "html", "htm"];
+
+/// Whether a file's name (or path, `/` or `\\` separated) has a post extension, in any case.
+/// The one rule for every reader of posts: folder import, git sync.
+pub fn has_post_extension(path: &str) -> bool {
+    let file = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    match file.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => POST_EXTENSIONS.iter().any(|e| e.eq_ignore_ascii_case(ext)),
+        _ => false,
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct PostName {
     /// File name without its extension.
@@ -68,6 +81,18 @@ fn split_date(stem: &str) -> Option<((i32, u8, u8), &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn post_extensions_are_jekylls_in_any_case_and_need_a_name() {
+        for yes in
+            ["a.md", "_posts/x/2021-01-01-a.MKD", "b.markdown", "c.mdown", "d.mkdn", "e.html", "f.HTM", "dir\\g.md"]
+        {
+            assert!(has_post_extension(yes), "{yes}");
+        }
+        for no in ["README", ".md", "_posts/.md", "a.png", "a.md.bak", "a.", "a.mdx"] {
+            assert!(!has_post_extension(no), "{no}");
+        }
+    }
 
     #[test]
     fn dated_name_gives_date_and_slug() {

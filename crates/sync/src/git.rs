@@ -11,7 +11,6 @@ use tokio_util::sync::CancellationToken;
 /// Top-level folders that hold archived posts besides `_posts` (finews moves posts older than
 /// three days to `old_post/`).
 pub const ARCHIVE_DIRS: &[&str] = &["old_post"];
-const POST_EXTENSIONS: &[&str] = &["md", "markdown", "html"];
 const HEAD_REF: &str = "refs/broadsheet/head";
 
 /// Bounds on one git sync. A repository is a stranger's: it may hold a multi-GB blob that
@@ -79,7 +78,7 @@ pub struct GitChanges {
 }
 
 pub fn is_post_path(path: &str) -> bool {
-    let ext_ok = path.rsplit('.').next().is_some_and(|e| POST_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()));
+    let ext_ok = broadsheet_jekyll::has_post_extension(path);
     let mut parts = path.split('/');
     let first = parts.next().unwrap_or("");
     ext_ok && (path.split('/').any(|p| p == "_posts") || ARCHIVE_DIRS.contains(&first))
@@ -244,8 +243,14 @@ mod tests {
 
     #[test]
     fn post_paths_are_under_posts_or_archive_folders() {
-        for yes in ["_posts/2021-12-08-a.md", "old_post/2021-12-08-a.md", "docs/_posts/x.markdown", "_posts/sub/y.html"]
-        {
+        for yes in [
+            "_posts/2021-12-08-a.md",
+            "old_post/2021-12-08-a.md",
+            "docs/_posts/x.markdown",
+            "_posts/sub/y.html",
+            "_posts/z.mkd",
+            "_posts/w.HTM",
+        ] {
             assert!(is_post_path(yes), "{yes}");
         }
         for no in ["README.md", "_layouts/post.html", "category/emnews.html", "_posts/img.png", "x/old_post/a.md"] {
