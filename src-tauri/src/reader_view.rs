@@ -23,9 +23,13 @@ pub fn article_for_reader(store: &Store, id: ArticleId) -> Result<ArticleDetail,
     Ok(article)
 }
 
+/// Same-site links looked up per article. Each is an indexed lookup, but a hostile post may
+/// hold a hundred thousand links: past this many, the rest stay web links.
+const MAX_LINKS_RESOLVED: usize = 500;
+
 fn in_app_links(store: &Store, html: &str, site: &str) -> Result<HashMap<String, String>, StoreError> {
     let mut map = HashMap::new();
-    for href in broadsheet_html::link_targets(html) {
+    for href in broadsheet_html::link_targets(html).into_iter().take(MAX_LINKS_RESOLVED) {
         let target = match site_link(&href, site) {
             Some(SiteLink::Home) => Some("#all".to_string()),
             Some(SiteLink::Category(slug)) if store.has_category(&slug)? => {

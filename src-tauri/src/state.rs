@@ -47,8 +47,10 @@ impl AppState {
         &self,
         f: impl FnOnce(&mut Store) -> Result<T, broadsheet_store::StoreError>,
     ) -> Result<T, ApiError> {
-        let mut guard = self.store.lock().unwrap_or_else(|p| p.into_inner());
-        f(&mut guard).map_err(ApiError::from)
+        off_the_workers(|| {
+            let mut guard = self.store.lock().unwrap_or_else(|p| p.into_inner());
+            f(&mut guard).map_err(ApiError::from)
+        })
     }
 
     /// Runs a read `f` on a read-only connection; never waits for the writer.
@@ -56,17 +58,33 @@ impl AppState {
         &self,
         f: impl FnOnce(&Store) -> Result<T, broadsheet_store::StoreError>,
     ) -> Result<T, ApiError> {
-        let pooled = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
-        let reader = match pooled {
-            Some(r) => r,
-            None => Store::open_reader(&self.archive_path).map_err(ApiError::from)?,
-        };
-        let result = f(&reader).map_err(ApiError::from);
-        let mut idle = self.readers.lock().unwrap_or_else(|p| p.into_inner());
-        if idle.len() < IDLE_READERS {
-            idle.push(reader);
-        }
-        result
+        off_the_workers(|| {
+            let pooled = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
+            let reader = match pooled {
+                Some(r) => r,
+                None => Store::open_reader(&self.archive_path).map_err(ApiError::from)?,
+            };
+            let result = f(&reader).map_err(ApiError::from);
+            let mut idle = self.readers.lock().unwrap_or_else(|p| p.into_inner());
+            if idle.len() < IDLE_READERS {
+                idle.push(reader);
+            }
+            result
+        })
+    }
+}
+
+/// Runs blocking archive work from a command. Tauri runs `async` commands on its tokio
+/// runtime, which has one worker per core (two here): a command that waits for the writer
+/// (behind a long write) or runs a long query on a worker would stall every other command,
+/// reads included, and the sync engine's tasks. On a worker thread `block_in_place` hands the
+/// worker's other tasks to a fresh thread first; elsewhere (the image scheme's blocking
+/// pool, tests) the work simply runs.
+fn off_the_workers<T>(work: impl FnOnce() -> T) -> T {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == RuntimeFlavor::MultiThread => tokio::task::block_in_place(work),
+        _ => work(),
     }
 }
 

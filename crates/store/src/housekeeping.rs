@@ -1,7 +1,7 @@
 //! Removing things: sources, old unmarked posts. Marked posts (bookmarked or user-tagged) are
 //! never removed here: the schema forbids it (`ON DELETE RESTRICT`) and the queries skip them.
 
-use rusqlite::{params, Transaction};
+use rusqlite::params;
 
 use crate::{now, Result, SourceId, Store, StoreError};
 
@@ -26,27 +26,75 @@ pub struct SourceRemoval {
     pub kept_articles: u64,
 }
 
+/// Articles deleted per transaction. A removal of a 100k-post source or a retention run is
+/// many small writes, so the writer (and the window's marks waiting for it) is never held
+/// for more than one of them.
+const DELETE_BATCH: usize = 256;
+
+/// A removal in progress: which posts go, and what has gone so far. Run it with
+/// [`Store::removal_step`] until it says it is done, releasing the writer between steps;
+/// [`Store::remove_source`] and [`Store::apply_retention`] do all of it at once.
+#[derive(Debug)]
+pub struct Removal {
+    cond: String,
+    source: Option<SourceId>,
+    deleted: u64,
+    /// Image URLs the deleted posts used; those nothing else uses go with them at the end.
+    images: std::collections::BTreeSet<String>,
+    orphans: (u64, u64),
+    done: bool,
+}
+
+impl Removal {
+    pub fn deleted(&self) -> u64 {
+        self.deleted
+    }
+    pub fn is_done(&self) -> bool {
+        self.done
+    }
+}
+
 impl Store {
     /// Stops a source. With `keep_articles` its posts stay; without, only the marked ones do.
     pub fn remove_source(&mut self, source: SourceId, keep_articles: bool) -> Result<SourceRemoval> {
+        let mut job = self.begin_source_removal(source, keep_articles)?;
+        while self.removal_step(&mut job)? {}
+        self.finish_source_removal(job)
+    }
+
+    /// Marks the source removed (it is synced no more, at once) and plans the deletion of its
+    /// unmarked posts (none with `keep_articles`).
+    pub fn begin_source_removal(&mut self, source: SourceId, keep_articles: bool) -> Result<Removal> {
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let exists: bool =
             tx.query_row("SELECT EXISTS (SELECT 1 FROM sources WHERE id = ?1)", [source], |r| r.get(0))?;
         if !exists {
             return Err(StoreError::NotFound(format!("source {source}")));
         }
-        let deleted = if keep_articles {
-            0
-        } else {
-            delete_articles(&tx, &format!("a.source_id = {source} AND NOT {MARKED}"))?.0
-        };
+        tx.execute("UPDATE sources SET removed_at = coalesce(removed_at, ?2) WHERE id = ?1", params![source, now()])?;
+        tx.commit()?;
+        let cond = format!("a.source_id = {source} AND NOT {MARKED}");
+        Ok(Removal {
+            cond,
+            source: Some(source),
+            deleted: 0,
+            images: Default::default(),
+            orphans: (0, 0),
+            done: keep_articles,
+        })
+    }
+
+    /// Deletes the source row once none of its posts is left, and says what the removal did.
+    pub fn finish_source_removal(&mut self, job: Removal) -> Result<SourceRemoval> {
+        let source = job.source.ok_or_else(|| StoreError::InvalidInput("not a source removal".into()))?;
+        let deleted = job.deleted;
+        self.finish_removal(job)?;
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let kept: u64 = tx
             .query_row("SELECT count(*) FROM articles WHERE source_id = ?1", [source], |r| r.get::<_, i64>(0))?
             as u64;
         if kept == 0 {
             tx.execute("DELETE FROM sources WHERE id = ?1", [source])?;
-        } else {
-            tx.execute("UPDATE sources SET removed_at = ?2 WHERE id = ?1", params![source, now()])?;
         }
         tx.commit()?;
         Ok(SourceRemoval { deleted_articles: deleted, kept_articles: kept })
@@ -54,8 +102,7 @@ impl Store {
 
     /// What [`Store::apply_retention`] would remove for posts published more than `days` ago.
     pub fn retention_preview(&self, days: u32) -> Result<RetentionPlan> {
-        let cutoff = now() - i64::from(days) * 86_400;
-        let cond = format!("a.published_at < {cutoff} AND NOT {MARKED}");
+        let cond = retention_cond(days);
         let articles: i64 =
             self.conn.query_row(&format!("SELECT count(*) FROM articles a WHERE {cond}"), [], |r| r.get(0))?;
         let (images, bytes): (i64, i64) = self.conn.query_row(
@@ -72,47 +119,91 @@ impl Store {
 
     /// Removes unmarked posts published more than `days` ago, and cached images nothing else uses.
     pub fn apply_retention(&mut self, days: u32) -> Result<RetentionPlan> {
-        let cutoff = now() - i64::from(days) * 86_400;
+        let mut job = self.begin_retention(days);
+        while self.removal_step(&mut job)? {}
+        self.finish_removal(job)
+    }
+
+    /// Plans the removal of unmarked posts published more than `days` ago.
+    pub fn begin_retention(&self, days: u32) -> Removal {
+        Removal {
+            cond: retention_cond(days),
+            source: None,
+            deleted: 0,
+            images: Default::default(),
+            orphans: (0, 0),
+            done: false,
+        }
+    }
+
+    /// Deletes the next few posts of `job` (with their index rows) in one transaction;
+    /// `false` once none is left.
+    pub fn removal_step(&mut self, job: &mut Removal) -> Result<bool> {
+        if job.done {
+            return Ok(false);
+        }
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let (articles, orphan_shas, images, bytes) =
-            delete_articles(&tx, &format!("a.published_at < {cutoff} AND NOT {MARKED}"))?;
+        let ids: Vec<i64> = tx
+            .prepare(&format!("SELECT a.id FROM articles a WHERE {} LIMIT {DELETE_BATCH}", job.cond))?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        if ids.is_empty() {
+            job.done = true;
+            return Ok(false);
+        }
+        let ids_json = serde_json::to_string(&ids).map_err(|e| StoreError::InvalidInput(e.to_string()))?;
+        let urls: Vec<String> = tx
+            .prepare("SELECT url FROM article_images WHERE article_id IN (SELECT value FROM json_each(?1))")?
+            .query_map([&ids_json], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        tx.execute(
+            "DELETE FROM article_fts WHERE rowid IN
+               (SELECT search_rowid FROM articles WHERE id IN (SELECT value FROM json_each(?1)) AND search_rowid IS NOT NULL)",
+            [&ids_json],
+        )?;
+        let n = tx.execute("DELETE FROM articles WHERE id IN (SELECT value FROM json_each(?1))", [&ids_json])?;
         tx.commit()?;
-        self.remove_blobs(&orphan_shas);
-        Ok(RetentionPlan { articles, images, image_bytes: bytes })
+        job.deleted += n as u64;
+        job.images.extend(urls);
+        Ok(true)
+    }
+
+    /// Ends a removal: the cached images only its posts used are deleted, rows and files.
+    pub fn finish_removal(&mut self, mut job: Removal) -> Result<RetentionPlan> {
+        while self.removal_step(&mut job)? {}
+        let urls: Vec<String> = std::mem::take(&mut job.images).into_iter().collect();
+        for chunk in urls.chunks(DELETE_BATCH) {
+            let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let json = serde_json::to_string(chunk).map_err(|e| StoreError::InvalidInput(e.to_string()))?;
+            let gone: Vec<(Option<String>, Option<i64>)> = tx
+                .prepare(
+                    "DELETE FROM images WHERE url IN (SELECT value FROM json_each(?1))
+                       AND NOT EXISTS (SELECT 1 FROM article_images ai WHERE ai.url = images.url)
+                     RETURNING sha256, bytes",
+                )?
+                .query_map([&json], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            let mut shas = Vec::new();
+            for (sha, bytes) in gone {
+                let Some(sha) = sha else { continue };
+                job.orphans.0 += 1;
+                job.orphans.1 += bytes.unwrap_or(0).max(0) as u64;
+                let still_used: bool =
+                    tx.query_row("SELECT EXISTS (SELECT 1 FROM images WHERE sha256 = ?1)", [&sha], |r| r.get(0))?;
+                if !still_used {
+                    shas.push(sha);
+                }
+            }
+            tx.commit()?;
+            // Files after the rows: a kill between leaves a file no row names, which is
+            // harmless, never a row whose file is gone.
+            self.remove_blobs(&shas);
+        }
+        Ok(RetentionPlan { articles: job.deleted, images: job.orphans.0, image_bytes: job.orphans.1 })
     }
 }
 
-/// Deletes the articles matching `cond` (on alias `a`) with their index rows and the image rows
-/// no other article uses. Returns (articles, blob hashes no longer referenced, images, bytes).
-fn delete_articles(tx: &Transaction<'_>, cond: &str) -> Result<(u64, Vec<String>, u64, u64)> {
-    tx.execute_batch(&format!(
-        "CREATE TEMP TABLE IF NOT EXISTS doomed (id INTEGER PRIMARY KEY); DELETE FROM doomed;
-         INSERT INTO doomed SELECT a.id FROM articles a WHERE {cond};"
-    ))?;
-    let n: i64 = tx.query_row("SELECT count(*) FROM doomed", [], |r| r.get(0))?;
-    tx.execute(
-        "DELETE FROM article_fts WHERE rowid IN (SELECT a.search_rowid FROM articles a JOIN doomed d ON d.id = a.id)",
-        [],
-    )?;
-    // Images used only by doomed articles.
-    tx.execute_batch(
-        "CREATE TEMP TABLE IF NOT EXISTS doomed_images (url TEXT PRIMARY KEY, sha256 TEXT, bytes INTEGER); DELETE FROM doomed_images;
-         INSERT INTO doomed_images SELECT i.url, i.sha256, i.bytes FROM images i
-           WHERE i.url IN (SELECT url FROM article_images WHERE article_id IN (SELECT id FROM doomed))
-             AND i.url NOT IN (SELECT url FROM article_images WHERE article_id NOT IN (SELECT id FROM doomed));",
-    )?;
-    let (images, bytes): (i64, i64) = tx.query_row(
-        "SELECT count(sha256), coalesce(sum(bytes), 0) FROM doomed_images WHERE sha256 IS NOT NULL",
-        [],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
-    tx.execute("DELETE FROM articles WHERE id IN (SELECT id FROM doomed)", [])?;
-    tx.execute("DELETE FROM images WHERE url IN (SELECT url FROM doomed_images)", [])?;
-    let mut stmt = tx.prepare(
-        "SELECT DISTINCT sha256 FROM doomed_images WHERE sha256 IS NOT NULL AND sha256 NOT IN (SELECT sha256 FROM images WHERE sha256 IS NOT NULL)",
-    )?;
-    let shas = stmt.query_map([], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
-    drop(stmt);
-    tx.execute_batch("DELETE FROM doomed; DELETE FROM doomed_images;")?;
-    Ok((n as u64, shas, images as u64, bytes as u64))
+fn retention_cond(days: u32) -> String {
+    let cutoff = now() - i64::from(days) * 86_400;
+    format!("a.published_at < {cutoff} AND NOT {MARKED}")
 }

@@ -29,7 +29,7 @@ pub use search::RANKED_WINDOW;
 
 pub use backup::{Backup, BackupArticle, BackupCategory, BackupSource, BACKUP_FORMAT, BACKUP_VERSION};
 pub use error::StoreError;
-pub use housekeeping::{RetentionPlan, SourceRemoval};
+pub use housekeeping::{Removal, RetentionPlan, SourceRemoval};
 pub use images::{ImageBlob, ImageFiles};
 /// The search tokenizer, for tests that check the index against a plain scan.
 pub use search::tokens as search_tokens;

@@ -62,15 +62,7 @@ impl Store {
     pub fn tag_article(&mut self, id: ArticleId, tags: &[&str]) -> Result<StateChange> {
         self.require_article(id)?;
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let mut changed = 0;
-        for tag in tags.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
-            tx.execute("INSERT OR IGNORE INTO user_tags (name) VALUES (?1)", [tag])?;
-            changed += tx.execute(
-                "INSERT OR IGNORE INTO article_user_tags (article_id, user_tag_id)
-                 SELECT ?1, id FROM user_tags WHERE name = ?2",
-                params![id, tag],
-            )?;
-        }
+        let changed = add_tags(&tx, id, tags)?;
         tx.commit()?;
         Ok(changed.into())
     }
@@ -78,14 +70,7 @@ impl Store {
     pub fn untag_article(&mut self, id: ArticleId, tags: &[&str]) -> Result<StateChange> {
         self.require_article(id)?;
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let mut changed = 0;
-        for tag in tags.iter().map(|t| t.trim()) {
-            changed += tx.execute(
-                "DELETE FROM article_user_tags WHERE article_id = ?1
-                 AND user_tag_id = (SELECT id FROM user_tags WHERE name = ?2)",
-                params![id, tag],
-            )?;
-        }
+        let changed = remove_tags(&tx, id, tags)?;
         tx.commit()?;
         Ok(changed.into())
     }
@@ -145,22 +130,24 @@ impl Store {
         Ok(self.conn.execute(&sql, rusqlite::params_from_iter(args))?)
     }
 
-    /// Makes an article's user tags exactly `tags`; returns them as stored (sorted).
+    /// Makes an article's user tags exactly `tags`; returns them as stored (sorted). One
+    /// transaction: a kill in the middle of swapping tag A for B never leaves neither.
     pub fn set_user_tags(&mut self, id: ArticleId, tags: &[String]) -> Result<Vec<String>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT u.name FROM article_user_tags aut JOIN user_tags u ON u.id = aut.user_tag_id WHERE aut.article_id = ?1",
-        )?;
-        let current: Vec<String> = stmt.query_map([id], |r| r.get(0))?.collect::<Result<_, _>>()?;
-        drop(stmt);
+        self.require_article(id)?;
         let wanted: Vec<&str> = tags.iter().map(|t| t.trim()).filter(|t| !t.is_empty()).collect();
+        if let Some(long) = wanted.iter().find(|t| t.chars().count() > MAX_TAG_CHARS) {
+            return Err(StoreError::InvalidInput(format!(
+                "a tag name is at most {MAX_TAG_CHARS} characters: {long:.40}…"
+            )));
+        }
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let current = tags_of(&tx, id)?;
         let gone: Vec<&str> =
             current.iter().map(String::as_str).filter(|c| !wanted.iter().any(|w| w.eq_ignore_ascii_case(c))).collect();
-        self.untag_article(id, &gone)?;
-        self.tag_article(id, &wanted)?;
-        let mut stmt = self.conn.prepare(
-            "SELECT u.name FROM article_user_tags aut JOIN user_tags u ON u.id = aut.user_tag_id WHERE aut.article_id = ?1 ORDER BY u.name",
-        )?;
-        let now: Vec<String> = stmt.query_map([id], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        remove_tags(&tx, id, &gone)?;
+        add_tags(&tx, id, &wanted)?;
+        let now = tags_of(&tx, id)?;
+        tx.commit()?;
         Ok(now)
     }
 
@@ -188,4 +175,41 @@ impl Store {
             stmt.query_map([], |r| Ok(TagCount { name: r.get(0)?, count: r.get::<_, i64>(1)?.max(0) as u64 }))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+}
+
+/// The longest user tag name accepted.
+pub const MAX_TAG_CHARS: usize = 200;
+
+fn tags_of(tx: &rusqlite::Transaction<'_>, id: ArticleId) -> Result<Vec<String>> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT u.name FROM article_user_tags aut JOIN user_tags u ON u.id = aut.user_tag_id
+         WHERE aut.article_id = ?1 ORDER BY u.name",
+    )?;
+    let names = stmt.query_map([id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    Ok(names)
+}
+
+fn add_tags(tx: &rusqlite::Transaction<'_>, id: ArticleId, tags: &[&str]) -> Result<usize> {
+    let mut changed = 0;
+    for tag in tags.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
+        tx.execute("INSERT OR IGNORE INTO user_tags (name) VALUES (?1)", [tag])?;
+        changed += tx.execute(
+            "INSERT OR IGNORE INTO article_user_tags (article_id, user_tag_id)
+             SELECT ?1, id FROM user_tags WHERE name = ?2",
+            params![id, tag],
+        )?;
+    }
+    Ok(changed)
+}
+
+fn remove_tags(tx: &rusqlite::Transaction<'_>, id: ArticleId, tags: &[&str]) -> Result<usize> {
+    let mut changed = 0;
+    for tag in tags.iter().map(|t| t.trim()) {
+        changed += tx.execute(
+            "DELETE FROM article_user_tags WHERE article_id = ?1
+             AND user_tag_id = (SELECT id FROM user_tags WHERE name = ?2)",
+            params![id, tag],
+        )?;
+    }
+    Ok(changed)
 }

@@ -263,14 +263,23 @@ impl Engine {
             }
             Fetched::Body(r) => r,
         };
-        let parsed = broadsheet_feed::parse_feed(&r.body, &r.url, now()).map_err(|e| format!("{}: {e}", s.location))?;
-        // A feed is a stranger's too: the newest MAX_FEED_ITEMS items are plenty for any real one.
-        let rows: Vec<_> = parsed.posts.into_iter().take(MAX_FEED_ITEMS).map(feed::to_row).collect();
-        // Up to MAX_FEED_ITEMS rows: written a few at a time, like a folder's, so the window's
-        // marks never wait for a whole feed.
-        let outcomes = SharedArchive::new(&self.store).upsert(s.id, &rows).map_err(|e| e.to_string())?;
-        let (new, updated) = count(&outcomes);
-        Ok(Outcome { status: r.status.to_string(), new, updated, validators: Some(r.validators), cursor: None })
+        // Parsing (up to the body cap) and writing block: on the blocking pool, never on one of
+        // the runtime's few workers, which every other source, the app's commands and events share.
+        let (store, id, location) = (self.store.clone(), s.id, s.location.clone());
+        let (status, validators) = (r.status.to_string(), r.validators);
+        let (body, url) = (r.body, r.url);
+        let (new, updated) = tokio::task::spawn_blocking(move || -> Result<(usize, usize), String> {
+            let parsed = broadsheet_feed::parse_feed(&body, &url, now()).map_err(|e| format!("{location}: {e}"))?;
+            // A feed is a stranger's too: the newest MAX_FEED_ITEMS items are plenty for any real one.
+            let rows: Vec<_> = parsed.posts.into_iter().take(MAX_FEED_ITEMS).map(feed::to_row).collect();
+            // Up to MAX_FEED_ITEMS rows: written a few at a time, like a folder's, so the window's
+            // marks never wait for a whole feed.
+            let outcomes = SharedArchive::new(&store).upsert(id, &rows).map_err(|e| e.to_string())?;
+            Ok(count(&outcomes))
+        })
+        .await
+        .map_err(|e| JobError::from(e.to_string()))??;
+        Ok(Outcome { status, new, updated, validators: Some(validators), cursor: None })
     }
 
     fn sync_folder(&self, s: &SyncSource) -> Result<Outcome, JobError> {
