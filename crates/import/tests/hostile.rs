@@ -143,6 +143,58 @@ fn quadratic_liquid_and_amplifying_variables_stay_linear_and_bounded() {
     assert_eq!(titles(&store).len(), 4);
 }
 
+/// Copies that cost little to write and much to make: a `_config.yml` value repeated by
+/// 300,000 `{{ site.x }}`, a front-matter anchor aliased thousands of times, 30,000
+/// categories in one string, formatting elements left open before thousands of paragraphs.
+#[test]
+fn cheap_copies_of_large_values_stay_bounded() {
+    let site = site_with(&[
+        ("2024-01-03-site-var.md", format!("---\ntitle: sv\n---\n{}\n", "{{site.x}}".repeat(300_000)).into_bytes()),
+        (
+            "2024-01-04-alias.md",
+            format!(
+                "---\ntitle: al\na: &a \"{}\"\nb: [{}]\n---\nx\n",
+                "字".repeat(60_000),
+                vec!["*a"; 9_000].join(",")
+            )
+            .into_bytes(),
+        ),
+        (
+            "2024-01-05-cats.md",
+            format!(
+                "---\ntitle: cats\ncategories: \"{}\"\n---\nx\n",
+                (0..30_000).map(|i| format!("c{i} ")).collect::<String>()
+            )
+            .into_bytes(),
+        ),
+        (
+            "2024-01-06-open.md",
+            format!(
+                "---\ntitle: open\n---\n<div>{}</div>{}\n",
+                (0..200).map(|i| format!("<b title=\"{i}\">")).collect::<String>(),
+                "<div>x</div>".repeat(100_000)
+            )
+            .into_bytes(),
+        ),
+    ]);
+    std::fs::write(site.path().join("_config.yml"), format!("x: \"{}\"\n", "y".repeat(900_000))).unwrap();
+    let (report, store, _db) = import_bounded(site.path());
+    assert!(mentioned(&report, "2024-01-03-site-var.md").contains("too large"));
+    assert!(mentioned(&report, "2024-01-04-alias.md").contains("alias"));
+    assert!(mentioned(&report, "2024-01-05-cats.md").contains("only the first 32"));
+    let open = store
+        .list_articles(&ArticleQuery { limit: Some(10), ..Default::default() })
+        .unwrap()
+        .into_iter()
+        .find(|a| a.title == "open")
+        .expect("the post with open formatting is imported");
+    let html = store.article(open.id).unwrap().html;
+    assert!(html.len() < 4 * 1_300_000, "the stored HTML stays proportional: {} bytes", html.len());
+    let cats = store.list_articles(&ArticleQuery { limit: Some(10), ..Default::default() }).unwrap();
+    assert!(cats.iter().all(|a| a.categories.len() <= 32));
+    assert_eq!(titles(&store).len(), 5, "every post imported: {:?}", titles(&store));
+}
+
 #[test]
 fn an_oversized_post_is_skipped_unread_with_its_size() {
     let mut big = b"---\ntitle: big\n---\n".to_vec();

@@ -141,6 +141,19 @@ pub fn parse_post(file: &PostFile<'_>, site: &SiteConfig) -> (Parsed, Vec<Warnin
         push_labels(&v, &mut tags);
     }
     dedup_keep_order(&mut tags);
+    // A post is a stranger's: a 256 KiB `categories:` string is 50,000 words. Real posts carry
+    // a handful of short labels; the rest are dropped here, before URLs are built from them.
+    for (what, labels, max) in [("categories", &mut categories, MAX_CATEGORIES), ("tags", &mut tags, MAX_TAGS)] {
+        let long = labels.iter().filter(|l| l.chars().count() > MAX_LABEL_CHARS).count();
+        labels.retain(|l| l.chars().count() <= MAX_LABEL_CHARS);
+        if long > 0 {
+            warnings.push(Warning::new(format!("{long} {what} longer than {MAX_LABEL_CHARS} characters left out")));
+        }
+        if labels.len() > max {
+            warnings.push(Warning::new(format!("{} {what}; only the first {max} kept", labels.len())));
+            labels.truncate(max);
+        }
+    }
 
     let own_lang = match fields.get("lang") {
         Some(Value::String(l)) if !l.trim().is_empty() => Some(l.trim().to_string()),
@@ -177,6 +190,12 @@ pub fn parse_post(file: &PostFile<'_>, site: &SiteConfig) -> (Parsed, Vec<Warnin
     };
     (Parsed::Post(Box::new(post)), warnings)
 }
+
+/// Labels kept per post (the archive keeps as many; finews posts carry one of each).
+pub const MAX_CATEGORIES: usize = 32;
+pub const MAX_TAGS: usize = 64;
+/// The longest category or tag kept, in characters.
+pub const MAX_LABEL_CHARS: usize = 200;
 
 /// Jekyll reads a string of categories or tags as space-separated words, and a list as items.
 fn push_labels(v: &Value, out: &mut Vec<String>) {

@@ -24,9 +24,10 @@ pub(crate) fn post_url(
         .map(|(t, o)| t.to_zoned(jiff::tz::TimeZone::fixed(o)).datetime());
     // Jekyll lower-cases categories in URLs and drops repeats.
     let mut cats: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for c in categories {
         let c = c.to_lowercase();
-        if !cats.contains(&c) {
+        if seen.insert(c.clone()) {
             cats.push(c);
         }
     }

@@ -52,6 +52,10 @@ pub(crate) enum YamlError {
     TooManyNodes {
         max: usize,
     },
+    /// The value built would hold more text than this (aliases copy their anchor's text).
+    TooMuchText {
+        max: usize,
+    },
 }
 
 impl YamlError {
@@ -70,6 +74,9 @@ impl std::fmt::Display for YamlError {
             YamlError::TooManyNodes { max } => {
                 write!(f, "more than {max} values (aliases included); refused as a possible alias bomb")
             }
+            YamlError::TooMuchText { max } => {
+                write!(f, "more than {max} bytes of text once aliases are copied; refused as a possible alias bomb")
+            }
         }
     }
 }
@@ -82,6 +89,8 @@ struct Frame {
     start_nodes: usize,
     /// The depth of its deepest child so far (0 for scalars only).
     deepest: usize,
+    /// The text bytes built when this container opened.
+    start_text: usize,
 }
 
 enum Kind {
@@ -94,6 +103,8 @@ struct Anchored {
     value: Value,
     nodes: usize,
     depth: usize,
+    /// The text bytes it holds: an alias copies them all, so they count again for each.
+    text: usize,
 }
 
 /// Reads the first document of `text` (an empty text is `Null`).
@@ -105,11 +116,15 @@ pub(crate) fn load(text: &str, limits: Limits) -> Result<Value, YamlError> {
     let mut stack: Vec<Frame> = Vec::new();
     let mut anchors: HashMap<usize, Anchored> = HashMap::new();
     let mut nodes = 0usize;
+    // Text bytes in the value built so far, aliases' copies included: a node budget alone let
+    // `b: [*a, *a, …]` copy a 200 KB anchor ten thousand times (2 GB from one post).
+    let mut text_bytes = 0usize;
+    let max_text = limits.max_bytes.saturating_mul(4);
     let mut root: Option<Value> = None;
     loop {
         let (event, mark) = parser.next_token().map_err(|e| YamlError::Syntax(e.to_string()))?;
-        // A finished node: (value, anchor id, nodes it holds, its depth).
-        let finished: Option<(Value, usize, usize, usize)> = match event {
+        // A finished node: (value, anchor id, nodes it holds, its depth, its text bytes).
+        let finished: Option<(Value, usize, usize, usize, usize)> = match event {
             Event::StreamEnd => break,
             Event::DocumentEnd if root.is_some() => break,
             Event::Nothing | Event::StreamStart | Event::DocumentStart | Event::DocumentEnd => None,
@@ -125,7 +140,7 @@ pub(crate) fn load(text: &str, limits: Limits) -> Result<Value, YamlError> {
                     Event::SequenceStart(..) => Kind::Seq(Vec::new()),
                     _ => Kind::Map(Map::new(), None),
                 };
-                stack.push(Frame { kind, anchor, start_nodes: nodes, deepest: 0 });
+                stack.push(Frame { kind, anchor, start_nodes: nodes, deepest: 0, start_text: text_bytes });
                 None
             }
             Event::SequenceEnd | Event::MappingEnd => {
@@ -136,14 +151,25 @@ pub(crate) fn load(text: &str, limits: Limits) -> Result<Value, YamlError> {
                     Kind::Seq(items) => Value::Array(items),
                     Kind::Map(map, _) => Value::Object(map),
                 };
-                Some((value, frame.anchor, nodes - frame.start_nodes + 1, frame.deepest + 1))
+                Some((
+                    value,
+                    frame.anchor,
+                    nodes - frame.start_nodes + 1,
+                    frame.deepest + 1,
+                    text_bytes - frame.start_text,
+                ))
             }
             Event::Scalar(text, style, anchor, tag) => {
                 nodes += 1;
                 if nodes > limits.max_nodes {
                     return Err(YamlError::TooManyNodes { max: limits.max_nodes });
                 }
-                Some((scalar(text, style, tag.as_ref()), anchor, 1, 0))
+                let len = text.len();
+                text_bytes += len;
+                if text_bytes > max_text {
+                    return Err(YamlError::TooMuchText { max: max_text });
+                }
+                Some((scalar(text, style, tag.as_ref()), anchor, 1, 0, len))
             }
             Event::Alias(id) => {
                 let Some(a) = anchors.get(&id) else {
@@ -156,12 +182,16 @@ pub(crate) fn load(text: &str, limits: Limits) -> Result<Value, YamlError> {
                 if stack.len() + a.depth > limits.max_depth {
                     return Err(YamlError::TooDeep { max: limits.max_depth });
                 }
-                Some((a.value.clone(), 0, a.nodes, a.depth))
+                text_bytes = text_bytes.saturating_add(a.text);
+                if text_bytes > max_text {
+                    return Err(YamlError::TooMuchText { max: max_text });
+                }
+                Some((a.value.clone(), 0, a.nodes, a.depth, a.text))
             }
         };
-        let Some((value, anchor, count, depth)) = finished else { continue };
+        let Some((value, anchor, count, depth, text)) = finished else { continue };
         if anchor != 0 {
-            anchors.insert(anchor, Anchored { value: value.clone(), nodes: count, depth });
+            anchors.insert(anchor, Anchored { value: value.clone(), nodes: count, depth, text });
         }
         let Some(parent) = stack.last_mut() else {
             root = Some(value);
@@ -264,6 +294,19 @@ mod tests {
         let e = fm(&y).unwrap_err();
         assert!(matches!(e, YamlError::TooManyNodes { .. }), "{e:?}");
         assert!(e.is_limit());
+    }
+
+    #[test]
+    fn aliases_of_a_long_text_are_refused_before_they_copy_it_thousands_of_times() {
+        let big = "字".repeat(60_000); // 180 KB, under the 256 KiB front-matter cap
+        let aliases = vec!["*a"; 9_000].join(",");
+        let y = format!("a: &a \"{big}\"\nb: [{aliases}]\n");
+        assert!(y.len() < Limits::FRONT_MATTER.max_bytes);
+        let e = fm(&y).unwrap_err();
+        assert!(matches!(e, YamlError::TooMuchText { .. }), "{e:?}");
+        assert!(e.is_limit());
+        // A few copies of a long text are fine.
+        assert!(fm(&format!("a: &a \"{big}\"\nb: [*a, *a]\n")).is_ok());
     }
 
     #[test]
