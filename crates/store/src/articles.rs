@@ -326,6 +326,9 @@ pub(crate) fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<ArticleSummary> 
 }
 
 fn upsert_one(tx: &Transaction<'_>, source: SourceId, a: &NewArticle) -> Result<UpsertOutcome> {
+    // Stored only as the archive's own backup would accept it (see `fit.rs`).
+    let fitted = crate::fit::fit_article(a);
+    let a = fitted.as_ref().unwrap_or(a);
     let hash = a.content_hash();
     let now = now();
     let existing: Option<(ArticleId, String)> = tx

@@ -255,22 +255,22 @@ const KIB: usize = 1024;
 const MIB: usize = 1024 * 1024;
 /// Source locations and article keys: paths, URLs and feed entry ids.
 const MAX_LOCATION_BYTES: usize = 4 * KIB;
-const MAX_KEY_BYTES: usize = 4 * KIB;
-const MAX_URL_BYTES: usize = 8 * KIB;
-const MAX_TITLE_BYTES: usize = 16 * KIB;
+pub(crate) const MAX_KEY_BYTES: usize = 4 * KIB;
+pub(crate) const MAX_URL_BYTES: usize = 8 * KIB;
+pub(crate) const MAX_TITLE_BYTES: usize = 16 * KIB;
 /// Source names, category slugs and names, site and user tags.
-const MAX_NAME_BYTES: usize = 4 * KIB;
+pub(crate) const MAX_NAME_BYTES: usize = 4 * KIB;
 const MAX_LANG_BYTES: usize = 64;
 const MAX_HASH_BYTES: usize = 128;
 /// A post's HTML and text. Post files are read up to 4 MiB and feed documents up to
 /// 32 MiB (for all their posts), so 16 MiB is far beyond any post Broadsheet imports.
-const MAX_BODY_BYTES: usize = 16 * MIB;
-const MAX_EXCERPT_BYTES: usize = 64 * KIB;
+pub(crate) const MAX_BODY_BYTES: usize = 16 * MIB;
+pub(crate) const MAX_EXCERPT_BYTES: usize = 64 * KIB;
 /// Front-matter fields without a column, as JSON.
-const MAX_EXTRA_BYTES: usize = MIB;
-const MAX_CATEGORIES: usize = 256;
-const MAX_TAGS: usize = 1024;
-const MAX_IMAGES: usize = 4096;
+pub(crate) const MAX_EXTRA_BYTES: usize = MIB;
+pub(crate) const MAX_CATEGORIES: usize = 256;
+pub(crate) const MAX_TAGS: usize = 1024;
+pub(crate) const MAX_IMAGES: usize = 4096;
 const MAX_ARTICLE_USER_TAGS: usize = 1024;
 
 impl Backup {
@@ -657,4 +657,14 @@ mod tests {
         assert_eq!(shown_offset(i64::MIN), 0);
         assert_eq!(shown_offset(i64::from(i32::MIN)), 0);
     }
+}
+
+/// Whether `url` is a URL a backup accepts (for `fit.rs`).
+pub(crate) fn fits_url(url: &str) -> bool {
+    optional_url("url", Some(url)).is_ok()
+}
+
+/// Whether `l` is a language tag a backup accepts (for `fit.rs`).
+pub(crate) fn fits_lang(l: &str) -> bool {
+    lang(Some(l)).is_ok()
 }

@@ -11,6 +11,7 @@
 mod articles;
 mod backup;
 mod error;
+mod fit;
 mod housekeeping;
 mod images;
 mod migrate;
@@ -112,11 +113,12 @@ impl Store {
 
     /// Registers a source (or updates the one at the same location) and returns its id.
     pub fn upsert_source(&self, source: &NewSource<'_>) -> Result<SourceId> {
+        let (name, site_url, lang) = fit::fit_source(source.name, source.site_url, source.lang);
         self.conn.execute(
             "INSERT INTO sources (kind, location, name, site_url, lang, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT (location) DO UPDATE SET kind = excluded.kind, name = excluded.name,
                site_url = excluded.site_url, lang = excluded.lang",
-            rusqlite::params![source.kind, source.location, source.name, source.site_url, source.lang, now()],
+            rusqlite::params![source.kind, source.location, name, site_url, lang, now()],
         )?;
         Ok(self.conn.query_row("SELECT id FROM sources WHERE location = ?1", [source.location], |r| r.get(0))?)
     }
