@@ -424,7 +424,12 @@ impl AppState {
                 Ok((page, snippets)) => {
                     self.more.set(page.len() as u32 == PAGE);
                     self.snippets.update(|m| m.extend(snippets));
-                    self.articles.update(|l| l.extend(page));
+                    // Rows are keyed by id: a search paged by offset can repeat a row when a
+                    // sync adds matches between pages, so rows already listed are not added again.
+                    self.articles.update(|l| {
+                        let listed: std::collections::HashSet<ArticleId> = l.iter().map(|a| a.id).collect();
+                        l.extend(page.into_iter().filter(|a| !listed.contains(&a.id)));
+                    });
                 }
                 Err(e) => self.fail("Loading more of the list", e),
             }
@@ -566,6 +571,8 @@ impl AppState {
         self.mark_read_locally(id, read);
         spawn(async move {
             if let Err(e) = api::set_read(id, read).await {
+                // Shown as it is stored: a mark that was not saved is taken back.
+                self.mark_read_locally(id, !read);
                 self.fail("Marking read or unread", e);
             }
         });
@@ -587,11 +594,9 @@ impl AppState {
                 other => api::mark_all_read(other.filters()).await,
             };
             match result {
-                Ok(_) => {
-                    for id in ids {
-                        self.mark_read_locally(id, true);
-                    }
-                }
+                // One update for all of them: one per row re-ran every drawn row's classes for
+                // each of thousands of loaded rows.
+                Ok(_) => self.read_now.update(|m| m.extend(ids.into_iter().map(|id| (id, true)))),
                 Err(e) => self.fail("Marking the view read", e),
             }
         });

@@ -199,6 +199,7 @@ pub fn parse_feed(bytes: &[u8], feed_url: &str, now: i64) -> Result<ParsedFeed, 
 /// resolved against `page_url`.
 pub fn discover(html: &str, page_url: &str) -> Vec<String> {
     let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     let lower = html.to_ascii_lowercase();
     let mut from = 0;
     while let Some(i) = lower[from..].find("<link") {
@@ -213,13 +214,20 @@ pub fn discover(html: &str, page_url: &str) -> Vec<String> {
                 || tag_lower.contains("application/feed+json"));
         if let (true, Some(href)) = (is_feed, attr(tag, "href")) {
             let url = resolve(page_url, &href);
-            if !out.contains(&url) {
+            if seen.insert(url.clone()) {
                 out.push(url);
+                // A page is a stranger's: each candidate is a request, so only the first few.
+                if out.len() == MAX_DISCOVERED {
+                    break;
+                }
             }
         }
     }
     out
 }
+
+/// Feed links of a page that are tried (real sites announce one to three).
+pub const MAX_DISCOVERED: usize = 8;
 
 /// Where a site without `<link rel="alternate">` keeps its feed (jekyll-feed: `/feed.xml`).
 /// Both beside the given page (a site under a base path) and at the host's root.

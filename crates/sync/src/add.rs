@@ -95,6 +95,9 @@ pub async fn add_source(
     Ok(id)
 }
 
+/// How long finding a site's feed may take in all, past the page itself.
+const DISCOVERY_DEADLINE: std::time::Duration = std::time::Duration::from_secs(90);
+
 /// The feed at `url`, or the one its page announces, or the conventional `/feed.xml`.
 async fn find_feed(url: &str) -> Result<(String, Option<String>, Option<String>), AddError> {
     // The address the reader typed may be on their own network; a feed it points to elsewhere
@@ -123,11 +126,27 @@ async fn find_feed(url: &str) -> Result<(String, Option<String>, Option<String>)
     }
     // A Jekyll site with jekyll-feed publishes /feed.xml even when its pages don't link it.
     candidates.extend(broadsheet_feed::conventional_feed_urls(url));
-    for candidate in candidates {
-        if let Ok(r) = get(candidate).await {
-            if let Ok(feed) = broadsheet_feed::parse_feed(&r.body, &r.url, 0) {
-                return Ok((r.url, feed.title, feed.site_url.or(Some(url.to_string()))));
+    // Each candidate is bounded by the fetcher's own timeouts; all of them together by this,
+    // so a page announcing many slow feeds cannot keep the reader waiting for minutes.
+    let tried = tokio::time::timeout(DISCOVERY_DEADLINE, async {
+        for candidate in candidates {
+            if let Ok(r) = get(candidate).await {
+                if let Ok(feed) = broadsheet_feed::parse_feed(&r.body, &r.url, 0) {
+                    return Some((r.url, feed.title, feed.site_url.or(Some(url.to_string()))));
+                }
             }
+        }
+        None
+    })
+    .await;
+    match tried {
+        Ok(Some(found)) => return Ok(found),
+        Ok(None) => {}
+        Err(_) => {
+            return Err(AddError::NotFound(format!(
+                "{url}: no feed found within {} s of trying its candidates",
+                DISCOVERY_DEADLINE.as_secs()
+            )))
         }
     }
     if let Some(e) = page_error {

@@ -84,6 +84,29 @@ pub fn is_post_path(path: &str) -> bool {
     ext_ok && (path.split('/').any(|p| p == "_posts") || ARCHIVE_DIRS.contains(&first))
 }
 
+/// Removes `*.lock` files a killed fetch left in the mirror's git folder and its refs (a
+/// bounded walk: the mirror's own few folders, never following links).
+fn remove_stale_locks(dir: &Path) {
+    let mut folders = vec![dir.to_path_buf()];
+    let mut seen = 0;
+    while let Some(folder) = folders.pop() {
+        let Ok(entries) = std::fs::read_dir(&folder) else { continue };
+        for entry in entries.flatten() {
+            seen += 1;
+            if seen > 10_000 {
+                return;
+            }
+            let Ok(kind) = entry.file_type() else { continue };
+            let path = entry.path();
+            if kind.is_dir() && (folder == dir && entry.file_name() == "refs" || folder.starts_with(dir.join("refs"))) {
+                folders.push(path);
+            } else if kind.is_file() && path.extension().is_some_and(|e| e == "lock") {
+                let _ = std::fs::remove_file(&path);
+            }
+        }
+    }
+}
+
 /// The local bare mirror for `url` under `cache`.
 pub fn mirror_dir(cache: &Path, url: &str) -> PathBuf {
     use sha2::Digest;
@@ -102,8 +125,14 @@ pub fn fetch_changes(
 ) -> Result<GitChanges, String> {
     configure_libgit2(limits);
     let dir = mirror_dir(cache, url);
-    let fresh = !dir.join("HEAD").exists();
-    let repo = if fresh {
+    // A mirror is ours alone (one sync at a time), so a lock file in it is a leftover of a
+    // process killed mid-fetch: libgit2 would refuse every later fetch ("failed to lock").
+    remove_stale_locks(&dir);
+    // A mirror without our head ref never finished its first fetch (killed, or failed): it is
+    // fetched shallowly again, not as a later fetch of the whole history.
+    let fresh =
+        !dir.join("HEAD").exists() || Repository::open_bare(&dir).is_ok_and(|r| r.find_reference(HEAD_REF).is_err());
+    let repo = if !dir.join("HEAD").exists() {
         std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         Repository::init_bare(&dir).map_err(|e| e.message().to_string())?
     } else {

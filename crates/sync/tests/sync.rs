@@ -329,6 +329,52 @@ fn a_git_site_can_also_come_from_a_file_url() {
     assert!(a.summary.bookmarked && a.summary.user_tags == vec!["keep".to_string()]);
 }
 
+/// A process killed during a fetch leaves the mirror with a lock file, or (during the first
+/// fetch) without its head: the next sync recovers from both instead of failing forever.
+#[test]
+fn a_git_mirror_left_by_a_killed_fetch_recovers_at_the_next_sync() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    std::fs::create_dir_all(work.join("_posts")).unwrap();
+    git(&work, &["init", "-q", "-b", "main"]);
+    std::fs::write(
+        work.join("_posts/2022-03-08-a.md"),
+        "---\ntitle: \"一\"\ndate: 2022-03-08 10:00:00 +0800\n---\n正文",
+    )
+    .unwrap();
+    git(&work, &["add", "-A"]);
+    git(&work, &["commit", "-q", "-m", "one"]);
+    let store = archive(dir.path());
+    let rt = rt();
+    let url = format!("file://{}", work.display());
+    rt.block_on(add_source(&store, &url, None, None)).unwrap();
+    let sync = || {
+        let (sink, _) = events();
+        rt.block_on(engine(&store, dir.path()).run(Trigger::Now(None), CancellationToken::new(), sink))
+    };
+    assert!(sync().failures.is_empty());
+    let mirrors: Vec<_> = std::fs::read_dir(dir.path().join("data/git")).unwrap().flatten().map(|e| e.path()).collect();
+    let [mirror] = mirrors.as_slice() else { panic!("one mirror: {mirrors:?}") };
+    // Killed mid-fetch: the head ref's lock file is left behind.
+    std::fs::write(mirror.join("refs/broadsheet/head.lock"), "").unwrap();
+    std::fs::write(
+        work.join("_posts/2022-03-09-b.md"),
+        "---\ntitle: \"二\"\ndate: 2022-03-09 10:00:00 +0800\n---\n正文",
+    )
+    .unwrap();
+    git(&work, &["add", "-A"]);
+    git(&work, &["commit", "-q", "-m", "two"]);
+    let r = sync();
+    assert!(r.failures.is_empty(), "a stale lock does not stop the fetch: {:?}", r.failures);
+    assert_eq!(r.new, 1);
+    // Killed during the first fetch: the mirror exists but never got its head.
+    std::fs::remove_file(mirror.join("refs/broadsheet/head")).unwrap();
+    let _ = std::fs::remove_file(mirror.join("packed-refs"));
+    let r = sync();
+    assert!(r.failures.is_empty(), "a half-made mirror is fetched again: {:?}", r.failures);
+    assert_eq!(count(&store), 2);
+}
+
 #[test]
 fn a_scheduler_tick_with_nothing_due_reports_nothing_but_sync_now_always_answers() {
     let dir = tempfile::tempdir().unwrap();

@@ -45,6 +45,9 @@ pub fn safe_file_name(name: &str) -> String {
 #[derive(Default)]
 pub struct UniqueNames {
     taken: HashSet<String>,
+    /// Per base name (lower-cased), the next number to try: a thousand posts wanting one
+    /// name would otherwise each count up from 2 (quadratic).
+    next: std::collections::HashMap<String, usize>,
 }
 
 impl UniqueNames {
@@ -55,11 +58,13 @@ impl UniqueNames {
             _ => (base.as_str(), ""),
         };
         let mut candidate = base.clone();
-        let mut n = 2;
+        let key = base.to_lowercase();
+        let mut n = self.next.get(&key).copied().unwrap_or(2);
         while !self.taken.insert(candidate.to_lowercase()) {
             candidate = format!("{stem}-{n}{ext}");
             n += 1;
         }
+        self.next.insert(key, n);
         candidate
     }
 }
