@@ -146,7 +146,13 @@ pub fn search(state: State<'_, AppState>, query: SearchQuery) -> Result<Vec<Sear
 /// Marks every article of a view read; returns how many changed.
 #[tauri::command(async)]
 pub fn mark_all_read(state: State<'_, AppState>, filters: Filters) -> Result<usize, ApiError> {
-    state.with_store(|s| s.mark_all_read(&filters))
+    // A step at a time, releasing the writer between them (see `remove_source`).
+    let (mut changed, mut after) = (0, 0);
+    while let Some((n, last)) = state.with_store(|s| s.mark_read_step(&filters, after))? {
+        changed += n;
+        after = last;
+    }
+    Ok(changed)
 }
 
 /// The reader's UI settings (a JSON document the UI owns), stored with the archive.

@@ -122,12 +122,38 @@ impl Store {
 
     /// Marks every article matching `filters` read; returns how many changed.
     pub fn mark_all_read(&self, filters: &broadsheet_model::Filters) -> Result<usize> {
-        let mut sql = String::from(
-            "INSERT OR IGNORE INTO read_state (article_id, read_at) SELECT a.id, ? FROM articles a WHERE 1=1",
-        );
-        let mut args: Vec<rusqlite::types::Value> = vec![now().into()];
+        let (mut changed, mut after) = (0, 0);
+        while let Some((n, last)) = self.mark_read_step(filters, after)? {
+            changed += n;
+            after = last;
+        }
+        Ok(changed)
+    }
+
+    /// Marks the next few articles of `filters` (ids above `after`) read, in one transaction:
+    /// `(changed, last id)`, or `None` once there are no more. The app takes the writer for one
+    /// step at a time, so marking 100k posts read never holds a bookmark up.
+    pub fn mark_read_step(
+        &self,
+        filters: &broadsheet_model::Filters,
+        after: ArticleId,
+    ) -> Result<Option<(usize, ArticleId)>> {
+        let mut sql = String::from("SELECT a.id FROM articles a WHERE a.id > ?");
+        let mut args: Vec<rusqlite::types::Value> = vec![after.into()];
         crate::articles::push_filters(&mut sql, &mut args, filters);
-        Ok(self.conn.execute(&sql, rusqlite::params_from_iter(args))?)
+        sql.push_str(&format!(" ORDER BY a.id LIMIT {MARK_BATCH}"));
+        let ids: Vec<ArticleId> = self
+            .conn
+            .prepare(&sql)?
+            .query_map(rusqlite::params_from_iter(args), |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let Some(&last) = ids.last() else { return Ok(None) };
+        let json = serde_json::to_string(&ids).map_err(|e| StoreError::InvalidInput(e.to_string()))?;
+        let changed = self.conn.execute(
+            "INSERT OR IGNORE INTO read_state (article_id, read_at) SELECT value, ?2 FROM json_each(?1)",
+            params![json, now()],
+        )?;
+        Ok(Some((changed, last)))
     }
 
     /// Makes an article's user tags exactly `tags`; returns them as stored (sorted). One
@@ -176,6 +202,9 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 }
+
+/// Articles marked read per write.
+const MARK_BATCH: usize = 2000;
 
 /// The longest user tag name accepted.
 pub const MAX_TAG_CHARS: usize = 200;

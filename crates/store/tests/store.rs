@@ -151,3 +151,44 @@ fn temporary_image_files_left_by_a_kill_are_removed_and_fresh_ones_kept() {
     assert!(!old.exists() && young.exists());
     assert!(store.image("https://example.org/a.png").unwrap().is_some(), "finished images are untouched");
 }
+
+/// Marking a view read works in steps of a few thousand: every post of the view, past any
+/// step's end, is marked once, and nothing outside the view is.
+#[test]
+fn marking_a_large_view_read_marks_exactly_that_view_across_steps() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&dir.path().join("a.sqlite3")).unwrap();
+    let src = s
+        .upsert_source(&broadsheet_store::NewSource {
+            kind: "feed",
+            location: "x",
+            name: "x",
+            site_url: None,
+            lang: None,
+        })
+        .unwrap();
+    let rows: Vec<broadsheet_store::NewArticle> = (0..4_500)
+        .map(|i| broadsheet_store::NewArticle {
+            key: format!("k{i}"),
+            title: format!("t{i}"),
+            published_at: 1_700_000_000 + i,
+            extra_json: "{}".into(),
+            categories: vec![(if i % 3 == 0 { "big" } else { "other" }.to_string(), None)],
+            ..Default::default()
+        })
+        .collect();
+    s.upsert_articles(src, &rows).unwrap();
+    let big = broadsheet_model::Filters { category: Some("big".into()), ..Default::default() };
+    let unread_big = broadsheet_model::Filters { unread: true, ..big.clone() };
+    let first = s
+        .list_articles(&broadsheet_model::ArticleQuery { filters: big.clone(), limit: Some(1), ..Default::default() })
+        .unwrap();
+    s.set_read(first[0].id, true).unwrap();
+    assert_eq!(s.count_articles(&unread_big).unwrap(), 1_499);
+    assert_eq!(s.mark_all_read(&big).unwrap(), 1_499, "each unread post of the view, once");
+    assert_eq!(s.count_articles(&unread_big).unwrap(), 0);
+    let unread = broadsheet_model::Filters { unread: true, ..Default::default() };
+    assert_eq!(s.count_articles(&unread).unwrap(), 3_000, "nothing outside the view");
+    assert_eq!(s.mark_all_read(&broadsheet_model::Filters::default()).unwrap(), 3_000, "past a step of 2,000");
+    assert_eq!(s.count_articles(&unread).unwrap(), 0);
+}
