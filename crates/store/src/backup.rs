@@ -606,6 +606,16 @@ fn absolute_path(p: &str) -> bool {
     unix || drive || unc
 }
 
+/// Whether `url` is a URL a backup accepts (for `fit.rs`).
+pub(crate) fn fits_url(url: &str) -> bool {
+    optional_url("url", Some(url)).is_ok()
+}
+
+/// Whether `l` is a language tag a backup accepts (for `fit.rs`).
+pub(crate) fn fits_lang(l: &str) -> bool {
+    lang(Some(l)).is_ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -657,14 +667,4 @@ mod tests {
         assert_eq!(shown_offset(i64::MIN), 0);
         assert_eq!(shown_offset(i64::from(i32::MIN)), 0);
     }
-}
-
-/// Whether `url` is a URL a backup accepts (for `fit.rs`).
-pub(crate) fn fits_url(url: &str) -> bool {
-    optional_url("url", Some(url)).is_ok()
-}
-
-/// Whether `l` is a language tag a backup accepts (for `fit.rs`).
-pub(crate) fn fits_lang(l: &str) -> bool {
-    lang(Some(l)).is_ok()
 }
