@@ -65,6 +65,11 @@ const BATCH: usize = 512;
 /// [`Archive::rows_per_write`] at a time, each write one short transaction.
 pub trait Archive {
     fn write<R>(&mut self, f: impl FnOnce(&mut Store) -> R) -> R;
+    /// A read: by default on the writer, like a write; a shared archive reads on a
+    /// connection of its own, so a large read never holds the writer.
+    fn read<R>(&mut self, f: impl FnOnce(&Store) -> R) -> R {
+        self.write(|s| f(s))
+    }
     /// How many rows one write may hold the archive for.
     fn rows_per_write(&self) -> usize;
 
@@ -127,6 +132,15 @@ impl Archive for SharedArchive<'_> {
         std::thread::sleep(Self::PAUSE);
         r
     }
+    fn read<R>(&mut self, f: impl FnOnce(&Store) -> R) -> R {
+        // Reads of a whole source (100k fingerprints or keys: tens of ms) go to a read-only
+        // connection: the writer is held only to learn the file's path.
+        let reader = self.store.lock().unwrap_or_else(|p| p.into_inner()).reader();
+        match reader {
+            Ok(r) => f(&r),
+            Err(_) => self.write(|s| f(s)),
+        }
+    }
     fn rows_per_write(&self) -> usize {
         self.rows
     }
@@ -161,7 +175,7 @@ pub fn import_path<A: Archive>(
     // import is not read again: re-scanning an unchanged 100,000-post folder costs one
     // `stat` per file. Anything else is read, parsed and compared by content hash as before.
     let site_stamp = fnv(format!("{PARSE_VERSION}|{:?}", scan.config).as_bytes());
-    let known = archive.write(|store| store.folder_stamps(source))?;
+    let known = archive.read(|store| store.folder_stamps(source))?;
     // Paths this scan found (to forget the fingerprints of files that are gone).
     let mut seen: std::collections::HashSet<String> = std::collections::HashSet::with_capacity(total);
     for (n, chunk) in scan.files.chunks(BATCH).enumerate() {
@@ -223,7 +237,7 @@ pub fn import_path<A: Archive>(
         // Compared here rather than in one statement over every key, so a shared archive is
         // held for one read and a few small updates, not for the whole comparison.
         let present: std::collections::HashSet<String> = present.into_iter().collect();
-        let live = archive.write(|store| store.live_keys(source))?;
+        let live = archive.read(|store| store.live_keys(source))?;
         let gone: Vec<String> = live.into_iter().filter(|k| !present.contains(k)).collect();
         let mut rest = gone.as_slice();
         while !rest.is_empty() {

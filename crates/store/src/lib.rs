@@ -90,6 +90,18 @@ impl Store {
         Ok(Store { conn, images_dir })
     }
 
+    /// A read-only connection to this archive's file (see [`Store::open_reader`]), for reads
+    /// that must not hold the writer.
+    pub fn reader(&self) -> Result<Store> {
+        let path = self
+            .conn
+            .path()
+            .filter(|p| !p.is_empty())
+            .map(PathBuf::from)
+            .ok_or_else(|| StoreError::InvalidInput("an archive in memory has no file for a reader".into()))?;
+        Store::open_reader(&path)
+    }
+
     /// SQLite's own check of the file (`PRAGMA integrity_check`): `"ok"`, or what is wrong.
     pub fn integrity_check(&self) -> Result<String> {
         let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;

@@ -19,20 +19,33 @@ pub(crate) async fn download(engine: &Engine, cancel: &CancellationToken, events
     let files = engine.store().image_files();
     let sweep = files.clone();
     let _ = tokio::task::spawn_blocking(move || sweep.remove_partial(std::time::Duration::from_secs(3600))).await;
-    let pending = match engine.store().pending_images(None, engine.options().images_per_run) {
-        Ok(p) => p,
-        Err(_) => return (0, 0),
-    };
+    // What is due and what is used are archive-wide queries (joins over every post's images):
+    // read on a connection of their own, on the blocking pool, never holding the writer that
+    // the window's marks share, every minute the scheduler ticks.
+    let per_run = engine.options().images_per_run;
+    let reader = engine.store().reader();
+    let plan = tokio::task::spawn_blocking(move || -> Result<_, broadsheet_store::StoreError> {
+        let r = reader?;
+        let pending = r.pending_images(None, per_run)?;
+        if pending.is_empty() {
+            return Ok((pending, 0, Default::default(), 1));
+        }
+        let used = r.image_bytes().unwrap_or(0);
+        let by_source = r.image_bytes_by_source().unwrap_or_default();
+        let sources = r.sync_sources().map_or(1, |s| s.len().max(1)) as u64;
+        Ok((pending, used, by_source, sources))
+    })
+    .await;
+    let Ok(Ok((pending, used, by_source, sources))) = plan else { return (0, 0) };
     let total = pending.len();
     if total == 0 {
         return (0, 0);
     }
     let budget = engine.options().image_budget_bytes;
-    let used = Arc::new(AtomicU64::new(engine.store().image_bytes().unwrap_or(0)));
+    let used = Arc::new(AtomicU64::new(used));
     // One source's posts cannot take the whole budget (a feed listing a million pictures would
     // starve every other source): each gets an equal share, and never less than a quarter.
-    let by_source = engine.store().image_bytes_by_source().unwrap_or_default();
-    let sources = engine.store().sync_sources().map_or(1, |s| s.len().max(1)) as u64;
+    let by_source: std::collections::HashMap<i64, u64> = by_source;
     let share = (budget / sources).max(budget / 4);
     let per_source: Arc<std::collections::HashMap<i64, AtomicU64>> = Arc::new(
         pending.iter().map(|p| (p.source, AtomicU64::new(by_source.get(&p.source).copied().unwrap_or(0)))).collect(),

@@ -31,7 +31,7 @@ pub fn export_bookmarks(store: &Store, selection: &Selection, out: &Path) -> Res
         n += 1;
     }
     html.push_str("    </DL><p>\n</DL><p>\n");
-    std::fs::write(out, html).map_err(io(out))?;
+    crate::write_whole(out, |w| std::io::Write::write_all(w, html.as_bytes()).map_err(io(out)))?;
     Ok(n)
 }
 

@@ -31,6 +31,30 @@ pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> TransferError + 
     move |source| TransferError::Io { path: path.to_owned(), source }
 }
 
+/// Writes a file whole or not at all: into a temporary file beside `out`, flushed (a full
+/// disk is an error, not a silently short backup) and synced, then renamed over `out`. A kill
+/// or a failure midway leaves the previous file as it was.
+pub(crate) fn write_whole(
+    out: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> Result<(), TransferError>,
+) -> Result<(), TransferError> {
+    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "export".into());
+    let partial = out.with_file_name(format!(".{name}.partial-{}", std::process::id()));
+    let result = (|| {
+        let file = std::fs::File::create(&partial).map_err(io(out))?;
+        let mut w = std::io::BufWriter::new(file);
+        write(&mut w)?;
+        let file = w.into_inner().map_err(|e| TransferError::Io { path: out.to_owned(), source: e.into_error() })?;
+        file.sync_all().map_err(io(out))?;
+        drop(file);
+        std::fs::rename(&partial, out).map_err(io(out))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    result
+}
+
 /// Which posts an export takes.
 #[derive(Debug, Clone, Default)]
 pub struct Selection {
@@ -58,9 +82,9 @@ pub fn backup(store: &Store, selection: &Selection) -> Result<Backup, TransferEr
 /// Writes the JSON backup to `out`.
 pub fn export_json(store: &Store, selection: &Selection, out: &Path) -> Result<usize, TransferError> {
     let b = backup(store, selection)?;
-    let file = std::fs::File::create(out).map_err(io(out))?;
-    serde_json::to_writer(std::io::BufWriter::new(file), &b)
-        .map_err(|e| TransferError::Invalid { path: out.to_owned(), reason: e.to_string() })?;
+    write_whole(out, |w| {
+        serde_json::to_writer(w, &b).map_err(|e| TransferError::Invalid { path: out.to_owned(), reason: e.to_string() })
+    })?;
     Ok(b.articles.len())
 }
 

@@ -55,7 +55,7 @@ pub fn export_opml(store: &Store, out: &Path) -> Result<usize, TransferError> {
         xml.push_str("/>\n");
     }
     xml.push_str("  </body>\n</opml>\n");
-    std::fs::write(out, xml).map_err(io(out))?;
+    crate::write_whole(out, |w| std::io::Write::write_all(w, xml.as_bytes()).map_err(io(out)))?;
     Ok(sources.len())
 }
 

@@ -346,3 +346,22 @@ fn story_retention_and_source_removal_never_take_marked_posts() {
     let hits = a.search(&SearchQuery { query: "股".into(), limit: Some(1000), ..Default::default() }).unwrap();
     assert!(hits.iter().all(|h| before.contains(&h.summary.id)));
 }
+
+/// An export replaces the previous file whole: a failed one leaves it as it was, and no
+/// temporary file is left beside it.
+#[test]
+fn an_export_replaces_the_previous_file_whole_or_not_at_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(&dir.path().join("a/archive.sqlite3")).unwrap();
+    let out = dir.path().join("backup.json");
+    std::fs::write(&out, "the previous backup").unwrap();
+    broadsheet_transfer::export_json(&s, &broadsheet_transfer::Selection::default(), &out).unwrap();
+    let written = std::fs::read_to_string(&out).unwrap();
+    assert!(written.starts_with('{'), "{written:.40}");
+    // Into a folder that is gone: an error naming the file, nothing half-written anywhere.
+    let missing = dir.path().join("gone/backup.json");
+    let err = broadsheet_transfer::export_opml(&s, &missing).unwrap_err().to_string();
+    assert!(err.contains("backup.json"), "{err}");
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+    assert_eq!(left.len(), 2, "only the archive folder and the backup: {left:?}");
+}
