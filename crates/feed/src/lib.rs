@@ -31,45 +31,114 @@ pub struct ParsedFeed {
 /// Deeper than any real feed (RSS items sit at depth 3; an entry's XHTML content a few more).
 const MAX_FEED_DEPTH: usize = 256;
 
-/// A cheap linear look at how deeply `<` elements (XML) or `[`/`{` (JSON) nest, so a 32 MiB
-/// document of `<x><x><x>…` never reaches a parser that recurses or keeps per-level state.
-/// An over-estimate is harmless: only absurd documents pass the bound.
-fn too_deep(bytes: &[u8]) -> Option<usize> {
+/// Entries handed to the feed parser. It builds every entry of a document before a single one
+/// can be dropped (an empty `<item/>` is still an entry: 32 MiB of them is gigabytes), so the
+/// document is cut after this many; the archive keeps the first 2,000 anyway.
+pub const MAX_PARSED_ENTRIES: usize = 2_500;
+
+/// Images an entry's media elements may add (the archive keeps 100 per post).
+const MAX_MEDIA_IMAGES: usize = 100;
+
+/// JSON objects and arrays in a JSON Feed (real ones: a few per item).
+const MAX_JSON_CONTAINERS: usize = 100_000;
+
+/// What the pre-scan makes of a document: refused, or what the parser may see (the bytes
+/// themselves, or their first [`MAX_PARSED_ENTRIES`] entries with the open elements closed).
+enum Prescan<'a> {
+    TooDeep,
+    TooLarge,
+    Parse(std::borrow::Cow<'a, [u8]>),
+}
+
+/// A cheap linear look at the document before any parser that recurses or keeps per-level
+/// state sees it: how deeply `<` elements (XML) or `[`/`{` (JSON) nest, and how many entries
+/// it holds. Tags are read as XML reads them: a `>` or `/>` inside a quoted attribute value
+/// does not end the tag (`<media:content a="/>">` repeated is real nesting, and feed-rs
+/// recurses on it until the stack overflows). An over-estimate is harmless: only absurd
+/// documents reach the bounds.
+fn prescan(bytes: &[u8]) -> Prescan<'_> {
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
     if first.is_some_and(|&b| b == b'{' || b == b'[') {
-        return json_too_deep(bytes);
+        return json_prescan(bytes);
     }
-    let mut depth = 0usize;
+    // Open elements by name (at most MAX_FEED_DEPTH of them), to close them after a cut.
+    let mut open: Vec<&[u8]> = Vec::new();
+    let mut entries = 0usize;
     let mut i = 0;
     while let Some(off) = bytes[i..].iter().position(|&b| b == b'<') {
         let at = i + off;
         let rest = &bytes[at..];
         // CDATA (where feeds put HTML with unclosed `<br>`s) and comments are text: skip them.
         let skip_to = |end: &[u8]| find(rest, end).map_or(bytes.len(), |e| at + e + end.len());
-        i = if rest.starts_with(b"<![CDATA[") {
-            skip_to(b"]]>")
-        } else if rest.starts_with(b"<!--") {
-            skip_to(b"-->")
-        } else {
-            let close = rest.iter().position(|&b| b == b'>').map_or(bytes.len(), |e| at + e + 1);
-            let tag = &bytes[at..close];
-            match tag.get(1) {
-                Some(b'/') => depth = depth.saturating_sub(1),
-                Some(b'!' | b'?') => {}
-                _ if tag.ends_with(b"/>") => {}
-                _ => depth += 1,
-            }
-            close
-        };
-        if depth > MAX_FEED_DEPTH {
-            return Some(MAX_FEED_DEPTH);
+        if rest.starts_with(b"<![CDATA[") {
+            i = skip_to(b"]]>");
+            continue;
         }
+        if rest.starts_with(b"<!--") {
+            i = skip_to(b"-->");
+            continue;
+        }
+        let close = tag_end(bytes, at);
+        let tag = &bytes[at..close];
+        match tag.get(1) {
+            Some(b'/') => {
+                open.pop();
+            }
+            Some(b'!' | b'?') => {}
+            _ => {
+                let name = tag_name(&tag[1..]);
+                let local = name.rsplit(|&b| b == b':').next().unwrap_or(name);
+                if local.eq_ignore_ascii_case(b"item") || local.eq_ignore_ascii_case(b"entry") {
+                    entries += 1;
+                    if entries > MAX_PARSED_ENTRIES {
+                        // Cut before this entry and close what is open: a well-formed
+                        // document of the first entries.
+                        let mut cut = bytes[..at].to_vec();
+                        for name in open.iter().rev() {
+                            cut.extend_from_slice(b"</");
+                            cut.extend_from_slice(name);
+                            cut.push(b'>');
+                        }
+                        return Prescan::Parse(std::borrow::Cow::Owned(cut));
+                    }
+                }
+                if !tag[..tag.len() - usize::from(tag.ends_with(b">"))].ends_with(b"/") {
+                    if open.len() >= MAX_FEED_DEPTH {
+                        return Prescan::TooDeep;
+                    }
+                    open.push(name);
+                }
+            }
+        }
+        i = close;
     }
-    None
+    Prescan::Parse(std::borrow::Cow::Borrowed(bytes))
 }
 
-fn json_too_deep(bytes: &[u8]) -> Option<usize> {
-    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+/// Just past the `>` ending the tag that starts at `bytes[at] == b'<'` (quoted attribute
+/// values may hold `>`), or the end of the document.
+fn tag_end(bytes: &[u8], at: usize) -> usize {
+    let mut quote: Option<u8> = None;
+    for (j, &b) in bytes.iter().enumerate().skip(at + 1) {
+        match quote {
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None if b == b'"' || b == b'\'' => quote = Some(b),
+            None if b == b'>' => return j + 1,
+            None => {}
+        }
+    }
+    bytes.len()
+}
+
+/// The element name at the start of a tag's text (after `<`).
+fn tag_name(tag: &[u8]) -> &[u8] {
+    let end = tag.iter().position(|&b| b.is_ascii_whitespace() || b == b'/' || b == b'>').unwrap_or(tag.len());
+    &tag[..end]
+}
+
+fn json_prescan(bytes: &[u8]) -> Prescan<'_> {
+    let (mut depth, mut containers, mut in_string, mut escaped) = (0usize, 0usize, false, false);
     for &b in bytes {
         if in_string {
             match (escaped, b) {
@@ -82,15 +151,21 @@ fn json_too_deep(bytes: &[u8]) -> Option<usize> {
         }
         match b {
             b'"' => in_string = true,
-            b'[' | b'{' => depth += 1,
+            b'[' | b'{' => {
+                depth += 1;
+                containers += 1;
+            }
             b']' | b'}' => depth = depth.saturating_sub(1),
             _ => {}
         }
         if depth > MAX_FEED_DEPTH {
-            return Some(MAX_FEED_DEPTH);
+            return Prescan::TooDeep;
+        }
+        if containers > MAX_JSON_CONTAINERS {
+            return Prescan::TooLarge;
         }
     }
-    None
+    Prescan::Parse(std::borrow::Cow::Borrowed(bytes))
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
@@ -100,9 +175,16 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 /// Parses a feed fetched from `feed_url` (relative links resolve against the entry's or the
 /// feed's site). `now` dates entries that carry no date.
 pub fn parse_feed(bytes: &[u8], feed_url: &str, now: i64) -> Result<ParsedFeed, String> {
-    if let Some(depth) = too_deep(bytes) {
-        return Err(format!("not a feed: elements or arrays nested more than {depth} levels deep"));
-    }
+    let bytes = match prescan(bytes) {
+        Prescan::TooDeep => {
+            return Err(format!("not a feed: elements or arrays nested more than {MAX_FEED_DEPTH} levels deep"))
+        }
+        Prescan::TooLarge => {
+            return Err(format!("not a feed: more than {MAX_JSON_CONTAINERS} JSON objects and arrays"))
+        }
+        Prescan::Parse(b) => b,
+    };
+    let bytes: &[u8] = &bytes;
     // feed-rs and the XML reader under it are third-party code fed a stranger's bytes: should
     // either panic on an input nobody foresaw (quick-xml has, on deep namespaces), this feed
     // fails with a message and the process goes on.
@@ -148,12 +230,16 @@ pub fn parse_feed(bytes: &[u8], feed_url: &str, now: i64) -> Result<ParsedFeed, 
         let mut html = broadsheet_html::sanitize(&body, Some(url.as_deref().unwrap_or(&base)));
         // Enclosures and media:content images the body doesn't show are appended.
         let mut images = broadsheet_html::image_sources(&html);
+        let mut seen: std::collections::HashSet<String> = images.iter().cloned().collect();
         for m in &e.media {
-            for c in &m.content {
+            for c in m.content.iter().take(MAX_MEDIA_IMAGES) {
+                if images.len() >= MAX_MEDIA_IMAGES {
+                    break;
+                }
                 let is_image = c.content_type.as_ref().is_some_and(|t| t.to_string().starts_with("image/"));
                 if let (true, Some(u)) = (is_image, &c.url) {
                     let u = u.to_string();
-                    if !images.contains(&u) && (u.starts_with("https://") || u.starts_with("http://")) {
+                    if (u.starts_with("https://") || u.starts_with("http://")) && seen.insert(u.clone()) {
                         html.push_str(&broadsheet_html::sanitize(
                             &format!("<p><img src=\"{}\"></p>", escape(&u)),
                             None,
@@ -370,6 +456,49 @@ mod depth_tests {
             "{{\"version\":\"https://jsonfeed.org/version/1.1\",\"title\":\"{}\",\"items\":[]}}",
             "[\\\"".repeat(500)
         );
-        assert!(too_deep(s.as_bytes()).is_none());
+        assert!(matches!(prescan(s.as_bytes()), Prescan::Parse(std::borrow::Cow::Borrowed(_))));
+    }
+
+    /// `/>` inside a quoted attribute is not the end of a tag: 200,000 of them nested is real
+    /// nesting (feed-rs recursed on it until the stack overflowed, aborting the process).
+    #[test]
+    fn quoted_self_closing_lookalikes_are_nesting_and_refused() {
+        let feed = format!(
+            "<rss xmlns:media=\"http://search.yahoo.com/mrss/\"><channel><item><title>t</title>{}</item></channel></rss>",
+            "<media:content a=\"/>\">".repeat(200_000)
+        );
+        assert!(parse_feed(feed.as_bytes(), "http://e.org/f.xml", 0).unwrap_err().contains("nested"));
+        // Just under the bound, on a thread with the blocking pool's 2 MiB stack: parsed
+        // (or refused), never a stack overflow.
+        let nested = format!(
+            "<rss xmlns:media=\"http://search.yahoo.com/mrss/\"><channel><item><title>t</title>{}</item></channel></rss>",
+            "<media:content a=\"/>\">".repeat(MAX_FEED_DEPTH - 4)
+        );
+        let t = std::thread::Builder::new().stack_size(2 * 1024 * 1024);
+        let r = t.spawn(move || parse_feed(nested.as_bytes(), "http://e.org/f.xml", 0).is_ok()).unwrap().join();
+        assert!(r.is_ok(), "the parser survived the deepest document the bound lets through");
+    }
+
+    /// Millions of empty items would all be built before any could be dropped: the document
+    /// is cut to the first entries, still well formed, and those are read.
+    #[test]
+    fn a_feed_of_millions_of_items_is_cut_to_its_first_entries() {
+        let feed = format!(
+            "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>c</title>{}</channel></rss>",
+            (0..1_000_000).map(|i| format!("<item><guid>g{i}</guid></item>")).collect::<String>()
+        );
+        let parsed = parse_feed(feed.as_bytes(), "http://e.org/f.xml", 0).unwrap();
+        assert_eq!(parsed.posts.len(), MAX_PARSED_ENTRIES);
+        assert_eq!(parsed.posts[0].key, "g0");
+        let atom = format!(
+            "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>a</title>{}</feed>",
+            (0..5_000).map(|i| format!("<entry><id>e{i}</id><title>t</title></entry>")).collect::<String>()
+        );
+        assert_eq!(parse_feed(atom.as_bytes(), "http://e.org/a.xml", 0).unwrap().posts.len(), MAX_PARSED_ENTRIES);
+        let json = format!(
+            "{{\"version\":\"https://jsonfeed.org/version/1.1\",\"title\":\"j\",\"items\":[{}]}}",
+            vec!["{}"; 200_000].join(",")
+        );
+        assert!(parse_feed(json.as_bytes(), "http://e.org/f.json", 0).unwrap_err().contains("JSON objects"));
     }
 }
