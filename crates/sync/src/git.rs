@@ -84,6 +84,53 @@ pub fn is_post_path(path: &str) -> bool {
     ext_ok && (path.split('/').any(|p| p == "_posts") || ARCHIVE_DIRS.contains(&first))
 }
 
+/// A git source that arrived in a file (a backup, an OPML list) rather than from the reader
+/// is content like any other: it may not read this computer's files, and its host must be
+/// public — checked on the name and on every address it resolves to now (libgit2 connects by
+/// itself, so this is the check that can be made; it also never follows a redirect).
+pub fn check_remote_from_a_file(url: &str, policy: &broadsheet_fetch::NetPolicy) -> Result<(), String> {
+    let refuse = |why: String| Err(format!("{url}: {why}; add it again yourself to sync it"));
+    let lower = url.to_ascii_lowercase();
+    let authority = if let Some((scheme, rest)) = lower.split_once("://") {
+        if scheme == "file" {
+            return refuse("this source came in a file and reads this computer's files".into());
+        }
+        rest.split(['/', '?', '#']).next().unwrap_or("")
+    } else if let Some((user_host, _path)) = lower.split_once(':').filter(|(h, _)| !h.contains('/')) {
+        user_host // scp-like `user@host:path`
+    } else {
+        return refuse("this source came in a file and reads this computer's files".into());
+    };
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = match host_port.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => host_port.split(':').next().unwrap_or(""),
+    };
+    if host.is_empty() {
+        return refuse("no host".into());
+    }
+    let shown = if host.contains(':') { format!("[{host}]") } else { host.to_string() };
+    if let Err(e) = policy.check_url(&format!("https://{shown}/")) {
+        return refuse(e.to_string());
+    }
+    if policy.is_allowed_host(host) {
+        return Ok(());
+    }
+    use std::net::ToSocketAddrs;
+    match (host, 443).to_socket_addrs() {
+        Ok(addrs) => {
+            for a in addrs {
+                if let Some(kind) = broadsheet_fetch::forbidden_reason(a.ip()) {
+                    return refuse(format!("{host} resolves to {kind} ({})", a.ip()));
+                }
+            }
+            Ok(())
+        }
+        // Unresolvable now: the fetch itself will fail with libgit2's own message.
+        Err(_) => Ok(()),
+    }
+}
+
 /// Removes `*.lock` files a killed fetch left in the mirror's git folder and its refs (a
 /// bounded walk: the mirror's own few folders, never following links).
 fn remove_stale_locks(dir: &Path) {
@@ -146,6 +193,9 @@ pub fn fetch_changes(
         if let Some(d) = depth {
             opts.depth(d);
         }
+        // libgit2 does its own HTTP, out of reach of the fetcher's address checks: a redirect
+        // to another host is never followed (the reader can add the address it points to).
+        opts.follow_redirects(git2::RemoteRedirect::None);
         // Returning false from a progress callback makes libgit2 abort the transfer: that is
         // how cancellation, the byte bound and the deadline reach a fetch in progress.
         let mut callbacks = RemoteCallbacks::new();

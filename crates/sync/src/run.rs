@@ -231,6 +231,26 @@ impl Engine {
     }
 
     async fn sync_source(&self, s: &SyncSource, cancel: &CancellationToken) -> Result<Outcome, JobError> {
+        if !s.user_added {
+            // Sources that came in a backup or an OPML list are a stranger's: they may not read
+            // this computer's files (a backup naming `/home` as a folder source), and a git
+            // host must be public (libgit2 connects without the fetcher's checks).
+            match s.kind.as_str() {
+                "jekyll-folder" => {
+                    return Err(JobError::from(format!(
+                        "{}: this folder source came in a file (a backup or an OPML list); add it again yourself to sync it",
+                        s.location
+                    )))
+                }
+                "jekyll-git" => {
+                    let (location, net) = (s.location.clone(), self.net.clone());
+                    tokio::task::spawn_blocking(move || git::check_remote_from_a_file(&location, &net))
+                        .await
+                        .map_err(|e| JobError::from(e.to_string()))??;
+                }
+                _ => {}
+            }
+        }
         match s.kind.as_str() {
             "feed" => self.sync_feed(s).await,
             "jekyll-folder" => {

@@ -314,3 +314,41 @@ fn a_silent_git_server_is_abandoned_after_its_timeout_and_cancel_answers_at_once
     // The blocked libgit2 call ends with its own timeout; the runtime need not wait for it.
     rt.shutdown_background();
 }
+
+/// Sources that came in a file (a backup, an OPML list) are a stranger's: a folder source may
+/// not read this computer's files, and a git source may not reach this computer or its
+/// network — until the reader adds the same source themselves.
+#[test]
+fn sources_from_a_file_may_not_read_local_files_or_private_git_hosts() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    std::fs::create_dir_all(work.join("_posts")).unwrap();
+    std::fs::write(work.join("_posts/2022-03-08-a.md"), "---\ntitle: \"私人笔记\"\n---\n正文").unwrap();
+    git(&work, &["init", "-q", "-b", "main"]);
+    git(&work, &["add", "-A"]);
+    git(&work, &["commit", "-q", "-m", "one"]);
+    let store = archive(dir.path());
+    let from_a_file = |kind: &str, location: &str| {
+        let s = store.lock().unwrap();
+        let id = s
+            .upsert_source(&broadsheet_store::NewSource { kind, location, name: location, site_url: None, lang: None })
+            .unwrap();
+        s.set_source_user_added(id, false).unwrap();
+    };
+    let folder = work.display().to_string();
+    from_a_file("jekyll-folder", &folder);
+    from_a_file("jekyll-git", &format!("file://{}", work.display()));
+    from_a_file("jekyll-git", "http://127.0.0.1:9/x.git");
+    from_a_file("jekyll-git", "http://169.254.169.254/latest/meta-data/");
+    from_a_file("jekyll-git", "git@localhost:x/y.git");
+    let rt = rt();
+    let engine = Engine::new(store.clone(), SyncOptions::new(&dir.path().join("data")));
+    let report = sync_now(&rt, &engine);
+    assert_eq!(report.failures.len(), 5, "{:#?}", report.failures);
+    assert!(report.failures.iter().all(|(_, why)| why.contains("add it again")), "{:#?}", report.failures);
+    assert!(titles(&store).is_empty(), "nothing of this computer's was read");
+    // Added by the reader, the same folder syncs.
+    rt.block_on(add_source(&store, &folder, None, None)).unwrap();
+    sync_now(&rt, &engine);
+    assert_eq!(titles(&store), ["私人笔记"]);
+}
