@@ -11,14 +11,25 @@ use crate::image_scheme;
 
 pub fn article_for_reader(store: &Store, id: ArticleId) -> Result<ArticleDetail, StoreError> {
     let mut article = store.article(id)?;
-    let links = match store.site_url_of(id)? {
-        Some(site) => in_app_links(store, &article.html, &site)?,
-        None => HashMap::new(),
+    let links = match store.source_and_site_of(id)? {
+        Some((source, Some(site))) => in_app_links(store, &article.html, &site, source)?,
+        _ => HashMap::new(),
     };
     let cached: std::collections::HashSet<String> =
         article.images.iter().filter(|u| store.has_image(u).unwrap_or(false)).cloned().collect();
-    let image =
-        move |u: &str| if cached.contains(u) { image_scheme::local_url(u) } else { image_scheme::missing_url(u) };
+    // Only the post's kept images (the first 100) are shown: a post of 150,000 `<img>` would
+    // otherwise send the image scheme 150,000 requests. An `<img>` past them loses its
+    // source (an empty one, which the sanitiser drops): no request at all.
+    let kept: std::collections::HashSet<String> = article.images.iter().cloned().collect();
+    let image = move |u: &str| {
+        if cached.contains(u) {
+            image_scheme::local_url(u)
+        } else if kept.contains(u) {
+            image_scheme::missing_url(u)
+        } else {
+            String::new()
+        }
+    };
     article.html = broadsheet_html::for_display(&article.html, image_scheme::SCHEME, image, links);
     Ok(article)
 }
@@ -27,7 +38,12 @@ pub fn article_for_reader(store: &Store, id: ArticleId) -> Result<ArticleDetail,
 /// hold a hundred thousand links: past this many, the rest stay web links.
 const MAX_LINKS_RESOLVED: usize = 500;
 
-fn in_app_links(store: &Store, html: &str, site: &str) -> Result<HashMap<String, String>, StoreError> {
+fn in_app_links(
+    store: &Store,
+    html: &str,
+    site: &str,
+    source: broadsheet_store::SourceId,
+) -> Result<HashMap<String, String>, StoreError> {
     let mut map = HashMap::new();
     for href in broadsheet_html::link_targets(html).into_iter().take(MAX_LINKS_RESOLVED) {
         let target = match site_link(&href, site) {
@@ -36,7 +52,8 @@ fn in_app_links(store: &Store, html: &str, site: &str) -> Result<HashMap<String,
                 Some(format!("#category={}", encode(&slug)))
             }
             Some(SiteLink::Category(_) | SiteLink::Page(_)) => {
-                store.article_by_url(href.split('#').next().unwrap_or(&href))?.map(|id| format!("#article={id}"))
+                let url = href.split('#').next().unwrap_or(&href);
+                store.article_by_url_in(url, Some(source))?.map(|id| format!("#article={id}"))
             }
             None => None,
         };

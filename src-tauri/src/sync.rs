@@ -61,10 +61,14 @@ pub fn start_run(app: &AppHandle, trigger: Trigger) -> bool {
     let Some(token) = claim(&state.running) else { return false };
     let (engine, app, sink) = (state.engine.clone(), app.clone(), sink(app));
     tauri::async_runtime::spawn(async move {
-        let report = engine.run_sources(trigger, token, sink).await;
+        // The run in a task of its own: should it panic, the slot is still freed (or no sync
+        // would start again until the app restarts).
+        let run = tauri::async_runtime::spawn(async move { engine.run_sources(trigger, token, sink).await }).await;
         *app.state::<AppState>().running.lock().unwrap_or_else(|p| p.into_inner()) = None;
-        if !report.cancelled {
-            start_images(&app);
+        match run {
+            Ok(report) if !report.cancelled => start_images(&app),
+            Ok(_) => {}
+            Err(e) => eprintln!("broadsheet: a sync run failed: {e}"),
         }
     });
     true
@@ -77,8 +81,11 @@ fn start_images(app: &AppHandle) {
     let Some(token) = claim(&state.images_running) else { return };
     let (engine, app, sink) = (state.engine.clone(), app.clone(), sink(app));
     tauri::async_runtime::spawn(async move {
-        engine.run_images(token, sink).await;
+        let run = tauri::async_runtime::spawn(async move { engine.run_images(token, sink).await }).await;
         *app.state::<AppState>().images_running.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        if let Err(e) = run {
+            eprintln!("broadsheet: an image download run failed: {e}");
+        }
     });
 }
 

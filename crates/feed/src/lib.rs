@@ -252,7 +252,10 @@ pub fn parse_feed(bytes: &[u8], feed_url: &str, now: i64) -> Result<ParsedFeed, 
         let text = broadsheet_html::plain_text(&html);
         let title = e.title.map(|t| broadsheet_html::plain_text(&t.content)).filter(|t| !t.trim().is_empty());
         let title = title.unwrap_or_else(|| text.lines().next().unwrap_or("(untitled)").chars().take(80).collect());
+        // A date in the future would pin the entry to the top of every list for years: no
+        // later than a day from now (when `now` is known).
         let timestamp = e.published.or(e.updated).map_or(now, |d| d.timestamp());
+        let timestamp = if now > 0 { timestamp.min(now + 86_400) } else { timestamp };
         let categories = e
             .categories
             .iter()

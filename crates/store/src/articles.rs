@@ -176,9 +176,16 @@ impl Store {
 
     /// Finds the archived post published at `url` (an absolute URL), if any.
     pub fn article_by_url(&self, url: &str) -> Result<Option<ArticleId>> {
+        self.article_by_url_in(url, None)
+    }
+
+    /// The article at `url`, one of `source`'s first when it has one: another source (a
+    /// hostile feed claiming a trusted site's addresses) cannot take over a site's own links.
+    pub fn article_by_url_in(&self, url: &str, source: Option<SourceId>) -> Result<Option<ArticleId>> {
         Ok(self
             .conn
-            .query_row("SELECT id FROM articles WHERE url = ?1 ORDER BY id LIMIT 1", [url], |r| r.get(0))
+            .prepare_cached("SELECT id FROM articles WHERE url = ?1 ORDER BY source_id IS NOT ?2, id LIMIT 1")?
+            .query_row(params![url, source], |r| r.get(0))
             .optional()?)
     }
 

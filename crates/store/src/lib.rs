@@ -171,16 +171,23 @@ impl Store {
 
     /// Site URL of the source an article came from, if the source has one.
     pub fn site_url_of(&self, article: broadsheet_model::ArticleId) -> Result<Option<String>> {
+        Ok(self.source_and_site_of(article)?.and_then(|(_, site)| site))
+    }
+
+    /// An article's source and that source's site URL (if known).
+    pub fn source_and_site_of(
+        &self,
+        article: broadsheet_model::ArticleId,
+    ) -> Result<Option<(SourceId, Option<String>)>> {
         use rusqlite::OptionalExtension;
         Ok(self
             .conn
             .query_row(
-                "SELECT s.site_url FROM articles a JOIN sources s ON s.id = a.source_id WHERE a.id = ?1",
+                "SELECT s.id, s.site_url FROM articles a JOIN sources s ON s.id = a.source_id WHERE a.id = ?1",
                 [article],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
-            .optional()?
-            .flatten())
+            .optional()?)
     }
 }
 

@@ -192,3 +192,35 @@ fn marking_a_large_view_read_marks_exactly_that_view_across_steps() {
     assert_eq!(s.mark_all_read(&broadsheet_model::Filters::default()).unwrap(), 3_000, "past a step of 2,000");
     assert_eq!(s.count_articles(&unread).unwrap(), 0);
 }
+
+/// A same-site link opens the site's own post even when another source (a feed claiming the
+/// site's addresses) stored an article at the same URL first.
+#[test]
+fn a_link_is_resolved_within_its_own_source_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&dir.path().join("a.sqlite3")).unwrap();
+    let source = |s: &Store, location: &str| {
+        s.upsert_source(&broadsheet_store::NewSource {
+            kind: "feed",
+            location,
+            name: location,
+            site_url: None,
+            lang: None,
+        })
+        .unwrap()
+    };
+    let (hostile, site) = (source(&s, "https://evil.example/feed"), source(&s, "https://site.example/feed"));
+    let row = |key: &str| broadsheet_store::NewArticle {
+        key: key.into(),
+        title: key.into(),
+        url: Some("https://site.example/2024/a.html".into()),
+        extra_json: "{}".into(),
+        ..Default::default()
+    };
+    s.upsert_articles(hostile, &[row("claimed")]).unwrap();
+    s.upsert_articles(site, &[row("own")]).unwrap();
+    let title = |id: Option<i64>| s.article(id.unwrap()).unwrap().summary.title;
+    assert_eq!(title(s.article_by_url_in("https://site.example/2024/a.html", Some(site)).unwrap()), "own");
+    assert_eq!(title(s.article_by_url_in("https://site.example/2024/a.html", Some(hostile)).unwrap()), "claimed");
+    assert_eq!(s.article_by_url_in("https://site.example/none", Some(site)).unwrap(), None);
+}

@@ -12,6 +12,8 @@ use crate::{bookmarks::escape, io, is_web_url, TransferError};
 
 /// Larger OPML files are refused: real subscription lists are a few hundred KB.
 pub const MAX_OPML_BYTES: u64 = 5 * 1024 * 1024;
+/// Feeds one OPML file may add (heavy readers follow hundreds; each is synced every 30 min).
+pub const MAX_OPML_FEEDS: usize = 5_000;
 
 /// A feed named in an OPML file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,6 +96,11 @@ pub fn parse_opml(text: &str) -> Result<Vec<OpmlFeed>, String> {
                             return Err(format!("feed URL {url:?} is not http(s)"));
                         }
                         let site_url = site.filter(|s| s.starts_with("http://") || s.starts_with("https://"));
+                        if feeds.len() == MAX_OPML_FEEDS {
+                            return Err(format!(
+                                "more than {MAX_OPML_FEEDS} feeds; no reader follows that many (split the list)"
+                            ));
+                        }
                         feeds.push(OpmlFeed {
                             url,
                             title: title.or(text_attr).filter(|t| !t.trim().is_empty()),
@@ -131,10 +138,11 @@ pub fn import_opml(store: &mut Store, path: &Path) -> Result<OpmlReport, Transfe
     let text = String::from_utf8(bytes)
         .map_err(|e| TransferError::Invalid { path: path.to_owned(), reason: format!("not UTF-8: {e}") })?;
     let feeds = parse_opml(&text).map_err(|reason| TransferError::Invalid { path: path.to_owned(), reason })?;
-    let existing: Vec<String> = store.sources()?.into_iter().map(|s| s.location).collect();
+    let mut existing: std::collections::HashSet<String> = store.sources()?.into_iter().map(|s| s.location).collect();
     let mut report = OpmlReport::default();
     for f in feeds {
-        if existing.contains(&f.url) {
+        // Hashed, and the file's own repeats count as present too.
+        if !existing.insert(f.url.clone()) {
             report.already_present += 1;
             continue;
         }
