@@ -73,6 +73,12 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/2026-12-06-0011-label-order.sql"),
         then: None,
     },
+    Migration {
+        name: "2026-12-06-0012-search-key-spacing",
+        sql: include_str!("../migrations/2026-12-06-0012-search-key-spacing.sql"),
+        // Re-indexed afterwards, a few at a time (`Store::index_pending`), as after 0010.
+        then: None,
+    },
 ];
 
 pub(crate) fn apply(conn: &mut Connection) -> Result<()> {

@@ -224,3 +224,38 @@ fn a_link_is_resolved_within_its_own_source_first() {
     assert_eq!(title(s.article_by_url_in("https://site.example/2024/a.html", Some(hostile)).unwrap()), "claimed");
     assert_eq!(s.article_by_url_in("https://site.example/none", Some(site)).unwrap(), None);
 }
+
+/// The search-key spacing change (migration 0012) leaves an indexed archive unindexed, at once,
+/// and the same small writes make everything findable again.
+#[test]
+fn an_archive_indexed_with_wide_keys_is_reindexed_after_the_upgrade() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("archive.sqlite3");
+    drop(Store::open_at_schema(&path, 11).unwrap());
+    {
+        // Written and indexed by the code of the day (the key spacing is not in the schema).
+        let conn = Store::open_at_schema(&path, 11).unwrap();
+        conn.execute("INSERT INTO sources (id, kind, location, name, created_at) VALUES (1, 'feed', 'x', 'x', 0)", [])
+            .unwrap();
+        for id in 1..=3i64 {
+            conn.execute(
+                "INSERT INTO articles (id, source_id, key, title, published_at, utc_offset_min, html, text, excerpt,
+                                       content_hash, imported_at, updated_at, search_rowid)
+                   VALUES (?1, 1, ?1, '旧键', 1646704800 + ?1, 480, '<p>宽间距</p>', '宽间距', '', 'h', 0, 0, ?2)",
+                rusqlite::params![id, (1646704800 + id) * (1 << 20) + id],
+            )
+            .unwrap();
+            conn.execute(
+                "INSERT INTO article_fts (rowid, title, body) VALUES (?1, '旧 键', '宽 间 距')",
+                [(1646704800 + id) * (1 << 20) + id],
+            )
+            .unwrap();
+        }
+    }
+    let mut store = Store::open(&path).unwrap();
+    assert_eq!(store.unindexed_count().unwrap(), 3);
+    while store.index_pending(2).unwrap() > 0 {}
+    let q = broadsheet_model::SearchQuery { query: "间距".into(), ..Default::default() };
+    let found: Vec<i64> = store.search(&q).unwrap().iter().map(|h| h.summary.id).collect();
+    assert_eq!(found, [3, 2, 1]);
+}
