@@ -146,6 +146,7 @@ impl Store {
             )
             .optional()?;
         let (mut summary, html, lang, text) = row.ok_or_else(|| StoreError::NotFound(format!("article {id}")))?;
+        let text = crate::derived::text(&html, text);
         self.fill_labels(&mut summary)?;
         let images = self.article_images(id)?;
         Ok(ArticleDetail { summary, html, lang, text, images })
@@ -422,7 +423,8 @@ fn write_row(tx: &Transaction<'_>, source: SourceId, a: &NewArticle, hash: &str,
                 a.url,
                 a.lang,
                 a.html,
-                a.text,
+                // Derived from the HTML when read (`derived.rs`), not stored twice.
+                crate::derived::to_store(&a.html, &a.text),
                 a.excerpt,
                 a.extra_json,
                 hash,

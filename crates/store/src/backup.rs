@@ -95,6 +95,8 @@ impl Store {
         let rows = stmt
             .query_map([], |r| {
                 let extra: String = r.get(11)?;
+                let html: String = r.get(8)?;
+                let text = crate::derived::text(&html, r.get(9)?);
                 Ok((
                     r.get::<_, i64>(0)?,
                     BackupArticle {
@@ -105,8 +107,8 @@ impl Store {
                         utc_offset_min: shown_offset(r.get(5)?),
                         url: r.get(6)?,
                         lang: r.get(7)?,
-                        html: r.get(8)?,
-                        text: r.get(9)?,
+                        html,
+                        text,
                         excerpt: r.get(10)?,
                         extra: serde_json::from_str(&extra).unwrap_or(serde_json::Value::Object(Default::default())),
                         content_hash: r.get(12)?,
@@ -196,7 +198,9 @@ impl Store {
                 "INSERT INTO articles (source_id, key, title, published_at, utc_offset_min, url, lang, html, text, excerpt,
                    extra_json, content_hash, removed_upstream, imported_at, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-                params![source, a.key, a.title, a.published_at, a.utc_offset_min, a.url, a.lang, a.html, a.text, a.excerpt,
+                // The text is derived from the HTML when read (`derived.rs`), not stored twice.
+                params![source, a.key, a.title, a.published_at, a.utc_offset_min, a.url, a.lang, a.html,
+                    crate::derived::to_store(&a.html, &a.text), a.excerpt,
                     a.extra.to_string(), a.content_hash, a.removed_upstream, a.imported_at, a.updated_at],
             )?;
             let id = tx.last_insert_rowid();

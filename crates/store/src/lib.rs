@@ -10,6 +10,7 @@
 
 mod articles;
 mod backup;
+mod derived;
 mod error;
 mod fit;
 mod housekeeping;

@@ -69,11 +69,12 @@ pub(crate) fn index_article(
 pub(crate) fn rebuild(conn: &Connection) -> rusqlite::Result<usize> {
     conn.execute("DELETE FROM article_fts", [])?;
     conn.execute("UPDATE articles SET search_rowid = NULL", [])?;
-    let mut stmt = conn.prepare("SELECT id, published_at, title, text FROM articles")?;
+    let mut stmt = conn.prepare("SELECT id, published_at, title, text, html FROM articles")?;
     let mut rows = stmt.query([])?;
     let mut n = 0;
     while let Some(r) = rows.next()? {
-        index_article(conn, r.get(0)?, r.get(1)?, &r.get::<_, String>(2)?, &r.get::<_, String>(3)?)?;
+        let text = crate::derived::text(&r.get::<_, String>(4)?, r.get(3)?);
+        index_article(conn, r.get(0)?, r.get(1)?, &r.get::<_, String>(2)?, &text)?;
         n += 1;
     }
     Ok(n)
@@ -121,10 +122,10 @@ impl Store {
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let pending: Vec<(i64, i64, String, String)> = {
             let mut stmt = tx.prepare_cached(
-                "SELECT id, published_at, title, text FROM articles WHERE search_rowid IS NULL ORDER BY id LIMIT ?1",
+                "SELECT id, published_at, title, text, html FROM articles WHERE search_rowid IS NULL ORDER BY id LIMIT ?1",
             )?;
             let rows = stmt.query_map([i64::try_from(max).unwrap_or(i64::MAX)], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, crate::derived::text(&r.get::<_, String>(4)?, r.get(3)?)))
             })?;
             rows.collect::<Result<_, _>>()?
         };
@@ -192,12 +193,16 @@ impl Store {
     /// The page's rows, in the page's order, with snippets.
     fn hits(&self, page: &[(i64, f64)], terms: &[tokens::Term]) -> Result<Vec<SearchHit>> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {cols}, a.text FROM articles a JOIN sources s ON s.id = a.source_id WHERE a.id = ?1",
+            "SELECT {cols}, a.text, a.html FROM articles a JOIN sources s ON s.id = a.source_id WHERE a.id = ?1",
             cols = crate::articles::SUMMARY_COLUMNS
         ))?;
         let mut rows = Vec::with_capacity(page.len());
         for (id, rank) in page {
-            let row = stmt.query_row([id], |r| Ok((summary_from_row(r)?, r.get::<_, String>(9)?))).optional()?;
+            let row = stmt
+                .query_row([id], |r| {
+                    Ok((summary_from_row(r)?, crate::derived::text(&r.get::<_, String>(10)?, r.get(9)?)))
+                })
+                .optional()?;
             if let Some((summary, text)) = row {
                 rows.push((summary, text, *rank));
             }
