@@ -99,7 +99,7 @@ impl Store {
         let mut args: Vec<rusqlite::types::Value> = Vec::new();
         // A label's pages walk its (label, date, id) index from the cursor on; other views
         // walk the articles' (date, id) index (a source's: (source, date, id)).
-        let (mut sql, rest, labelled) = driving_rows(&q.filters, &mut args, SUMMARY_COLUMNS);
+        let (mut sql, rest, labelled) = driving_rows(&q.filters, &mut args, SUMMARY_COLUMNS, true);
         let (date, id) = if labelled { ("l.published_at", "l.article_id") } else { ("a.published_at", "a.id") };
         push_filters(&mut sql, &mut args, &rest);
         if let Some(c) = q.before {
@@ -119,7 +119,14 @@ impl Store {
     /// counted on its own index; the other filters are the list's own.
     pub fn count_articles(&self, f: &Filters) -> Result<u64> {
         let mut args: Vec<rusqlite::types::Value> = Vec::new();
-        let (mut sql, rest, _) = driving_rows(f, &mut args, "count(*)");
+        // A label alone is counted on its own index: no article row is read (the largest site
+        // tag's count at 100k was 16 ms through the join, for rows it never needed).
+        let label_only = [f.category.is_some(), f.tag.is_some(), f.user_tag.is_some()].iter().filter(|x| **x).count()
+            == 1
+            && !f.bookmarked
+            && !f.unread
+            && f.source.is_none();
+        let (mut sql, rest, _) = driving_rows(f, &mut args, "count(*)", !label_only);
         push_filters(&mut sql, &mut args, &rest);
         let n: i64 = self.conn.query_row(&sql, rusqlite::params_from_iter(args), |r| r.get(0))?;
         Ok(u64::try_from(n).unwrap_or(0))
@@ -248,14 +255,18 @@ impl Store {
 /// still to apply, and whether a label drives. A view with a label (category, site tag, user tag; the first of them)
 /// reads that label's dated links, alias `l`, joined to articles `a` and sources `s`, so its
 /// pages walk the index (label, date, id) kept by migrations 0009 and 0011; other views read
-/// articles directly.
+/// articles directly. Without `with_articles`, a label's links are read alone (for a count of
+/// that label and nothing else).
 pub(crate) fn driving_rows(
     f: &Filters,
     args: &mut Vec<rusqlite::types::Value>,
     columns: &str,
+    with_articles: bool,
 ) -> (String, Filters, bool) {
-    // Counts need no source columns; the join would cost a lookup per row.
+    // Counts need no source columns; the join would cost a lookup per row. A count of one
+    // label alone needs no article either.
     let sources = if columns.contains("s.") { " JOIN sources s ON s.id = a.source_id" } else { "" };
+    let articles = if with_articles { " JOIN articles a ON a.id = l.article_id" } else { "" };
     let mut rest = f.clone();
     let label = if let Some(slug) = rest.category.take() {
         Some(("article_categories", "category_id", "SELECT id FROM categories WHERE slug = ?", slug))
@@ -270,7 +281,7 @@ pub(crate) fn driving_rows(
         Some((table, column, lookup, name)) => {
             args.push(name.into());
             let sql = format!(
-                "SELECT {columns} FROM {table} l JOIN articles a ON a.id = l.article_id{sources}
+                "SELECT {columns} FROM {table} l{articles}{sources}
                  WHERE l.{column} = ({lookup})"
             );
             (sql, rest, true)
