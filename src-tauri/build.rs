@@ -29,6 +29,10 @@ fn main() {
                 "mark_first_rows",
                 "count_articles",
                 "search_count",
+                "export_archive",
+                "import_opml_file",
+                "retention_preview",
+                "apply_retention",
             ]),
         ),
     )

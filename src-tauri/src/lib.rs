@@ -3,6 +3,7 @@
 //! Invariant: no SQL and no business logic here. Commands translate between IPC and
 //! `broadsheet_store`; errors cross IPC as `broadsheet_model::ApiError`.
 
+mod archive;
 mod commands;
 mod data_dir;
 mod guard;
@@ -73,6 +74,10 @@ pub fn run() {
             commands::mark_first_rows,
             commands::count_articles,
             commands::search_count,
+            archive::export_archive,
+            archive::import_opml_file,
+            archive::retention_preview,
+            archive::apply_retention,
         ])
         .run(context)
         .expect("Broadsheet could not start its window");

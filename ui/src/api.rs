@@ -1,8 +1,8 @@
 //! The one place that calls the backend: typed wrappers over Tauri's `invoke`.
 
 use broadsheet_model::{
-    ApiError, ArticleDetail, ArticleId, ArticleQuery, ArticleSummary, CategoryCount, Filters, SearchHit, SearchQuery,
-    SourceInfo, SyncEvent, TagCount,
+    ApiError, ArticleDetail, ArticleId, ArticleQuery, ArticleSummary, CategoryCount, ExportDone, Filters, OpmlDone,
+    RetentionInfo, SearchHit, SearchQuery, SourceInfo, SyncEvent, TagCount,
 };
 use serde::{de::DeserializeOwned, Serialize};
 
@@ -198,6 +198,36 @@ pub async fn set_sync_interval(id: i64, minutes: i64) -> Result<(), ApiError> {
 /// The system folder picker; `None` when the reader cancels.
 pub async fn pick_folder() -> Result<Option<String>, ApiError> {
     call("pick_folder", &NoArgs {}).await
+}
+
+/// Exports the archive (`json`, `markdown`, `opml`, `bookmarks`) where the reader chooses in
+/// the system dialog; `None` when they cancel.
+pub async fn export_archive(format: &str) -> Result<Option<ExportDone>, ApiError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        format: &'a str,
+    }
+    call("export_archive", &Args { format }).await
+}
+
+/// Adds the feeds of an OPML file the reader chooses; `None` when they cancel.
+pub async fn import_opml_file() -> Result<Option<OpmlDone>, ApiError> {
+    call("import_opml_file", &NoArgs {}).await
+}
+
+#[derive(Serialize)]
+struct Days {
+    days: u32,
+}
+
+/// What retention would remove for posts older than `days`.
+pub async fn retention_preview(days: u32) -> Result<RetentionInfo, ApiError> {
+    call("retention_preview", &Days { days }).await
+}
+
+/// Removes unmarked posts older than `days`, and the images only they use.
+pub async fn apply_retention(days: u32) -> Result<RetentionInfo, ApiError> {
+    call("apply_retention", &Days { days }).await
 }
 
 #[derive(Serialize)]

@@ -259,7 +259,7 @@ impl AppState {
         });
     }
 
-    fn reload_sidebar(self) {
+    pub fn reload_sidebar(self) {
         let generation = self.sidebar_generation.get_untracked() + 1;
         self.sidebar_generation.set(generation);
         let current = move || self.sidebar_generation.get_untracked() == generation;
@@ -740,12 +740,12 @@ impl AppState {
 }
 
 #[cfg(target_arch = "wasm32")]
-fn spawn(fut: impl std::future::Future<Output = ()> + 'static) {
+pub(crate) fn spawn(fut: impl std::future::Future<Output = ()> + 'static) {
     sycamore::futures::spawn_local_scoped(fut);
 }
 
 /// Natively (SSR component tests) nothing is fetched: state is set by the test itself.
 #[cfg(not(target_arch = "wasm32"))]
-fn spawn(fut: impl std::future::Future<Output = ()> + 'static) {
+pub(crate) fn spawn(fut: impl std::future::Future<Output = ()> + 'static) {
     drop(fut);
 }

@@ -293,12 +293,13 @@ fn the_chinese_interface_has_no_untranslated_strings() {
     };
     // Names that are the same in every language.
     const SAME_IN_EVERY_LANGUAGE: &[&str] =
-        &["Broadsheet", "URL", "RSS", "Atom", "JSON", "OPML", "Jekyll", "git", "UTC"];
+        &["Broadsheet", "URL", "RSS", "Atom", "JSON", "OPML", "Jekyll", "git", "UTC", "Markdown"];
     // Data, not interface: the category's slug (its tooltip) and sources' URLs.
     const DATA: &[&str] = &["kejiribao"];
     let mut untranslated = std::collections::BTreeSet::new();
     type Component = (&'static str, fn() -> View);
-    let components: [Component; 6] = [
+    let components: [Component; 7] = [
+        ("ArchivePanel", || view! { broadsheet_ui::components::ArchivePanel {} }),
         ("Sidebar", || view! { Sidebar {} }),
         ("ArticleList", || view! { ArticleList {} }),
         ("Reader", || view! { Reader {} }),
@@ -346,4 +347,23 @@ fn an_error_says_what_was_being_done_and_can_be_dismissed() {
     assert!(html.contains("Saving the tags: "), "{html}");
     assert!(html.contains("disk full"), "{html}");
     assert!(html.contains("class=\"error-dismiss\""), "a way to dismiss it: {html}");
+}
+
+/// The archive section offers every export, the OPML import and retention, and asks for
+/// nothing it cannot do yet (no preview before "Preview").
+#[test]
+fn the_archive_section_offers_backup_exports_opml_import_and_a_retention_preview() {
+    let html = render(|_| {}, || view! { broadsheet_ui::components::ArchivePanel {} });
+    for class in [
+        "export-json",
+        "export-markdown",
+        "export-opml",
+        "export-bookmarks",
+        "import-opml",
+        "retention-days",
+        "retention-preview",
+    ] {
+        assert!(html.contains(class), "{class} missing in {html}");
+    }
+    assert!(!html.contains("retention-apply"), "nothing can be removed before its preview: {html}");
 }

@@ -131,6 +131,29 @@ pub struct TagCount {
     pub count: u64,
 }
 
+/// What an export from the window wrote: where, and how many posts (or sources) it holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportDone {
+    pub path: String,
+    pub count: u64,
+}
+
+/// What an OPML import from the window did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpmlDone {
+    pub added: u64,
+    pub already_present: u64,
+}
+
+/// What retention removes (or would remove): unmarked posts older than its days, and the
+/// cached images only they use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RetentionInfo {
+    pub articles: u64,
+    pub images: u64,
+    pub image_bytes: u64,
+}
+
 /// Which articles a list or a search is about. Empty means all.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Filters {

@@ -1,3 +1,4 @@
+mod archive_panel;
 mod article_list;
 mod reader;
 mod resizer;
@@ -5,6 +6,7 @@ pub(crate) mod settings_panel;
 mod sidebar;
 mod sources;
 
+pub use archive_panel::ArchivePanel;
 pub use article_list::ArticleList;
 pub use reader::{Reader, TagEditor};
 pub use resizer::Resizer;

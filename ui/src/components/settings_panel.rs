@@ -48,6 +48,7 @@ pub fn SettingsPanel() -> View {
                             })
                             " " (state.t("Mark articles read when opened"))
                         }
+                        super::ArchivePanel {}
                     }
                 }
             } else {

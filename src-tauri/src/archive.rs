@@ -1,0 +1,147 @@
+//! "Your archive" from the window: back up, export, import OPML, retention. Thin commands over
+//! `broadsheet_transfer` and the store; the file dialogs run on the Rust side (the webview has
+//! no dialog or file permission of its own), and every long piece of work is off the runtime's
+//! workers (`with_reader`/`with_store`) or done in steps with the writer released between them.
+
+use std::path::PathBuf;
+
+use broadsheet_model::{ApiError, ExportDone, OpmlDone, RetentionInfo};
+use broadsheet_transfer::{Selection, TransferError};
+use tauri::State;
+
+use crate::state::AppState;
+
+/// Errors of the transfer crate, as the window sees them (mapped here, at the boundary).
+fn transfer_error(e: TransferError) -> ApiError {
+    match e {
+        TransferError::Io { path, source } => ApiError::Storage(format!("{}: {source}", path.display())),
+        TransferError::Invalid { path, reason } => ApiError::InvalidInput(format!("{}: {reason}", path.display())),
+        TransferError::Store(e) => e.into(),
+    }
+}
+
+/// What a dialog asks for.
+enum Ask {
+    /// A file to write, suggesting this name.
+    Save { name: String, filter: (&'static str, &'static [&'static str]) },
+    /// A folder to write into, created under the chosen one with this name.
+    Folder { name: String },
+    /// A file to read.
+    Open { filter: (&'static str, &'static [&'static str]) },
+}
+
+/// Shows the system dialog; `None` when the reader cancels it.
+///
+/// Test hook: with `BROADSHEET_TEST_DIALOG_DIR` set, no dialog is shown: saves and folders
+/// answer `<dir>/<suggested name>`, opens answer `BROADSHEET_TEST_OPEN_FILE`. The real-window
+/// tests drive backups and imports through it; a user never sets it.
+async fn ask(app: &tauri::AppHandle, what: Ask) -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("BROADSHEET_TEST_DIALOG_DIR").map(PathBuf::from) {
+        return match what {
+            Ask::Save { name, .. } | Ask::Folder { name } => Some(dir.join(name)),
+            Ask::Open { .. } => std::env::var_os("BROADSHEET_TEST_OPEN_FILE").map(PathBuf::from),
+        };
+    }
+    use tauri_plugin_dialog::DialogExt;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let dialog = app.dialog().file();
+    let folder_name = match &what {
+        Ask::Folder { name } => Some(name.clone()),
+        _ => None,
+    };
+    let send = move |p: Option<tauri_plugin_dialog::FilePath>| {
+        let _ = tx.send(p.and_then(|p| p.into_path().ok()));
+    };
+    match what {
+        Ask::Save { name, filter } => dialog.set_file_name(name).add_filter(filter.0, filter.1).save_file(send),
+        Ask::Folder { .. } => dialog.pick_folder(send),
+        Ask::Open { filter } => dialog.add_filter(filter.0, filter.1).pick_file(send),
+    }
+    let picked = rx.await.ok().flatten()?;
+    Some(match folder_name {
+        Some(name) => picked.join(name),
+        None => picked,
+    })
+}
+
+fn today() -> String {
+    let days = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() / 86_400);
+    // Civil date from days since 1970 (Howard Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Exports the archive: `json` (a full backup), `markdown` (a Jekyll site), `opml` (the
+/// sources) or `bookmarks` (the bookmarked posts, for a browser). `None` when cancelled.
+#[tauri::command]
+pub async fn export_archive(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    format: String,
+) -> Result<Option<ExportDone>, ApiError> {
+    let date = today();
+    let what = match format.as_str() {
+        "json" => Ask::Save { name: format!("broadsheet-backup-{date}.json"), filter: ("JSON", &["json"]) },
+        "markdown" => Ask::Folder { name: format!("broadsheet-site-{date}") },
+        "opml" => Ask::Save { name: format!("broadsheet-sources-{date}.opml"), filter: ("OPML", &["opml", "xml"]) },
+        "bookmarks" => Ask::Save { name: format!("broadsheet-bookmarks-{date}.html"), filter: ("HTML", &["html"]) },
+        other => return Err(ApiError::InvalidInput(format!("unknown export format {other:?}"))),
+    };
+    let Some(path) = ask(&app, what).await else { return Ok(None) };
+    // Exports only read: on a read connection, so the window and the sync go on meanwhile.
+    let all = Selection::default();
+    let bookmarked = Selection { bookmarked: true, ..Selection::default() };
+    let count = state.with_reader(|s| {
+        Ok(match format.as_str() {
+            "json" => broadsheet_transfer::export_json(s, &all, &path),
+            "markdown" => broadsheet_transfer::export_markdown(s, &all, &path).map(|r| r.posts),
+            "opml" => broadsheet_transfer::export_opml(s, &path),
+            _ => broadsheet_transfer::export_bookmarks(s, &bookmarked, &path),
+        })
+    })?;
+    let count = count.map_err(transfer_error)?;
+    Ok(Some(ExportDone { path: path.display().to_string(), count: count as u64 }))
+}
+
+/// Adds the feeds of an OPML file (asked for with a dialog) as sources. `None` when cancelled.
+#[tauri::command]
+pub async fn import_opml_file(app: tauri::AppHandle, state: State<'_, AppState>) -> Result<Option<OpmlDone>, ApiError> {
+    let Some(path) = ask(&app, Ask::Open { filter: ("OPML", &["opml", "xml"]) }).await else { return Ok(None) };
+    let report = state.with_store(|s| Ok(broadsheet_transfer::import_opml(s, &path)))?.map_err(transfer_error)?;
+    Ok(Some(OpmlDone { added: report.added as u64, already_present: report.already_present as u64 }))
+}
+
+/// What retention would remove for posts older than `days`.
+#[tauri::command(async)]
+pub fn retention_preview(state: State<'_, AppState>, days: u32) -> Result<RetentionInfo, ApiError> {
+    let p = state.with_reader(|s| s.retention_preview(days))?;
+    Ok(RetentionInfo { articles: p.articles, images: p.images, image_bytes: p.image_bytes })
+}
+
+/// Removes unmarked posts older than `days` (and images only they use), a few at a time
+/// with the writer released between steps, so marks and the sync never wait for all of it.
+#[tauri::command(async)]
+pub fn apply_retention(state: State<'_, AppState>, days: u32) -> Result<RetentionInfo, ApiError> {
+    let mut job = state.with_reader(|s| Ok(s.begin_retention(days)))?;
+    while state.with_store(|s| s.removal_step(&mut job))? {}
+    let p = state.with_store(|s| s.finish_removal(job))?;
+    Ok(RetentionInfo { articles: p.articles, images: p.images, image_bytes: p.image_bytes })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn today_is_a_civil_date() {
+        let t = super::today();
+        assert_eq!(t.len(), 10, "{t}");
+        assert!(t.starts_with("20"), "{t}");
+    }
+}

@@ -1,0 +1,116 @@
+//! "Your archive" in the real window: a backup made from the settings restores (by the CLI)
+//! into a fresh archive with every post; an OPML list imported from the window adds its feeds;
+//! retention previews what would go and then removes exactly that, keeping what is marked.
+//! The file dialogs are answered by the backend's test hook (`BROADSHEET_TEST_DIALOG_DIR`).
+
+use crate::harness::App;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_archive_is_backed_up_exported_and_trimmed_from_the_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, dialogs) = (dir.path().join("data"), dir.path().join("dialogs"));
+    std::fs::create_dir_all(&dialogs).unwrap();
+    let opml = dialogs.join("list.opml");
+    std::fs::write(
+        &opml,
+        "<?xml version=\"1.0\"?><opml version=\"2.0\"><body>\
+         <outline text=\"甲\" type=\"rss\" xmlUrl=\"https://a.example.invalid/feed.xml\"/>\
+         <outline text=\"乙\" type=\"rss\" xmlUrl=\"https://b.example.invalid/rss\"/></body></opml>",
+    )
+    .unwrap();
+    let app = App::launch_in_with_env(
+        &data,
+        &[("BROADSHEET_TEST_DIALOG_DIR", dialogs.as_path()), ("BROADSHEET_TEST_OPEN_FILE", opml.as_path())],
+    )
+    .await;
+    app.wait_for_list().await;
+    let listed = app.count(".article-row").await;
+    assert!(listed > 0);
+    // A bookmark, which retention must keep.
+    app.eval::<bool>("document.querySelector('.article-row').click(); return true").await;
+    app.wait_until("the post is open", "return !!document.querySelector('.bookmark-toggle')").await;
+    app.eval::<bool>("document.querySelector('.bookmark-toggle').click(); return true").await;
+    app.wait_until(
+        "the bookmark is shown",
+        "return document.querySelector('.bookmark-toggle').getAttribute('aria-pressed') === 'true'",
+    )
+    .await;
+
+    app.eval::<bool>("document.querySelector('.settings-toggle').click(); return true").await;
+    app.wait_until("the archive section is open", "return !!document.querySelector('.export-json')").await;
+    app.eval::<bool>("document.querySelector('.export-json').click(); return true").await;
+    app.wait_until(
+        "the backup is saved",
+        "return document.querySelector('.archive-result').textContent.includes('broadsheet-backup-')",
+    )
+    .await;
+    app.screenshot("archive-backup-saved.png").await;
+    let backup = std::fs::read_dir(&dialogs)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("broadsheet-backup-")))
+        .expect("the backup file");
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&backup).unwrap()).unwrap();
+    let posts = json["articles"].as_array().map_or(0, Vec::len);
+    assert!(posts >= listed, "every post is in the backup: {posts}");
+
+    for (class, prefix) in [("export-opml", "broadsheet-sources-"), ("export-bookmarks", "broadsheet-bookmarks-")] {
+        app.eval::<bool>(&format!("document.querySelector('.{class}').click(); return true")).await;
+        app.wait_until(
+            &format!("{class} is saved"),
+            &format!("return document.querySelector('.archive-result').textContent.includes('{prefix}')"),
+        )
+        .await;
+    }
+
+    app.eval::<bool>("document.querySelector('.import-opml').click(); return true").await;
+    app.wait_until("the feeds are added", "return document.querySelector('.archive-result').textContent.includes('2')")
+        .await;
+    app.wait_until(
+        "the sidebar lists them",
+        "return document.body.textContent.includes('甲') && document.body.textContent.includes('乙')",
+    )
+    .await;
+
+    // Retention of everything older than a day: the preview names the number, the removal
+    // does exactly that, and the bookmarked post stays.
+    app.eval::<bool>(
+        "const i = document.querySelector('.retention-days'); i.value = '0'; \
+         i.dispatchEvent(new Event('input', {bubbles: true})); \
+         document.querySelector('.retention-preview').click(); return true",
+    )
+    .await;
+    app.wait_until("the preview is shown", "return !!document.querySelector('.retention-plan')").await;
+    app.screenshot("archive-retention-preview.png").await;
+    let plan = app.text(".retention-plan").await;
+    assert!(plan.contains(&(posts - 1).to_string()), "all but the bookmarked post: {plan}");
+    app.eval::<bool>("document.querySelector('.retention-apply').click(); return true").await;
+    app.wait_until(
+        "the posts are removed",
+        "return document.querySelector('.archive-result').textContent.includes('Removed')",
+    )
+    .await;
+    app.wait_until(
+        "only the bookmarked post is listed",
+        "return document.querySelectorAll('.article-row').length === 1",
+    )
+    .await;
+    app.quit().await;
+
+    // The backup made in the window restores into a fresh archive with every post.
+    let cli = std::path::Path::new(env!("CARGO_BIN_EXE_broadsheet-app"))
+        .with_file_name(format!("broadsheet{}", std::env::consts::EXE_SUFFIX));
+    let fresh = dir.path().join("fresh.sqlite3");
+    let out = std::process::Command::new(&cli)
+        .args(["--db", &fresh.to_string_lossy(), "import-backup", &backup.to_string_lossy()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = std::process::Command::new(&cli)
+        .args(["--db", &fresh.to_string_lossy(), "list", "--limit", "1000", "--json"])
+        .output()
+        .unwrap();
+    let restored: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(restored.as_array().map_or(0, Vec::len), posts, "the restored archive holds every post");
+}

@@ -1,0 +1,139 @@
+use sycamore::prelude::*;
+
+use crate::api;
+use crate::format::count as thousands;
+use crate::state::spawn;
+use crate::state::AppState;
+
+/// "Your archive": back up, export, import an OPML list, and retention with a preview of what
+/// would go, all through the system's file dialogs (run by the backend). One piece of work at
+/// a time; its result (or error) stays in the panel until the next.
+#[component]
+pub fn ArchivePanel() -> View {
+    let state = use_context::<AppState>();
+    let busy = create_signal(false);
+    let result = create_signal(String::new());
+    let days = create_signal(String::from("365"));
+    // The retention preview shown, for the days it was asked for.
+    let preview = create_signal(None::<(u32, broadsheet_model::RetentionInfo)>);
+
+    let export = move |format: &'static str| {
+        if busy.get() {
+            return;
+        }
+        busy.set(true);
+        result.set(state.t("Working…").to_string());
+        spawn(async move {
+            match api::export_archive(format).await {
+                Ok(Some(done)) => result.set(
+                    state.t("Saved {n} to {path}").replace("{n}", &thousands(done.count)).replace("{path}", &done.path),
+                ),
+                Ok(None) => result.set(String::new()),
+                Err(e) => result.set(format!("{}: {e}", state.t("Exporting the archive"))),
+            }
+            busy.set(false);
+        });
+    };
+    let import_opml = move |_| {
+        if busy.get() {
+            return;
+        }
+        busy.set(true);
+        result.set(state.t("Working…").to_string());
+        spawn(async move {
+            match api::import_opml_file().await {
+                Ok(Some(done)) => {
+                    result.set(
+                        state
+                            .t("{added} feeds added, {present} already here")
+                            .replace("{added}", &thousands(done.added))
+                            .replace("{present}", &thousands(done.already_present)),
+                    );
+                    state.reload_sidebar();
+                }
+                Ok(None) => result.set(String::new()),
+                Err(e) => result.set(format!("{}: {e}", state.t("Importing the OPML file"))),
+            }
+            busy.set(false);
+        });
+    };
+    let parsed_days = move || days.with(|d| d.trim().parse::<u32>().ok()).filter(|d| *d <= 100_000);
+    let ask_preview = move |_| {
+        let Some(d) = parsed_days() else {
+            result.set(state.t("Enter a number of days").to_string());
+            return;
+        };
+        spawn(async move {
+            match api::retention_preview(d).await {
+                Ok(p) => {
+                    preview.set(Some((d, p)));
+                    result.set(String::new());
+                }
+                Err(e) => result.set(format!("{}: {e}", state.t("Previewing retention"))),
+            }
+        });
+    };
+    let apply = move |_| {
+        let Some((d, _)) = preview.get() else { return };
+        if busy.get() {
+            return;
+        }
+        busy.set(true);
+        result.set(state.t("Working…").to_string());
+        spawn(async move {
+            match api::apply_retention(d).await {
+                Ok(done) => {
+                    result.set(
+                        state
+                            .t("Removed {n} posts and {m} images")
+                            .replace("{n}", &thousands(done.articles))
+                            .replace("{m}", &thousands(done.images)),
+                    );
+                    preview.set(None);
+                    state.content_version.update(|v| *v += 1);
+                    state.reload_sidebar();
+                }
+                Err(e) => result.set(format!("{}: {e}", state.t("Applying retention"))),
+            }
+            busy.set(false);
+        });
+    };
+
+    view! {
+        div(class="archive-panel", role="group", aria-label=state.t("Your archive")) {
+            h3 { (state.t("Your archive")) }
+            div(class="archive-actions") {
+                button(class="export-json", disabled=move || busy.get(), on:click=move |_| export("json")) { (state.t("Back up…")) }
+                button(class="export-markdown", disabled=move || busy.get(), on:click=move |_| export("markdown")) { (state.t("Export Markdown…")) }
+                button(class="export-opml", disabled=move || busy.get(), on:click=move |_| export("opml")) { (state.t("Export sources (OPML)…")) }
+                button(class="export-bookmarks", disabled=move || busy.get(), on:click=move |_| export("bookmarks")) { (state.t("Export bookmarks…")) }
+                button(class="import-opml", disabled=move || busy.get(), on:click=import_opml) { (state.t("Import OPML…")) }
+            }
+            div(class="retention") {
+                label {
+                    (state.t("Remove unmarked posts older than")) " "
+                    input(class="retention-days", r#type="number", min="0", bind:value=days, on:input=move |_| preview.set(None))
+                    " " (state.t("days"))
+                }
+                button(class="retention-preview", disabled=move || busy.get(), on:click=ask_preview) { (state.t("Preview")) }
+                (match preview.get() {
+                    Some((d, p)) => view! {
+                        p(class="retention-plan") {
+                            (state
+                                .t("{n} posts older than {d} days and {m} images ({mb} MB) would go; bookmarked and tagged posts stay.")
+                                .replace("{n}", &thousands(p.articles))
+                                .replace("{d}", &d.to_string())
+                                .replace("{m}", &thousands(p.images))
+                                .replace("{mb}", &format!("{:.1}", p.image_bytes as f64 / 1e6)))
+                        }
+                        button(class="retention-apply danger", disabled=move || busy.get() || p.articles == 0, on:click=apply) {
+                            (state.t("Remove them"))
+                        }
+                    },
+                    None => view! {},
+                })
+            }
+            p(class="archive-result", role="status") { (result.get_clone()) }
+        }
+    }
+}
