@@ -73,6 +73,9 @@ pub(crate) async fn download(engine: &Engine, cancel: &CancellationToken, events
             let mine = per_source.get(&img.source);
             let outcome = match result {
                 Ok(Fetched::Body(r)) => match sniff::image_type(&r.body) {
+                    Some(_) if sniff::too_many_pixels(&r.body).is_some() => {
+                        Err(sniff::too_many_pixels(&r.body).unwrap_or_default())
+                    }
                     Some(_) if mine.is_some_and(|m| m.load(Ordering::Relaxed) + r.body.len() as u64 > share) => {
                         Err("this source's share of the image budget is used up".to_string())
                     }

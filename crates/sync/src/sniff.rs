@@ -20,9 +20,51 @@ pub fn image_type(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// Widest or tallest image kept, in pixels (WebKit's own texture limits are about this).
+pub const MAX_SIDE: usize = 16_384;
+/// Most pixels kept: 64 Mpx is 256 MB decoded, more than any news picture needs.
+pub const MAX_PIXELS: usize = 64 * 1024 * 1024;
+
+/// Why an image's header claims too many pixels, or `None`. A 10 MiB PNG may declare
+/// 50,000 × 50,000 pixels: 10 GB once the webview decodes it, enough to crash its process
+/// each time the post is opened. Only the header is read; an unreadable one is left to the
+/// webview (it shows nothing).
+pub fn too_many_pixels(bytes: &[u8]) -> Option<String> {
+    // A stranger's bytes through a third-party parser: a panic refuses the image.
+    let size = match std::panic::catch_unwind(|| imagesize::blob_size(bytes)) {
+        Ok(Ok(size)) => size,
+        Ok(Err(_)) => return None,
+        Err(_) => return Some("its header could not be read safely".into()),
+    };
+    let (w, h) = (size.width, size.height);
+    (w > MAX_SIDE || h > MAX_SIDE || w.saturating_mul(h) > MAX_PIXELS)
+        .then(|| format!("{w} × {h} pixels, more than an image may have ({MAX_SIDE} a side, {} Mpx)", MAX_PIXELS >> 20))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A PNG header (signature and IHDR) declaring `w` × `h`.
+    fn png(w: u32, h: u32) -> Vec<u8> {
+        let mut b = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+        b.extend_from_slice(&w.to_be_bytes());
+        b.extend_from_slice(&h.to_be_bytes());
+        b.extend_from_slice(&[8, 6, 0, 0, 0, 0, 0, 0, 0]);
+        b
+    }
+
+    #[test]
+    fn images_declaring_too_many_pixels_are_refused_from_their_header() {
+        assert_eq!(too_many_pixels(&png(1200, 800)), None);
+        assert!(too_many_pixels(&png(50_000, 50_000)).unwrap().contains("50000 × 50000"));
+        assert!(too_many_pixels(&png(20_000, 10)).is_some(), "too wide");
+        assert!(too_many_pixels(&png(16_000, 16_000)).is_some(), "too many pixels");
+        // A GIF's logical screen: 65535 × 65535.
+        assert!(too_many_pixels(b"GIF89a\xff\xff\xff\xff\0\0\0").is_some());
+        assert_eq!(too_many_pixels(b"\x89PNG\r\n\x1a\n"), None, "a truncated header is the webview's to refuse");
+        assert_eq!(too_many_pixels(b""), None);
+    }
 
     #[test]
     fn known_images_are_recognised_and_the_rest_refused() {
