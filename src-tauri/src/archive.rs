@@ -13,6 +13,7 @@ use crate::state::AppState;
 
 /// Errors of the transfer crate, as the window sees them (mapped here, at the boundary).
 fn transfer_error(e: TransferError) -> ApiError {
+    log::warn!("{e}");
     match e {
         TransferError::Io { path, source } => ApiError::Storage(format!("{}: {source}", path.display())),
         TransferError::Invalid { path, reason } => ApiError::InvalidInput(format!("{}: {reason}", path.display())),
@@ -66,8 +67,12 @@ async fn ask(app: &tauri::AppHandle, what: Ask) -> Option<PathBuf> {
 
 fn today() -> String {
     let days = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() / 86_400);
-    // Civil date from days since 1970 (Howard Hinnant's algorithm).
-    let z = days as i64 + 719_468;
+    civil_date(days as i64)
+}
+
+/// `YYYY-MM-DD` of a day counted from 1970-01-01 (Howard Hinnant's algorithm).
+pub(crate) fn civil_date(days: i64) -> String {
+    let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
     let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
@@ -108,6 +113,7 @@ pub async fn export_archive(
         })
     })?;
     let count = count.map_err(transfer_error)?;
+    log::info!("exported {format} ({count}) to {}", path.display());
     Ok(Some(ExportDone { path: path.display().to_string(), count: count as u64 }))
 }
 
@@ -116,6 +122,7 @@ pub async fn export_archive(
 pub async fn import_opml_file(app: tauri::AppHandle, state: State<'_, AppState>) -> Result<Option<OpmlDone>, ApiError> {
     let Some(path) = ask(&app, Ask::Open { filter: ("OPML", &["opml", "xml"]) }).await else { return Ok(None) };
     let report = state.with_store(|s| Ok(broadsheet_transfer::import_opml(s, &path)))?.map_err(transfer_error)?;
+    log::info!("OPML {}: {} feeds added, {} already present", path.display(), report.added, report.already_present);
     Ok(Some(OpmlDone { added: report.added as u64, already_present: report.already_present as u64 }))
 }
 
@@ -143,5 +150,8 @@ mod tests {
         let t = super::today();
         assert_eq!(t.len(), 10, "{t}");
         assert!(t.starts_with("20"), "{t}");
+        assert_eq!(super::civil_date(0), "1970-01-01");
+        assert_eq!(super::civil_date(20_428), "2025-12-06");
+        assert_eq!(super::civil_date(-1), "1969-12-31");
     }
 }

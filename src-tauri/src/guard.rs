@@ -40,7 +40,7 @@ fn dev_url(config: &Config) -> Option<Url> {
 fn allow_navigation(label: &str, url: &Url, dev_url: Option<&Url>) -> bool {
     let allowed = is_app_url(url, dev_url);
     if !allowed {
-        eprintln!("broadsheet: refused navigation of {label:?} to {}", shorten(url.as_str()));
+        log::warn!("refused navigation of {label:?} to {}", shorten(url.as_str()));
     }
     allowed
 }
@@ -80,7 +80,7 @@ pub fn build_windows<R: Runtime>(app: &AppHandle<R>, windows: &[WindowConfig]) -
         WebviewWindowBuilder::from_config(app, config)?
             .on_navigation(move |url| allow_navigation(&label, url, dev.as_ref()))
             .on_new_window(move |url, _features| {
-                eprintln!("broadsheet: refused a new window from {label2:?} for {}", shorten(url.as_str()));
+                log::warn!("refused a new window from {label2:?} for {}", shorten(url.as_str()));
                 NewWindowResponse::Deny
             })
             .build()?;

@@ -8,6 +8,7 @@ mod commands;
 mod data_dir;
 mod guard;
 mod image_scheme;
+mod logging;
 mod reader_view;
 mod startup;
 mod state;
@@ -17,6 +18,7 @@ use tauri::Manager;
 
 pub fn run() {
     startup::process_started();
+    logging::init();
     // The webview stays the app (guard.rs): the config's windows are built in `setup`, with
     // navigation and new-window guards on them, and a plugin checks every webview's navigations.
     let mut context = tauri::generate_context!();
@@ -39,6 +41,10 @@ pub fn run() {
         .plugin(tauri_plugin_opener::init())
         .setup(move |app| {
             let dir = data_dir::resolve(app.handle())?;
+            if let Some(logs) = logging::folder(app.handle(), data_dir::explicit().as_deref()) {
+                logging::to_folder(&logs);
+            }
+            log::info!("Broadsheet {} on the archive in {}", env!("CARGO_PKG_VERSION"), dir.display());
             let store = state::open_archive(&dir)?;
             app.manage(state::AppState::new(store, &dir));
             guard::build_windows(app.handle(), &windows)?;

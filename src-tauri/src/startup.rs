@@ -29,14 +29,14 @@ pub fn first_rows_drawn(rows: u32) -> Mark {
         let elapsed = START.get().map_or(0, |s| s.elapsed().as_millis() as u64);
         let rss_kb = memory_stats::memory_stats().map(|m| m.physical_mem as u64 / 1024);
         let mark = Mark { first_rows_ms: elapsed, rss_kb, rows };
-        eprintln!(
-            "broadsheet: first rows drawn {elapsed} ms after start ({rows} rows{})",
+        log::info!(
+            "first rows drawn {elapsed} ms after start ({rows} rows{})",
             rss_kb.map_or(String::new(), |kb| format!(", {} MB resident", kb / 1024))
         );
         if let Some(path) = std::env::var_os("BROADSHEET_STARTUP_MARK").filter(|p| !p.is_empty()) {
             if let Ok(json) = serde_json::to_string(&mark) {
                 if let Err(e) = std::fs::write(&path, json) {
-                    eprintln!("broadsheet: cannot write the start-up mark: {e}");
+                    log::warn!("cannot write the start-up mark: {e}");
                 }
             }
         }

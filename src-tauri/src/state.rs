@@ -49,7 +49,7 @@ impl AppState {
     ) -> Result<T, ApiError> {
         off_the_workers(|| {
             let mut guard = self.store.lock().unwrap_or_else(|p| p.into_inner());
-            f(&mut guard).map_err(ApiError::from)
+            f(&mut guard).map_err(logged)
         })
     }
 
@@ -62,9 +62,9 @@ impl AppState {
             let pooled = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
             let reader = match pooled {
                 Some(r) => r,
-                None => Store::open_reader(&self.archive_path).map_err(ApiError::from)?,
+                None => Store::open_reader(&self.archive_path).map_err(logged)?,
             };
-            let result = f(&reader).map_err(ApiError::from);
+            let result = f(&reader).map_err(logged);
             let mut idle = self.readers.lock().unwrap_or_else(|p| p.into_inner());
             if idle.len() < IDLE_READERS {
                 idle.push(reader);
@@ -72,6 +72,18 @@ impl AppState {
             result
         })
     }
+}
+
+/// An archive error on its way to the window, logged once here with its causes.
+fn logged(e: broadsheet_store::StoreError) -> ApiError {
+    let mut causes = String::new();
+    let mut source = std::error::Error::source(&e);
+    while let Some(s) = source {
+        causes.push_str(&format!(": {s}"));
+        source = s.source();
+    }
+    log::warn!("{e}{causes}");
+    ApiError::from(e)
 }
 
 /// Runs blocking archive work from a command. Tauri runs `async` commands on its tokio
@@ -94,7 +106,7 @@ pub fn open_archive(dir: &Path) -> Result<Store, Box<dyn std::error::Error>> {
     let mut store = Store::open(&dir.join(broadsheet_store::ARCHIVE_FILE))?;
     if store.article_count()? == 0 {
         let report = broadsheet_import::import_sample(&mut store)?;
-        eprintln!("broadsheet: sample archive imported: {report}");
+        log::info!("sample archive imported: {report}");
     }
     Ok(store)
 }

@@ -42,7 +42,7 @@ pub fn start_indexer(app: &AppHandle) {
                 Ok(Ok(0)) => break,
                 Ok(Ok(n)) => total += n,
                 Ok(Err(e)) => {
-                    eprintln!("broadsheet: indexing for search stopped: {e}");
+                    log::warn!("indexing for search stopped: {e}");
                     break;
                 }
                 Err(_) => break,
@@ -50,7 +50,7 @@ pub fn start_indexer(app: &AppHandle) {
             tokio::time::sleep(std::time::Duration::from_millis(2)).await;
         }
         if total > 0 {
-            eprintln!("broadsheet: indexed {total} articles for search");
+            log::info!("indexed {total} articles for search");
         }
     });
 }
@@ -65,10 +65,16 @@ pub fn start_run(app: &AppHandle, trigger: Trigger) -> bool {
         // would start again until the app restarts).
         let run = tauri::async_runtime::spawn(async move { engine.run_sources(trigger, token, sink).await }).await;
         *app.state::<AppState>().running.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        if let Ok(report) = &run {
+            // Each failing source once, with its reason (the sidebar shows the same health).
+            for (source, why) in &report.failures {
+                log::warn!("sync of {source} failed: {why}");
+            }
+        }
         match run {
             Ok(report) if !report.cancelled => start_images(&app),
             Ok(_) => {}
-            Err(e) => eprintln!("broadsheet: a sync run failed: {e}"),
+            Err(e) => log::error!("a sync run failed: {e}"),
         }
     });
     true
@@ -84,7 +90,7 @@ fn start_images(app: &AppHandle) {
         let run = tauri::async_runtime::spawn(async move { engine.run_images(token, sink).await }).await;
         *app.state::<AppState>().images_running.lock().unwrap_or_else(|p| p.into_inner()) = None;
         if let Err(e) = run {
-            eprintln!("broadsheet: an image download run failed: {e}");
+            log::error!("an image download run failed: {e}");
         }
     });
 }
