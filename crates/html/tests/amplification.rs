@@ -19,6 +19,10 @@ fn formatting_elements_left_open_are_not_recreated_without_bound() {
         format!("<p>{long_attribute}{}", "<p>x".repeat(50_000)),
         format!("{every_name}{}", "<div>x</div>".repeat(20_000)),
         format!("<table>{distinct}{}</table>", "<td>x".repeat(20_000)),
+        // `/>` closes nothing in HTML, and stray end tags close nothing either.
+        format!("<div>{}</div>{}", distinct.replace("\">", "\"/>"), "<div>x</div>".repeat(20_000)),
+        format!("<div>{distinct}</i></u></div>{}", "<div>x</div>".repeat(20_000)),
+        format!("{}{}", "<div><b title=\"".to_string() + &"t".repeat(500) + "\">", "</div>x".repeat(50_000)),
     ];
     for html in &attacks {
         let out = broadsheet_html::sanitize(html, None);
