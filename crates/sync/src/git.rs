@@ -91,22 +91,28 @@ pub fn is_post_path(path: &str) -> bool {
 pub fn check_remote_from_a_file(url: &str, policy: &broadsheet_fetch::NetPolicy) -> Result<(), String> {
     let refuse = |why: String| Err(format!("{url}: {why}; add it again yourself to sync it"));
     let lower = url.to_ascii_lowercase();
+    let local = || refuse("this source came in a file and reads this computer's files".into());
+    if lower.contains('\\') {
+        return local(); // a Windows path (`C:\repo`, `\\server\share`)
+    }
     let authority = if let Some((scheme, rest)) = lower.split_once("://") {
-        if scheme == "file" {
-            return refuse("this source came in a file and reads this computer's files".into());
+        if !matches!(scheme, "http" | "https" | "ssh" | "git" | "git+ssh" | "ssh+git") {
+            return local();
         }
         rest.split(['/', '?', '#']).next().unwrap_or("")
-    } else if let Some((user_host, _path)) = lower.split_once(':').filter(|(h, _)| !h.contains('/')) {
-        user_host // scp-like `user@host:path`
+    } else if let Some((user_host, _path)) = lower.split_once(':').filter(|(h, _)| !h.contains('/') && h.contains('@'))
+    {
+        // scp-like `user@host:path` (a drive letter, `C:/repo`, has no user and one letter).
+        user_host
     } else {
-        return refuse("this source came in a file and reads this computer's files".into());
+        return local();
     };
     let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
     let host = match host_port.strip_prefix('[') {
         Some(v6) => v6.split(']').next().unwrap_or(""),
         None => host_port.split(':').next().unwrap_or(""),
     };
-    if host.is_empty() {
+    if host.len() < 2 {
         return refuse("no host".into());
     }
     let shown = if host.contains(':') { format!("[{host}]") } else { host.to_string() };
@@ -319,6 +325,31 @@ fn remote_fetch(repo: &Repository, url: &str, refspec: &str, opts: &mut FetchOpt
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn remotes_from_a_file_must_be_public_hosts_never_local_paths() {
+        let policy = broadsheet_fetch::NetPolicy::new();
+        for ok in
+            ["https://git.example.invalid/x.git", "git@git.example.invalid:x/y.git", "ssh://u@git.example.invalid/x"]
+        {
+            assert!(check_remote_from_a_file(ok, &policy).is_ok(), "{ok}");
+        }
+        for bad in [
+            "/home/me/repo",
+            "C:\\repo",
+            "c:/repo",
+            "file:///etc",
+            "FILE://x/y",
+            "\\\\server\\share",
+            "http://127.0.0.1/x.git",
+            "http://[::1]/x.git",
+            "https://user@192.168.1.1/x.git",
+            "git@localhost:x.git",
+            "ftp://example.invalid/x",
+        ] {
+            assert!(check_remote_from_a_file(bad, &policy).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn post_paths_are_under_posts_or_archive_folders() {

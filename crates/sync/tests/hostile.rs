@@ -341,10 +341,13 @@ fn sources_from_a_file_may_not_read_local_files_or_private_git_hosts() {
     from_a_file("jekyll-git", "http://127.0.0.1:9/x.git");
     from_a_file("jekyll-git", "http://169.254.169.254/latest/meta-data/");
     from_a_file("jekyll-git", "git@localhost:x/y.git");
+    from_a_file("jekyll-git", "C:\\Users\\me\\repo");
+    from_a_file("jekyll-git", "C:/Users/me/repo");
+    from_a_file("jekyll-git", "FILE:///etc");
     let rt = rt();
     let engine = Engine::new(store.clone(), SyncOptions::new(&dir.path().join("data")));
     let report = sync_now(&rt, &engine);
-    assert_eq!(report.failures.len(), 5, "{:#?}", report.failures);
+    assert_eq!(report.failures.len(), 8, "{:#?}", report.failures);
     assert!(report.failures.iter().all(|(_, why)| why.contains("add it again")), "{:#?}", report.failures);
     assert!(titles(&store).is_empty(), "nothing of this computer's was read");
     // Added by the reader, the same folder syncs.
