@@ -161,6 +161,7 @@ impl Store {
                (SELECT search_rowid FROM articles WHERE id IN (SELECT value FROM json_each(?1)) AND search_rowid IS NOT NULL)",
             [&ids_json],
         )?;
+        tx.execute("DELETE FROM search_pending WHERE article_id IN (SELECT value FROM json_each(?1))", [&ids_json])?;
         let n = tx.execute("DELETE FROM articles WHERE id IN (SELECT value FROM json_each(?1))", [&ids_json])?;
         tx.commit()?;
         job.deleted += n as u64;

@@ -14,7 +14,8 @@ use crate::{articles::summary_from_row, Result, Store, StoreError};
 /// Sixteen keys per second: FTS5 stores each match as the delta from the previous one's
 /// key, so the spacing is paid in every entry of every term. At 2^20 per second, posts five
 /// minutes apart were 5-byte deltas; at 16, 2 bytes (the 10k bench's index: 28 → 23 MB).
-/// More than 16 posts in one second take the next free keys.
+/// More than 16 posts in one second take the next free keys after it (a minute at most per
+/// look-up), so a burst sorts just after its own second.
 fn search_key(published_at: i64, id: i64) -> i64 {
     // ±2^42 s is ±139,000 years: no real date is clamped, and the product fits an i64.
     published_at.clamp(-(1 << 42), (1 << 42) - 1) * KEYS_PER_SECOND + (id & (KEYS_PER_SECOND - 1))
@@ -40,19 +41,24 @@ pub(crate) fn index_article(
     }
     // Two articles of the same second share a key when their ids agree in the low 4 bits (a
     // feed of undated items, all stamped with the same second, clashes often): then the key
-    // after the highest one taken nearby is tried — one look-up, not a probe per taken key.
+    // after the highest one taken from here to the end of its second (or, that second full,
+    // within the next minute) is tried — one look-up, not a probe per taken key.
     let mut key = search_key(published_at, id);
     loop {
         match conn.prepare_cached("UPDATE articles SET search_rowid = ?1 WHERE id = ?2")?.execute(params![key, id]) {
             Ok(_) => break,
             Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::ConstraintViolation => {
+                // After the keys taken in this key's second; a full second spills into the
+                // next minute at most per look-up, so a burst sorts just after its own time.
+                let second = key - key.rem_euclid(KEYS_PER_SECOND);
+                let window = if key < second + KEYS_PER_SECOND - 1 { KEYS_PER_SECOND } else { 60 * KEYS_PER_SECOND };
                 let taken: i64 = conn
                     .prepare_cached(
                         "SELECT coalesce(max(search_rowid), ?1) FROM articles
-                         WHERE search_rowid >= ?1 AND search_rowid < ?1 + 1048576",
+                         WHERE search_rowid >= ?1 AND search_rowid < ?1 + ?2",
                     )?
-                    .query_row([key], |r| r.get(0))?;
-                key = taken.wrapping_add(1);
+                    .query_row([key, window], |r| r.get(0))?;
+                key = taken.max(key).wrapping_add(1);
             }
             Err(e) => return Err(e),
         }
@@ -62,6 +68,7 @@ pub(crate) fn index_article(
         tokens::index_text(title),
         tokens::index_text(text)
     ])?;
+    conn.prepare_cached("DELETE FROM search_pending WHERE article_id = ?1")?.execute([id])?;
     Ok(())
 }
 
@@ -69,6 +76,7 @@ pub(crate) fn index_article(
 pub(crate) fn rebuild(conn: &Connection) -> rusqlite::Result<usize> {
     conn.execute("DELETE FROM article_fts", [])?;
     conn.execute("UPDATE articles SET search_rowid = NULL", [])?;
+    conn.execute("DELETE FROM search_pending", [])?;
     let mut stmt = conn.prepare("SELECT id, published_at, title, text, html FROM articles")?;
     let mut rows = stmt.query([])?;
     let mut n = 0;
@@ -111,8 +119,12 @@ pub const RANKED_WINDOW: u32 = 1000;
 impl Store {
     /// Articles the search index does not hold yet (after an upgrade re-laid it out).
     pub fn unindexed_count(&self) -> Result<u64> {
-        let n: i64 =
-            self.conn.query_row("SELECT count(*) FROM articles WHERE search_rowid IS NULL", [], |r| r.get(0))?;
+        let n: i64 = self.conn.query_row(
+            "SELECT count(*) FROM articles
+                 WHERE search_rowid IS NULL OR id IN (SELECT article_id FROM search_pending)",
+            [],
+            |r| r.get(0),
+        )?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
@@ -122,7 +134,8 @@ impl Store {
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let pending: Vec<(i64, i64, String, String)> = {
             let mut stmt = tx.prepare_cached(
-                "SELECT id, published_at, title, text, html FROM articles WHERE search_rowid IS NULL ORDER BY id LIMIT ?1",
+                "SELECT id, published_at, title, text, html FROM articles
+                 WHERE search_rowid IS NULL OR id IN (SELECT article_id FROM search_pending) ORDER BY id LIMIT ?1",
             )?;
             let rows = stmt.query_map([i64::try_from(max).unwrap_or(i64::MAX)], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, crate::derived::text(&r.get::<_, String>(4)?, r.get(3)?)))
@@ -131,6 +144,10 @@ impl Store {
         };
         for (id, published_at, title, text) in &pending {
             index_article(&tx, *id, *published_at, title, text)?;
+        }
+        if pending.is_empty() {
+            // Left by posts removed before they were reached.
+            tx.execute("DELETE FROM search_pending", [])?;
         }
         tx.commit()?;
         Ok(pending.len())
