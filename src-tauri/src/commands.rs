@@ -148,7 +148,8 @@ pub fn search(state: State<'_, AppState>, query: SearchQuery) -> Result<Vec<Sear
 pub fn mark_all_read(state: State<'_, AppState>, filters: Filters) -> Result<usize, ApiError> {
     // A step at a time, releasing the writer between them (see `remove_source`).
     let (mut changed, mut after) = (0, 0);
-    while let Some((n, last)) = state.with_store(|s| s.mark_read_step(&filters, after))? {
+    let upto = state.with_reader(|s| s.newest_article_id())?;
+    while let Some((n, last)) = state.with_store(|s| s.mark_read_step(&filters, after, upto))? {
         changed += n;
         after = last;
     }

@@ -69,6 +69,16 @@ pub struct BackupArticle {
 impl Store {
     /// Everything in the archive, as a backup. Articles are in (source, key) order.
     pub fn backup(&self) -> Result<Backup> {
+        // One read transaction: every statement below sees the same snapshot, so a sync
+        // writing meanwhile cannot leave a post whose source the backup does not hold (which
+        // the restore would rightly refuse). Readers never block the writer in WAL mode.
+        let snapshot = self.conn.unchecked_transaction()?;
+        let backup = self.backup_in_snapshot();
+        snapshot.finish()?;
+        backup
+    }
+
+    fn backup_in_snapshot(&self) -> Result<Backup> {
         let mut stmt = self.conn.prepare(
             "SELECT kind, location, name, site_url, lang, created_at, removed_at FROM sources ORDER BY location",
         )?;

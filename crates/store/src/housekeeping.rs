@@ -39,8 +39,6 @@ pub struct Removal {
     cond: String,
     source: Option<SourceId>,
     deleted: u64,
-    /// Image URLs the deleted posts used; those nothing else uses go with them at the end.
-    images: std::collections::BTreeSet<String>,
     orphans: (u64, u64),
     done: bool,
 }
@@ -74,14 +72,7 @@ impl Store {
         tx.execute("UPDATE sources SET removed_at = coalesce(removed_at, ?2) WHERE id = ?1", params![source, now()])?;
         tx.commit()?;
         let cond = format!("a.source_id = {source} AND NOT {MARKED}");
-        Ok(Removal {
-            cond,
-            source: Some(source),
-            deleted: 0,
-            images: Default::default(),
-            orphans: (0, 0),
-            done: keep_articles,
-        })
+        Ok(Removal { cond, source: Some(source), deleted: 0, orphans: (0, 0), done: keep_articles })
     }
 
     /// Deletes the source row once none of its posts is left, and says what the removal did.
@@ -126,14 +117,7 @@ impl Store {
 
     /// Plans the removal of unmarked posts published more than `days` ago.
     pub fn begin_retention(&self, days: u32) -> Removal {
-        Removal {
-            cond: retention_cond(days),
-            source: None,
-            deleted: 0,
-            images: Default::default(),
-            orphans: (0, 0),
-            done: false,
-        }
+        Removal { cond: retention_cond(days), source: None, deleted: 0, orphans: (0, 0), done: false }
     }
 
     /// Deletes the next few posts of `job` (with their index rows) in one transaction;
@@ -153,7 +137,7 @@ impl Store {
         }
         let ids_json = serde_json::to_string(&ids).map_err(|e| StoreError::InvalidInput(e.to_string()))?;
         let urls: Vec<String> = tx
-            .prepare("SELECT url FROM article_images WHERE article_id IN (SELECT value FROM json_each(?1))")?
+            .prepare("SELECT DISTINCT url FROM article_images WHERE article_id IN (SELECT value FROM json_each(?1))")?
             .query_map([&ids_json], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         tx.execute(
@@ -163,43 +147,39 @@ impl Store {
         )?;
         tx.execute("DELETE FROM search_pending WHERE article_id IN (SELECT value FROM json_each(?1))", [&ids_json])?;
         let n = tx.execute("DELETE FROM articles WHERE id IN (SELECT value FROM json_each(?1))", [&ids_json])?;
+        // The images only these posts used go in the same transaction (an indexed look-up
+        // per image), so a kill between steps leaves no image row nothing will collect.
+        let urls_json = serde_json::to_string(&urls).map_err(|e| StoreError::InvalidInput(e.to_string()))?;
+        let gone: Vec<(Option<String>, Option<i64>)> = tx
+            .prepare(
+                "DELETE FROM images WHERE url IN (SELECT value FROM json_each(?1))
+                   AND NOT EXISTS (SELECT 1 FROM article_images ai WHERE ai.url = images.url)
+                 RETURNING sha256, bytes",
+            )?
+            .query_map([&urls_json], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut shas = Vec::new();
+        for (sha, bytes) in gone {
+            let Some(sha) = sha else { continue };
+            job.orphans.0 += 1;
+            job.orphans.1 += bytes.unwrap_or(0).max(0) as u64;
+            let still_used: bool =
+                tx.query_row("SELECT EXISTS (SELECT 1 FROM images WHERE sha256 = ?1)", [&sha], |r| r.get(0))?;
+            if !still_used {
+                shas.push(sha);
+            }
+        }
         tx.commit()?;
+        // Files after the rows: a kill between leaves a file no row names (harmless), never a
+        // row whose file is gone.
+        self.remove_blobs(&shas);
         job.deleted += n as u64;
-        job.images.extend(urls);
         Ok(true)
     }
 
-    /// Ends a removal: the cached images only its posts used are deleted, rows and files.
+    /// Ends a removal (runs what steps are left) and says what it removed.
     pub fn finish_removal(&mut self, mut job: Removal) -> Result<RetentionPlan> {
         while self.removal_step(&mut job)? {}
-        let urls: Vec<String> = std::mem::take(&mut job.images).into_iter().collect();
-        for chunk in urls.chunks(DELETE_BATCH) {
-            let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            let json = serde_json::to_string(chunk).map_err(|e| StoreError::InvalidInput(e.to_string()))?;
-            let gone: Vec<(Option<String>, Option<i64>)> = tx
-                .prepare(
-                    "DELETE FROM images WHERE url IN (SELECT value FROM json_each(?1))
-                       AND NOT EXISTS (SELECT 1 FROM article_images ai WHERE ai.url = images.url)
-                     RETURNING sha256, bytes",
-                )?
-                .query_map([&json], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<rusqlite::Result<_>>()?;
-            let mut shas = Vec::new();
-            for (sha, bytes) in gone {
-                let Some(sha) = sha else { continue };
-                job.orphans.0 += 1;
-                job.orphans.1 += bytes.unwrap_or(0).max(0) as u64;
-                let still_used: bool =
-                    tx.query_row("SELECT EXISTS (SELECT 1 FROM images WHERE sha256 = ?1)", [&sha], |r| r.get(0))?;
-                if !still_used {
-                    shas.push(sha);
-                }
-            }
-            tx.commit()?;
-            // Files after the rows: a kill between leaves a file no row names, which is
-            // harmless, never a row whose file is gone.
-            self.remove_blobs(&shas);
-        }
         Ok(RetentionPlan { articles: job.deleted, images: job.orphans.0, image_bytes: job.orphans.1 })
     }
 }

@@ -122,24 +122,31 @@ impl Store {
 
     /// Marks every article matching `filters` read; returns how many changed.
     pub fn mark_all_read(&self, filters: &broadsheet_model::Filters) -> Result<usize> {
-        let (mut changed, mut after) = (0, 0);
-        while let Some((n, last)) = self.mark_read_step(filters, after)? {
+        let (mut changed, mut after, upto) = (0, 0, self.newest_article_id()?);
+        while let Some((n, last)) = self.mark_read_step(filters, after, upto)? {
             changed += n;
             after = last;
         }
         Ok(changed)
     }
 
-    /// Marks the next few articles of `filters` (ids above `after`) read, in one transaction:
+    /// The highest article id now: a "mark all read" marks the posts there were when the reader
+    /// asked, not those a sync adds while it runs.
+    pub fn newest_article_id(&self) -> Result<ArticleId> {
+        Ok(self.conn.query_row("SELECT coalesce(max(id), 0) FROM articles", [], |r| r.get(0))?)
+    }
+
+    /// Marks the next few articles of `filters` (ids above `after`, up to `upto`) read, in one transaction:
     /// `(changed, last id)`, or `None` once there are no more. The app takes the writer for one
     /// step at a time, so marking 100k posts read never holds a bookmark up.
     pub fn mark_read_step(
         &self,
         filters: &broadsheet_model::Filters,
         after: ArticleId,
+        upto: ArticleId,
     ) -> Result<Option<(usize, ArticleId)>> {
-        let mut sql = String::from("SELECT a.id FROM articles a WHERE a.id > ?");
-        let mut args: Vec<rusqlite::types::Value> = vec![after.into()];
+        let mut sql = String::from("SELECT a.id FROM articles a WHERE a.id > ? AND a.id <= ?");
+        let mut args: Vec<rusqlite::types::Value> = vec![after.into(), upto.into()];
         crate::articles::push_filters(&mut sql, &mut args, filters);
         sql.push_str(&format!(" ORDER BY a.id LIMIT {MARK_BATCH}"));
         let ids: Vec<ArticleId> = self

@@ -191,6 +191,19 @@ fn marking_a_large_view_read_marks_exactly_that_view_across_steps() {
     assert_eq!(s.count_articles(&unread).unwrap(), 3_000, "nothing outside the view");
     assert_eq!(s.mark_all_read(&broadsheet_model::Filters::default()).unwrap(), 3_000, "past a step of 2,000");
     assert_eq!(s.count_articles(&unread).unwrap(), 0);
+    // Posts that arrive while it runs (ids past the newest when the reader asked) stay unread.
+    let upto = s.newest_article_id().unwrap();
+    s.upsert_articles(
+        src,
+        &[broadsheet_store::NewArticle { key: "late".into(), extra_json: "{}".into(), ..Default::default() }],
+    )
+    .unwrap();
+    let (mut after, mut changed) = (0, 0);
+    while let Some((n, last)) = s.mark_read_step(&broadsheet_model::Filters::default(), after, upto).unwrap() {
+        (after, changed) = (last, changed + n);
+    }
+    assert_eq!((after, changed), (upto, 0), "steps end at the newest post of when it began");
+    assert_eq!(s.count_articles(&unread).unwrap(), 1, "the late post is still unread");
 }
 
 /// A same-site link opens the site's own post even when another source (a feed claiming the
