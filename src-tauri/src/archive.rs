@@ -33,10 +33,12 @@ enum Ask {
 
 /// Shows the system dialog; `None` when the reader cancels it.
 ///
-/// Test hook: with `BROADSHEET_TEST_DIALOG_DIR` set, no dialog is shown: saves and folders
+/// Test hook (builds with the `e2e` feature only): with `BROADSHEET_TEST_DIALOG_DIR` set, no dialog is shown: saves and folders
 /// answer `<dir>/<suggested name>`, opens answer `BROADSHEET_TEST_OPEN_FILE`. The real-window
 /// tests drive backups and imports through it; a user never sets it.
 async fn ask(app: &tauri::AppHandle, what: Ask) -> Option<PathBuf> {
+    // Only in the build the real-window tests drive (`--features e2e`), never in a release.
+    #[cfg(feature = "e2e")]
     if let Some(dir) = std::env::var_os("BROADSHEET_TEST_DIALOG_DIR").map(PathBuf::from) {
         return match what {
             Ask::Save { name, .. } | Ask::Folder { name } => Some(dir.join(name)),

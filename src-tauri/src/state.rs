@@ -82,7 +82,11 @@ fn logged(e: broadsheet_store::StoreError) -> ApiError {
         causes.push_str(&format!(": {s}"));
         source = s.source();
     }
-    log::warn!("{e}{causes}");
+    // What the reader typed (a search, a tag) is not kept on disk: only the archive's own
+    // failures are logged.
+    if !matches!(e, broadsheet_store::StoreError::InvalidInput(_) | broadsheet_store::StoreError::NotFound(_)) {
+        log::warn!("{e}{causes}");
+    }
     ApiError::from(e)
 }
 

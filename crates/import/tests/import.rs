@@ -274,6 +274,29 @@ fn every_view_pages_in_newest_first_order_and_a_redated_post_moves() {
     let in_outlet0 = everything.iter().find(|a| a.categories == ["outlet0"]).unwrap();
     let tag = in_outlet0.tags.first().cloned().expect("generated posts carry a site tag");
     let source = store.sources().unwrap()[0].id;
+    // A second source whose posts share the first's labels: a source's view must leave them out.
+    let other = store
+        .upsert_source(&broadsheet_store::NewSource {
+            kind: "feed",
+            location: "https://other.example/feed",
+            name: "另一个来源",
+            site_url: None,
+            lang: None,
+        })
+        .unwrap();
+    let others: Vec<broadsheet_store::NewArticle> = (0..20)
+        .map(|i| broadsheet_store::NewArticle {
+            key: format!("other-{i}"),
+            title: format!("other {i}"),
+            published_at: 1_641_000_000 + i * 7_000,
+            extra_json: "{}".into(),
+            categories: vec![("outlet0".into(), None)],
+            tags: vec![tag.clone()],
+            ..Default::default()
+        })
+        .collect();
+    store.upsert_articles(other, &others).unwrap();
+    let source_name = store.sources().unwrap().into_iter().find(|s| s.id == source).unwrap().name;
     let views = [
         Filters { category: Some("outlet0".into()), ..Default::default() },
         Filters { tag: Some(tag.clone()), ..Default::default() },
@@ -295,6 +318,7 @@ fn every_view_pages_in_newest_first_order_and_a_redated_post_moves() {
                 .filter(|a| f.user_tag.as_ref().is_none_or(|t| a.user_tags.contains(t)))
                 .filter(|a| !f.unread || !a.read)
                 .filter(|a| !f.bookmarked || a.bookmarked)
+                .filter(|a| f.source.is_none() || a.source == source_name)
                 .map(|a| a.id)
                 .collect();
             assert!(want.len() > 3, "{f:?} is not a trivial view: {}", want.len());

@@ -48,12 +48,16 @@ pub fn SettingsPanel() -> View {
                             })
                             " " (state.t("Mark articles read when opened"))
                         }
-                        super::ArchivePanel {}
                     }
                 }
             } else {
                 view! {}
             })
+            // Outside the block above, which is rebuilt whenever a setting changes: a backup or
+            // a retention run going on must outlive that (and closing the settings) to report.
+            div(class="settings-panel archive-wrap", hidden=move || !open.get()) {
+                super::ArchivePanel {}
+            }
         }
     }
 }
