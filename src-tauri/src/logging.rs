@@ -109,11 +109,18 @@ fn rotate(path: &Path) {
     let _ = std::fs::rename(path, numbered(1));
 }
 
-/// Seconds since 1970, UTC, as `YYYY-MM-DDTHH:MM:SSZ`.
+/// Now, UTC, as `YYYY-MM-DDTHH:MM:SSZ`.
 fn now() -> String {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()) as i64;
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    format!("{}T{:02}:{:02}:{:02}Z", crate::archive::civil_date(days), rem / 3600, rem % 3600 / 60, rem % 60)
+    let t = time::OffsetDateTime::now_utc();
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
 }
 
 #[cfg(test)]
