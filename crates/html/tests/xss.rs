@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use ammonia::Url;
 use broadsheet_html::{for_display, sanitize};
 use dom_query::{Document, NodeRef};
-use html5ever::tendril::TendrilSink;
+use html5ever_039::tendril::TendrilSink;
 
 const VECTORS: &str = include_str!("xss/vectors.txt");
 
@@ -178,13 +178,16 @@ enum Path {
 
 /// Parses `html` as the webview parses `element.innerHTML = html`.
 fn parse(html: &str) -> Document {
-    html5ever::parse_fragment(
+    html5ever_039::parse_fragment(
         Document::fragment_sink(),
-        html5ever::ParseOpts {
-            tree_builder: html5ever::tree_builder::TreeBuilderOpts { scripting_enabled: true, ..Default::default() },
+        html5ever_039::ParseOpts {
+            tree_builder: html5ever_039::tree_builder::TreeBuilderOpts {
+                scripting_enabled: true,
+                ..Default::default()
+            },
             ..Default::default()
         },
-        html5ever::QualName::new(None, html5ever::ns!(html), html5ever::local_name!("body")),
+        html5ever_039::QualName::new(None, html5ever_039::ns!(html), html5ever_039::local_name!("body")),
         Vec::new(),
         true,
     )
