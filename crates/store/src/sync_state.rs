@@ -210,11 +210,17 @@ impl Store {
 
     /// Images not yet downloaded whose retry time has come, oldest first.
     pub fn pending_images(&self, source: Option<SourceId>, limit: usize) -> Result<Vec<PendingImage>> {
+        // Taken in turns, one per source: one source's thousands of pictures (or a stranger's
+        // feed of 2,000 fresh URLs on a silent host, sorting first) cannot starve the others.
         let mut stmt = self.conn.prepare(
-            "SELECT i.url, i.attempts, min(a.source_id) FROM images i JOIN article_images ai ON ai.url = i.url
-             JOIN articles a ON a.id = ai.article_id
-             WHERE i.sha256 IS NULL AND coalesce(i.next_attempt, 0) <= ?1 AND (?2 IS NULL OR a.source_id = ?2)
-             GROUP BY i.url ORDER BY i.attempts, i.url LIMIT ?3",
+            "SELECT url, attempts, source_id FROM (
+               SELECT url, attempts, source_id,
+                      row_number() OVER (PARTITION BY source_id ORDER BY attempts, url) AS turn
+               FROM (SELECT i.url, i.attempts, min(a.source_id) AS source_id
+                     FROM images i JOIN article_images ai ON ai.url = i.url JOIN articles a ON a.id = ai.article_id
+                     WHERE i.sha256 IS NULL AND coalesce(i.next_attempt, 0) <= ?1 AND (?2 IS NULL OR a.source_id = ?2)
+                     GROUP BY i.url))
+             ORDER BY turn, attempts, url LIMIT ?3",
         )?;
         let rows = stmt.query_map(params![now(), source, limit as i64], |r| {
             Ok(PendingImage { url: r.get(0)?, attempts: r.get(1)?, source: r.get(2)? })

@@ -272,3 +272,39 @@ fn an_archive_indexed_with_wide_keys_is_reindexed_after_the_upgrade() {
     let found: Vec<i64> = store.search(&q).unwrap().iter().map(|h| h.summary.id).collect();
     assert_eq!(found, [3, 2, 1]);
 }
+
+/// Pending images are handed out in turns, one per source: a source with thousands of
+/// pictures (sorting first) cannot keep another source's from ever being tried.
+#[test]
+fn pending_images_take_turns_between_sources() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&dir.path().join("a.sqlite3")).unwrap();
+    let add = |s: &mut Store, location: &str, prefix: &str, n: usize| {
+        let src = s
+            .upsert_source(&broadsheet_store::NewSource {
+                kind: "feed",
+                location,
+                name: location,
+                site_url: None,
+                lang: None,
+            })
+            .unwrap();
+        let rows: Vec<broadsheet_store::NewArticle> = (0..n)
+            .map(|i| broadsheet_store::NewArticle {
+                key: format!("{prefix}{i}"),
+                extra_json: "{}".into(),
+                images: vec![format!("http://{prefix}.example/{i}.jpg")],
+                ..Default::default()
+            })
+            .collect();
+        s.upsert_articles(src, &rows).unwrap();
+        src
+    };
+    let flood = add(&mut s, "https://a.example/feed", "a", 300);
+    let small = add(&mut s, "https://z.example/feed", "z", 3);
+    let first = s.pending_images(None, 10).unwrap();
+    assert_eq!(first.len(), 10);
+    let from_small = first.iter().filter(|p| p.source == small).count();
+    assert_eq!(from_small, 3, "the small source's images are among the first: {first:?}");
+    assert!(first.iter().any(|p| p.source == flood));
+}
