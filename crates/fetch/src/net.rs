@@ -77,6 +77,28 @@ impl NetPolicy {
         *self.write() = keys;
     }
 
+    /// Like [`NetPolicy::set_allowed_hosts`], keeping only the hosts that are local by
+    /// their very form: IP literals and names such as `localhost`, `nas.local`, `router.lan`,
+    /// `box.home.arpa`, `x.internal` or a single label. For what *content* may reach (images
+    /// in posts, redirects): a public name the reader added (`blog.example`) could answer DNS
+    /// with a private address to the requests its posts make, so it stays held to the rule.
+    pub fn set_allowed_local_hosts<I, S>(&self, hosts: I)
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let keys: HashSet<String> = hosts
+            .into_iter()
+            .filter_map(|h| entry_key(h.as_ref()))
+            .filter(|k| {
+                k.parse::<IpAddr>().is_ok()
+                    || !k.contains('.')
+                    || [".local", ".lan", ".home.arpa", ".internal", ".localhost"].iter().any(|s| k.ends_with(s))
+            })
+            .collect();
+        *self.write() = keys;
+    }
+
     /// The allowed hosts, normalised (lower case, no trailing dot, IP literals in canonical
     /// form, no brackets), sorted.
     pub fn allowed_hosts(&self) -> Vec<String> {

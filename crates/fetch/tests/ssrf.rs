@@ -455,3 +455,24 @@ async fn non_http_schemes_are_refused_before_anything_is_sent() {
         assert!(reason.starts_with("only http and https URLs are fetched"), "{url}: {reason}");
     }
 }
+
+/// What content may reach keeps only the reader's hosts that are local by their form: a public
+/// name they added could answer DNS with a private address for its posts' pictures.
+#[test]
+fn only_hosts_local_by_their_form_are_allowed_to_content() {
+    let policy = NetPolicy::new();
+    policy.set_allowed_local_hosts([
+        "http://127.0.0.1:4000/feed.xml",
+        "http://nas.local/feed",
+        "https://router.lan/rss",
+        "http://box.home.arpa/x",
+        "http://intranet/feed",
+        "https://blog.example/feed.xml",
+        "/home/me/site",
+    ]);
+    assert_eq!(
+        policy.allowed_hosts(),
+        ["127.0.0.1", "box.home.arpa", "intranet", "nas.local", "router.lan"],
+        "a public name is not among them"
+    );
+}

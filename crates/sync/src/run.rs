@@ -44,6 +44,8 @@ pub struct Engine {
     /// Shared by both fetchers: the hosts of the sources the reader added may be private
     /// (a feed on the home network); every other address must be public.
     net: NetPolicy,
+    /// What images in posts may reach: only the user-added hosts that are local by their form.
+    images_net: NetPolicy,
     opts: SyncOptions,
     hosts: Arc<Mutex<HashMap<String, Arc<Semaphore>>>>,
 }
@@ -69,12 +71,14 @@ impl From<String> for JobError {
 
 impl Engine {
     pub fn new(store: SharedStore, opts: SyncOptions) -> Engine {
-        let net = NetPolicy::new();
+        let (net, images_net) = (NetPolicy::new(), NetPolicy::new());
         Engine {
             store,
             docs: Fetcher::with_policy(opts.limits, net.clone()),
-            images: Fetcher::with_policy(opts.image_limits, net.clone()),
+            // Images follow a stricter allow-list (see `run_with`), so their own policy.
+            images: Fetcher::with_policy(opts.image_limits, images_net.clone()),
             net,
+            images_net,
             opts,
             hosts: Arc::default(),
         }
@@ -131,6 +135,9 @@ impl Engine {
         // Only the locations the reader gave (never a site URL a feed claims for itself).
         // Sources from an OPML file or a backup are content like any other: not on the list.
         self.net.set_allowed_hosts(sources.iter().filter(|s| s.user_added).map(|s| s.location.as_str()));
+        // A public name the reader added may still answer DNS with a private address for the
+        // pictures its posts point at: images may reach only hosts local by their very form.
+        self.images_net.set_allowed_local_hosts(sources.iter().filter(|s| s.user_added).map(|s| s.location.as_str()));
         let due: Vec<SyncSource> = {
             let ids = plan::due(&sources, now(), &trigger);
             sources.into_iter().filter(|s| ids.contains(&s.id)).collect()
