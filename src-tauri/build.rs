@@ -31,6 +31,7 @@ fn main() {
                 "search_count",
                 "export_archive",
                 "import_opml_file",
+                "restore_backup",
                 "retention_preview",
                 "apply_retention",
             ]),

@@ -34,7 +34,7 @@ enum Ask {
 /// Shows the system dialog; `None` when the reader cancels it.
 ///
 /// Test hook (builds with the `e2e` feature only): with `BROADSHEET_TEST_DIALOG_DIR` set, no dialog is shown: saves and folders
-/// answer `<dir>/<suggested name>`, opens answer `BROADSHEET_TEST_OPEN_FILE`. The real-window
+/// answer `<dir>/<suggested name>`, opens the newest file there with the extension asked for. The real-window
 /// tests drive backups and imports through it; a user never sets it.
 async fn ask(app: &tauri::AppHandle, what: Ask) -> Option<PathBuf> {
     // Only in the build the real-window tests drive (`--features e2e`), never in a release.
@@ -42,7 +42,13 @@ async fn ask(app: &tauri::AppHandle, what: Ask) -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("BROADSHEET_TEST_DIALOG_DIR").map(PathBuf::from) {
         return match what {
             Ask::Save { name, .. } | Ask::Folder { name } => Some(dir.join(name)),
-            Ask::Open { .. } => std::env::var_os("BROADSHEET_TEST_OPEN_FILE").map(PathBuf::from),
+            // The newest file in the folder with the extension asked for.
+            Ask::Open { filter } => std::fs::read_dir(&dir)
+                .ok()?
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| filter.1.iter().any(|f| x.eq_ignore_ascii_case(f))))
+                .max_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok()),
         };
     }
     use tauri_plugin_dialog::DialogExt;
@@ -112,6 +118,34 @@ pub async fn import_opml_file(app: tauri::AppHandle, state: State<'_, AppState>)
     let report = state.with_store(|s| Ok(broadsheet_transfer::import_opml(s, &path)))?.map_err(transfer_error)?;
     log::info!("OPML {}: {} feeds added, {} already present", path.display(), report.added, report.already_present);
     Ok(Some(OpmlDone { added: report.added as u64, already_present: report.already_present as u64 }))
+}
+
+/// Restores a backup (asked for with a dialog) into this archive, which must hold nothing of
+/// the reader's yet (a fresh install: the embedded sample, unmarked, is removed first). The
+/// backup is read and checked whole before anything is touched. `None` when cancelled.
+#[tauri::command]
+pub async fn restore_backup(app: tauri::AppHandle, state: State<'_, AppState>) -> Result<Option<ExportDone>, ApiError> {
+    let Some(path) = ask(&app, Ask::Open { filter: ("JSON", &["json"]) }).await else { return Ok(None) };
+    let read = path.clone();
+    let backup = tauri::async_runtime::spawn_blocking(move || broadsheet_transfer::read_backup(&read))
+        .await
+        .map_err(|e| ApiError::Storage(e.to_string()))?
+        .map_err(transfer_error)?;
+    let Some(sample) = state.with_reader(|s| s.only_the_sample())? else {
+        return Err(ApiError::InvalidInput(
+            "this archive already holds your own sources or marks: restore into a new archive \
+             (start Broadsheet with --data-dir NEW_FOLDER, or `broadsheet --db NEW import-backup FILE`)"
+                .into(),
+        ));
+    };
+    for id in sample {
+        let mut job = state.with_store(|s| s.begin_source_removal(id, false))?;
+        while state.with_store(|s| s.removal_step(&mut job))? {}
+        state.with_store(|s| s.finish_source_removal(job))?;
+    }
+    let n = state.with_store(|s| s.restore(&backup))?;
+    log::info!("restored {n} posts from {}", path.display());
+    Ok(Some(ExportDone { path: path.display().to_string(), count: n as u64 }))
 }
 
 /// What retention would remove for posts older than `days`.

@@ -82,6 +82,7 @@ pub fn run() {
             commands::search_count,
             archive::export_archive,
             archive::import_opml_file,
+            archive::restore_backup,
             archive::retention_preview,
             archive::apply_retention,
         ])

@@ -1,6 +1,7 @@
 //! "Your archive" in the real window: a backup made from the settings restores (by the CLI)
 //! into a fresh archive with every post; an OPML list imported from the window adds its feeds;
-//! retention previews what would go and then removes exactly that, keeping what is marked.
+//! retention previews what would go and then removes exactly that, keeping what is marked; a
+//! restore into an archive of the reader's own is refused, and into a fresh install works.
 //! The file dialogs are answered by the backend's test hook (`BROADSHEET_TEST_DIALOG_DIR`).
 
 use crate::harness::App;
@@ -18,11 +19,7 @@ async fn the_archive_is_backed_up_exported_and_trimmed_from_the_window() {
          <outline text=\"乙\" type=\"rss\" xmlUrl=\"https://b.example.invalid/rss\"/></body></opml>",
     )
     .unwrap();
-    let app = App::launch_in_with_env(
-        &data,
-        &[("BROADSHEET_TEST_DIALOG_DIR", dialogs.as_path()), ("BROADSHEET_TEST_OPEN_FILE", opml.as_path())],
-    )
-    .await;
+    let app = App::launch_in_with_env(&data, &[("BROADSHEET_TEST_DIALOG_DIR", dialogs.as_path())]).await;
     app.wait_for_list().await;
     let listed = app.count(".article-row").await;
     assert!(listed > 0);
@@ -68,6 +65,8 @@ async fn the_archive_is_backed_up_exported_and_trimmed_from_the_window() {
         .await;
     }
 
+    // Written now, so it is the newest OPML file in the folder (the export above is one too).
+    std::fs::write(&opml, std::fs::read(&opml).unwrap()).unwrap();
     app.eval::<bool>("document.querySelector('.import-opml').click(); return true").await;
     app.wait_until(
         "the feeds are added",
@@ -77,6 +76,14 @@ async fn the_archive_is_backed_up_exported_and_trimmed_from_the_window() {
     app.wait_until(
         "the sidebar lists them",
         "return document.body.textContent.includes('甲') && document.body.textContent.includes('乙')",
+    )
+    .await;
+
+    // This archive holds the reader's own sources now: a restore is refused, untouched.
+    app.eval::<bool>("document.querySelector('.restore-backup').click(); return true").await;
+    app.wait_until(
+        "the restore is refused",
+        "return document.querySelector('.archive-result').textContent.includes('restore into a new archive')",
     )
     .await;
 
@@ -105,19 +112,35 @@ async fn the_archive_is_backed_up_exported_and_trimmed_from_the_window() {
     .await;
     app.quit().await;
 
-    // The backup made in the window restores into a fresh archive with every post.
+    // The backup made in the window restores, from the window, into a fresh install.
+    let (fresh, fresh_dialogs) = (dir.path().join("fresh"), dir.path().join("fresh-dialogs"));
+    std::fs::create_dir_all(&fresh_dialogs).unwrap();
+    std::fs::copy(&backup, fresh_dialogs.join("backup.json")).unwrap();
+    let app = App::launch_in_with_env(&fresh, &[("BROADSHEET_TEST_DIALOG_DIR", fresh_dialogs.as_path())]).await;
+    app.wait_for_list().await;
+    app.eval::<bool>("document.querySelector('.settings-toggle').click(); document.querySelector('.restore-backup').click(); return true")
+        .await;
+    app.wait_until(
+        "the backup is restored",
+        &format!("return document.querySelector('.archive-result').textContent.startsWith('Restored {posts} posts')"),
+    )
+    .await;
+    app.wait_until(
+        "the restored posts are listed",
+        &format!("return document.querySelectorAll('.article-row').length === {}", posts.min(60)),
+    )
+    .await;
+    app.screenshot("archive-restored.png").await;
+    app.quit().await;
     let cli = std::path::Path::new(env!("CARGO_BIN_EXE_broadsheet-app"))
         .with_file_name(format!("broadsheet{}", std::env::consts::EXE_SUFFIX));
-    let fresh = dir.path().join("fresh.sqlite3");
+    let db = fresh.join(broadsheet_store::ARCHIVE_FILE);
     let out = std::process::Command::new(&cli)
-        .args(["--db", &fresh.to_string_lossy(), "import-backup", &backup.to_string_lossy()])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let out = std::process::Command::new(&cli)
-        .args(["--db", &fresh.to_string_lossy(), "list", "--limit", "1000", "--json"])
+        .args(["--db", &db.to_string_lossy(), "list", "--limit", "1000", "--json"])
         .output()
         .unwrap();
     let restored: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(restored.as_array().map_or(0, Vec::len), posts, "the restored archive holds every post");
+    let bookmarked = restored.as_array().unwrap().iter().filter(|a| a["bookmarked"] == true).count();
+    assert_eq!(bookmarked, 1, "with the bookmark made before the backup");
 }

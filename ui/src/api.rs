@@ -210,6 +210,11 @@ pub async fn export_archive(format: &str) -> Result<Option<ExportDone>, ApiError
     call("export_archive", &Args { format }).await
 }
 
+/// Restores a backup the reader chooses into this (fresh) archive; `None` when they cancel.
+pub async fn restore_backup() -> Result<Option<ExportDone>, ApiError> {
+    call("restore_backup", &NoArgs {}).await
+}
+
 /// Adds the feeds of an OPML file the reader chooses; `None` when they cancel.
 pub async fn import_opml_file() -> Result<Option<OpmlDone>, ApiError> {
     call("import_opml_file", &NoArgs {}).await

@@ -160,6 +160,10 @@ const ZH: &[(&str, &str)] = &[
         "将删除 {n} 篇早于 {d} 天的文章和 {m} 张图片（{mb} MB）；收藏和加了标签的文章会保留。",
     ),
     ("Remove them", "删除它们"),
+    ("Restore a backup…", "恢复备份…"),
+    ("Restored {n} posts from {path}", "已从 {path} 恢复 {n} 篇文章"),
+    ("Restoring the backup", "恢复备份"),
+    ("Into an archive with nothing of yours yet, such as a fresh install", "恢复到尚无你自己内容的存档，例如刚安装时"),
 ];
 
 /// `en` in `lang`, for text that is not a literal (labels passed around as Strings).

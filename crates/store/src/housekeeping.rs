@@ -91,6 +91,27 @@ impl Store {
         Ok(SourceRemoval { deleted_articles: deleted, kept_articles: kept })
     }
 
+    /// The sources to remove before a restore, when the archive holds nothing of the
+    /// reader's: only the embedded sample, with no bookmark or tag on it (`None` otherwise:
+    /// a restore then goes into a new archive).
+    pub fn only_the_sample(&self) -> Result<Option<Vec<SourceId>>> {
+        let theirs: i64 = self.conn.query_row(
+            "SELECT (SELECT count(*) FROM sources WHERE kind <> 'sample') + (SELECT count(*) FROM bookmarks)
+                  + (SELECT count(*) FROM article_user_tags)",
+            [],
+            |r| r.get(0),
+        )?;
+        if theirs > 0 {
+            return Ok(None);
+        }
+        let ids = self
+            .conn
+            .prepare("SELECT id FROM sources")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(Some(ids))
+    }
+
     /// What [`Store::apply_retention`] would remove for posts published more than `days` ago.
     pub fn retention_preview(&self, days: u32) -> Result<RetentionPlan> {
         let cond = retention_cond(days);

@@ -308,3 +308,36 @@ fn pending_images_take_turns_between_sources() {
     assert_eq!(from_small, 3, "the small source's images are among the first: {first:?}");
     assert!(first.iter().any(|p| p.source == flood));
 }
+
+/// A restore may replace the embedded sample, but nothing of the reader's.
+#[test]
+fn only_an_archive_holding_the_unmarked_sample_may_take_a_restore() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&dir.path().join("a.sqlite3")).unwrap();
+    assert_eq!(s.only_the_sample().unwrap(), Some(vec![]), "an empty archive");
+    let sample = s
+        .upsert_source(&broadsheet_store::NewSource {
+            kind: "sample",
+            location: "broadsheet:sample",
+            name: "s",
+            site_url: None,
+            lang: None,
+        })
+        .unwrap();
+    let row = broadsheet_store::NewArticle { key: "k".into(), extra_json: "{}".into(), ..Default::default() };
+    s.upsert_articles(sample, &[row]).unwrap();
+    assert_eq!(s.only_the_sample().unwrap(), Some(vec![sample]));
+    let id = s.list_articles(&broadsheet_model::ArticleQuery::default()).unwrap()[0].id;
+    s.set_bookmark(id, true).unwrap();
+    assert_eq!(s.only_the_sample().unwrap(), None, "a bookmark is the reader's");
+    s.set_bookmark(id, false).unwrap();
+    s.upsert_source(&broadsheet_store::NewSource {
+        kind: "feed",
+        location: "https://x.example/f",
+        name: "x",
+        site_url: None,
+        lang: None,
+    })
+    .unwrap();
+    assert_eq!(s.only_the_sample().unwrap(), None, "a source is the reader's");
+}

@@ -105,6 +105,15 @@ pub const MAX_BACKUP_BYTES: u64 = 1024 * 1024 * 1024;
 /// excerpt and image list derived again from the sanitised HTML. The restore itself is one
 /// transaction, so a refused backup leaves the archive untouched.
 pub fn import_backup(store: &mut Store, path: &Path) -> Result<usize, TransferError> {
+    let b = read_backup(path)?;
+    store.restore(&b).map_err(|e| match e {
+        StoreError::InvalidInput(reason) => TransferError::Invalid { path: path.to_owned(), reason },
+        other => other.into(),
+    })
+}
+
+/// Reads, checks and sanitises a backup file (see [`import_backup`]) without writing anything.
+pub fn read_backup(path: &Path) -> Result<Backup, TransferError> {
     let invalid = |reason: String| TransferError::Invalid { path: path.to_owned(), reason };
     let file = std::fs::File::open(path).map_err(io(path))?;
     let len = file.metadata().map_err(io(path))?.len();
@@ -122,10 +131,7 @@ pub fn import_backup(store: &mut Store, path: &Path) -> Result<usize, TransferEr
     })?;
     b.validate().map_err(|e| invalid(e.to_string()))?;
     sanitise(&mut b);
-    store.restore(&b).map_err(|e| match e {
-        StoreError::InvalidInput(reason) => invalid(reason),
-        other => other.into(),
-    })
+    Ok(b)
 }
 
 /// Re-sanitises every post's HTML (resolving relative links against its source's site, as

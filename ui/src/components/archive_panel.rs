@@ -57,6 +57,30 @@ pub fn ArchivePanel() -> View {
             busy.set(false);
         });
     };
+    let restore = move |_| {
+        if busy.get() {
+            return;
+        }
+        busy.set(true);
+        result.set(state.t("Working…").to_string());
+        spawn(async move {
+            match api::restore_backup().await {
+                Ok(Some(done)) => {
+                    result.set(
+                        state
+                            .t("Restored {n} posts from {path}")
+                            .replace("{n}", &thousands(done.count))
+                            .replace("{path}", &done.path),
+                    );
+                    state.content_version.update(|v| *v += 1);
+                    state.reload_sidebar();
+                }
+                Ok(None) => result.set(String::new()),
+                Err(e) => result.set(format!("{}: {e}", state.t("Restoring the backup"))),
+            }
+            busy.set(false);
+        });
+    };
     let parsed_days = move || days.with(|d| d.trim().parse::<u32>().ok()).filter(|d| *d <= 100_000);
     let ask_preview = move |_| {
         let Some(d) = parsed_days() else {
@@ -108,6 +132,9 @@ pub fn ArchivePanel() -> View {
                 button(class="export-opml", disabled=move || busy.get(), on:click=move |_| export("opml")) { (state.t("Export sources (OPML)…")) }
                 button(class="export-bookmarks", disabled=move || busy.get(), on:click=move |_| export("bookmarks")) { (state.t("Export bookmarks…")) }
                 button(class="import-opml", disabled=move || busy.get(), on:click=import_opml) { (state.t("Import OPML…")) }
+                button(class="restore-backup", disabled=move || busy.get(), on:click=restore, title=state.t("Into an archive with nothing of yours yet, such as a fresh install")) {
+                    (state.t("Restore a backup…"))
+                }
             }
             div(class="retention") {
                 label {
