@@ -351,10 +351,7 @@ impl AppState {
         self.removing.set(None);
         spawn(async move {
             match api::remove_source(id, keep_articles).await {
-                Ok(()) => {
-                    self.reload_sidebar();
-                    self.content_version.update(|v| *v += 1);
-                }
+                Ok(()) => self.archive_replaced(),
                 Err(e) => self.fail("Removing the source", e),
             }
         });
@@ -695,6 +692,20 @@ impl AppState {
         self.read_now.update(|m| {
             m.insert(id, read);
         });
+    }
+
+    /// After posts were deleted or the archive restored: ids may now name other posts (SQLite
+    /// reuses the highest ones), so the list, the open article and the session's marks are
+    /// dropped before the views reload, and no row keyed by an old id lives on.
+    pub fn archive_replaced(self) {
+        self.articles.set(Vec::new());
+        self.snippets.set(HashMap::new());
+        self.read_now.set(HashMap::new());
+        self.bookmarked_now.set(HashMap::new());
+        self.selected.set(None);
+        self.article.set(None);
+        self.content_version.update(|v| *v += 1);
+        self.reload_sidebar();
     }
 
     /// Whether an article is read, counting changes made since the list was loaded.

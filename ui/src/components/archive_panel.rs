@@ -72,8 +72,7 @@ pub fn ArchivePanel() -> View {
                             .replace("{n}", &thousands(done.count))
                             .replace("{path}", &done.path),
                     );
-                    state.content_version.update(|v| *v += 1);
-                    state.reload_sidebar();
+                    state.archive_replaced();
                 }
                 Ok(None) => result.set(String::new()),
                 Err(e) => result.set(format!("{}: {e}", state.t("Restoring the backup"))),
@@ -114,8 +113,7 @@ pub fn ArchivePanel() -> View {
                             .replace("{m}", &thousands(done.images)),
                     );
                     preview.set(None);
-                    state.content_version.update(|v| *v += 1);
-                    state.reload_sidebar();
+                    state.archive_replaced();
                 }
                 Err(e) => result.set(format!("{}: {e}", state.t("Applying retention"))),
             }
