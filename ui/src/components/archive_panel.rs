@@ -17,68 +17,60 @@ pub fn ArchivePanel() -> View {
     // The retention preview shown, for the days it was asked for.
     let preview = create_signal(None::<(u32, broadsheet_model::RetentionInfo)>);
 
-    let export = move |format: &'static str| {
+    // One piece of work at a time: "Working…" meanwhile, then what it did, or what was being
+    // done and why it failed. A cancelled dialog leaves an empty message.
+    let run = move |doing: &'static str,
+                    work: std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<String, broadsheet_model::ApiError>>>,
+    >| {
         if busy.get() {
             return;
         }
         busy.set(true);
         result.set(state.t("Working…").to_string());
         spawn(async move {
-            match api::export_archive(format).await {
-                Ok(Some(done)) => result.set(
-                    state.t("Saved {n} to {path}").replace("{n}", &thousands(done.count)).replace("{path}", &done.path),
-                ),
-                Ok(None) => result.set(String::new()),
-                Err(e) => result.set(format!("{}: {e}", state.t("Exporting the archive"))),
+            match work.await {
+                Ok(message) => result.set(message),
+                Err(e) => result.set(format!("{}: {e}", state.t(doing))),
             }
             busy.set(false);
         });
+    };
+    let export = move |format: &'static str| {
+        run(
+            "Exporting the archive",
+            Box::pin(async move {
+                Ok(api::export_archive(format).await?.map_or(String::new(), |done| {
+                    state.t("Saved {n} to {path}").replace("{n}", &thousands(done.count)).replace("{path}", &done.path)
+                }))
+            }),
+        )
     };
     let import_opml = move |_| {
-        if busy.get() {
-            return;
-        }
-        busy.set(true);
-        result.set(state.t("Working…").to_string());
-        spawn(async move {
-            match api::import_opml_file().await {
-                Ok(Some(done)) => {
-                    result.set(
-                        state
-                            .t("{added} feeds added, {present} already here")
-                            .replace("{added}", &thousands(done.added))
-                            .replace("{present}", &thousands(done.already_present)),
-                    );
-                    state.reload_sidebar();
-                }
-                Ok(None) => result.set(String::new()),
-                Err(e) => result.set(format!("{}: {e}", state.t("Importing the OPML file"))),
-            }
-            busy.set(false);
-        });
+        run(
+            "Importing the OPML file",
+            Box::pin(async move {
+                let Some(done) = api::import_opml_file().await? else { return Ok(String::new()) };
+                state.reload_sidebar();
+                Ok(state
+                    .t("{added} feeds added, {present} already here")
+                    .replace("{added}", &thousands(done.added))
+                    .replace("{present}", &thousands(done.already_present)))
+            }),
+        )
     };
     let restore = move |_| {
-        if busy.get() {
-            return;
-        }
-        busy.set(true);
-        result.set(state.t("Working…").to_string());
-        spawn(async move {
-            match api::restore_backup().await {
-                Ok(Some(done)) => {
-                    result.set(
-                        state
-                            .t("Restored {n} posts from {path}")
-                            .replace("{n}", &thousands(done.count))
-                            .replace("{path}", &done.path),
-                    );
-                    state.archive_replaced();
-                }
-                Ok(None) => result.set(String::new()),
-                Err(e) => result.set(format!("{}: {e}", state.t("Restoring the backup"))),
-            }
-            busy.set(false);
-        });
+        run(
+            "Restoring the backup",
+            Box::pin(async move {
+                let Some(done) = api::restore_backup().await? else { return Ok(String::new()) };
+                state.archive_replaced();
+                Ok(state
+                    .t("Restored {n} posts from {path}")
+                    .replace("{n}", &thousands(done.count))
+                    .replace("{path}", &done.path))
+            }),
+        )
     };
     let parsed_days = move || days.with(|d| d.trim().parse::<u32>().ok()).filter(|d| *d <= 100_000);
     let ask_preview = move |_| {
@@ -98,27 +90,18 @@ pub fn ArchivePanel() -> View {
     };
     let apply = move |_| {
         let Some((d, _)) = preview.get() else { return };
-        if busy.get() {
-            return;
-        }
-        busy.set(true);
-        result.set(state.t("Working…").to_string());
-        spawn(async move {
-            match api::apply_retention(d).await {
-                Ok(done) => {
-                    result.set(
-                        state
-                            .t("Removed {n} posts and {m} images")
-                            .replace("{n}", &thousands(done.articles))
-                            .replace("{m}", &thousands(done.images)),
-                    );
-                    preview.set(None);
-                    state.archive_replaced();
-                }
-                Err(e) => result.set(format!("{}: {e}", state.t("Applying retention"))),
-            }
-            busy.set(false);
-        });
+        run(
+            "Applying retention",
+            Box::pin(async move {
+                let done = api::apply_retention(d).await?;
+                preview.set(None);
+                state.archive_replaced();
+                Ok(state
+                    .t("Removed {n} posts and {m} images")
+                    .replace("{n}", &thousands(done.articles))
+                    .replace("{m}", &thousands(done.images)))
+            }),
+        )
     };
 
     view! {
