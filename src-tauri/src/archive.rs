@@ -139,9 +139,7 @@ pub async fn restore_backup(app: tauri::AppHandle, state: State<'_, AppState>) -
         ));
     };
     for id in sample {
-        let mut job = state.with_store(|s| s.begin_source_removal(id, false))?;
-        while state.with_store(|s| s.removal_step(&mut job))? {}
-        state.with_store(|s| s.finish_source_removal(job))?;
+        state.remove_source_in_steps(id, false)?;
     }
     let n = state.with_store(|s| s.restore(&backup))?;
     log::info!("restored {n} posts from {}", path.display());
@@ -151,8 +149,7 @@ pub async fn restore_backup(app: tauri::AppHandle, state: State<'_, AppState>) -
 /// What retention would remove for posts older than `days`.
 #[tauri::command(async)]
 pub fn retention_preview(state: State<'_, AppState>, days: u32) -> Result<RetentionInfo, ApiError> {
-    let p = state.with_reader(|s| s.retention_preview(days))?;
-    Ok(RetentionInfo { articles: p.articles, images: p.images, image_bytes: p.image_bytes })
+    state.with_reader(|s| s.retention_preview(days)).map(retention_info)
 }
 
 /// Removes unmarked posts older than `days` (and images only they use), a few at a time
@@ -160,9 +157,12 @@ pub fn retention_preview(state: State<'_, AppState>, days: u32) -> Result<Retent
 #[tauri::command(async)]
 pub fn apply_retention(state: State<'_, AppState>, days: u32) -> Result<RetentionInfo, ApiError> {
     let mut job = state.with_reader(|s| Ok(s.begin_retention(days)))?;
-    while state.with_store(|s| s.removal_step(&mut job))? {}
-    let p = state.with_store(|s| s.finish_removal(job))?;
-    Ok(RetentionInfo { articles: p.articles, images: p.images, image_bytes: p.image_bytes })
+    state.run_removal(&mut job)?;
+    state.with_store(|s| s.finish_removal(job)).map(retention_info)
+}
+
+fn retention_info(p: broadsheet_store::RetentionPlan) -> RetentionInfo {
+    RetentionInfo { articles: p.articles, images: p.images, image_bytes: p.image_bytes }
 }
 
 #[cfg(test)]

@@ -73,11 +73,7 @@ pub async fn add_source(app: tauri::AppHandle, state: State<'_, AppState>, input
 
 #[tauri::command(async)]
 pub fn remove_source(state: State<'_, AppState>, id: i64, keep_articles: bool) -> Result<(), ApiError> {
-    // Step by step, taking the writer for one small batch at a time: removing a source of
-    // 100k posts must not make a bookmark (or the sync) wait for all of it.
-    let mut job = state.with_store(|s| s.begin_source_removal(id, keep_articles))?;
-    while state.with_store(|s| s.removal_step(&mut job))? {}
-    state.with_store(|s| s.finish_source_removal(job)).map(drop)
+    state.remove_source_in_steps(id, keep_articles).map(drop)
 }
 
 /// Starts a sync of every source; `false` if one is already running.

@@ -74,6 +74,26 @@ impl AppState {
     }
 }
 
+impl AppState {
+    /// Removes a source step by step, taking the writer for one small batch at a time:
+    /// removing a source of 100k posts must not make a bookmark (or the sync) wait for all of it.
+    pub fn remove_source_in_steps(
+        &self,
+        id: i64,
+        keep_articles: bool,
+    ) -> Result<broadsheet_store::SourceRemoval, ApiError> {
+        let mut job = self.with_store(|s| s.begin_source_removal(id, keep_articles))?;
+        self.run_removal(&mut job)?;
+        self.with_store(|s| s.finish_source_removal(job))
+    }
+
+    /// Runs a removal's steps, the writer released between them.
+    pub fn run_removal(&self, job: &mut broadsheet_store::Removal) -> Result<(), ApiError> {
+        while self.with_store(|s| s.removal_step(job))? {}
+        Ok(())
+    }
+}
+
 /// An archive error on its way to the window, logged once here with its causes.
 fn logged(e: broadsheet_store::StoreError) -> ApiError {
     let mut causes = String::new();
