@@ -2,6 +2,12 @@
 
 use broadsheet_store::{Store, StoreError};
 
+/// A source of `kind` at `location` (also its name).
+fn source(s: &Store, kind: &str, location: &str) -> i64 {
+    s.upsert_source(&broadsheet_store::NewSource { kind, location, name: location, site_url: None, lang: None })
+        .unwrap()
+}
+
 #[test]
 fn opening_twice_applies_each_migration_once() {
     let dir = tempfile::tempdir().unwrap();
@@ -98,15 +104,7 @@ fn an_upgraded_archive_is_searchable_after_its_articles_are_indexed_in_small_wri
 fn setting_user_tags_replaces_them_and_keeps_tags_usable_elsewhere() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = Store::open(&dir.path().join("a.sqlite3")).unwrap();
-    let src = s
-        .upsert_source(&broadsheet_store::NewSource {
-            kind: "feed",
-            location: "x",
-            name: "x",
-            site_url: None,
-            lang: None,
-        })
-        .unwrap();
+    let src = source(&s, "feed", "x");
     let row = |key: &str| broadsheet_store::NewArticle {
         key: key.into(),
         title: key.into(),
@@ -158,15 +156,7 @@ fn temporary_image_files_left_by_a_kill_are_removed_and_fresh_ones_kept() {
 fn marking_a_large_view_read_marks_exactly_that_view_across_steps() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = Store::open(&dir.path().join("a.sqlite3")).unwrap();
-    let src = s
-        .upsert_source(&broadsheet_store::NewSource {
-            kind: "feed",
-            location: "x",
-            name: "x",
-            site_url: None,
-            lang: None,
-        })
-        .unwrap();
+    let src = source(&s, "feed", "x");
     let rows: Vec<broadsheet_store::NewArticle> = (0..4_500)
         .map(|i| broadsheet_store::NewArticle {
             key: format!("k{i}"),
@@ -212,17 +202,8 @@ fn marking_a_large_view_read_marks_exactly_that_view_across_steps() {
 fn a_link_is_resolved_within_its_own_source_first() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = Store::open(&dir.path().join("a.sqlite3")).unwrap();
-    let source = |s: &Store, location: &str| {
-        s.upsert_source(&broadsheet_store::NewSource {
-            kind: "feed",
-            location,
-            name: location,
-            site_url: None,
-            lang: None,
-        })
-        .unwrap()
-    };
-    let (hostile, site) = (source(&s, "https://evil.example/feed"), source(&s, "https://site.example/feed"));
+    let (hostile, site) =
+        (source(&s, "feed", "https://evil.example/feed"), source(&s, "feed", "https://site.example/feed"));
     let row = |key: &str| broadsheet_store::NewArticle {
         key: key.into(),
         title: key.into(),
@@ -280,15 +261,7 @@ fn pending_images_take_turns_between_sources() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = Store::open(&dir.path().join("a.sqlite3")).unwrap();
     let add = |s: &mut Store, location: &str, prefix: &str, n: usize| {
-        let src = s
-            .upsert_source(&broadsheet_store::NewSource {
-                kind: "feed",
-                location,
-                name: location,
-                site_url: None,
-                lang: None,
-            })
-            .unwrap();
+        let src = source(s, "feed", location);
         let rows: Vec<broadsheet_store::NewArticle> = (0..n)
             .map(|i| broadsheet_store::NewArticle {
                 key: format!("{prefix}{i}"),
@@ -315,15 +288,7 @@ fn only_an_archive_holding_the_unmarked_sample_may_take_a_restore() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = Store::open(&dir.path().join("a.sqlite3")).unwrap();
     assert_eq!(s.only_the_sample().unwrap(), Some(vec![]), "an empty archive");
-    let sample = s
-        .upsert_source(&broadsheet_store::NewSource {
-            kind: "sample",
-            location: "broadsheet:sample",
-            name: "s",
-            site_url: None,
-            lang: None,
-        })
-        .unwrap();
+    let sample = source(&s, "sample", "broadsheet:sample");
     let row = broadsheet_store::NewArticle { key: "k".into(), extra_json: "{}".into(), ..Default::default() };
     s.upsert_articles(sample, &[row]).unwrap();
     assert_eq!(s.only_the_sample().unwrap(), Some(vec![sample]));
@@ -331,13 +296,6 @@ fn only_an_archive_holding_the_unmarked_sample_may_take_a_restore() {
     s.set_bookmark(id, true).unwrap();
     assert_eq!(s.only_the_sample().unwrap(), None, "a bookmark is the reader's");
     s.set_bookmark(id, false).unwrap();
-    s.upsert_source(&broadsheet_store::NewSource {
-        kind: "feed",
-        location: "https://x.example/f",
-        name: "x",
-        site_url: None,
-        lang: None,
-    })
-    .unwrap();
+    source(&s, "feed", "https://x.example/f");
     assert_eq!(s.only_the_sample().unwrap(), None, "a source is the reader's");
 }

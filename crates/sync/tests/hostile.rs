@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use broadsheet_model::ArticleQuery;
 use broadsheet_sync::{add_source, CancellationToken, Engine, SharedStore, SyncOptions, Trigger, UNFINISHED};
-use support::{archive, git, rt};
+use support::{archive, commit_files, git, rt};
 
 fn titles(store: &SharedStore) -> Vec<String> {
     let s = store.lock().unwrap();
@@ -322,11 +322,7 @@ fn a_silent_git_server_is_abandoned_after_its_timeout_and_cancel_answers_at_once
 fn sources_from_a_file_may_not_read_local_files_or_private_git_hosts() {
     let dir = tempfile::tempdir().unwrap();
     let work = dir.path().join("work");
-    std::fs::create_dir_all(work.join("_posts")).unwrap();
-    std::fs::write(work.join("_posts/2022-03-08-a.md"), "---\ntitle: \"私人笔记\"\n---\n正文").unwrap();
-    git(&work, &["init", "-q", "-b", "main"]);
-    git(&work, &["add", "-A"]);
-    git(&work, &["commit", "-q", "-m", "one"]);
+    commit_files(&work, &[("_posts/2022-03-08-a.md", "---\ntitle: \"私人笔记\"\n---\n正文")], "one");
     let store = archive(dir.path());
     let from_a_file = |kind: &str, location: &str| {
         let s = store.lock().unwrap();

@@ -297,16 +297,8 @@ fn cancelling_stops_a_run_early() {
 fn a_git_site_can_also_come_from_a_file_url() {
     let dir = tempfile::tempdir().unwrap();
     let work = dir.path().join("work");
-    std::fs::create_dir_all(work.join("_posts")).unwrap();
-    git(&work, &["init", "-q", "-b", "main"]);
-    std::fs::write(
-        work.join("_posts/2022-03-08-a.md"),
-        "---\ntitle: \"本地仓库\"\ndate: 2022-03-08 10:00:00 +0800\n---\n正文",
-    )
-    .unwrap();
-    std::fs::write(work.join("README.md"), "not a post").unwrap();
-    git(&work, &["add", "-A"]);
-    git(&work, &["commit", "-q", "-m", "one"]);
+    let post = "---\ntitle: \"本地仓库\"\ndate: 2022-03-08 10:00:00 +0800\n---\n正文";
+    commit_files(&work, &[("_posts/2022-03-08-a.md", post), ("README.md", "not a post")], "one");
     let store = archive(dir.path());
     let rt = rt();
     rt.block_on(add_source(&store, &format!("file://{}", work.display()), None, None)).unwrap();
@@ -335,15 +327,11 @@ fn a_git_site_can_also_come_from_a_file_url() {
 fn a_git_mirror_left_by_a_killed_fetch_recovers_at_the_next_sync() {
     let dir = tempfile::tempdir().unwrap();
     let work = dir.path().join("work");
-    std::fs::create_dir_all(work.join("_posts")).unwrap();
-    git(&work, &["init", "-q", "-b", "main"]);
-    std::fs::write(
-        work.join("_posts/2022-03-08-a.md"),
-        "---\ntitle: \"一\"\ndate: 2022-03-08 10:00:00 +0800\n---\n正文",
-    )
-    .unwrap();
-    git(&work, &["add", "-A"]);
-    git(&work, &["commit", "-q", "-m", "one"]);
+    commit_files(
+        &work,
+        &[("_posts/2022-03-08-a.md", "---\ntitle: \"一\"\ndate: 2022-03-08 10:00:00 +0800\n---\n正文")],
+        "one",
+    );
     let store = archive(dir.path());
     let rt = rt();
     let url = format!("file://{}", work.display());
@@ -357,13 +345,11 @@ fn a_git_mirror_left_by_a_killed_fetch_recovers_at_the_next_sync() {
     let [mirror] = mirrors.as_slice() else { panic!("one mirror: {mirrors:?}") };
     // Killed mid-fetch: the head ref's lock file is left behind.
     std::fs::write(mirror.join("refs/broadsheet/head.lock"), "").unwrap();
-    std::fs::write(
-        work.join("_posts/2022-03-09-b.md"),
-        "---\ntitle: \"二\"\ndate: 2022-03-09 10:00:00 +0800\n---\n正文",
-    )
-    .unwrap();
-    git(&work, &["add", "-A"]);
-    git(&work, &["commit", "-q", "-m", "two"]);
+    commit_files(
+        &work,
+        &[("_posts/2022-03-09-b.md", "---\ntitle: \"二\"\ndate: 2022-03-09 10:00:00 +0800\n---\n正文")],
+        "two",
+    );
     let r = sync();
     assert!(r.failures.is_empty(), "a stale lock does not stop the fetch: {:?}", r.failures);
     assert_eq!(r.new, 1);

@@ -269,6 +269,21 @@ fn cgi(mut stream: std::net::TcpStream, root: &Path) -> std::io::Result<()> {
 }
 
 /// Runs git (tests only; the app never does) in `dir`.
+/// A git repository at `work` (made if missing) with `files` (path, text) committed.
+pub fn commit_files(work: &Path, files: &[(&str, &str)], message: &str) {
+    if !work.join(".git").exists() {
+        std::fs::create_dir_all(work).unwrap();
+        git(work, &["init", "-q", "-b", "main"]);
+    }
+    for (path, text) in files {
+        let path = work.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    git(work, &["add", "-A"]);
+    git(work, &["commit", "-q", "-m", message]);
+}
+
 pub fn git(dir: &Path, args: &[&str]) {
     let out = Command::new("git")
         .args(args)
