@@ -403,6 +403,8 @@ fn to_row(post: broadsheet_jekyll::Post, site: &SiteConfig) -> NewArticle {
         lang: post.lang,
         html: post.html,
         text: post.text,
+        // The parser's text is plain_text of its sanitised HTML.
+        text_derived: true,
         excerpt: post.excerpt,
         extra_json: serde_json::Value::Object(post.extra).to_string(),
         categories: post.categories.into_iter().map(|c| (c, hint.clone())).collect(),

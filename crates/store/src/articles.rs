@@ -18,6 +18,10 @@ pub struct NewArticle {
     pub lang: Option<String>,
     pub html: String,
     pub text: String,
+    /// `text` is `broadsheet_html::plain_text(html)`, as every parser makes it: the archive
+    /// then keeps no copy (`derived.rs`) without checking again under the writer. When false
+    /// the store compares the two itself.
+    pub text_derived: bool,
     pub excerpt: String,
     /// Front-matter fields the archive has no column for, as a JSON object.
     pub extra_json: String,
@@ -435,7 +439,7 @@ fn write_row(tx: &Transaction<'_>, source: SourceId, a: &NewArticle, hash: &str,
                 a.lang,
                 a.html,
                 // Derived from the HTML when read (`derived.rs`), not stored twice.
-                crate::derived::to_store(&a.html, &a.text),
+                if a.text_derived { "" } else { crate::derived::to_store(&a.html, &a.text) },
                 a.excerpt,
                 a.extra_json,
                 hash,

@@ -43,8 +43,12 @@ mod tests {
             extra_json: "{}".into(),
             ..Default::default()
         };
-        s.upsert_articles(src, &[row("derived", broadsheet_html::plain_text(html)), row("own", "other\ttext".into())])
-            .unwrap();
+        let vouched = NewArticle { text_derived: true, ..row("vouched", broadsheet_html::plain_text(html)) };
+        s.upsert_articles(
+            src,
+            &[row("derived", broadsheet_html::plain_text(html)), row("own", "other\ttext".into()), vouched],
+        )
+        .unwrap();
         let stored: Vec<(String, String)> = s
             .conn
             .prepare("SELECT key, text FROM articles ORDER BY key")
@@ -53,12 +57,20 @@ mod tests {
             .unwrap()
             .collect::<Result<_, _>>()
             .unwrap();
-        assert_eq!(stored, [("derived".to_string(), String::new()), ("own".to_string(), "other\ttext".to_string())]);
+        assert_eq!(
+            stored,
+            [
+                ("derived".to_string(), String::new()),
+                ("own".to_string(), "other\ttext".to_string()),
+                ("vouched".to_string(), String::new())
+            ]
+        );
         let ids: Vec<i64> =
             s.list_articles(&broadsheet_model::ArticleQuery::default()).unwrap().iter().map(|a| a.id).collect();
         let texts: Vec<String> = ids.iter().map(|id| s.article(*id).unwrap().text).collect();
         assert!(texts.contains(&"第一段 & more\n第二段".to_string()), "{texts:?}");
         assert!(texts.contains(&"other\ttext".to_string()));
+        assert_eq!(texts.iter().filter(|t| t.as_str() == "第一段 & more\n第二段").count(), 2);
         let q = broadsheet_model::SearchQuery { query: "第二段".into(), ..Default::default() };
         let hit = &s.search(&q).unwrap()[0];
         assert!(hit.snippet.contains("<mark>"), "snippets come from the derived text: {}", hit.snippet);

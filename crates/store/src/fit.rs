@@ -31,7 +31,10 @@ pub(crate) fn fit_article(a: &NewArticle) -> Option<NewArticle> {
     a.lang = a.lang.filter(|l| fits_lang(l));
     a.excerpt = cut(&a.excerpt, MAX_EXCERPT_BYTES).to_string();
     // Only a post the sanitiser grew past 16 MiB; display and restore sanitise what is left.
-    a.html = cut(&a.html, MAX_BODY_BYTES).to_string();
+    if a.html.len() > MAX_BODY_BYTES {
+        a.html = cut(&a.html, MAX_BODY_BYTES).to_string();
+        a.text_derived = false; // the text is cut on its own below
+    }
     a.text = cut(&a.text, MAX_BODY_BYTES).to_string();
     if a.extra_json.len() > MAX_EXTRA_BYTES / 2 {
         // The backup measures it re-serialised, which may escape more: keep well under.

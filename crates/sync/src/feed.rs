@@ -13,6 +13,8 @@ pub(crate) fn to_row(p: FeedPost) -> NewArticle {
         lang: p.lang,
         html: p.html,
         text: p.text,
+        // broadsheet_feed makes it plain_text of the sanitised HTML.
+        text_derived: true,
         excerpt: p.excerpt,
         extra_json: "{}".into(),
         categories: p.categories.into_iter().map(|c| (c, None)).collect(),
