@@ -4,16 +4,17 @@
 //! to the one writer (`with_store`), which a sync holds only a few rows at a time.
 
 use broadsheet_model::{
-    ApiError, ArticleDetail, ArticleId, ArticleQuery, CategoryCount, Filters, SearchHit, SearchQuery, SourceInfo,
-    TagCount,
+    ApiError, ArticleDetail, ArticleId, ArticleQuery, CategoryCount, Filters, LabelPage, LabelQuery, SearchHit,
+    SearchQuery, SourceInfo, TagCount,
 };
 use tauri::State;
 
 use crate::{reader_view, state::AppState};
 
+/// A page of the sidebar's categories (never all: a site can declare millions).
 #[tauri::command(async)]
-pub fn list_categories(state: State<'_, AppState>) -> Result<Vec<CategoryCount>, ApiError> {
-    state.with_reader(|s| s.categories())
+pub fn list_categories(state: State<'_, AppState>, query: LabelQuery) -> Result<LabelPage<CategoryCount>, ApiError> {
+    state.with_reader(|s| s.category_page(&query))
 }
 
 #[tauri::command(async)]
@@ -118,9 +119,10 @@ pub fn list_user_tags(state: State<'_, AppState>) -> Result<Vec<TagCount>, ApiEr
     state.with_reader(|s| s.user_tags())
 }
 
+/// A page of the sidebar's site tags, like `list_categories`.
 #[tauri::command(async)]
-pub fn list_site_tags(state: State<'_, AppState>) -> Result<Vec<TagCount>, ApiError> {
-    state.with_reader(|s| s.site_tags())
+pub fn list_site_tags(state: State<'_, AppState>, query: LabelQuery) -> Result<LabelPage<TagCount>, ApiError> {
+    state.with_reader(|s| s.site_tag_page(&query))
 }
 
 /// Renames a user tag; onto an existing name, merges the two.

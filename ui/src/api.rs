@@ -1,13 +1,18 @@
 //! The one place that calls the backend: typed wrappers over Tauri's `invoke`.
 
 use broadsheet_model::{
-    ApiError, ArticleDetail, ArticleId, ArticleQuery, ArticleSummary, CategoryCount, ExportDone, Filters, OpmlDone,
-    RetentionInfo, SearchHit, SearchQuery, SourceInfo, SyncEvent, TagCount,
+    ApiError, ArticleDetail, ArticleId, ArticleQuery, ArticleSummary, CategoryCount, ExportDone, Filters, LabelPage,
+    LabelQuery, OpmlDone, RetentionInfo, SearchHit, SearchQuery, SourceInfo, SyncEvent, TagCount,
 };
 use serde::{de::DeserializeOwned, Serialize};
 
-pub async fn list_categories() -> Result<Vec<CategoryCount>, ApiError> {
-    call("list_categories", &NoArgs {}).await
+#[derive(Serialize)]
+struct LabelArgs {
+    query: LabelQuery,
+}
+
+pub async fn list_categories(query: LabelQuery) -> Result<LabelPage<CategoryCount>, ApiError> {
+    call("list_categories", &LabelArgs { query }).await
 }
 
 pub async fn list_articles(query: ArticleQuery) -> Result<Vec<ArticleSummary>, ApiError> {
@@ -145,8 +150,8 @@ pub async fn list_user_tags() -> Result<Vec<TagCount>, ApiError> {
     call("list_user_tags", &NoArgs {}).await
 }
 
-pub async fn list_site_tags() -> Result<Vec<TagCount>, ApiError> {
-    call("list_site_tags", &NoArgs {}).await
+pub async fn list_site_tags(query: LabelQuery) -> Result<LabelPage<TagCount>, ApiError> {
+    call("list_site_tags", &LabelArgs { query }).await
 }
 
 pub async fn rename_user_tag(from: String, to: String) -> Result<(), ApiError> {

@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 
 use broadsheet_model::{
-    ArticleDetail, ArticleId, ArticleQuery, ArticleSummary, CategoryCount, SearchQuery, SearchSort, SourceInfo,
-    SyncEvent, TagCount,
+    ArticleDetail, ArticleId, ArticleQuery, ArticleSummary, CategoryCount, LabelQuery, SearchQuery, SearchSort,
+    SourceInfo, SyncEvent, TagCount,
 };
 use sycamore::prelude::*;
 
@@ -20,12 +20,25 @@ pub const PAGE: u32 = 200;
 pub const ROW_HEIGHT: usize = 100;
 /// Rows in the page at once: a few screens around the visible ones.
 pub const WINDOW_ROWS: usize = 60;
+/// Categories the sidebar shows at once (finews has about 2,000; a hostile site millions):
+/// the rest are a filter away.
+pub const CATEGORY_PAGE: u32 = 300;
+/// Site tags the sidebar shows at once.
+pub const TAG_PAGE: u32 = 100;
 
 /// Everything the three panes share. `Copy`, as signals are handles.
 #[derive(Clone, Copy)]
 pub struct AppState {
+    /// The sidebar's page of categories (see `CATEGORY_PAGE`) and how many match in all.
     pub categories: Signal<Vec<CategoryCount>>,
+    pub categories_total: Signal<u64>,
     pub site_tags: Signal<Vec<TagCount>>,
+    pub site_tags_total: Signal<u64>,
+    /// What the sidebar's filter holds, and whether categories are sorted by count.
+    pub label_filter: Signal<String>,
+    pub categories_by_count: Signal<bool>,
+    /// The latest label query: answers to an older one (a keystroke ago) are dropped.
+    label_generation: Signal<u64>,
     pub user_tags: Signal<Vec<TagCount>>,
     /// What the list shows.
     pub view: Signal<ListView>,
@@ -100,7 +113,12 @@ impl AppState {
     pub fn new() -> Self {
         AppState {
             categories: create_signal(Vec::new()),
+            categories_total: create_signal(0),
             site_tags: create_signal(Vec::new()),
+            site_tags_total: create_signal(0),
+            label_filter: create_signal(String::new()),
+            categories_by_count: create_signal(false),
+            label_generation: create_signal(0),
             user_tags: create_signal(Vec::new()),
             view: create_signal(ListView::All),
             articles: create_signal(Vec::new()),
@@ -265,15 +283,8 @@ impl AppState {
         let current = move || self.sidebar_generation.get_untracked() == generation;
         // Each part is shown as soon as it arrives (the categories first), unless a newer
         // reload has begun meanwhile.
+        self.reload_labels();
         spawn(async move {
-            let categories = api::list_categories().await;
-            if !current() {
-                return;
-            }
-            match categories {
-                Ok(c) => self.categories.set(c),
-                Err(e) => self.fail("Loading the categories", e),
-            }
             let sources = api::list_sources().await;
             if !current() {
                 return;
@@ -282,13 +293,37 @@ impl AppState {
                 Ok(s) => self.sources.set(s),
                 Err(e) => self.fail("Loading the sources", e),
             }
-            let site_tags = api::list_site_tags().await;
-            if let (true, Ok(t)) = (current(), site_tags) {
-                self.site_tags.set(t);
-            }
             let user_tags = api::list_user_tags().await;
             if let (true, Ok(t)) = (current(), user_tags) {
                 self.user_tags.set(t);
+            }
+        });
+    }
+
+    /// Fetches the sidebar's page of categories and site tags for its filter and order.
+    pub fn reload_labels(self) {
+        let generation = self.label_generation.get_untracked() + 1;
+        self.label_generation.set(generation);
+        let current = move || self.label_generation.get_untracked() == generation;
+        let filter = self.label_filter.get_clone_untracked();
+        let by_count = self.categories_by_count.get_untracked();
+        spawn(async move {
+            let query = LabelQuery { filter: filter.clone(), by_count, limit: CATEGORY_PAGE };
+            let categories = api::list_categories(query).await;
+            if !current() {
+                return;
+            }
+            match categories {
+                Ok(page) => {
+                    self.categories_total.set(page.total);
+                    self.categories.set(page.items);
+                }
+                Err(e) => self.fail("Loading the categories", e),
+            }
+            let site_tags = api::list_site_tags(LabelQuery { filter, by_count: false, limit: TAG_PAGE }).await;
+            if let (true, Ok(page)) = (current(), site_tags) {
+                self.site_tags_total.set(page.total);
+                self.site_tags.set(page.items);
             }
         });
     }
@@ -713,10 +748,19 @@ impl AppState {
         self.read_now.with(|m| m.get(&article.id).copied()).unwrap_or(article.read)
     }
 
-    /// Display name of a category slug (the slug itself until categories have loaded).
+    /// Display name of a category slug: from the sidebar's page, else from a loaded row that
+    /// carries it (rows bring their categories' names), else the slug itself.
     pub fn category_name(self, slug: &str) -> String {
         self.categories
             .with(|cs| cs.iter().find(|c| c.slug == slug).map(|c| c.name.clone()))
+            .or_else(|| {
+                self.articles.with(|list| {
+                    list.iter().find_map(|a| {
+                        let i = a.categories.iter().position(|c| c == slug)?;
+                        a.category_names.get(i).cloned()
+                    })
+                })
+            })
             .unwrap_or_else(|| slug.to_string())
     }
 

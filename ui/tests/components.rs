@@ -44,6 +44,7 @@ fn summary(id: i64, title: &str, read: bool) -> ArticleSummary {
         date: "2026-11-27T09:12:00+08:00".into(),
         timestamp: 1_795_741_920,
         categories: vec!["kejiribao".into()],
+        category_names: vec!["科技日报新闻".into()],
         tags: vec!["科技日报新闻".into()],
         user_tags: vec![],
         excerpt: "记者从多家存储芯片企业了解到".into(),
@@ -245,15 +246,22 @@ fn the_tag_editor_shows_the_articles_tags_and_offers_existing_ones() {
 
 #[test]
 fn thousands_of_categories_stay_usable() {
+    // The store sends one page (`CATEGORY_PAGE`) and the number matching in all.
     let html = render(
         |s| {
             s.categories.set(
-                (0..2000).map(|n| category(&format!("outlet{n:04}"), &format!("媒体{n:04}新闻"), 1 + n % 7)).collect(),
-            )
+                (0..broadsheet_ui::state::CATEGORY_PAGE)
+                    .map(|n| category(&format!("outlet{n:04}"), &format!("媒体{n:04}新闻"), 1 + u64::from(n) % 7))
+                    .collect(),
+            );
+            s.categories_total.set(2_000);
+            s.site_tags.set(vec![broadsheet_model::TagCount { name: "科技".into(), count: 2 }]);
+            s.site_tags_total.set(1);
         },
         || view! { Sidebar {} },
     );
-    assert_eq!(html.matches("data-category=").count(), 300, "a first page of categories is drawn");
+    assert_eq!(html.matches("data-category=").count(), 300, "the page of categories is drawn");
+    assert_eq!(html.matches(" more: type to filter").count(), 1, "only categories have more: {html}");
     assert!(html.contains("1700 more"), "and the rest are a filter away: {}", &html[html.len().saturating_sub(3000)..]);
     assert!(html.contains("placeholder=\"Filter categories and tags\""));
 }
@@ -278,6 +286,8 @@ fn the_chinese_interface_has_no_untranslated_strings() {
         s.settings.update(|x| x.language = "zh".into());
         s.list_loaded.set(true);
         s.categories.set(vec![category("kejiribao", "科技日报新闻", 5)]);
+        s.categories_total.set(400);
+        s.site_tags_total.set(300);
         s.sources
             .set(vec![source(1, "示例文库", Some("200"), None), source(2, "坏的源", Some("500"), Some("服务器错误"))]);
         s.site_tags.set(vec![broadsheet_model::TagCount { name: "科技".into(), count: 2 }]);

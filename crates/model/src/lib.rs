@@ -17,6 +17,34 @@ pub struct CategoryCount {
     pub count: u64,
 }
 
+/// Which page of labels (categories or site tags) the sidebar shows: a site can declare
+/// millions, so the window never receives them all.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LabelQuery {
+    /// Part of the name (or a category's slug) to look for; empty for all.
+    #[serde(default)]
+    pub filter: String,
+    /// Most posts first instead of by name.
+    #[serde(default)]
+    pub by_count: bool,
+    /// At most this many (the store caps it at [`LabelQuery::MAX_LIMIT`]).
+    pub limit: u32,
+}
+
+impl LabelQuery {
+    pub const MAX_LIMIT: u32 = 1000;
+    /// Matching labels are counted up to this many; past it `LabelPage::total` says "at least".
+    pub const COUNT_CAP: u64 = 100_000;
+}
+
+/// A page of labels and how many match in all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LabelPage<T> {
+    pub items: Vec<T>,
+    /// How many labels match the query, counted up to [`LabelQuery::COUNT_CAP`].
+    pub total: u64,
+}
+
 /// One line of the article list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ArticleSummary {
@@ -27,6 +55,9 @@ pub struct ArticleSummary {
     /// Seconds since the Unix epoch, for local-time display and ordering.
     pub timestamp: i64,
     pub categories: Vec<String>,
+    /// Display names of `categories`, in the same order (the slug where the site gives none).
+    #[serde(default)]
+    pub category_names: Vec<String>,
     /// The site's own tags.
     pub tags: Vec<String>,
     /// The reader's tags.
@@ -261,6 +292,7 @@ mod tests {
             date: "2026-01-01T00:00:00+08:00".into(),
             timestamp: 1_767_196_800,
             categories: vec!["c".into()],
+            category_names: vec!["C".into()],
             tags: vec![],
             user_tags: vec!["later".into()],
             excerpt: String::new(),

@@ -1,6 +1,8 @@
 //! Articles and their site categories and tags.
 
-use broadsheet_model::{ArticleDetail, ArticleId, ArticleQuery, ArticleSummary, CategoryCount, Filters, TagCount};
+use broadsheet_model::{
+    ArticleDetail, ArticleId, ArticleQuery, ArticleSummary, CategoryCount, Filters, LabelPage, LabelQuery, TagCount,
+};
 use rusqlite::{params, OptionalExtension, Row, Transaction};
 use sha2::{Digest, Sha256};
 
@@ -96,6 +98,80 @@ impl Store {
             Ok(CategoryCount { slug: r.get(0)?, name: r.get(1)?, count: r.get::<_, i64>(2)?.max(0) as u64 })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// A page of categories for the sidebar: those with posts, matching `q.filter` in name or
+    /// slug, by name (walking `categories_by_name`, so it stops after the page) or by count.
+    /// Bounded whatever the archive holds: a folder can declare millions of categories.
+    pub fn category_page(&self, q: &LabelQuery) -> Result<LabelPage<CategoryCount>> {
+        let limit = i64::from(q.limit.min(LabelQuery::MAX_LIMIT));
+        let pattern = like_pattern(&q.filter);
+        let matches = "(?1 = '%' OR coalesce(c.name, c.slug) LIKE ?1 ESCAPE '\\' OR c.slug LIKE ?1 ESCAPE '\\')";
+        let sql = if q.by_count {
+            // Every link is counted once (one pass over the category index); SQLite keeps only
+            // the page's rows while sorting for ORDER BY … LIMIT.
+            format!(
+                "SELECT c.slug, coalesce(c.name, c.slug), n FROM
+                     (SELECT category_id, count(*) AS n FROM article_categories GROUP BY category_id) counts
+                 JOIN categories c ON c.id = counts.category_id
+                 WHERE {matches} ORDER BY n DESC, coalesce(c.name, c.slug), c.slug LIMIT ?2"
+            )
+        } else {
+            format!(
+                "SELECT c.slug, coalesce(c.name, c.slug),
+                        (SELECT count(*) FROM article_categories ac WHERE ac.category_id = c.id) AS n
+                 FROM categories c INDEXED BY categories_by_name
+                 WHERE {matches} AND n > 0 ORDER BY coalesce(c.name, c.slug), c.slug LIMIT ?2"
+            )
+        };
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let items = stmt
+            .query_map(rusqlite::params![pattern, limit], |r| {
+                Ok(CategoryCount { slug: r.get(0)?, name: r.get(1)?, count: r.get::<_, i64>(2)?.max(0) as u64 })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        let total: i64 = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT count(*) FROM (SELECT 1 FROM categories c WHERE {matches}
+                 AND EXISTS (SELECT 1 FROM article_categories ac WHERE ac.category_id = c.id) LIMIT ?2)"
+            ))?
+            .query_row(rusqlite::params![pattern, LabelQuery::COUNT_CAP as i64], |r| r.get(0))?;
+        Ok(LabelPage { items, total: total.max(0) as u64 })
+    }
+
+    /// A page of site tags for the sidebar, like [`Store::category_page`].
+    pub fn site_tag_page(&self, q: &LabelQuery) -> Result<LabelPage<TagCount>> {
+        let limit = i64::from(q.limit.min(LabelQuery::MAX_LIMIT));
+        let pattern = like_pattern(&q.filter);
+        let matches = "(?1 = '%' OR t.name LIKE ?1 ESCAPE '\\')";
+        let sql = if q.by_count {
+            format!(
+                "SELECT t.name, n FROM
+                     (SELECT tag_id, count(*) AS n FROM article_site_tags GROUP BY tag_id) counts
+                 JOIN site_tags t ON t.id = counts.tag_id
+                 WHERE {matches} ORDER BY n DESC, t.name LIMIT ?2"
+            )
+        } else {
+            format!(
+                "SELECT t.name, (SELECT count(*) FROM article_site_tags at WHERE at.tag_id = t.id) AS n
+                 FROM site_tags t WHERE {matches} AND n > 0 ORDER BY t.name LIMIT ?2"
+            )
+        };
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let items = stmt
+            .query_map(rusqlite::params![pattern, limit], |r| {
+                Ok(TagCount { name: r.get(0)?, count: r.get::<_, i64>(1)?.max(0) as u64 })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        let total: i64 = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT count(*) FROM (SELECT 1 FROM site_tags t WHERE {matches}
+                 AND EXISTS (SELECT 1 FROM article_site_tags at WHERE at.tag_id = t.id) LIMIT ?2)"
+            ))?
+            .query_row(rusqlite::params![pattern, LabelQuery::COUNT_CAP as i64], |r| r.get(0))?;
+        Ok(LabelPage { items, total: total.max(0) as u64 })
     }
 
     /// A page of articles, newest first.
@@ -234,10 +310,19 @@ impl Store {
             }
             Ok(map)
         };
-        let mut cats = labels(
-            "SELECT ac.article_id, c.slug FROM article_categories ac JOIN categories c ON c.id = ac.category_id
-             WHERE ac.article_id IN (SELECT value FROM json_each(?1)) ORDER BY ac.article_id, ac.position",
-        )?;
+        let mut cats: std::collections::HashMap<ArticleId, Vec<(String, String)>> = std::collections::HashMap::new();
+        {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT ac.article_id, c.slug, coalesce(c.name, c.slug) FROM article_categories ac
+                 JOIN categories c ON c.id = ac.category_id
+                 WHERE ac.article_id IN (SELECT value FROM json_each(?1)) ORDER BY ac.article_id, ac.position",
+            )?;
+            let rows = stmt.query_map([&ids], |r| Ok((r.get::<_, ArticleId>(0)?, (r.get(1)?, r.get(2)?))))?;
+            for row in rows {
+                let (id, both) = row?;
+                cats.entry(id).or_default().push(both);
+            }
+        }
         let mut tags = labels(
             "SELECT at.article_id, t.name FROM article_site_tags at JOIN site_tags t ON t.id = at.tag_id
              WHERE at.article_id IN (SELECT value FROM json_each(?1)) ORDER BY at.article_id, at.position",
@@ -247,7 +332,7 @@ impl Store {
              WHERE aut.article_id IN (SELECT value FROM json_each(?1)) ORDER BY aut.article_id, u.name",
         )?;
         for a in list {
-            a.categories = cats.remove(&a.id).unwrap_or_default();
+            (a.categories, a.category_names) = cats.remove(&a.id).unwrap_or_default().into_iter().unzip();
             a.tags = tags.remove(&a.id).unwrap_or_default();
             a.user_tags = user.remove(&a.id).unwrap_or_default();
         }
@@ -338,6 +423,7 @@ pub(crate) fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<ArticleSummary> 
         date: rfc3339(timestamp, offset),
         timestamp,
         categories: Vec::new(),
+        category_names: Vec::new(),
         tags: Vec::new(),
         user_tags: Vec::new(),
         excerpt: r.get(4)?,
@@ -451,4 +537,20 @@ fn write_row(tx: &Transaction<'_>, source: SourceId, a: &NewArticle, hash: &str,
 
 pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A `LIKE` pattern matching names that contain `filter` (trimmed; `%`, `_` and `\\` in it
+/// taken literally). SQLite's `LIKE` folds ASCII case only; CJK names have none.
+fn like_pattern(filter: &str) -> String {
+    let mut p = String::from("%");
+    for ch in filter.trim().chars().take(200) {
+        if matches!(ch, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(ch);
+    }
+    if p.len() > 1 {
+        p.push('%');
+    }
+    p
 }

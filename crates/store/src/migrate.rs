@@ -79,6 +79,11 @@ const MIGRATIONS: &[Migration] = &[
         // Re-indexed afterwards, a few at a time (`Store::index_pending`), as after 0010.
         then: None,
     },
+    Migration {
+        name: "2026-12-07-0013-label-pages",
+        sql: include_str!("../migrations/2026-12-07-0013-label-pages.sql"),
+        then: None,
+    },
 ];
 
 pub(crate) fn apply(conn: &mut Connection) -> Result<()> {

@@ -299,3 +299,64 @@ fn only_an_archive_holding_the_unmarked_sample_may_take_a_restore() {
     source(&s, "feed", "https://x.example/f");
     assert_eq!(s.only_the_sample().unwrap(), None, "a source is the reader's");
 }
+
+#[test]
+fn the_sidebar_gets_a_bounded_page_of_labels_with_the_true_total() {
+    use broadsheet_model::LabelQuery;
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&dir.path().join("a.sqlite3")).unwrap();
+    let src = source(&s, "feed", "x");
+    // 3,000 posts, each in its own category plus the shared "big" one (2 posts in "50%_off"),
+    // and as many site tags: far more labels than a page.
+    let rows: Vec<broadsheet_store::NewArticle> = (0..3_000)
+        .map(|i| broadsheet_store::NewArticle {
+            key: format!("k{i}"),
+            title: format!("t{i}"),
+            published_at: 1_700_000_000 + i,
+            extra_json: "{}".into(),
+            categories: vec![
+                (format!("c{i:05}"), (i % 2 == 0).then(|| format!("名{i:05}"))),
+                ("big".into(), Some("Zeta".into())),
+                (if i < 2 { "50%_off" } else { "plain" }.into(), None),
+            ],
+            tags: vec![format!("tag{i:05}"), "常见".into()],
+            ..Default::default()
+        })
+        .collect();
+    s.upsert_articles(src, &rows).unwrap();
+    let page = |filter: &str, by_count: bool, limit: u32| {
+        s.category_page(&LabelQuery { filter: filter.into(), by_count, limit }).unwrap()
+    };
+
+    let all = page("", false, 5);
+    assert_eq!(all.total, 3_003, "every category with posts is counted, not only the page");
+    assert_eq!(all.items.len(), 5);
+    assert_eq!(all.items[0].name, "50%_off", "by display name (the slug when the site gives none)");
+    assert!(all.items.windows(2).all(|w| w[0].name <= w[1].name), "{:?}", all.items);
+
+    let by_count = page("", true, 3);
+    let top: Vec<(&str, u64)> = by_count.items.iter().map(|c| (c.slug.as_str(), c.count)).collect();
+    assert_eq!(top, vec![("big", 3_000), ("plain", 2_998), ("50%_off", 2)]);
+
+    // The filter matches name or slug, takes `%` and `_` literally, and folds ASCII case.
+    let off = page("%_O", false, 50);
+    assert_eq!((off.total, off.items.iter().map(|c| c.slug.as_str()).collect::<Vec<_>>()), (1, vec!["50%_off"]));
+    assert_eq!(page("zeta", false, 50).items[0].slug, "big");
+    assert_eq!(page("名0000", false, 50).total, 5, "名00000, 名00002 … 名00008");
+    assert_eq!(page("c0299", false, 50).total, 10);
+
+    // A page never exceeds the cap, whatever is asked.
+    assert_eq!(page("", false, u32::MAX).items.len(), LabelQuery::MAX_LIMIT as usize);
+
+    // The names travel with each row, so the window needs no full list to show them.
+    let list = s.list_articles(&broadsheet_model::ArticleQuery { limit: Some(1), ..Default::default() }).unwrap();
+    assert_eq!(list[0].categories, vec!["c02999", "big", "plain"]);
+    assert_eq!(list[0].category_names, vec!["c02999", "Zeta", "plain"]);
+
+    let tags = s.site_tag_page(&LabelQuery { filter: String::new(), by_count: true, limit: 2 }).unwrap();
+    assert_eq!(tags.total, 3_001);
+    assert_eq!((tags.items[0].name.as_str(), tags.items[0].count), ("常见", 3_000));
+    let tags = s.site_tag_page(&LabelQuery { filter: "TAG0299".into(), by_count: false, limit: 3 }).unwrap();
+    assert_eq!(tags.total, 10);
+    assert_eq!(tags.items.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), ["tag02990", "tag02991", "tag02992"]);
+}

@@ -135,7 +135,11 @@ fn ArticleRow(article: ArticleSummary) -> View {
     let star = move || if state.is_bookmarked(&row2) { "★" } else { "" };
     let slug = article.categories.first().cloned().unwrap_or_default();
     let slug_attr = slug.clone();
-    let meta_category = move || state.category_name(&slug);
+    // The row carries its categories' names (the sidebar holds only a page of them).
+    let meta_category = {
+        let name = article.category_names.first().cloned();
+        move || name.clone().unwrap_or_else(|| state.category_name(&slug))
+    };
     let when = local_datetime(article.timestamp, &article.date);
     let hint = original_time_hint(&article.date);
     let excerpt = article.excerpt.clone();

@@ -114,10 +114,12 @@ fn ArticleView(article: ArticleDetail) -> View {
     let lang = article.lang.unwrap_or_default();
     let chips: Vec<View> = s
         .categories
-        .clone()
-        .into_iter()
-        .map(|slug| {
-            let (name, target) = (state.category_name(&slug), format!("#category={}", crate::links::encode(&slug)));
+        .iter()
+        .cloned()
+        .enumerate()
+        .map(|(i, slug)| {
+            let name = s.category_names.get(i).cloned().unwrap_or_else(|| state.category_name(&slug));
+            let target = format!("#category={}", crate::links::encode(&slug));
             view! { a(class="chip", href=target, title=slug) { (name) } }
         })
         .collect();

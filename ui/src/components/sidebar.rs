@@ -5,55 +5,21 @@ use crate::components::{SettingsPanel, Sources, SyncBar};
 use crate::state::AppState;
 use crate::view::ListView;
 
-/// Categories shown before the reader filters: finews has about 2,000.
-const CATEGORY_PAGE: usize = 300;
-
 #[component]
 pub fn Sidebar() -> View {
     let state = use_context::<AppState>();
-    let filter = create_signal(String::new());
-    let by_count = create_signal(false);
-    let categories = create_memo(move || {
-        let needle = filter.with(|f| f.trim().to_lowercase());
-        let mut cats: Vec<CategoryCount> = state.categories.with(|cs| {
-            cs.iter()
-                .filter(|c| {
-                    needle.is_empty()
-                        || c.name.to_lowercase().contains(&needle)
-                        || c.slug.to_lowercase().contains(&needle)
-                })
-                .cloned()
-                .collect()
-        });
-        if by_count.get() {
-            cats.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
-        }
-        cats.truncate(CATEGORY_PAGE);
-        cats
-    });
-    let hidden = move || {
-        let needle = filter.with(|f| f.trim().to_lowercase());
-        let matching = state.categories.with(|cs| {
-            cs.iter()
-                .filter(|c| {
-                    needle.is_empty()
-                        || c.name.to_lowercase().contains(&needle)
-                        || c.slug.to_lowercase().contains(&needle)
-                })
-                .count()
-        });
-        matching.saturating_sub(CATEGORY_PAGE)
+    // The store filters, sorts and pages (`list_categories`): the window holds one page.
+    let hidden = move || state.categories_total.get().saturating_sub(state.categories.with(Vec::len) as u64);
+    let hidden_tags = move || state.site_tags_total.get().saturating_sub(state.site_tags.with(Vec::len) as u64);
+    let on_filter = move |e: web_sys::Event| {
+        let value = e
+            .target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(t).ok())
+            .map(|i| i.value())
+            .unwrap_or_default();
+        state.label_filter.set(value);
+        state.reload_labels();
     };
-    let site_tags = create_memo(move || {
-        let needle = filter.with(|f| f.trim().to_lowercase());
-        state.site_tags.with(|ts| {
-            ts.iter()
-                .filter(|t| needle.is_empty() || t.name.to_lowercase().contains(&needle))
-                .take(100)
-                .cloned()
-                .collect::<Vec<TagCount>>()
-        })
-    });
     view! {
         nav(class="sidebar", aria-label=move || state.t("Library")) {
             div(class="brand") { "Broadsheet" }
@@ -75,17 +41,20 @@ pub fn Sidebar() -> View {
             Sources {}
             div(class="nav-heading-row") {
                 h2(class="nav-heading", id="categories-heading") { (state.t("Categories")) }
-                button(class="sort-toggle", aria-pressed=move || by_count.get().to_string(), title=move || state.t("Sort by name or by number of posts"),
-                    on:click=move |_| by_count.set(!by_count.get())) {
-                    (if by_count.get() { state.t("By count") } else { state.t("By name") })
+                button(class="sort-toggle", aria-pressed=move || state.categories_by_count.get().to_string(), title=move || state.t("Sort by name or by number of posts"),
+                    on:click=move |_| {
+                        state.categories_by_count.set(!state.categories_by_count.get_untracked());
+                        state.reload_labels();
+                    }) {
+                    (if state.categories_by_count.get() { state.t("By count") } else { state.t("By name") })
                 }
             }
             input(class="category-filter", r#type="search", placeholder=move || state.t("Filter categories and tags"), aria-label=move || state.t("Filter categories and tags"),
-                bind:value=filter)
+                prop:value=move || state.label_filter.get_clone(), on:input=on_filter)
             ul(class="nav-list", role="list", aria-labelledby="categories-heading") {
                 // Rebuilt whole when it changes (at most CATEGORY_PAGE rows): keyed lists whose
                 // keys changed with the counts now and then dropped an entry during a sync.
-                (categories.get_clone().into_iter().map(|c| view! { CategoryItem(category=c) }).collect::<Vec<_>>())
+                (state.categories.get_clone().into_iter().map(|c| view! { CategoryItem(category=c) }).collect::<Vec<_>>())
             }
             (if hidden() > 0 {
                 let n = hidden();
@@ -95,8 +64,14 @@ pub fn Sidebar() -> View {
             })
             h2(class="nav-heading", id="tags-heading") { (state.t("Site tags")) }
             ul(class="nav-list", role="list", aria-labelledby="tags-heading") {
-                (site_tags.get_clone().into_iter().map(|t| view! { ViewItem(view=ListView::Tag(t.name.clone()), label=t.name.clone(), count=t.count) }).collect::<Vec<_>>())
+                (state.site_tags.get_clone().into_iter().map(|t| view! { ViewItem(view=ListView::Tag(t.name.clone()), label=t.name.clone(), count=t.count) }).collect::<Vec<_>>())
             }
+            (if hidden_tags() > 0 {
+                let n = hidden_tags();
+                view! { p(class="nav-more") { (format!("{n} {}", state.t("more: type to filter"))) } }
+            } else {
+                view! {}
+            })
             div(class="sidebar-foot") {
                 SyncBar {}
                 SettingsPanel {}
