@@ -31,9 +31,45 @@ pub struct NewArticle {
     pub categories: Vec<(String, Option<String>)>,
     pub tags: Vec<String>,
     pub images: Vec<String>,
+    /// The writer's share of the work done beforehand ([`NewArticle::prepare`]); `None` for
+    /// rows the writer works out itself.
+    pub prepared: Option<Prepared>,
+}
+
+/// What an article's write needs besides its fields, worked out by [`NewArticle::prepare`]
+/// on the caller's thread: the archive has one writer, and at 100k posts its share (hash,
+/// deflate, search tokens) was seconds that the parse workers can do side by side.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prepared {
+    hash: String,
+    /// The body packed (`None`: stored as text), and the length of the HTML it was made of.
+    body: Option<Vec<u8>>,
+    html_len: usize,
+    /// Whether `text` differs from what the HTML gives, so must be stored (`derived.rs`).
+    text_stored: bool,
+    index_title: String,
+    index_body: String,
 }
 
 impl NewArticle {
+    /// Fits the row to the archive's rules and does the writer's share of its work ahead of
+    /// the write. Call it last: a field changed afterwards must be followed by another call
+    /// (the writer ignores a preparation whose HTML length no longer matches, or which the
+    /// row had to be fitted after, and works it out again).
+    pub fn prepare(&mut self) {
+        if let Some(fitted) = crate::fit::fit_article(self) {
+            *self = fitted;
+        }
+        self.prepared = Some(Prepared {
+            hash: self.content_hash(),
+            body: crate::body::packed(&self.html),
+            html_len: self.html.len(),
+            text_stored: !self.text_derived && !crate::derived::to_store(&self.html, &self.text).is_empty(),
+            index_title: crate::search::tokens::index_text(&self.title),
+            index_body: crate::search::tokens::index_text(&self.text),
+        });
+    }
+
     /// Hash of everything imported, so a re-import can tell "unchanged" from "updated".
     fn content_hash(&self) -> String {
         let mut h = Sha256::new();
@@ -225,7 +261,7 @@ impl Store {
                 |r| {
                     Ok((
                         summary_from_row(r)?,
-                        r.get::<_, String>(9)?,
+                        r.get::<_, crate::body::Body>(9)?.0,
                         r.get::<_, Option<String>>(10)?,
                         r.get::<_, String>(11)?,
                     ))
@@ -438,7 +474,9 @@ fn upsert_one(tx: &Transaction<'_>, source: SourceId, a: &NewArticle) -> Result<
     // Stored only as the archive's own backup would accept it (see `fit.rs`).
     let fitted = crate::fit::fit_article(a);
     let a = fitted.as_ref().unwrap_or(a);
-    let hash = a.content_hash();
+    // A preparation is used only while it still describes the row (see `NewArticle::prepare`).
+    let prepared = a.prepared.as_ref().filter(|p| fitted.is_none() && p.html_len == a.html.len());
+    let hash = prepared.map_or_else(|| a.content_hash(), |p| p.hash.clone());
     let now = now();
     let existing: Option<(ArticleId, String)> = tx
         .query_row(
@@ -454,18 +492,21 @@ fn upsert_one(tx: &Transaction<'_>, source: SourceId, a: &NewArticle) -> Result<
             return Ok(UpsertOutcome::Unchanged(id));
         }
         Some((id, _)) => {
-            write_row(tx, source, a, &hash, now)?;
+            write_row(tx, source, a, prepared, &hash, now)?;
             for table in ["article_categories", "article_site_tags", "article_images"] {
                 tx.prepare_cached(&format!("DELETE FROM {table} WHERE article_id = ?1"))?.execute([id])?;
             }
             UpsertOutcome::Updated(id)
         }
-        None => UpsertOutcome::Inserted(write_row(tx, source, a, &hash, now)?),
+        None => UpsertOutcome::Inserted(write_row(tx, source, a, prepared, &hash, now)?),
     };
     let id = match outcome {
         UpsertOutcome::Inserted(id) | UpsertOutcome::Updated(id) | UpsertOutcome::Unchanged(id) => id,
     };
-    crate::search::index_article(tx, id, a.published_at, &a.title, &a.text)?;
+    match prepared {
+        Some(p) => crate::search::index_tokens(tx, id, a.published_at, &p.index_title, &p.index_body)?,
+        None => crate::search::index_article(tx, id, a.published_at, &a.title, &a.text)?,
+    }
     // A post is a stranger's: however many labels or pictures it claims, only the first few
     // are kept, so one post cannot flood the category list or the image queue.
     for (pos, (slug, name)) in a.categories.iter().take(MAX_CATEGORIES).enumerate() {
@@ -502,7 +543,26 @@ pub const MAX_TAGS: usize = 64;
 pub const MAX_IMAGES: usize = 100;
 
 /// Inserts the article, or updates it in place (same id) when `(source, key)` exists.
-fn write_row(tx: &Transaction<'_>, source: SourceId, a: &NewArticle, hash: &str, now: i64) -> Result<ArticleId> {
+fn write_row(
+    tx: &Transaction<'_>,
+    source: SourceId,
+    a: &NewArticle,
+    prepared: Option<&Prepared>,
+    hash: &str,
+    now: i64,
+) -> Result<ArticleId> {
+    let body = match prepared {
+        Some(Prepared { body: Some(blob), .. }) => rusqlite::types::ToSqlOutput::Borrowed(blob.as_slice().into()),
+        Some(Prepared { body: None, .. }) => a.html.as_str().into(),
+        None => crate::body::pack(&a.html),
+    };
+    // Derived from the HTML when read (`derived.rs`), not stored twice.
+    let text = match prepared {
+        Some(p) if !p.text_stored => "",
+        Some(_) => a.text.as_str(),
+        None if a.text_derived => "",
+        None => crate::derived::to_store(&a.html, &a.text),
+    };
     Ok(tx
         .prepare_cached(
             "INSERT INTO articles (source_id, key, title, published_at, utc_offset_min, url, lang, html, text,
@@ -523,9 +583,8 @@ fn write_row(tx: &Transaction<'_>, source: SourceId, a: &NewArticle, hash: &str,
                 a.utc_offset_min,
                 a.url,
                 a.lang,
-                a.html,
-                // Derived from the HTML when read (`derived.rs`), not stored twice.
-                if a.text_derived { "" } else { crate::derived::to_store(&a.html, &a.text) },
+                body,
+                text,
                 a.excerpt,
                 a.extra_json,
                 hash,

@@ -105,7 +105,7 @@ impl Store {
         let rows = stmt
             .query_map([], |r| {
                 let extra: String = r.get(11)?;
-                let html: String = r.get(8)?;
+                let html = r.get::<_, crate::body::Body>(8)?.0;
                 let text = crate::derived::text(&html, r.get(9)?);
                 Ok((
                     r.get::<_, i64>(0)?,
@@ -209,8 +209,8 @@ impl Store {
                    extra_json, content_hash, removed_upstream, imported_at, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
                 // The text is derived from the HTML when read (`derived.rs`), not stored twice.
-                params![source, a.key, a.title, a.published_at, a.utc_offset_min, a.url, a.lang, a.html,
-                    crate::derived::to_store(&a.html, &a.text), a.excerpt,
+                params![source, a.key, a.title, a.published_at, a.utc_offset_min, a.url, a.lang,
+                    crate::body::pack(&a.html), crate::derived::to_store(&a.html, &a.text), a.excerpt,
                     a.extra.to_string(), a.content_hash, a.removed_upstream, a.imported_at, a.updated_at],
             )?;
             let id = tx.last_insert_rowid();

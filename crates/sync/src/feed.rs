@@ -3,8 +3,9 @@
 use broadsheet_feed::FeedPost;
 use broadsheet_store::NewArticle;
 
+/// The row, prepared for the writer (`NewArticle::prepare`): feeds are parsed off the writer.
 pub(crate) fn to_row(p: FeedPost) -> NewArticle {
-    NewArticle {
+    let mut row = NewArticle {
         key: p.key,
         title: p.title,
         published_at: p.timestamp,
@@ -20,5 +21,8 @@ pub(crate) fn to_row(p: FeedPost) -> NewArticle {
         categories: p.categories.into_iter().map(|c| (c, None)).collect(),
         tags: Vec::new(),
         images: p.images,
-    }
+        prepared: None,
+    };
+    row.prepare();
+    row
 }

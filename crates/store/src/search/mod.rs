@@ -31,6 +31,18 @@ pub(crate) fn index_article(
     title: &str,
     text: &str,
 ) -> rusqlite::Result<()> {
+    index_tokens(conn, id, published_at, &tokens::index_text(title), &tokens::index_text(text))
+}
+
+/// (Re)writes the index row of one article from its title and text already passed through
+/// `tokens::index_text` (by an import's parse workers, off the writer).
+pub(crate) fn index_tokens(
+    conn: &Connection,
+    id: i64,
+    published_at: i64,
+    title: &str,
+    text: &str,
+) -> rusqlite::Result<()> {
     let old: Option<i64> = conn
         .prepare_cached("SELECT search_rowid FROM articles WHERE id = ?1")?
         .query_row([id], |r| r.get(0))
@@ -63,11 +75,8 @@ pub(crate) fn index_article(
             Err(e) => return Err(e),
         }
     }
-    conn.prepare_cached("INSERT INTO article_fts (rowid, title, body) VALUES (?1, ?2, ?3)")?.execute(params![
-        key,
-        tokens::index_text(title),
-        tokens::index_text(text)
-    ])?;
+    conn.prepare_cached("INSERT INTO article_fts (rowid, title, body) VALUES (?1, ?2, ?3)")?
+        .execute(params![key, title, text])?;
     conn.prepare_cached("DELETE FROM search_pending WHERE article_id = ?1")?.execute([id])?;
     Ok(())
 }
@@ -81,7 +90,7 @@ pub(crate) fn rebuild(conn: &Connection) -> rusqlite::Result<usize> {
     let mut rows = stmt.query([])?;
     let mut n = 0;
     while let Some(r) = rows.next()? {
-        let text = crate::derived::text(&r.get::<_, String>(4)?, r.get(3)?);
+        let text = crate::derived::text(&r.get::<_, crate::body::Body>(4)?.0, r.get(3)?);
         index_article(conn, r.get(0)?, r.get(1)?, &r.get::<_, String>(2)?, &text)?;
         n += 1;
     }
@@ -138,7 +147,12 @@ impl Store {
                  WHERE search_rowid IS NULL OR id IN (SELECT article_id FROM search_pending) ORDER BY id LIMIT ?1",
             )?;
             let rows = stmt.query_map([i64::try_from(max).unwrap_or(i64::MAX)], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, crate::derived::text(&r.get::<_, String>(4)?, r.get(3)?)))
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    crate::derived::text(&r.get::<_, crate::body::Body>(4)?.0, r.get(3)?),
+                ))
             })?;
             rows.collect::<Result<_, _>>()?
         };
@@ -217,7 +231,7 @@ impl Store {
         for (id, rank) in page {
             let row = stmt
                 .query_row([id], |r| {
-                    Ok((summary_from_row(r)?, crate::derived::text(&r.get::<_, String>(10)?, r.get(9)?)))
+                    Ok((summary_from_row(r)?, crate::derived::text(&r.get::<_, crate::body::Body>(10)?.0, r.get(9)?)))
                 })
                 .optional()?;
             if let Some((summary, text)) = row {
