@@ -262,16 +262,56 @@ impl ArticleSummary {
     }
 }
 
-/// An error as the UI receives it: a kind it can branch on and a message it can show.
+/// Longest message (in characters) an error or status carries to the window, the archive or
+/// the log. Messages quote what arrived — a parser's error names the offending value, a
+/// server its own text — and a stranger picks those: a feed whose `version` is 31 MiB made
+/// a 31 MiB error, stored, sent at every sidebar reload and copied into four attributes.
+pub const MAX_MESSAGE_CHARS: usize = 1_000;
+
+/// `message` formatted, cut after [`MAX_MESSAGE_CHARS`] characters (with "…"). Formatting
+/// stops there, so a huge value inside an error is never copied whole.
+pub fn shown(message: impl std::fmt::Display) -> String {
+    struct Bounded {
+        out: String,
+        left: usize,
+        cut: bool,
+    }
+    impl std::fmt::Write for Bounded {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            for c in s.chars() {
+                if self.left == 0 {
+                    self.cut = true;
+                    return Err(std::fmt::Error);
+                }
+                self.out.push(c);
+                self.left -= 1;
+            }
+            Ok(())
+        }
+    }
+    let mut b = Bounded { out: String::new(), left: MAX_MESSAGE_CHARS, cut: false };
+    let _ = std::fmt::write(&mut b, format_args!("{message}"));
+    if b.cut {
+        b.out.push('…');
+    }
+    b.out
+}
+
+fn shown_message<S: serde::Serializer>(message: &str, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&shown(message))
+}
+
+/// An error as the UI receives it: a kind it can branch on and a message it can show (cut
+/// to [`MAX_MESSAGE_CHARS`] on the wire, whatever made it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[serde(tag = "kind", content = "message", rename_all = "snake_case")]
 pub enum ApiError {
     #[error("not found: {0}")]
-    NotFound(String),
+    NotFound(#[serde(serialize_with = "shown_message")] String),
     #[error("invalid input: {0}")]
-    InvalidInput(String),
+    InvalidInput(#[serde(serialize_with = "shown_message")] String),
     #[error("archive error: {0}")]
-    Storage(String),
+    Storage(#[serde(serialize_with = "shown_message")] String),
 }
 
 #[cfg(test)]
@@ -282,6 +322,21 @@ mod tests {
     fn api_error_crosses_ipc_as_kind_and_message() {
         let json = serde_json::to_string(&ApiError::NotFound("article 7".into())).unwrap();
         assert_eq!(json, r#"{"kind":"not_found","message":"article 7"}"#);
+    }
+
+    #[test]
+    fn a_huge_message_is_cut_on_the_wire_and_when_shown() {
+        let huge = "版".repeat(5_000_000);
+        let json = serde_json::to_string(&ApiError::InvalidInput(huge.clone())).unwrap();
+        let back: ApiError = serde_json::from_str(&json).unwrap();
+        let ApiError::InvalidInput(m) = back else { panic!("kind changed") };
+        assert_eq!(m.chars().count(), MAX_MESSAGE_CHARS + 1);
+        assert!(m.ends_with('…'));
+        // Debug-quoting a value (as serde's "invalid type: string …" does) stops at the cut too.
+        let s = shown(format_args!("invalid type: string {huge:?}"));
+        assert_eq!(s.chars().count(), MAX_MESSAGE_CHARS + 1);
+        assert_eq!(shown("short"), "short");
+        assert_eq!(shown("x".repeat(MAX_MESSAGE_CHARS)).len(), MAX_MESSAGE_CHARS, "exactly the cap is not cut");
     }
 
     #[test]

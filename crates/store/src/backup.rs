@@ -492,6 +492,12 @@ fn text(field: &str, s: &str, max: usize) -> Check {
     Ok(())
 }
 
+/// What a source's location must be anywhere in the archive (its kind's own form is checked
+/// by restore and by whoever adds it): one line of at most `MAX_LOCATION_BYTES`.
+pub(crate) fn check_location(location: &str) -> Check {
+    line("a source's location", location, MAX_LOCATION_BYTES)
+}
+
 /// A single-line value: bounded, without control characters.
 fn line(field: &str, s: &str, max: usize) -> Check {
     text(field, s, max)?;

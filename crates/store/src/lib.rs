@@ -130,7 +130,10 @@ impl Store {
     }
 
     /// Registers a source (or updates the one at the same location) and returns its id.
+    /// A location the archive's own backup would refuse (over 4 KiB, control characters) is
+    /// refused here: it is the source's identity, so it is not cut.
     pub fn upsert_source(&self, source: &NewSource<'_>) -> Result<SourceId> {
+        backup::check_location(source.location).map_err(StoreError::InvalidInput)?;
         let (name, site_url, lang) = fit::fit_source(source.name, source.site_url, source.lang);
         self.conn.execute(
             "INSERT INTO sources (kind, location, name, site_url, lang, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)

@@ -99,10 +99,12 @@ impl Store {
     }
 
     /// Records an attempt. Validators and cursor are only replaced when given.
+    /// Status and error are kept to `MAX_MESSAGE_CHARS` (they quote what a server sent, and
+    /// every sidebar reload sends them to the window).
     pub fn record_attempt(&self, id: SourceId, a: &Attempt) -> Result<()> {
         let (status, error, success) = match &a.result {
-            Ok(status) => (Some(status.as_str()), None, Some(a.at)),
-            Err(e) => (None, Some(e.as_str()), None),
+            Ok(status) => (Some(broadsheet_model::shown(status)), None, Some(a.at)),
+            Err(e) => (None, Some(broadsheet_model::shown(e)), None),
         };
         self.conn.execute(
             "UPDATE sources SET last_attempt = ?2, last_status = coalesce(?3, last_status), last_error = ?4,

@@ -408,9 +408,33 @@ fn a_prepared_row_is_stored_as_the_writer_would_store_it() {
         vec![broadsheet_store::UpsertOutcome::Unchanged(b_p.summary.id)]
     );
     // Both are found by their words, the stale one by its new words only.
-    let hits = |q: &str| {
-        s.search(&broadsheet_model::SearchQuery { query: q.into(), ..Default::default() }).unwrap().len()
-    };
+    let hits =
+        |q: &str| s.search(&broadsheet_model::SearchQuery { query: q.into(), ..Default::default() }).unwrap().len();
     assert_eq!(hits("良率突破"), 2);
     assert_eq!(hits("改过的正文"), 1);
+}
+
+/// A source's location is its identity (so it is refused, not cut) and must be something the
+/// archive's own backup restores: one line of at most 4 KiB.
+#[test]
+fn a_source_location_the_backup_would_refuse_is_refused_on_the_way_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(&dir.path().join("a.sqlite3")).unwrap();
+    let long = format!("https://a.example/{}", "x".repeat(5_000));
+    for bad in [long.as_str(), "https://a.example/\u{1}feed", "https://a.example/\nfeed"] {
+        let err = s
+            .upsert_source(&broadsheet_store::NewSource {
+                kind: "feed",
+                location: bad,
+                name: "n",
+                site_url: None,
+                lang: None,
+            })
+            .unwrap_err();
+        assert!(matches!(err, StoreError::InvalidInput(_)), "{err}");
+        assert!(err.to_string().len() < 400, "the refusal does not echo the location whole: {err}");
+    }
+    assert!(s.sources().unwrap().is_empty());
+    source(&s, "feed", "https://a.example/feed.xml");
+    assert_eq!(s.sources().unwrap().len(), 1);
 }

@@ -64,7 +64,13 @@ struct JobError {
 }
 
 impl From<String> for JobError {
+    /// Cut to `MAX_MESSAGE_CHARS`: a message quotes what the server or file sent.
     fn from(message: String) -> Self {
+        let message = if message.chars().count() > broadsheet_model::MAX_MESSAGE_CHARS {
+            broadsheet_model::shown(&message)
+        } else {
+            message
+        };
         JobError { message, retry_after: None }
     }
 }
@@ -296,7 +302,8 @@ impl Engine {
         let (status, validators) = (r.status.to_string(), r.validators);
         let (body, url) = (r.body, r.url);
         let (new, updated) = tokio::task::spawn_blocking(move || -> Result<(usize, usize), String> {
-            let parsed = broadsheet_feed::parse_feed(&body, &url, now()).map_err(|e| format!("{location}: {e}"))?;
+            let parsed = broadsheet_feed::parse_feed(&body, &url, now())
+                .map_err(|e| broadsheet_model::shown(format_args!("{location}: {e}")))?;
             // A feed is a stranger's too: the newest MAX_FEED_ITEMS items are plenty for any real one.
             let rows: Vec<_> = parsed.posts.into_iter().take(MAX_FEED_ITEMS).map(feed::to_row).collect();
             // Up to MAX_FEED_ITEMS rows: written a few at a time, like a folder's, so the window's

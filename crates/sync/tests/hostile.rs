@@ -351,3 +351,57 @@ fn sources_from_a_file_may_not_read_local_files_or_private_git_hosts() {
     sync_now(&rt, &engine);
     assert_eq!(titles(&store), ["私人笔记"]);
 }
+
+/// A parser's error quotes the value it choked on, and the feed chose it: a 2 MB JSON Feed
+/// `version` must not become a 2 MB error stored on the source, sent in every sync event and
+/// every sources list.
+#[test]
+fn an_error_quoting_a_huge_value_is_stored_and_sent_cut() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("www");
+    std::fs::create_dir_all(&site).unwrap();
+    std::fs::write(
+        site.join("feed.json"),
+        format!(r#"{{"version":"{}","title":"t","items":[]}}"#, "v".repeat(2_000_000)),
+    )
+    .unwrap();
+    let http = support::Http::serve(&site);
+    let store = archive(dir.path());
+    let feed = http.url("/feed.json");
+    store
+        .lock()
+        .unwrap()
+        .upsert_source(&broadsheet_store::NewSource {
+            kind: "feed",
+            location: &feed,
+            name: "big",
+            site_url: None,
+            lang: None,
+        })
+        .unwrap();
+    let rt = rt();
+    let engine = Engine::new(store.clone(), SyncOptions::new(&dir.path().join("data")));
+    let events: Arc<std::sync::Mutex<Vec<broadsheet_model::SyncEvent>>> = Arc::default();
+    let seen = events.clone();
+    let r = rt.block_on(engine.run(
+        Trigger::Now(None),
+        CancellationToken::new(),
+        Arc::new(move |e| seen.lock().unwrap().push(e)),
+    ));
+    assert_eq!(r.failures.len(), 1, "{r:?}");
+    let limit = broadsheet_model::MAX_MESSAGE_CHARS + 1;
+    assert!(r.failures[0].1.chars().count() <= limit, "report: {} chars", r.failures[0].1.len());
+    assert!(r.failures[0].1.contains(&feed), "the error still names the feed: {}", &r.failures[0].1[..200]);
+    let stored = store.lock().unwrap().sources().unwrap().remove(0).health.last_error.expect("the failure is recorded");
+    assert!(stored.chars().count() <= limit, "stored: {} chars", stored.len());
+    let sent = events
+        .lock()
+        .unwrap()
+        .iter()
+        .find_map(|e| match e {
+            broadsheet_model::SyncEvent::SourceFinished { error, .. } => error.clone(),
+            _ => None,
+        })
+        .expect("the window hears of the failure");
+    assert!(sent.chars().count() <= limit, "sent: {} chars", sent.len());
+}

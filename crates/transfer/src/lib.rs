@@ -126,7 +126,8 @@ pub fn read_backup(path: &Path) -> Result<Backup, TransferError> {
         if over.get() {
             invalid(format!("more than the {MAX_BACKUP_BYTES} bytes a backup may have"))
         } else {
-            invalid(format!("not a Broadsheet backup: {e}"))
+            // serde quotes the offending value whole (a 1 GiB string, say): cut while formatting.
+            invalid(broadsheet_model::shown(format_args!("not a Broadsheet backup: {e}")))
         }
     })?;
     b.validate().map_err(|e| invalid(e.to_string()))?;

@@ -93,7 +93,7 @@ pub fn parse_opml(text: &str) -> Result<Vec<OpmlFeed>, String> {
                         let url = url.trim().to_string();
                         let lower = url.to_ascii_lowercase();
                         if !(lower.starts_with("http://") || lower.starts_with("https://")) {
-                            return Err(format!("feed URL {url:?} is not http(s)"));
+                            return Err(broadsheet_model::shown(format_args!("feed URL {url:?} is not http(s)")));
                         }
                         let site_url = site.filter(|s| s.starts_with("http://") || s.starts_with("https://"));
                         if feeds.len() == MAX_OPML_FEEDS {
@@ -111,7 +111,12 @@ pub fn parse_opml(text: &str) -> Result<Vec<OpmlFeed>, String> {
                 _ => {}
             },
             Ok(Event::Eof) => break,
-            Err(e) => return Err(format!("not well-formed XML at byte {}: {e}", reader.error_position())),
+            Err(e) => {
+                return Err(broadsheet_model::shown(format_args!(
+                    "not well-formed XML at byte {}: {e}",
+                    reader.error_position()
+                )))
+            }
             Ok(_) => {}
         }
     }

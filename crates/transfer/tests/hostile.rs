@@ -215,6 +215,21 @@ fn a_backup_over_the_size_cap_is_refused_before_it_is_read() {
     assert!(is_empty(&s));
 }
 
+/// serde's error quotes the offending value: a backup whose `version` is a 3 MB string must
+/// not come back as a 3 MB error (logged, sent to the window, shown).
+#[test]
+fn an_error_about_a_huge_value_does_not_quote_it_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("odd.json");
+    std::fs::write(&path, format!(r#"{{"format":"broadsheet-backup","version":"{}"}}"#, "A".repeat(3_000_000)))
+        .unwrap();
+    let mut s = store_in(dir.path(), "a");
+    let err = import_backup(&mut s, &path).unwrap_err().to_string();
+    assert!(err.contains("odd.json") && err.contains("not a Broadsheet backup"), "{}", &err[..300]);
+    assert!(err.len() < 2 * broadsheet_model::MAX_MESSAGE_CHARS, "{} bytes", err.len());
+    assert!(is_empty(&s));
+}
+
 #[test]
 fn deeply_nested_json_is_refused_by_the_parser_limit() {
     let dir = tempfile::tempdir().unwrap();
