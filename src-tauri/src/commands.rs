@@ -115,8 +115,8 @@ pub fn set_user_tags(state: State<'_, AppState>, id: ArticleId, tags: Vec<String
 }
 
 #[tauri::command(async)]
-pub fn list_user_tags(state: State<'_, AppState>) -> Result<Vec<TagCount>, ApiError> {
-    state.with_reader(|s| s.user_tags())
+pub fn list_user_tags(state: State<'_, AppState>, query: LabelQuery) -> Result<LabelPage<TagCount>, ApiError> {
+    state.with_reader(|s| s.user_tag_page(&query))
 }
 
 /// A page of the sidebar's site tags, like `list_categories`.

@@ -146,8 +146,8 @@ pub async fn set_user_tags(id: ArticleId, tags: Vec<String>) -> Result<Vec<Strin
     call("set_user_tags", &Args { id, tags }).await
 }
 
-pub async fn list_user_tags() -> Result<Vec<TagCount>, ApiError> {
-    call("list_user_tags", &NoArgs {}).await
+pub async fn list_user_tags(query: LabelQuery) -> Result<LabelPage<TagCount>, ApiError> {
+    call("list_user_tags", &LabelArgs { query }).await
 }
 
 pub async fn list_site_tags(query: LabelQuery) -> Result<LabelPage<TagCount>, ApiError> {

@@ -39,7 +39,9 @@ pub struct AppState {
     pub categories_by_count: Signal<bool>,
     /// The latest label query: answers to an older one (a keystroke ago) are dropped.
     label_generation: Signal<u64>,
+    /// The sidebar's page of the reader's tags (also the tag editor's suggestions).
     pub user_tags: Signal<Vec<TagCount>>,
+    pub user_tags_total: Signal<u64>,
     /// What the list shows.
     pub view: Signal<ListView>,
     pub articles: Signal<Vec<ArticleSummary>>,
@@ -120,6 +122,7 @@ impl AppState {
             categories_by_count: create_signal(false),
             label_generation: create_signal(0),
             user_tags: create_signal(Vec::new()),
+            user_tags_total: create_signal(0),
             view: create_signal(ListView::All),
             articles: create_signal(Vec::new()),
             snippets: create_signal(HashMap::new()),
@@ -293,14 +296,11 @@ impl AppState {
                 Ok(s) => self.sources.set(s),
                 Err(e) => self.fail("Loading the sources", e),
             }
-            let user_tags = api::list_user_tags().await;
-            if let (true, Ok(t)) = (current(), user_tags) {
-                self.user_tags.set(t);
-            }
         });
     }
 
-    /// Fetches the sidebar's page of categories and site tags for its filter and order.
+    /// Fetches the sidebar's pages of categories, site tags and user tags for its filter (and
+    /// the categories' order).
     pub fn reload_labels(self) {
         let generation = self.label_generation.get_untracked() + 1;
         self.label_generation.set(generation);
@@ -320,10 +320,16 @@ impl AppState {
                 }
                 Err(e) => self.fail("Loading the categories", e),
             }
-            let site_tags = api::list_site_tags(LabelQuery { filter, by_count: false, limit: TAG_PAGE }).await;
+            let query = LabelQuery { filter: filter.clone(), by_count: false, limit: TAG_PAGE };
+            let site_tags = api::list_site_tags(query).await;
             if let (true, Ok(page)) = (current(), site_tags) {
                 self.site_tags_total.set(page.total);
                 self.site_tags.set(page.items);
+            }
+            let user_tags = api::list_user_tags(LabelQuery { filter, by_count: false, limit: TAG_PAGE }).await;
+            if let (true, Ok(page)) = (current(), user_tags) {
+                self.user_tags_total.set(page.total);
+                self.user_tags.set(page.items);
             }
         });
     }

@@ -43,7 +43,7 @@ fn hostile_archive(dir: &Path) -> PathBuf {
     let src = s
         .upsert_source(&NewSource {
             kind: "feed",
-            location: "https://feed.example/\u{1b}[2J",
+            location: "https://feed.example/",
             name: "Feed \u{1b}P1$r\u{1b}\\name\u{2066}",
             site_url: None,
             lang: None,
@@ -68,6 +68,13 @@ fn hostile_archive(dir: &Path) -> PathBuf {
     .unwrap();
     let id = s.list_articles(&ArticleQuery::default()).unwrap()[0].id;
     s.tag_article(id, &["mine\u{1b}[8m"]).unwrap();
+    drop(s);
+    // A location with controls is refused on the way in now; an archive from before may
+    // still hold one.
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute("UPDATE sources SET location = ?1", ["https://feed.example/\u{1b}[2J"])
+        .unwrap();
     db
 }
 

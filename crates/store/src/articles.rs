@@ -325,52 +325,62 @@ impl Store {
         Ok(urls)
     }
 
+    /// One article's labels, all of them (its tag editor replaces the whole set).
     pub(crate) fn fill_labels(&self, a: &mut ArticleSummary) -> Result<()> {
-        self.fill_labels_of(std::slice::from_mut(a))
+        self.fill_labels_upto(std::slice::from_mut(a), usize::MAX)
+    }
+
+    /// Labels of a page of rows, at most [`LIST_LABELS`] of each kind per row: a restored
+    /// row may carry 1,024 user tags of 4 KiB, and a page of such rows was a gigabyte.
+    pub(crate) fn fill_labels_of(&self, list: &mut [ArticleSummary]) -> Result<()> {
+        self.fill_labels_upto(list, LIST_LABELS)
     }
 
     /// Categories, site tags and user tags of a whole page in three queries (not three per
-    /// row: a page of 200 took ten times as long that way).
-    pub(crate) fn fill_labels_of(&self, list: &mut [ArticleSummary]) -> Result<()> {
+    /// row: a page of 200 took ten times as long that way), `cap` of each kind per row.
+    fn fill_labels_upto(&self, list: &mut [ArticleSummary], cap: usize) -> Result<()> {
+        use std::collections::HashMap;
         if list.is_empty() {
             return Ok(());
         }
         let ids = serde_json::to_string(&list.iter().map(|a| a.id).collect::<Vec<_>>()).unwrap_or_default();
-        let labels = |sql: &str| -> Result<std::collections::HashMap<ArticleId, Vec<String>>> {
+        // Rows come ordered by article: past `cap`, an article's further labels are skipped
+        // before their text is even read.
+        let labels = |sql: &str, columns: usize| -> Result<HashMap<ArticleId, Vec<(String, String)>>> {
             let mut stmt = self.conn.prepare_cached(sql)?;
-            let mut map: std::collections::HashMap<ArticleId, Vec<String>> = std::collections::HashMap::new();
-            let rows = stmt.query_map([&ids], |r| Ok((r.get::<_, ArticleId>(0)?, r.get::<_, String>(1)?)))?;
-            for row in rows {
-                let (id, label) = row?;
-                map.entry(id).or_default().push(label);
+            let mut map: HashMap<ArticleId, Vec<(String, String)>> = HashMap::new();
+            let mut rows = stmt.query([&ids])?;
+            while let Some(r) = rows.next()? {
+                let held = map.entry(r.get::<_, ArticleId>(0)?).or_default();
+                if held.len() < cap {
+                    let first: String = r.get(1)?;
+                    let second = if columns == 2 { r.get(2)? } else { String::new() };
+                    held.push((first, second));
+                }
             }
             Ok(map)
         };
-        let mut cats: std::collections::HashMap<ArticleId, Vec<(String, String)>> = std::collections::HashMap::new();
-        {
-            let mut stmt = self.conn.prepare_cached(
-                "SELECT ac.article_id, c.slug, coalesce(c.name, c.slug) FROM article_categories ac
-                 JOIN categories c ON c.id = ac.category_id
-                 WHERE ac.article_id IN (SELECT value FROM json_each(?1)) ORDER BY ac.article_id, ac.position",
-            )?;
-            let rows = stmt.query_map([&ids], |r| Ok((r.get::<_, ArticleId>(0)?, (r.get(1)?, r.get(2)?))))?;
-            for row in rows {
-                let (id, both) = row?;
-                cats.entry(id).or_default().push(both);
-            }
-        }
+        let mut cats = labels(
+            "SELECT ac.article_id, c.slug, coalesce(c.name, c.slug) FROM article_categories ac
+             JOIN categories c ON c.id = ac.category_id
+             WHERE ac.article_id IN (SELECT value FROM json_each(?1)) ORDER BY ac.article_id, ac.position",
+            2,
+        )?;
         let mut tags = labels(
             "SELECT at.article_id, t.name FROM article_site_tags at JOIN site_tags t ON t.id = at.tag_id
              WHERE at.article_id IN (SELECT value FROM json_each(?1)) ORDER BY at.article_id, at.position",
+            1,
         )?;
         let mut user = labels(
             "SELECT aut.article_id, u.name FROM article_user_tags aut JOIN user_tags u ON u.id = aut.user_tag_id
              WHERE aut.article_id IN (SELECT value FROM json_each(?1)) ORDER BY aut.article_id, u.name",
+            1,
         )?;
+        let firsts = |v: Vec<(String, String)>| v.into_iter().map(|(name, _)| name).collect();
         for a in list {
             (a.categories, a.category_names) = cats.remove(&a.id).unwrap_or_default().into_iter().unzip();
-            a.tags = tags.remove(&a.id).unwrap_or_default();
-            a.user_tags = user.remove(&a.id).unwrap_or_default();
+            a.tags = firsts(tags.remove(&a.id).unwrap_or_default());
+            a.user_tags = firsts(user.remove(&a.id).unwrap_or_default());
         }
         Ok(())
     }
@@ -507,9 +517,27 @@ fn upsert_one(tx: &Transaction<'_>, source: SourceId, a: &NewArticle) -> Result<
         Some(p) => crate::search::index_tokens(tx, id, a.published_at, &p.index_title, &p.index_body)?,
         None => crate::search::index_article(tx, id, a.published_at, &a.title, &a.text)?,
     }
-    // A post is a stranger's: however many labels or pictures it claims, only the first few
-    // are kept, so one post cannot flood the category list or the image queue.
-    for (pos, (slug, name)) in a.categories.iter().take(MAX_CATEGORIES).enumerate() {
+    write_labels(
+        tx,
+        id,
+        a.categories.iter().map(|(slug, name)| (slug.as_str(), name.as_deref())),
+        a.tags.iter().map(String::as_str),
+        a.images.iter().map(String::as_str),
+    )?;
+    Ok(outcome)
+}
+
+/// A post's categories, site tags and images, for import and restore alike. A post is a
+/// stranger's: however many labels or pictures it claims, only the first few are kept, so one
+/// post cannot flood the category list, every list row, or the image queue.
+pub(crate) fn write_labels<'a>(
+    tx: &Transaction<'_>,
+    id: ArticleId,
+    categories: impl Iterator<Item = (&'a str, Option<&'a str>)>,
+    tags: impl Iterator<Item = &'a str>,
+    images: impl Iterator<Item = &'a str>,
+) -> Result<()> {
+    for (pos, (slug, name)) in categories.take(MAX_CATEGORIES).enumerate() {
         tx.prepare_cached(
             "INSERT INTO categories (slug, name) VALUES (?1, ?2)
              ON CONFLICT (slug) DO UPDATE SET name = coalesce(categories.name, excluded.name)",
@@ -521,7 +549,7 @@ fn upsert_one(tx: &Transaction<'_>, source: SourceId, a: &NewArticle) -> Result<
         )?
         .execute(params![id, pos as i64, slug])?;
     }
-    for (pos, tag) in a.tags.iter().take(MAX_TAGS).enumerate() {
+    for (pos, tag) in tags.take(MAX_TAGS).enumerate() {
         tx.prepare_cached("INSERT OR IGNORE INTO site_tags (name) VALUES (?1)")?.execute([tag])?;
         tx.prepare_cached(
             "INSERT OR IGNORE INTO article_site_tags (article_id, tag_id, position)
@@ -529,13 +557,16 @@ fn upsert_one(tx: &Transaction<'_>, source: SourceId, a: &NewArticle) -> Result<
         )?
         .execute(params![id, pos as i64, tag])?;
     }
-    for url in a.images.iter().take(MAX_IMAGES) {
+    for url in images.take(MAX_IMAGES) {
         tx.prepare_cached("INSERT OR IGNORE INTO images (url) VALUES (?1)")?.execute([url])?;
         tx.prepare_cached("INSERT OR IGNORE INTO article_images (article_id, url) VALUES (?1, ?2)")?
             .execute(params![id, url])?;
     }
-    Ok(outcome)
+    Ok(())
 }
+
+/// Labels of each kind a list row carries (a single article carries all of its own).
+pub const LIST_LABELS: usize = 64;
 
 /// Per post: categories, site tags and images kept (finews: one, one and a handful).
 pub const MAX_CATEGORIES: usize = 32;
@@ -600,7 +631,7 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 
 /// A `LIKE` pattern matching names that contain `filter` (trimmed; `%`, `_` and `\\` in it
 /// taken literally). SQLite's `LIKE` folds ASCII case only; CJK names have none.
-fn like_pattern(filter: &str) -> String {
+pub(crate) fn like_pattern(filter: &str) -> String {
     let mut p = String::from("%");
     for ch in filter.trim().chars().take(200) {
         if matches!(ch, '%' | '_' | '\\') {

@@ -214,27 +214,14 @@ impl Store {
                     a.extra.to_string(), a.content_hash, a.removed_upstream, a.imported_at, a.updated_at],
             )?;
             let id = tx.last_insert_rowid();
-            for (pos, c) in a.categories.iter().enumerate() {
-                tx.execute(
-                    "INSERT INTO categories (slug, name) VALUES (?1, ?2) ON CONFLICT (slug) DO UPDATE SET name = coalesce(categories.name, excluded.name)",
-                    params![c.slug, c.name],
-                )?;
-                tx.execute(
-                    "INSERT INTO article_categories (article_id, category_id, position) SELECT ?1, id, ?2 FROM categories WHERE slug = ?3",
-                    params![id, pos as i64, c.slug],
-                )?;
-            }
-            for (pos, t) in a.tags.iter().enumerate() {
-                tx.execute("INSERT OR IGNORE INTO site_tags (name) VALUES (?1)", [t])?;
-                tx.execute(
-                    "INSERT INTO article_site_tags (article_id, tag_id, position) SELECT ?1, id, ?2 FROM site_tags WHERE name = ?3",
-                    params![id, pos as i64, t],
-                )?;
-            }
-            for url in &a.images {
-                tx.execute("INSERT OR IGNORE INTO images (url) VALUES (?1)", [url])?;
-                tx.execute("INSERT INTO article_images (article_id, url) VALUES (?1, ?2)", params![id, url])?;
-            }
+            // The same caps as an import's (a backup may list more: older archives kept more).
+            crate::articles::write_labels(
+                &tx,
+                id,
+                a.categories.iter().map(|c| (c.slug.as_str(), c.name.as_deref())),
+                a.tags.iter().map(String::as_str),
+                a.images.iter().map(String::as_str),
+            )?;
             if let Some(at) = a.bookmarked_at {
                 tx.execute("INSERT INTO bookmarks (article_id, created_at) VALUES (?1, ?2)", params![id, at])?;
             }
@@ -334,11 +321,22 @@ impl Backup {
             user_tag(t).map_err(|why| StoreError::InvalidInput(format!("user_tags[{i}] ({}): {why}", shown(t))))?;
         }
         let mut keys = HashSet::with_capacity(self.articles.len());
+        // Tags named only on posts count too: the archive keeps (and the window pages) every
+        // one, and 2M posts × 1024 new names each is far past any reader's own.
+        let mut tags: HashSet<String> = self.user_tags.iter().map(|t| t.to_ascii_lowercase()).collect();
         for (i, a) in self.articles.iter().enumerate() {
             let named = |why: String| StoreError::InvalidInput(format!("articles[{i}] (key {}): {why}", shown(&a.key)));
             check_article(a, &locations).map_err(named)?;
             if !keys.insert((a.source.as_str(), a.key.as_str())) {
                 return Err(named("appears twice in its source".into()));
+            }
+            for t in &a.user_tags {
+                if !tags.contains(&t.to_ascii_lowercase()) {
+                    if tags.len() == Self::MAX_USER_TAGS {
+                        return Err(named(format!("more than {} user tags in the backup", Self::MAX_USER_TAGS)));
+                    }
+                    tags.insert(t.to_ascii_lowercase());
+                }
             }
         }
         Ok(())

@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
 
-pub use articles::{NewArticle, Prepared, UpsertOutcome};
+pub use articles::{NewArticle, Prepared, UpsertOutcome, LIST_LABELS, MAX_CATEGORIES, MAX_IMAGES, MAX_TAGS};
 pub use search::tokens::{QueryError, MAX_QUERY_CHARS};
 pub use search::RANKED_WINDOW;
 

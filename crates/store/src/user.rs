@@ -198,6 +198,29 @@ impl Store {
         Ok(())
     }
 
+    /// A page of user tags for the sidebar, like [`Store::category_page`] (tags on no post
+    /// included, with 0): a restored backup may hold 100,000 of them.
+    pub fn user_tag_page(&self, q: &broadsheet_model::LabelQuery) -> Result<broadsheet_model::LabelPage<TagCount>> {
+        let limit = i64::from(q.limit.min(broadsheet_model::LabelQuery::MAX_LIMIT));
+        let pattern = crate::articles::like_pattern(&q.filter);
+        let matches = "(?1 = '%' OR u.name LIKE ?1 ESCAPE '\\')";
+        let order = if q.by_count { "n DESC, u.name" } else { "u.name" };
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT u.name, (SELECT count(*) FROM article_user_tags aut WHERE aut.user_tag_id = u.id) AS n
+             FROM user_tags u WHERE {matches} ORDER BY {order} LIMIT ?2"
+        ))?;
+        let items = stmt
+            .query_map(params![pattern, limit], |r| {
+                Ok(TagCount { name: r.get(0)?, count: r.get::<_, i64>(1)?.max(0) as u64 })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let total: i64 = self
+            .conn
+            .prepare_cached(&format!("SELECT count(*) FROM (SELECT 1 FROM user_tags u WHERE {matches} LIMIT ?2)"))?
+            .query_row(params![pattern, broadsheet_model::LabelQuery::COUNT_CAP as i64], |r| r.get(0))?;
+        Ok(broadsheet_model::LabelPage { items, total: total.max(0) as u64 })
+    }
+
     /// User tags with their post counts (tags on no post included, with 0).
     pub fn user_tags(&self) -> Result<Vec<TagCount>> {
         let mut stmt = self.conn.prepare(

@@ -359,6 +359,19 @@ fn the_sidebar_gets_a_bounded_page_of_labels_with_the_true_total() {
     let tags = s.site_tag_page(&LabelQuery { filter: "TAG0299".into(), by_count: false, limit: 3 }).unwrap();
     assert_eq!(tags.total, 10);
     assert_eq!(tags.items.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), ["tag02990", "tag02991", "tag02992"]);
+
+    // The reader's own tags page the same way, unused ones (count 0) included.
+    s.set_user_tags(list[0].id, &["稍后读".into(), "later".into(), "Long reads".into()]).unwrap();
+    s.rename_user_tag("later", "zzz").unwrap();
+    s.set_user_tags(list[0].id, &["稍后读".into(), "Long reads".into()]).unwrap();
+    let mine = s.user_tag_page(&LabelQuery { filter: String::new(), by_count: false, limit: 2 }).unwrap();
+    assert_eq!(mine.total, 3);
+    assert_eq!(
+        mine.items.iter().map(|t| (t.name.as_str(), t.count)).collect::<Vec<_>>(),
+        [("Long reads", 1), ("zzz", 0)]
+    );
+    let read = s.user_tag_page(&LabelQuery { filter: "READ".into(), by_count: false, limit: 10 }).unwrap();
+    assert_eq!((read.total, read.items[0].name.as_str()), (1, "Long reads"));
 }
 
 /// A row prepared ahead of the write (`NewArticle::prepare`, on an import's parse workers) is

@@ -651,3 +651,50 @@ fn whatever_an_import_stores_the_readers_own_backup_restores() {
         .collect();
     assert!(titles.iter().any(|t| t == "year-zero") && titles.iter().any(|t| t.starts_with("题题")), "{titles:?}");
 }
+
+/// A backup may list more labels per post than an import keeps (older archives kept more);
+/// restore keeps the same first few an import would, and a list row carries at most
+/// `LIST_LABELS` of each kind, while the article itself keeps every user tag (its tag editor
+/// replaces the whole set, so a cut there would lose the rest).
+#[test]
+fn restore_keeps_an_imports_labels_and_list_rows_stay_small() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store_in(dir.path(), "a");
+    let mut b = good_backup();
+    let a = &mut b.articles[0];
+    a.categories = (0..200).map(|i| BackupCategory { slug: format!("c{i:03}"), name: None }).collect();
+    a.tags = (0..500).map(|i| format!("t{i:03}")).collect();
+    a.images = (0..300).map(|i| format!("https://img.example/{i}.png")).collect();
+    a.user_tags = (0..1000).map(|i| format!("u{i:04}")).collect();
+    s.restore(&b).unwrap();
+    let rows = s.list_articles(&ArticleQuery::default()).unwrap();
+    let row = rows.iter().find(|r| r.title == "Post one").unwrap();
+    assert_eq!(row.categories.len(), broadsheet_store::MAX_CATEGORIES);
+    assert_eq!(row.categories[0], "c000", "the first ones, in order");
+    assert_eq!(row.tags.len(), broadsheet_store::MAX_TAGS);
+    assert_eq!(row.user_tags.len(), broadsheet_store::LIST_LABELS);
+    let whole = s.article(row.id).unwrap();
+    assert_eq!(whole.summary.user_tags.len(), 1000, "every user tag is kept");
+    assert_eq!(whole.images.len(), broadsheet_store::MAX_IMAGES);
+    let all = s.category_page(&broadsheet_model::LabelQuery { limit: 1000, ..Default::default() }).unwrap();
+    assert_eq!(all.total, broadsheet_store::MAX_CATEGORIES as u64 + 1, "c000…c031 and the other posts' news");
+}
+
+/// Tags named only on posts count toward the backup's cap of user tags.
+#[test]
+fn a_backup_naming_too_many_user_tags_on_its_posts_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store_in(dir.path(), "a");
+    let mut b = good_backup();
+    let src = b.sources[0].location.clone();
+    b.articles = (0..100)
+        .map(|i| {
+            let mut a = article(&src, &format!("k{i}"));
+            a.user_tags = (0..1001).map(|j| format!("tag-{i}-{j}")).collect();
+            a
+        })
+        .collect();
+    let err = s.restore(&b).unwrap_err().to_string();
+    assert!(err.contains("more than 100000 user tags"), "{err}");
+    assert!(is_empty(&s));
+}

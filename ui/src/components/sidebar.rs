@@ -10,6 +10,7 @@ pub fn Sidebar() -> View {
     let state = use_context::<AppState>();
     // The store filters, sorts and pages (`list_categories`): the window holds one page.
     let hidden = move || state.categories_total.get().saturating_sub(state.categories.with(Vec::len) as u64);
+    let hidden_user_tags = move || state.user_tags_total.get().saturating_sub(state.user_tags.with(Vec::len) as u64);
     let hidden_tags = move || state.site_tags_total.get().saturating_sub(state.site_tags.with(Vec::len) as u64);
     let on_filter = move |e: web_sys::Event| {
         let value = e
@@ -36,6 +37,12 @@ pub fn Sidebar() -> View {
                     ul(class="nav-list", role="list", aria-labelledby="user-tags-heading") {
                         (state.user_tags.get_clone().into_iter().map(|t| view! { UserTagItem(tag=t) }).collect::<Vec<_>>())
                     }
+                    (if hidden_user_tags() > 0 {
+                        let n = hidden_user_tags();
+                        view! { p(class="nav-more") { (format!("{n} {}", state.t("more: type to filter"))) } }
+                    } else {
+                        view! {}
+                    })
                 }
             })
             Sources {}
