@@ -37,6 +37,10 @@ const DELETE_BATCH: usize = 256;
 #[derive(Debug)]
 pub struct Removal {
     cond: String,
+    /// The (date, id) of the last post a step looked at: each step walks on from there, newest
+    /// first, so posts kept because they are marked are passed over once, not at every step
+    /// (a million bookmarked posts made each step re-read them all).
+    after: Option<(i64, i64)>,
     source: Option<SourceId>,
     deleted: u64,
     orphans: (u64, u64),
@@ -72,7 +76,7 @@ impl Store {
         tx.execute("UPDATE sources SET removed_at = coalesce(removed_at, ?2) WHERE id = ?1", params![source, now()])?;
         tx.commit()?;
         let cond = format!("a.source_id = {source} AND NOT {MARKED}");
-        Ok(Removal { cond, source: Some(source), deleted: 0, orphans: (0, 0), done: keep_articles })
+        Ok(Removal { cond, after: None, source: Some(source), deleted: 0, orphans: (0, 0), done: keep_articles })
     }
 
     /// Deletes the source row once none of its posts is left, and says what the removal did.
@@ -138,7 +142,7 @@ impl Store {
 
     /// Plans the removal of unmarked posts published more than `days` ago.
     pub fn begin_retention(&self, days: u32) -> Removal {
-        Removal { cond: retention_cond(days), source: None, deleted: 0, orphans: (0, 0), done: false }
+        Removal { cond: retention_cond(days), after: None, source: None, deleted: 0, orphans: (0, 0), done: false }
     }
 
     /// Deletes the next few posts of `job` (with their index rows) in one transaction;
@@ -148,14 +152,21 @@ impl Store {
             return Ok(false);
         }
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let ids: Vec<i64> = tx
-            .prepare(&format!("SELECT a.id FROM articles a WHERE {} LIMIT {DELETE_BATCH}", job.cond))?
-            .query_map([], |r| r.get(0))?
+        let (date, id) = job.after.unwrap_or((i64::MAX, i64::MAX));
+        let found: Vec<(i64, i64)> = tx
+            .prepare(&format!(
+                "SELECT a.published_at, a.id FROM articles a WHERE {} AND (a.published_at, a.id) < (?1, ?2)
+                 ORDER BY a.published_at DESC, a.id DESC LIMIT {DELETE_BATCH}",
+                job.cond
+            ))?
+            .query_map([date, id], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
-        if ids.is_empty() {
+        let Some(&last) = found.last() else {
             job.done = true;
             return Ok(false);
-        }
+        };
+        job.after = Some(last);
+        let ids: Vec<i64> = found.into_iter().map(|(_, id)| id).collect();
         let ids_json = serde_json::to_string(&ids).map_err(|e| StoreError::InvalidInput(e.to_string()))?;
         let urls: Vec<String> = tx
             .prepare("SELECT DISTINCT url FROM article_images WHERE article_id IN (SELECT value FROM json_each(?1))")?

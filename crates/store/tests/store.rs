@@ -451,3 +451,44 @@ fn a_source_location_the_backup_would_refuse_is_refused_on_the_way_in() {
     source(&s, "feed", "https://a.example/feed.xml");
     assert_eq!(s.sources().unwrap().len(), 1);
 }
+
+/// Removal walks on from where its last step stopped: posts kept because they are marked are
+/// passed once (not re-read at every step), and posts sharing one second are neither skipped
+/// nor deleted twice across a step's edge.
+#[test]
+fn removal_in_steps_deletes_exactly_the_unmarked_posts_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&dir.path().join("a.sqlite3")).unwrap();
+    let (src, other) = (source(&s, "feed", "x"), source(&s, "feed", "y"));
+    let rows: Vec<broadsheet_store::NewArticle> = (0..1_000)
+        .map(|i| broadsheet_store::NewArticle {
+            key: format!("k{i}"),
+            title: format!("t{i}"),
+            // Ten posts a second: every step's edge falls inside a second.
+            published_at: 1_700_000_000 + i / 10,
+            extra_json: "{}".into(),
+            ..Default::default()
+        })
+        .collect();
+    s.upsert_articles(src, &rows).unwrap();
+    s.upsert_articles(other, &rows[..5]).unwrap();
+    let list = s
+        .list_articles(&broadsheet_model::ArticleQuery {
+            filters: broadsheet_model::Filters { source: Some(src), ..Default::default() },
+            limit: Some(1000),
+            ..Default::default()
+        })
+        .unwrap();
+    for a in list.iter().step_by(3) {
+        s.set_bookmark(a.id, true).unwrap();
+    }
+    let mut job = s.begin_source_removal(src, false).unwrap();
+    let mut steps = 0;
+    while s.removal_step(&mut job).unwrap() {
+        steps += 1;
+    }
+    let done = s.finish_source_removal(job).unwrap();
+    assert_eq!((done.deleted_articles, done.kept_articles), (666, 334));
+    assert!(steps <= 4, "{steps} steps of at most 256 posts each for 1,000 posts");
+    assert_eq!(s.article_count().unwrap(), 334 + 5, "the other source's posts are untouched");
+}
