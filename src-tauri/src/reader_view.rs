@@ -31,6 +31,10 @@ pub fn article_for_reader(store: &Store, id: ArticleId) -> Result<ArticleDetail,
         }
     };
     article.html = broadsheet_html::for_display(&article.html, image_scheme::SCHEME, image, links);
+    // The pane shows the HTML: the text (as large as the body) and the image list are the
+    // CLI's and exports', not worth sending to the window at every open.
+    article.text = String::new();
+    article.images = Vec::new();
     Ok(article)
 }
 

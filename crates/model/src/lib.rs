@@ -79,9 +79,9 @@ pub struct ArticleDetail {
     pub html: String,
     /// BCP 47 language tag of the body, when known (`zh-CN`, `en`).
     pub lang: Option<String>,
-    /// Plain text of the body.
+    /// Plain text of the body (left empty in what the window receives: it shows the HTML).
     pub text: String,
-    /// Original URLs of the images the body shows.
+    /// Original URLs of the images the body shows (empty in what the window receives).
     pub images: Vec<String>,
 }
 

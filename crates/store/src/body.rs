@@ -80,6 +80,37 @@ impl FromSql for Body {
     }
 }
 
+/// The first `max` bytes (or fewer, at a character boundary) of a stored body: what a
+/// snippet needs, without inflating a 16 MiB post for each of a page's hits.
+pub(crate) fn prefix(value: ValueRef<'_>, max: usize) -> Result<String, String> {
+    let bytes: Vec<u8> = match value {
+        ValueRef::Text(t) => t[..t.len().min(max)].to_vec(),
+        ValueRef::Blob(b) => {
+            let (&format, stream) = b.split_first().ok_or("an empty stored body")?;
+            if format != DEFLATE {
+                return Err(format!("a stored body in an unknown format ({format})"));
+            }
+            let mut out = Vec::with_capacity(max.min(stream.len() * 3));
+            flate2::read::DeflateDecoder::new(stream)
+                .take(max as u64)
+                .read_to_end(&mut out)
+                .map_err(|e| format!("a damaged stored body: {e}"))?;
+            out
+        }
+        _ => Vec::new(),
+    };
+    Ok(match String::from_utf8(bytes) {
+        Ok(s) => s,
+        // Cut inside a character: keep what comes before it.
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let mut bytes = e.into_bytes();
+            bytes.truncate(valid);
+            String::from_utf8(bytes).unwrap_or_default()
+        }
+    })
+}
+
 fn unpack(b: &[u8]) -> Result<String, String> {
     let (&format, stream) = b.split_first().ok_or("an empty stored body")?;
     if format != DEFLATE {
@@ -114,6 +145,16 @@ mod tests {
             "\u{0}é😀".repeat(300),
         ] {
             assert_eq!(round_trip(&html), html);
+        }
+    }
+
+    #[test]
+    fn a_prefix_is_cut_at_a_character_boundary_packed_or_not() {
+        let html = "<p>新华社电</p>".repeat(200);
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        for stored in [pack(&html), ToSqlOutput::from(html.as_str())] {
+            let got = conn.query_row("SELECT ?1", [stored], |r| Ok(prefix(r.get_ref(0)?, 100).unwrap())).unwrap();
+            assert!(got.len() <= 100 && html.starts_with(&got) && got.len() > 90, "{got}");
         }
     }
 

@@ -120,6 +120,9 @@ fn matching(q: &SearchQuery) -> Result<(String, Vec<rusqlite::types::Value>, Vec
     Ok((from, args, terms))
 }
 
+/// How much of a hit's body its snippet is looked for in.
+const SNIPPET_SOURCE_BYTES: usize = 256 * 1024;
+
 /// How many of the newest matches are ranked together. A query matching more (a common
 /// character matches most of an archive) ranks this window and lists the older matches
 /// after it, newest first; ranking every match cost 300 ms at 100k posts.
@@ -229,9 +232,22 @@ impl Store {
         ))?;
         let mut rows = Vec::with_capacity(page.len());
         for (id, rank) in page {
+            // A snippet shows the first match: it is looked for in the first 256 KiB of the
+            // body, so a page of 200 hits on 16 MiB posts does not inflate and parse 3 GiB.
             let row = stmt
                 .query_row([id], |r| {
-                    Ok((summary_from_row(r)?, crate::derived::text(&r.get::<_, crate::body::Body>(10)?.0, r.get(9)?)))
+                    let html = crate::body::prefix(r.get_ref(10)?, SNIPPET_SOURCE_BYTES).map_err(|e| {
+                        rusqlite::Error::FromSqlConversionFailure(10, rusqlite::types::Type::Blob, e.into())
+                    })?;
+                    let mut stored: String = r.get(9)?;
+                    if stored.len() > SNIPPET_SOURCE_BYTES {
+                        let mut end = SNIPPET_SOURCE_BYTES;
+                        while !stored.is_char_boundary(end) {
+                            end -= 1;
+                        }
+                        stored.truncate(end);
+                    }
+                    Ok((summary_from_row(r)?, crate::derived::text(&html, stored)))
                 })
                 .optional()?;
             if let Some((summary, text)) = row {
