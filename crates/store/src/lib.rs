@@ -100,12 +100,14 @@ impl Store {
     /// that must not hold the writer.
     pub fn reader(&self) -> Result<Store> {
         let path = self
-            .conn
             .path()
-            .filter(|p| !p.is_empty())
-            .map(PathBuf::from)
             .ok_or_else(|| StoreError::InvalidInput("an archive in memory has no file for a reader".into()))?;
         Store::open_reader(&path)
+    }
+
+    /// The archive's file (`None` for one in memory).
+    pub fn path(&self) -> Option<PathBuf> {
+        self.conn.path().filter(|p| !p.is_empty()).map(PathBuf::from)
     }
 
     /// SQLite's own check of the file (`PRAGMA integrity_check`): `"ok"`, or what is wrong.

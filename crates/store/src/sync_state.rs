@@ -17,7 +17,6 @@ pub struct SyncSource {
     pub last_modified: Option<String>,
     pub cursor: Option<String>,
     pub health: SourceHealth,
-    pub articles: i64,
     /// Added by the reader (not from an OPML file or a backup): its host may be private.
     pub user_added: bool,
 }
@@ -66,11 +65,12 @@ pub(crate) fn health_from_row(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Res
 }
 
 impl Store {
-    /// Active (not removed) sources with their sync state, by id.
+    /// Active (not removed) sources with their sync state, by id. Read at every scheduler
+    /// tick (each minute), so it reads only the sources table.
     pub fn sync_sources(&self) -> Result<Vec<SyncSource>> {
         let mut stmt = self.conn.prepare(&format!(
             "SELECT s.id, s.kind, s.location, s.name, s.site_url, s.etag, s.last_modified, s.cursor,
-                        (SELECT count(*) FROM articles a WHERE a.source_id = s.id), s.user_added, {HEALTH_COLUMNS}
+                        s.user_added, {HEALTH_COLUMNS}
                  FROM sources s WHERE s.removed_at IS NULL ORDER BY s.id"
         ))?;
         let rows = stmt.query_map([], |r| {
@@ -83,9 +83,8 @@ impl Store {
                 etag: r.get(5)?,
                 last_modified: r.get(6)?,
                 cursor: r.get(7)?,
-                articles: r.get(8)?,
-                user_added: r.get(9)?,
-                health: health_from_row(r, 10)?,
+                user_added: r.get(8)?,
+                health: health_from_row(r, 9)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

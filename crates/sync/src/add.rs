@@ -81,7 +81,7 @@ pub async fn add_source(
         }
     };
     let name = name.map(str::to_string).unwrap_or(default_name);
-    let store = store.lock().unwrap_or_else(|p| p.into_inner());
+    let store = crate::run::lock_writer(store);
     let id = store.upsert_source(&NewSource {
         kind: kind.as_str(),
         location: &location,

@@ -23,7 +23,7 @@ pub(crate) async fn download(engine: &Engine, cancel: &CancellationToken, events
     // read on a connection of their own, on the blocking pool, never holding the writer that
     // the window's marks share, every minute the scheduler ticks.
     let per_run = engine.options().images_per_run;
-    let reader = engine.store().reader();
+    let reader = engine.reader();
     let plan = tokio::task::spawn_blocking(move || -> Result<_, broadsheet_store::StoreError> {
         let r = reader?;
         let pending = r.pending_images(None, per_run)?;

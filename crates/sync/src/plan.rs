@@ -68,7 +68,6 @@ mod tests {
             last_modified: None,
             cursor: None,
             health: broadsheet_model::SourceHealth { interval_min: 30, next_attempt: next, ..Default::default() },
-            articles: 0,
             user_added: true,
         }
     }

@@ -48,6 +48,9 @@ pub struct Engine {
     images_net: NetPolicy,
     opts: SyncOptions,
     hosts: Arc<Mutex<HashMap<String, Arc<Semaphore>>>>,
+    /// The archive's file, for read-only connections opened without the writer's lock (which
+    /// a long write, a restore, may hold for minutes).
+    path: Option<std::path::PathBuf>,
 }
 
 struct Outcome {
@@ -78,7 +81,9 @@ impl From<String> for JobError {
 impl Engine {
     pub fn new(store: SharedStore, opts: SyncOptions) -> Engine {
         let (net, images_net) = (NetPolicy::new(), NetPolicy::new());
+        let path = store.lock().unwrap_or_else(|p| p.into_inner()).path();
         Engine {
+            path,
             store,
             docs: Fetcher::with_policy(opts.limits, net.clone()),
             // Images follow a stricter allow-list (see `run_with`), so their own policy.
@@ -91,7 +96,7 @@ impl Engine {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, broadsheet_store::Store> {
-        self.store.lock().unwrap_or_else(|p| p.into_inner())
+        lock_writer(&self.store)
     }
 
     fn host_permit(&self, url: &str) -> Arc<Semaphore> {
@@ -130,7 +135,8 @@ impl Engine {
             events(finished(&report));
             return report;
         }
-        let sources = match self.lock().sync_sources() {
+        // On a connection of its own: the writer may be busy with a long write (a restore).
+        let sources = match self.reader().and_then(|r| r.sync_sources()) {
             Ok(s) => s,
             Err(e) => {
                 let report = SyncReport { failures: vec![("archive".into(), e.to_string())], ..Default::default() };
@@ -230,6 +236,10 @@ impl Engine {
     }
 
     fn record_unfinished(&self) -> Result<(), broadsheet_store::StoreError> {
+        // Looked for on a reader (each tick, and nearly always none): the writer only when found.
+        if self.reader().and_then(|r| r.unfinished_attempts()).is_ok_and(|u| u.is_empty()) {
+            return Ok(());
+        }
         let store = self.lock();
         let unfinished = store.unfinished_attempts()?;
         if unfinished.is_empty() {
@@ -367,6 +377,13 @@ impl Engine {
     pub(crate) fn store(&self) -> std::sync::MutexGuard<'_, broadsheet_store::Store> {
         self.lock()
     }
+    /// A read-only connection, opened without taking the writer's lock.
+    pub(crate) fn reader(&self) -> Result<broadsheet_store::Store, broadsheet_store::StoreError> {
+        match &self.path {
+            Some(path) => broadsheet_store::Store::open_reader(path),
+            None => self.lock().reader(),
+        }
+    }
     pub(crate) fn host(&self, url: &str) -> Arc<Semaphore> {
         self.host_permit(url)
     }
@@ -404,5 +421,18 @@ fn finished(r: &SyncReport) -> SyncEvent {
         updated: r.updated,
         images: r.images,
         cancelled: r.cancelled,
+    }
+}
+
+/// The archive's writer, from async code as from anywhere. Waiting for it (behind a long
+/// write: a restore, a big removal step) happens off the runtime's workers (two on this kind
+/// of machine, shared with every command of the window): on a worker, `block_in_place` hands
+/// its other tasks to a fresh thread first.
+pub(crate) fn lock_writer(store: &SharedStore) -> std::sync::MutexGuard<'_, broadsheet_store::Store> {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    let take = || store.lock().unwrap_or_else(|p| p.into_inner());
+    match Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == RuntimeFlavor::MultiThread => tokio::task::block_in_place(take),
+        _ => take(),
     }
 }

@@ -405,3 +405,37 @@ fn an_error_quoting_a_huge_value_is_stored_and_sent_cut() {
         .expect("the window hears of the failure");
     assert!(sent.chars().count() <= limit, "sent: {} chars", sent.len());
 }
+
+/// A scheduler tick with nothing due reads on a connection of its own: while a long write
+/// (a restore) holds the writer, the minute's tick neither waits for it nor holds a worker.
+#[test]
+fn a_tick_with_nothing_due_does_not_wait_for_a_busy_writer() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = archive(dir.path());
+    let rt = rt();
+    let engine = Engine::new(store.clone(), SyncOptions::new(&dir.path().join("data")));
+    let (held_tx, held_rx) = std::sync::mpsc::channel();
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+    let holder = {
+        let store = store.clone();
+        std::thread::spawn(move || {
+            let _writer = store.lock().unwrap();
+            held_tx.send(()).unwrap();
+            let _ = release_rx.recv_timeout(Duration::from_secs(60));
+        })
+    };
+    held_rx.recv().unwrap();
+    let report = rt.block_on(async {
+        tokio::time::timeout(
+            Duration::from_secs(30),
+            engine.run(Trigger::Schedule, CancellationToken::new(), Arc::new(|_| {})),
+        )
+        .await
+    });
+    let still_held = store.try_lock().is_err();
+    release_tx.send(()).unwrap();
+    holder.join().unwrap();
+    let report = report.expect("the tick returns while the writer is held");
+    assert!(still_held, "the writer was still held when the tick returned");
+    assert!(report.failures.is_empty(), "{report:?}");
+}
