@@ -283,7 +283,9 @@ impl Backup {
     pub const LATEST: i64 = 253_402_214_399;
     /// The largest UTC offset, in minutes, a post may have (as RFC 3339 and `time` allow).
     pub const MAX_OFFSET_MIN: i32 = 18 * 60;
-    pub const MAX_SOURCES: usize = 100_000;
+    /// Sources an archive holds at most (the window lists them all, and each is fetched on
+    /// its interval): ten times a heavy reader's subscriptions.
+    pub const MAX_SOURCES: usize = 10_000;
     pub const MAX_ARTICLES: usize = 2_000_000;
     pub const MAX_USER_TAGS: usize = 100_000;
 

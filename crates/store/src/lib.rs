@@ -136,6 +136,16 @@ impl Store {
     /// refused here: it is the source's identity, so it is not cut.
     pub fn upsert_source(&self, source: &NewSource<'_>) -> Result<SourceId> {
         backup::check_location(source.location).map_err(StoreError::InvalidInput)?;
+        let (known, count): (bool, i64) = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sources WHERE location = ?1), (SELECT count(*) FROM sources)",
+            [source.location],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        if !known && count >= Backup::MAX_SOURCES as i64 {
+            return Err(StoreError::InvalidInput(format!(
+                "the archive holds {count} sources, the most it keeps; remove some to add others"
+            )));
+        }
         let (name, site_url, lang) = fit::fit_source(source.name, source.site_url, source.lang);
         self.conn.execute(
             "INSERT INTO sources (kind, location, name, site_url, lang, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)

@@ -492,3 +492,32 @@ fn removal_in_steps_deletes_exactly_the_unmarked_posts_once() {
     assert!(steps <= 4, "{steps} steps of at most 256 posts each for 1,000 posts");
     assert_eq!(s.article_count().unwrap(), 334 + 5, "the other source's posts are untouched");
 }
+
+/// However many sources files bring (OPML after OPML, a backup), the archive keeps at most
+/// `Backup::MAX_SOURCES`; a known one can still be updated at the cap.
+#[test]
+fn the_archive_keeps_a_bounded_number_of_sources() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(&dir.path().join("a.sqlite3")).unwrap();
+    for i in 0..broadsheet_store::Backup::MAX_SOURCES {
+        source(&s, "feed", &format!("https://s{i}.example/feed.xml"));
+    }
+    let more = s.upsert_source(&broadsheet_store::NewSource {
+        kind: "feed",
+        location: "https://one-more.example/feed.xml",
+        name: "one more",
+        site_url: None,
+        lang: None,
+    });
+    assert!(matches!(more, Err(StoreError::InvalidInput(ref m)) if m.contains("the most it keeps")), "{more:?}");
+    let again = s
+        .upsert_source(&broadsheet_store::NewSource {
+            kind: "feed",
+            location: "https://s7.example/feed.xml",
+            name: "renamed",
+            site_url: None,
+            lang: None,
+        })
+        .unwrap();
+    assert_eq!(s.sources().unwrap().iter().find(|x| x.id == again).unwrap().name, "renamed");
+}

@@ -120,11 +120,18 @@ pub fn read_backup(path: &Path) -> Result<Backup, TransferError> {
     if len > MAX_BACKUP_BYTES {
         return Err(invalid(format!("{len} bytes is more than the {MAX_BACKUP_BYTES} a backup may have")));
     }
-    let over = std::cell::Cell::new(false);
+    let (over, costly) = (std::cell::Cell::new(false), std::cell::Cell::new(false));
     let capped = Capped { inner: file, left: MAX_BACKUP_BYTES, over: &over };
-    let mut b: Backup = serde_json::from_reader(std::io::BufReader::new(capped)).map_err(|e| {
+    let costed = Costed { inner: capped, read: 0, cost: 0, in_string: false, escaped: false, over: &costly };
+    let mut b: Backup = serde_json::from_reader(std::io::BufReader::new(costed)).map_err(|e| {
         if over.get() {
             invalid(format!("more than the {MAX_BACKUP_BYTES} bytes a backup may have"))
+        } else if costly.get() {
+            invalid(
+                "its values are too many and too small to be a backup: they would need more than three \
+                 times the file's size in memory"
+                    .into(),
+            )
         } else {
             // serde quotes the offending value whole (a 1 GiB string, say): cut while formatting.
             invalid(broadsheet_model::shown(format_args!("not a Broadsheet backup: {e}")))
@@ -151,6 +158,64 @@ fn sanitise(b: &mut Backup) {
 }
 
 /// A reader that gives at most `left` bytes and fails (setting `over`) if there are more.
+/// Counts, as the parser reads, the memory what it has read will take once parsed, and stops
+/// the read past [`Costed::BUDGET`]. The file cap alone bounds bytes, not memory: a value
+/// becomes a 24–32 byte header however short it is, so a gigabyte of `"",` or `0,` would
+/// be 16 GiB of vectors before any check ran. A real backup (mostly HTML and text) costs
+/// about 1.3–2.3× its size.
+struct Costed<'a, R> {
+    inner: R,
+    read: u64,
+    cost: u64,
+    in_string: bool,
+    escaped: bool,
+    over: &'a std::cell::Cell<bool>,
+}
+
+impl<R> Costed<'_, R> {
+    /// Allowed cost: three times what has been read, plus a little for small files (the
+    /// 10k bench's backup costs 1.3×; one of short feed items, about 2.3×).
+    fn budget(read: u64) -> u64 {
+        3 * read + 256 * 1024 * 1024
+    }
+    /// The header a value costs: a `String`, a `Vec`, a `serde_json::Value`.
+    const VALUE: u64 = 24;
+}
+
+impl<R: std::io::Read> std::io::Read for Costed<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for &b in &buf[..n] {
+            if self.in_string {
+                self.cost += 1;
+                if self.escaped {
+                    self.escaped = false;
+                } else if b == b'\\' {
+                    self.escaped = true;
+                } else if b == b'"' {
+                    self.in_string = false;
+                }
+            } else {
+                match b {
+                    b'"' => {
+                        self.in_string = true;
+                        self.cost += Self::VALUE;
+                    }
+                    // One more element or field; a container of its own.
+                    b',' | b'[' | b'{' => self.cost += Self::VALUE,
+                    _ => {}
+                }
+            }
+        }
+        self.read += n as u64;
+        if self.cost > Self::budget(self.read) {
+            self.over.set(true);
+            return Err(std::io::Error::other("the file's values would take too much memory"));
+        }
+        Ok(n)
+    }
+}
+
 struct Capped<'a, R> {
     inner: R,
     left: u64,

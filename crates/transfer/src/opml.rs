@@ -14,6 +14,8 @@ use crate::{bookmarks::escape, io, is_web_url, TransferError};
 pub const MAX_OPML_BYTES: u64 = 5 * 1024 * 1024;
 /// Feeds one OPML file may add (heavy readers follow hundreds; each is synced every 30 min).
 pub const MAX_OPML_FEEDS: usize = 5_000;
+/// A feed URL, as the archive keeps a source's location (its backup's limit).
+const MAX_FEED_URL_BYTES: usize = 4 * 1024;
 
 /// A feed named in an OPML file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,6 +97,12 @@ pub fn parse_opml(text: &str) -> Result<Vec<OpmlFeed>, String> {
                         if !(lower.starts_with("http://") || lower.starts_with("https://")) {
                             return Err(broadsheet_model::shown(format_args!("feed URL {url:?} is not http(s)")));
                         }
+                        // What the archive takes as a source's location (its backup's rule).
+                        if url.len() > MAX_FEED_URL_BYTES || url.chars().any(char::is_control) {
+                            return Err(broadsheet_model::shown(format_args!(
+                                "a feed URL over {MAX_FEED_URL_BYTES} bytes or with control characters: {url:?}"
+                            )));
+                        }
                         let site_url = site.filter(|s| s.starts_with("http://") || s.starts_with("https://"));
                         if feeds.len() == MAX_OPML_FEEDS {
                             return Err(format!(
@@ -144,6 +152,22 @@ pub fn import_opml(store: &mut Store, path: &Path) -> Result<OpmlReport, Transfe
         .map_err(|e| TransferError::Invalid { path: path.to_owned(), reason: format!("not UTF-8: {e}") })?;
     let feeds = parse_opml(&text).map_err(|reason| TransferError::Invalid { path: path.to_owned(), reason })?;
     let mut existing: std::collections::HashSet<String> = store.sources()?.into_iter().map(|s| s.location).collect();
+    let new = feeds
+        .iter()
+        .map(|f| f.url.as_str())
+        .filter(|u| !existing.contains(*u))
+        .collect::<std::collections::HashSet<_>>();
+    if existing.len() + new.len() > broadsheet_store::Backup::MAX_SOURCES {
+        return Err(TransferError::Invalid {
+            path: path.to_owned(),
+            reason: format!(
+                "its {} new feeds would take the archive past the {} sources it keeps (it has {})",
+                new.len(),
+                broadsheet_store::Backup::MAX_SOURCES,
+                existing.len()
+            ),
+        });
+    }
     let mut report = OpmlReport::default();
     for f in feeds {
         // Hashed, and the file's own repeats count as present too.

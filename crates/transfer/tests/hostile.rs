@@ -698,3 +698,49 @@ fn a_backup_naming_too_many_user_tags_on_its_posts_is_refused() {
     assert!(err.contains("more than 100000 user tags"), "{err}");
     assert!(is_empty(&s));
 }
+
+/// The size cap bounds bytes, not memory: a file of tiny values (`"",` is 3 bytes and a
+/// 24-byte string once parsed) is refused while it is read, long before it could take 16
+/// times its size in memory.
+#[test]
+fn a_backup_of_countless_tiny_values_is_refused_while_it_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tiny.json");
+    let mut text = serde_json::to_string(&good_backup()).unwrap();
+    let tiny = format!("\"tags\":[{}\"\"]", "\"\",".repeat(12_000_000));
+    text = text.replacen("\"tags\":[\"t\"]", &tiny, 1);
+    std::fs::write(&path, &text).unwrap();
+    let mut s = store_in(dir.path(), "a");
+    let err = import_backup(&mut s, &path).unwrap_err().to_string();
+    assert!(err.contains("tiny.json") && err.contains("too many and too small"), "{}", &err[..err.len().min(300)]);
+    assert!(is_empty(&s));
+}
+
+/// OPML after OPML cannot take the archive past the sources it keeps: the file that would is
+/// refused whole (nothing of it added), and a feed URL the archive could not keep as a
+/// location refuses its file.
+#[test]
+fn opml_files_cannot_grow_the_sources_past_the_cap() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store_in(dir.path(), "a");
+    let opml = |name: &str, urls: Vec<String>| {
+        let body: String = urls.iter().map(|u| format!("<outline type=\"rss\" xmlUrl=\"{u}\"/>\n")).collect();
+        let path = dir.path().join(name);
+        std::fs::write(&path, format!("<?xml version=\"1.0\"?><opml version=\"2.0\"><body>{body}</body></opml>"))
+            .unwrap();
+        path
+    };
+    let per = broadsheet_store::Backup::MAX_SOURCES / 2;
+    for part in 0..2 {
+        let urls = (0..per).map(|i| format!("https://f{part}-{i}.example/feed.xml")).collect();
+        assert_eq!(broadsheet_transfer::import_opml(&mut s, &opml("list.opml", urls)).unwrap().added, per);
+    }
+    let err = broadsheet_transfer::import_opml(&mut s, &opml("more.opml", vec!["https://new.example/f".into()]))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("more.opml") && err.contains("past the 10000 sources"), "{err}");
+    let long = format!("https://a.example/{}", "x".repeat(5_000));
+    let err = broadsheet_transfer::import_opml(&mut s, &opml("long.opml", vec![long])).unwrap_err().to_string();
+    assert!(err.contains("long.opml") && err.contains("over 4096 bytes"), "{}", &err[..err.len().min(300)]);
+    assert_eq!(s.sources().unwrap().len(), broadsheet_store::Backup::MAX_SOURCES);
+}
