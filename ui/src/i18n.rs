@@ -120,6 +120,7 @@ const ZH: &[(&str, &str)] = &[
     ("☀ Light", "☀ 浅色"),
     ("☾ Dark", "☾ 深色"),
     ("Search: ", "搜索："),
+    ("Tag: ", "标签："),
     ("next / previous article", "下一篇 / 上一篇"),
     ("open the article", "打开文章"),
     ("bookmark", "收藏"),

@@ -308,6 +308,14 @@ impl AppState {
         let filter = self.label_filter.get_clone_untracked();
         let by_count = self.categories_by_count.get_untracked();
         spawn(async move {
+            // A pause before asking, so typing in the filter asks once, not at every key
+            // (each ask walks every label that matches: a site may declare millions).
+            if !filter.is_empty() {
+                sleep_ms(150).await;
+                if !current() {
+                    return;
+                }
+            }
             let query = LabelQuery { filter: filter.clone(), by_count, limit: CATEGORY_PAGE };
             let categories = api::list_categories(query).await;
             if !current() {
@@ -794,11 +802,26 @@ impl AppState {
             ListView::Bookmarked => self.t("Bookmarked").to_string(),
             ListView::Category(slug) => self.category_name(&slug),
             ListView::Tag(t) => format!("# {t}"),
-            ListView::UserTag(t) => format!("🏷 {t}"),
+            // Words, not an emoji: a desktop without an emoji font shows a box.
+            ListView::UserTag(t) => format!("{}{t}", self.t("Tag: ")),
             ListView::Search(q) => format!("{}{q}", self.t("Search: ")),
         }
     }
 }
+
+/// Resolves after `ms` milliseconds (the browser's timer).
+#[cfg(target_arch = "wasm32")]
+pub(crate) async fn sleep_ms(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) async fn sleep_ms(_ms: i32) {}
 
 #[cfg(target_arch = "wasm32")]
 pub(crate) fn spawn(fut: impl std::future::Future<Output = ()> + 'static) {

@@ -189,10 +189,14 @@ pub fn import_path<A: Archive>(
     let known = &known;
     std::thread::scope(|scope| -> Result<(), ImportError> {
         let (tx, rx) = std::sync::mpsc::sync_channel::<ReadBatch>(1);
+        let files = &scan.files;
         let reader = scope.spawn(move || {
-            for chunk in scan.files.chunks(BATCH) {
+            let mut at = 0;
+            while at < files.len() {
+                let batch = read_batch(&files[at..], known, site_stamp, config);
+                at += batch.files.max(1);
                 // The writer stopped (an error): so does the reading.
-                if tx.send(read_batch(chunk, known, site_stamp, config)).is_err() {
+                if tx.send(batch).is_err() {
                     break;
                 }
             }
@@ -210,7 +214,7 @@ pub fn import_path<A: Archive>(
             }
             report.skipped.extend(batch.skipped);
             let mut parsed = Vec::new();
-            let part = write_parsed(archive, source, batch.parsed, &mut parsed)?;
+            let part = write_parsed(archive, source, batch.parsed?, &mut parsed)?;
             report.absorb(part);
             let mut fresh = Vec::with_capacity(parsed.len());
             for (path, key) in parsed {
@@ -296,28 +300,35 @@ fn parse_one(file: &PostFile<'_>, site: &SiteConfig) -> ParsedFile {
     let path = file.path.to_string();
     // The parsers are written never to panic; should one still (a third-party crate, an
     // input nobody foresaw), that file is skipped and the import goes on.
-    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse_post(file, site)));
-    let Ok((parsed, warnings)) = caught else {
-        return (path, Err("the parser failed on this file (an internal error)".into()), Vec::new());
-    };
-    let warnings = warnings.into_iter().map(|w| w.message).collect();
-    match parsed {
-        Parsed::Post(post) => {
-            let mut row = to_row(*post, site);
-            // The writer's share (hash, deflate, search tokens) done here, on every core.
-            row.prepare();
-            (path, Ok(row), warnings)
+    // Preparing the row (hash, deflate, search tokens: the writer's share, done here on every
+    // core) is inside the guard too.
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let (parsed, warnings) = parse_post(file, site);
+        let warnings: Vec<String> = warnings.into_iter().map(|w| w.message).collect();
+        match parsed {
+            Parsed::Post(post) => {
+                let mut row = to_row(*post, site);
+                row.prepare();
+                (Ok(row), warnings)
+            }
+            Parsed::Skipped(skip) => (Err(skip.reason), warnings),
         }
-        Parsed::Skipped(skip) => (path, Err(skip.reason), warnings),
+    }));
+    match caught {
+        Ok((outcome, warnings)) => (path, outcome, warnings),
+        Err(_) => (path, Err("the parser failed on this file (an internal error)".into()), Vec::new()),
     }
 }
 
 /// Parses `files` on every core: posts are independent, and parsing (Markdown, sanitising)
 /// is most of an import's work.
-fn parse_all(files: Vec<PostFile<'_>>, site: &SiteConfig) -> Vec<ParsedFile> {
+///
+/// `Err` if a worker failed outside the per-file guard (nothing known can): the batch's files
+/// are then unaccounted for, and must not count as gone from the folder.
+fn parse_all(files: Vec<PostFile<'_>>, site: &SiteConfig) -> Result<Vec<ParsedFile>, ImportError> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
     if threads == 1 || files.len() < 16 {
-        return files.iter().map(|f| parse_one(f, site)).collect();
+        return Ok(files.iter().map(|f| parse_one(f, site)).collect());
     }
     let per = files.len().div_ceil(threads);
     std::thread::scope(|scope| {
@@ -325,8 +336,11 @@ fn parse_all(files: Vec<PostFile<'_>>, site: &SiteConfig) -> Vec<ParsedFile> {
             .chunks(per)
             .map(|part| scope.spawn(move || part.iter().map(|f| parse_one(f, site)).collect::<Vec<_>>()))
             .collect();
-        // A panic escaping parse_one is impossible (caught inside); join's Err is unreachable.
-        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+        let mut all = Vec::new();
+        for h in handles {
+            all.extend(h.join().map_err(|_| ImportError::Internal("a parse worker failed".into()))?);
+        }
+        Ok(all)
     })
 }
 
@@ -340,25 +354,36 @@ struct ReadBatch {
     skipped: Vec<(String, String)>,
     /// Fingerprints of the files read, by path.
     stamps: std::collections::HashMap<String, i64>,
-    parsed: Vec<ParsedFile>,
+    parsed: Result<Vec<ParsedFile>, ImportError>,
 }
 
-/// Reads (unless its size and time are as at the last import) and parses each file of `chunk`.
+/// Bytes of post files read per batch at most (besides [`BATCH`] files): three batches are
+/// alive at once (one written, one waiting, one parsed), and a folder of 4 MiB posts would
+/// otherwise hold gigabytes.
+const BATCH_BYTES: u64 = 32 * 1024 * 1024;
+
+/// Reads (unless its size and time are as at the last import) and parses the first files of
+/// `files`: [`BATCH`] of them, or fewer once [`BATCH_BYTES`] are read (one at least).
 fn read_batch(
-    chunk: &[(String, std::path::PathBuf)],
+    files: &[(String, std::path::PathBuf)],
     known: &std::collections::HashMap<String, (String, i64)>,
     site_stamp: i64,
     site: &SiteConfig,
 ) -> ReadBatch {
     let mut batch = ReadBatch {
-        files: chunk.len(),
+        files: 0,
         unchanged: Vec::new(),
         skipped: Vec::new(),
         stamps: std::collections::HashMap::new(),
-        parsed: Vec::new(),
+        parsed: Ok(Vec::new()),
     };
-    let mut loaded = Vec::with_capacity(chunk.len());
-    for (rel, abs) in chunk {
+    let mut loaded = Vec::with_capacity(BATCH.min(files.len()));
+    let mut bytes_read = 0u64;
+    for (rel, abs) in files.iter().take(BATCH) {
+        if bytes_read >= BATCH_BYTES {
+            break;
+        }
+        batch.files += 1;
         let meta = std::fs::symlink_metadata(abs).ok();
         let modified =
             meta.as_ref().and_then(|m| m.modified().ok()).and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
@@ -377,6 +402,7 @@ fn read_batch(
                 if let Some(stamp) = stamp {
                     batch.stamps.insert(rel.clone(), stamp);
                 }
+                bytes_read += bytes.len() as u64;
                 loaded.push((rel.as_str(), bytes, modified.map(|d| d.as_secs() as i64)));
             }
             Err(e) => batch.skipped.push((rel.clone(), format!("cannot read: {e}"))),
@@ -396,7 +422,9 @@ fn import_batch<'a, A: Archive>(
     files: impl IntoIterator<Item = PostFile<'a>>,
     parsed: &mut Vec<(String, String)>,
 ) -> Result<ImportReport, StoreError> {
-    write_parsed(archive, source, parse_all(files.into_iter().collect(), site), parsed)
+    // (A git source marks posts gone from the commits' own diff, not from what parsed.)
+    let files = parse_all(files.into_iter().collect(), site).map_err(|e| StoreError::InvalidInput(e.to_string()))?;
+    write_parsed(archive, source, files, parsed)
 }
 
 /// Writes parsed files; `parsed` receives (path, key) as for [`import_batch`].

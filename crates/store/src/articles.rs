@@ -42,9 +42,11 @@ pub struct NewArticle {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Prepared {
     hash: String,
-    /// The body packed (`None`: stored as text), and the length of the HTML it was made of.
+    /// The body packed (`None`: stored as text).
     body: Option<Vec<u8>>,
-    html_len: usize,
+    /// [`NewArticle::shape`] when prepared: a row edited since (almost any edit changes it) is
+    /// worked out again by the writer.
+    shape: u64,
     /// Whether `text` differs from what the HTML gives, so must be stored (`derived.rs`).
     text_stored: bool,
     index_title: String,
@@ -54,20 +56,61 @@ pub struct Prepared {
 impl NewArticle {
     /// Fits the row to the archive's rules and does the writer's share of its work ahead of
     /// the write. Call it last: a field changed afterwards must be followed by another call
-    /// (the writer ignores a preparation whose HTML length no longer matches, or which the
-    /// row had to be fitted after, and works it out again).
+    /// (the writer ignores a preparation whose row no longer has the shape it was made for —
+    /// lengths, short fields, the long ones' ends — or which the row had to be fitted after,
+    /// and works it out again).
     pub fn prepare(&mut self) {
         if let Some(fitted) = crate::fit::fit_article(self) {
             *self = fitted;
         }
+        let mut index_body = crate::search::tokens::index_text(&self.text);
+        index_body.shrink_to_fit();
         self.prepared = Some(Prepared {
             hash: self.content_hash(),
             body: crate::body::packed(&self.html),
-            html_len: self.html.len(),
+            shape: self.shape(),
             text_stored: !self.text_derived && !crate::derived::to_store(&self.html, &self.text).is_empty(),
             index_title: crate::search::tokens::index_text(&self.title),
-            index_body: crate::search::tokens::index_text(&self.text),
+            index_body,
         });
+    }
+
+    /// A cheap fingerprint of the row (every field's length, the short fields whole, the
+    /// ends of the long ones), to tell a preparation made for another state of the row.
+    fn shape(&self) -> u64 {
+        let mut h = 0xcbf2_9ce4_8422_2325u64;
+        let mut eat = |bytes: &[u8]| {
+            for b in (bytes.len() as u64).to_le_bytes().iter().chain(bytes) {
+                h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+            }
+        };
+        let ends = |s: &str| -> Vec<u8> {
+            let b = s.as_bytes();
+            if b.len() <= 64 {
+                b.to_vec()
+            } else {
+                [&b[..32], &b[b.len() - 32..]].concat()
+            }
+        };
+        eat(self.key.as_bytes());
+        eat(self.title.as_bytes());
+        eat(&self.published_at.to_le_bytes());
+        eat(&self.utc_offset_min.to_le_bytes());
+        eat(self.url.as_deref().unwrap_or("\u{0}").as_bytes());
+        eat(self.lang.as_deref().unwrap_or("\u{0}").as_bytes());
+        for long in [&self.html, &self.text, &self.excerpt, &self.extra_json] {
+            eat(&(long.len() as u64).to_le_bytes());
+            eat(&ends(long));
+        }
+        eat(&[u8::from(self.text_derived)]);
+        for (slug, name) in &self.categories {
+            eat(slug.as_bytes());
+            eat(name.as_deref().unwrap_or("\u{0}").as_bytes());
+        }
+        for t in self.tags.iter().chain(&self.images) {
+            eat(t.as_bytes());
+        }
+        h
     }
 
     /// Hash of everything imported, so a re-import can tell "unchanged" from "updated".
@@ -485,7 +528,7 @@ fn upsert_one(tx: &Transaction<'_>, source: SourceId, a: &NewArticle) -> Result<
     let fitted = crate::fit::fit_article(a);
     let a = fitted.as_ref().unwrap_or(a);
     // A preparation is used only while it still describes the row (see `NewArticle::prepare`).
-    let prepared = a.prepared.as_ref().filter(|p| fitted.is_none() && p.html_len == a.html.len());
+    let prepared = a.prepared.as_ref().filter(|p| fitted.is_none() && p.shape == a.shape());
     let hash = prepared.map_or_else(|| a.content_hash(), |p| p.hash.clone());
     let now = now();
     let existing: Option<(ArticleId, String)> = tx
@@ -520,6 +563,7 @@ fn upsert_one(tx: &Transaction<'_>, source: SourceId, a: &NewArticle) -> Result<
     write_labels(
         tx,
         id,
+        &IMPORT_CAPS,
         a.categories.iter().map(|(slug, name)| (slug.as_str(), name.as_deref())),
         a.tags.iter().map(String::as_str),
         a.images.iter().map(String::as_str),
@@ -527,17 +571,28 @@ fn upsert_one(tx: &Transaction<'_>, source: SourceId, a: &NewArticle) -> Result<
     Ok(outcome)
 }
 
-/// A post's categories, site tags and images, for import and restore alike. A post is a
-/// stranger's: however many labels or pictures it claims, only the first few are kept, so one
-/// post cannot flood the category list, every list row, or the image queue.
+/// How many labels and images of one post [`write_labels`] keeps.
+pub(crate) struct LabelCaps {
+    pub categories: usize,
+    pub tags: usize,
+    pub images: usize,
+}
+
+/// An import's caps: a post is a stranger's, and however many labels or pictures it claims,
+/// only the first few are kept, so one post cannot flood the category list or the image queue.
+pub(crate) const IMPORT_CAPS: LabelCaps = LabelCaps { categories: MAX_CATEGORIES, tags: MAX_TAGS, images: MAX_IMAGES };
+
+/// A post's categories, site tags and images, for import and restore alike (a restore keeps
+/// what its validated backup holds: an archive from before the import caps may have more).
 pub(crate) fn write_labels<'a>(
     tx: &Transaction<'_>,
     id: ArticleId,
+    caps: &LabelCaps,
     categories: impl Iterator<Item = (&'a str, Option<&'a str>)>,
     tags: impl Iterator<Item = &'a str>,
     images: impl Iterator<Item = &'a str>,
 ) -> Result<()> {
-    for (pos, (slug, name)) in categories.take(MAX_CATEGORIES).enumerate() {
+    for (pos, (slug, name)) in categories.take(caps.categories).enumerate() {
         tx.prepare_cached(
             "INSERT INTO categories (slug, name) VALUES (?1, ?2)
              ON CONFLICT (slug) DO UPDATE SET name = coalesce(categories.name, excluded.name)",
@@ -549,7 +604,7 @@ pub(crate) fn write_labels<'a>(
         )?
         .execute(params![id, pos as i64, slug])?;
     }
-    for (pos, tag) in tags.take(MAX_TAGS).enumerate() {
+    for (pos, tag) in tags.take(caps.tags).enumerate() {
         tx.prepare_cached("INSERT OR IGNORE INTO site_tags (name) VALUES (?1)")?.execute([tag])?;
         tx.prepare_cached(
             "INSERT OR IGNORE INTO article_site_tags (article_id, tag_id, position)
@@ -557,7 +612,7 @@ pub(crate) fn write_labels<'a>(
         )?
         .execute(params![id, pos as i64, tag])?;
     }
-    for url in images.take(MAX_IMAGES) {
+    for url in images.take(caps.images) {
         tx.prepare_cached("INSERT OR IGNORE INTO images (url) VALUES (?1)")?.execute([url])?;
         tx.prepare_cached("INSERT OR IGNORE INTO article_images (article_id, url) VALUES (?1, ?2)")?
             .execute(params![id, url])?;
@@ -566,7 +621,7 @@ pub(crate) fn write_labels<'a>(
 }
 
 /// Labels of each kind a list row carries (a single article carries all of its own).
-pub const LIST_LABELS: usize = 64;
+pub const LIST_LABELS: usize = 16;
 
 /// Per post: categories, site tags and images kept (finews: one, one and a handful).
 pub const MAX_CATEGORIES: usize = 32;

@@ -105,7 +105,7 @@ impl Store {
         let rows = stmt
             .query_map([], |r| {
                 let extra: String = r.get(11)?;
-                let html = r.get::<_, crate::body::Body>(8)?.0;
+                let html = crate::body::or_empty(r.get_ref(8)?);
                 let text = crate::derived::text(&html, r.get(9)?);
                 Ok((
                     r.get::<_, i64>(0)?,
@@ -214,10 +214,12 @@ impl Store {
                     a.extra.to_string(), a.content_hash, a.removed_upstream, a.imported_at, a.updated_at],
             )?;
             let id = tx.last_insert_rowid();
-            // The same caps as an import's (a backup may list more: older archives kept more).
+            // All the (validated) backup holds: an archive from before the import's caps may
+            // have more, and a restore loses nothing.
             crate::articles::write_labels(
                 &tx,
                 id,
+                &crate::articles::LabelCaps { categories: MAX_CATEGORIES, tags: MAX_TAGS, images: MAX_IMAGES },
                 a.categories.iter().map(|c| (c.slug.as_str(), c.name.as_deref())),
                 a.tags.iter().map(String::as_str),
                 a.images.iter().map(String::as_str),
@@ -283,9 +285,9 @@ impl Backup {
     pub const LATEST: i64 = 253_402_214_399;
     /// The largest UTC offset, in minutes, a post may have (as RFC 3339 and `time` allow).
     pub const MAX_OFFSET_MIN: i32 = 18 * 60;
-    /// Sources an archive holds at most (the window lists them all, and each is fetched on
-    /// its interval): ten times a heavy reader's subscriptions.
-    pub const MAX_SOURCES: usize = 10_000;
+    /// Sources a backup may hold: more than an archive lets the reader add
+    /// ([`crate::MAX_SOURCES`]), as archives from before that cap may hold more.
+    pub const MAX_SOURCES: usize = 100_000;
     pub const MAX_ARTICLES: usize = 2_000_000;
     pub const MAX_USER_TAGS: usize = 100_000;
 

@@ -62,6 +62,8 @@ pub(crate) fn packed(html: &str) -> Option<Vec<u8>> {
                 _ => {}
             }
         }
+        // Held by a batch of rows until written: no more room than it needs.
+        out.shrink_to_fit();
         (out.len() < html.len()).then_some(out)
     })
 }
@@ -109,6 +111,12 @@ pub(crate) fn prefix(value: ValueRef<'_>, max: usize) -> Result<String, String> 
             String::from_utf8(bytes).unwrap_or_default()
         }
     })
+}
+
+/// A stored body for work over many rows (backups, re-indexing): a damaged one reads as
+/// empty, so the rest of the work goes on (opening that article still reports the damage).
+pub(crate) fn or_empty(value: ValueRef<'_>) -> String {
+    Body::column_result(value).map(|b| b.0).unwrap_or_default()
 }
 
 fn unpack(b: &[u8]) -> Result<String, String> {

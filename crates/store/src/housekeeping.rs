@@ -41,6 +41,9 @@ pub struct Removal {
     /// first, so posts kept because they are marked are passed over once, not at every step
     /// (a million bookmarked posts made each step re-read them all).
     after: Option<(i64, i64)>,
+    /// The walk reached the oldest post once and started again from the newest, for posts
+    /// written meanwhile (a sync of the source still running when its removal began).
+    again: bool,
     source: Option<SourceId>,
     deleted: u64,
     orphans: (u64, u64),
@@ -76,7 +79,15 @@ impl Store {
         tx.execute("UPDATE sources SET removed_at = coalesce(removed_at, ?2) WHERE id = ?1", params![source, now()])?;
         tx.commit()?;
         let cond = format!("a.source_id = {source} AND NOT {MARKED}");
-        Ok(Removal { cond, after: None, source: Some(source), deleted: 0, orphans: (0, 0), done: keep_articles })
+        Ok(Removal {
+            cond,
+            after: None,
+            again: false,
+            source: Some(source),
+            deleted: 0,
+            orphans: (0, 0),
+            done: keep_articles,
+        })
     }
 
     /// Deletes the source row once none of its posts is left, and says what the removal did.
@@ -142,7 +153,15 @@ impl Store {
 
     /// Plans the removal of unmarked posts published more than `days` ago.
     pub fn begin_retention(&self, days: u32) -> Removal {
-        Removal { cond: retention_cond(days), after: None, source: None, deleted: 0, orphans: (0, 0), done: false }
+        Removal {
+            cond: retention_cond(days),
+            after: None,
+            again: false,
+            source: None,
+            deleted: 0,
+            orphans: (0, 0),
+            done: false,
+        }
     }
 
     /// Deletes the next few posts of `job` (with their index rows) in one transaction;
@@ -162,10 +181,14 @@ impl Store {
             .query_map([date, id], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
         let Some(&last) = found.last() else {
+            if job.after.is_some() && !job.again {
+                // Once more from the newest: only posts written since are left to find.
+                (job.after, job.again) = (None, true);
+                return Ok(true);
+            }
             job.done = true;
             return Ok(false);
         };
-        job.after = Some(last);
         let ids: Vec<i64> = found.into_iter().map(|(_, id)| id).collect();
         let ids_json = serde_json::to_string(&ids).map_err(|e| StoreError::InvalidInput(e.to_string()))?;
         let urls: Vec<String> = tx
@@ -202,6 +225,8 @@ impl Store {
             }
         }
         tx.commit()?;
+        // Only once the step's deletions are in: a step that failed is walked again.
+        job.after = Some(last);
         // Files after the rows: a kill between leaves a file no row names (harmless), never a
         // row whose file is gone.
         self.remove_blobs(&shas);

@@ -30,6 +30,10 @@ pub use articles::{NewArticle, Prepared, UpsertOutcome, LIST_LABELS, MAX_CATEGOR
 pub use search::tokens::{QueryError, MAX_QUERY_CHARS};
 pub use search::RANKED_WINDOW;
 
+/// Sources the reader may add, by hand or by OPML (see [`Store::check_room_for_sources`]):
+/// ten times a heavy reader's subscriptions.
+pub const MAX_SOURCES: usize = 10_000;
+
 pub use backup::{Backup, BackupArticle, BackupCategory, BackupSource, BACKUP_FORMAT, BACKUP_VERSION};
 pub use error::StoreError;
 pub use housekeeping::{Removal, RetentionPlan, SourceRemoval};
@@ -105,6 +109,26 @@ impl Store {
         Store::open_reader(&path)
     }
 
+    /// The id of the source at `location`, if the archive has one.
+    pub fn source_id(&self, location: &str) -> Result<Option<SourceId>> {
+        use rusqlite::OptionalExtension;
+        Ok(self.conn.query_row("SELECT id FROM sources WHERE location = ?1", [location], |r| r.get(0)).optional()?)
+    }
+
+    /// Whether `n` more sources may be added: the reader's own additions (by hand, by OPML)
+    /// stop at [`MAX_SOURCES`], as the window lists every source and each is fetched on its
+    /// interval. Restores and the sample are not held to it.
+    pub fn check_room_for_sources(&self, n: usize) -> Result<()> {
+        let count: i64 = self.conn.query_row("SELECT count(*) FROM sources", [], |r| r.get(0))?;
+        let count = usize::try_from(count).unwrap_or(0);
+        if count + n > MAX_SOURCES {
+            return Err(StoreError::InvalidInput(format!(
+                "the archive holds {count} sources and keeps at most {MAX_SOURCES}; remove some to add {n} more"
+            )));
+        }
+        Ok(())
+    }
+
     /// The archive's file (`None` for one in memory).
     pub fn path(&self) -> Option<PathBuf> {
         self.conn.path().filter(|p| !p.is_empty()).map(PathBuf::from)
@@ -132,19 +156,12 @@ impl Store {
     }
 
     /// Registers a source (or updates the one at the same location) and returns its id.
-    /// A location the archive's own backup would refuse (over 4 KiB, control characters) is
-    /// refused here: it is the source's identity, so it is not cut.
+    /// A new location the archive's own backup would refuse (over 4 KiB, control characters)
+    /// is refused here: it is the source's identity, so it is not cut. (A source stored before
+    /// that rule keeps working.)
     pub fn upsert_source(&self, source: &NewSource<'_>) -> Result<SourceId> {
-        backup::check_location(source.location).map_err(StoreError::InvalidInput)?;
-        let (known, count): (bool, i64) = self.conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM sources WHERE location = ?1), (SELECT count(*) FROM sources)",
-            [source.location],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
-        if !known && count >= Backup::MAX_SOURCES as i64 {
-            return Err(StoreError::InvalidInput(format!(
-                "the archive holds {count} sources, the most it keeps; remove some to add others"
-            )));
+        if self.source_id(source.location)?.is_none() {
+            backup::check_location(source.location).map_err(StoreError::InvalidInput)?;
         }
         let (name, site_url, lang) = fit::fit_source(source.name, source.site_url, source.lang);
         self.conn.execute(

@@ -399,20 +399,23 @@ fn a_prepared_row_is_stored_as_the_writer_would_store_it() {
     stale.prepare();
     stale.html = "<p>改过的正文，比原来短得多</p>".repeat(3);
     stale.text = broadsheet_html::plain_text(&stale.html);
+    // An edit that keeps every length: another title of as many bytes.
+    let mut retitled = row("retitled");
+    retitled.prepare();
+    retitled.title = "内存芯片".into();
     s.upsert_articles(plain, &[row("p")]).unwrap();
-    s.upsert_articles(ready, &[prepared.clone(), stale.clone()]).unwrap();
+    s.upsert_articles(ready, &[prepared.clone(), stale.clone(), retitled]).unwrap();
 
     let ids = |src: i64| {
         let f = broadsheet_model::Filters { source: Some(src), ..Default::default() };
         s.list_articles(&broadsheet_model::ArticleQuery { filters: f, ..Default::default() }).unwrap()
     };
     let (a, b) = (ids(plain), ids(ready));
-    // In the ready source, the prepared row was written first (the lower id).
-    let (a, b_p, b_stale) = (
-        s.article(a[0].id).unwrap(),
-        s.article(b.iter().map(|x| x.id).min().unwrap()).unwrap(),
-        s.article(b.iter().map(|x| x.id).max().unwrap()).unwrap(),
-    );
+    // In the ready source, rows were written in order (ids rising).
+    let mut ids: Vec<i64> = b.iter().map(|x| x.id).collect();
+    ids.sort();
+    let (a, b_p, b_stale) = (s.article(a[0].id).unwrap(), s.article(ids[0]).unwrap(), s.article(ids[1]).unwrap());
+    assert_eq!(s.article(ids[2]).unwrap().summary.title, "内存芯片");
     assert_eq!((a.html.as_str(), a.text.as_str()), (b_p.html.as_str(), b_p.text.as_str()));
     assert_eq!(b_stale.html, stale.html, "the edited HTML is what is stored");
     // Same content, same hash: re-importing either way finds the row unchanged.
@@ -423,8 +426,9 @@ fn a_prepared_row_is_stored_as_the_writer_would_store_it() {
     // Both are found by their words, the stale one by its new words only.
     let hits =
         |q: &str| s.search(&broadsheet_model::SearchQuery { query: q.into(), ..Default::default() }).unwrap().len();
-    assert_eq!(hits("良率突破"), 2);
+    assert_eq!(hits("良率突破"), 3);
     assert_eq!(hits("改过的正文"), 1);
+    assert_eq!(hits("内存芯片"), 1, "the retitled row is indexed by its new title");
 }
 
 /// A source's location is its identity (so it is refused, not cut) and must be something the
@@ -486,30 +490,37 @@ fn removal_in_steps_deletes_exactly_the_unmarked_posts_once() {
     let mut steps = 0;
     while s.removal_step(&mut job).unwrap() {
         steps += 1;
+        if steps == 1 {
+            // A sync of the source still running writes newer posts after the walk began.
+            let late: Vec<broadsheet_store::NewArticle> = (0..3)
+                .map(|i| broadsheet_store::NewArticle {
+                    key: format!("late{i}"),
+                    published_at: 1_800_000_000,
+                    extra_json: "{}".into(),
+                    ..Default::default()
+                })
+                .collect();
+            s.upsert_articles(src, &late).unwrap();
+        }
     }
     let done = s.finish_source_removal(job).unwrap();
-    assert_eq!((done.deleted_articles, done.kept_articles), (666, 334));
-    assert!(steps <= 4, "{steps} steps of at most 256 posts each for 1,000 posts");
+    assert_eq!((done.deleted_articles, done.kept_articles), (669, 334), "the late posts went too");
+    assert!(steps <= 6, "{steps} steps of at most 256 posts each for 1,000 posts, and one more walk");
     assert_eq!(s.article_count().unwrap(), 334 + 5, "the other source's posts are untouched");
 }
 
-/// However many sources files bring (OPML after OPML, a backup), the archive keeps at most
-/// `Backup::MAX_SOURCES`; a known one can still be updated at the cap.
+/// The reader's additions stop at `MAX_SOURCES` (checked before adding); a known source can
+/// still be updated, and sources stored another way (a restore, an older archive) are kept.
 #[test]
-fn the_archive_keeps_a_bounded_number_of_sources() {
+fn the_reader_may_add_a_bounded_number_of_sources() {
     let dir = tempfile::tempdir().unwrap();
     let s = Store::open(&dir.path().join("a.sqlite3")).unwrap();
-    for i in 0..broadsheet_store::Backup::MAX_SOURCES {
+    for i in 0..broadsheet_store::MAX_SOURCES - 1 {
         source(&s, "feed", &format!("https://s{i}.example/feed.xml"));
     }
-    let more = s.upsert_source(&broadsheet_store::NewSource {
-        kind: "feed",
-        location: "https://one-more.example/feed.xml",
-        name: "one more",
-        site_url: None,
-        lang: None,
-    });
-    assert!(matches!(more, Err(StoreError::InvalidInput(ref m)) if m.contains("the most it keeps")), "{more:?}");
+    s.check_room_for_sources(1).unwrap();
+    let more = s.check_room_for_sources(2);
+    assert!(matches!(more, Err(StoreError::InvalidInput(ref m)) if m.contains("keeps at most 10000")), "{more:?}");
     let again = s
         .upsert_source(&broadsheet_store::NewSource {
             kind: "feed",
@@ -520,4 +531,43 @@ fn the_archive_keeps_a_bounded_number_of_sources() {
         })
         .unwrap();
     assert_eq!(s.sources().unwrap().iter().find(|x| x.id == again).unwrap().name, "renamed");
+    assert_eq!(s.source_id("https://s7.example/feed.xml").unwrap(), Some(again));
+    assert_eq!(s.source_id("https://nowhere.example/").unwrap(), None);
+}
+
+/// A stored body damaged on disk (one flipped bit ruins a deflate stream) is an error when
+/// that article is opened, and nothing else: backups, searches and re-indexing go on.
+#[test]
+fn a_damaged_body_fails_only_its_own_article() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.sqlite3");
+    let mut s = Store::open(&path).unwrap();
+    let src = source(&s, "feed", "https://a.example/feed.xml");
+    let body = "<p>完好的正文，足够长，会被压缩保存。</p>".repeat(20);
+    let rows: Vec<broadsheet_store::NewArticle> = ["好", "坏"]
+        .iter()
+        .map(|k| broadsheet_store::NewArticle {
+            key: k.to_string(),
+            title: format!("标题{k}"),
+            html: body.clone(),
+            text: broadsheet_html::plain_text(&body),
+            text_derived: true,
+            extra_json: "{}".into(),
+            ..Default::default()
+        })
+        .collect();
+    s.upsert_articles(src, &rows).unwrap();
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute("UPDATE articles SET html = x'01ffffffff' WHERE key = '坏'", [])
+        .unwrap();
+    let list = s.list_articles(&broadsheet_model::ArticleQuery::default()).unwrap();
+    let id = |title: &str| list.iter().find(|a| a.title == title).unwrap().id;
+    assert!(s.article(id("标题坏")).is_err(), "opening it says it is damaged");
+    assert_eq!(s.article(id("标题好")).unwrap().html, body);
+    let backup = s.backup().unwrap();
+    assert_eq!(backup.articles.len(), 2, "the backup holds both");
+    let hits = s.search(&broadsheet_model::SearchQuery { query: "标题".into(), ..Default::default() }).unwrap();
+    assert_eq!(hits.len(), 2, "the search page is not failed by one damaged hit");
+    assert_eq!(s.reindex().unwrap(), 2);
 }

@@ -298,7 +298,7 @@ impl Engine {
         let validators = Validators { etag: s.etag.clone(), last_modified: s.last_modified.clone() };
         let fetched = self.docs.get(&s.location, &validators).await.map_err(|e: FetchError| JobError {
             retry_after: e.retry_after().map(|d| d.as_secs() as i64),
-            message: e.to_string(),
+            ..JobError::from(broadsheet_model::shown(&e))
         })?;
         let r = match fetched {
             Fetched::NotModified => {

@@ -157,17 +157,10 @@ pub fn import_opml(store: &mut Store, path: &Path) -> Result<OpmlReport, Transfe
         .map(|f| f.url.as_str())
         .filter(|u| !existing.contains(*u))
         .collect::<std::collections::HashSet<_>>();
-    if existing.len() + new.len() > broadsheet_store::Backup::MAX_SOURCES {
-        return Err(TransferError::Invalid {
-            path: path.to_owned(),
-            reason: format!(
-                "its {} new feeds would take the archive past the {} sources it keeps (it has {})",
-                new.len(),
-                broadsheet_store::Backup::MAX_SOURCES,
-                existing.len()
-            ),
-        });
-    }
+    // Refused whole (nothing of it added) when it would pass the sources an archive keeps.
+    store
+        .check_room_for_sources(new.len())
+        .map_err(|e| TransferError::Invalid { path: path.to_owned(), reason: e.to_string() })?;
     let mut report = OpmlReport::default();
     for f in feeds {
         // Hashed, and the file's own repeats count as present too.

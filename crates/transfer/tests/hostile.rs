@@ -652,10 +652,10 @@ fn whatever_an_import_stores_the_readers_own_backup_restores() {
     assert!(titles.iter().any(|t| t == "year-zero") && titles.iter().any(|t| t.starts_with("题题")), "{titles:?}");
 }
 
-/// A backup may list more labels per post than an import keeps (older archives kept more);
-/// restore keeps the same first few an import would, and a list row carries at most
-/// `LIST_LABELS` of each kind, while the article itself keeps every user tag (its tag editor
-/// replaces the whole set, so a cut there would lose the rest).
+/// A backup may list more labels per post than an import keeps (older archives kept more):
+/// a restore keeps them all (it loses nothing), while a list row carries at most
+/// `LIST_LABELS` of each kind and the article itself every one (its tag editor replaces the
+/// whole set, so a cut there would lose the rest).
 #[test]
 fn restore_keeps_an_imports_labels_and_list_rows_stay_small() {
     let dir = tempfile::tempdir().unwrap();
@@ -669,15 +669,17 @@ fn restore_keeps_an_imports_labels_and_list_rows_stay_small() {
     s.restore(&b).unwrap();
     let rows = s.list_articles(&ArticleQuery::default()).unwrap();
     let row = rows.iter().find(|r| r.title == "Post one").unwrap();
-    assert_eq!(row.categories.len(), broadsheet_store::MAX_CATEGORIES);
+    assert_eq!(row.categories.len(), broadsheet_store::LIST_LABELS);
     assert_eq!(row.categories[0], "c000", "the first ones, in order");
-    assert_eq!(row.tags.len(), broadsheet_store::MAX_TAGS);
+    assert_eq!(row.tags.len(), broadsheet_store::LIST_LABELS);
     assert_eq!(row.user_tags.len(), broadsheet_store::LIST_LABELS);
     let whole = s.article(row.id).unwrap();
-    assert_eq!(whole.summary.user_tags.len(), 1000, "every user tag is kept");
-    assert_eq!(whole.images.len(), broadsheet_store::MAX_IMAGES);
+    assert_eq!(whole.summary.categories.len(), 200, "every category is kept");
+    assert_eq!(whole.summary.tags.len(), 500);
+    assert_eq!(whole.summary.user_tags.len(), 1000);
+    assert_eq!(whole.images.len(), 300);
     let all = s.category_page(&broadsheet_model::LabelQuery { limit: 1000, ..Default::default() }).unwrap();
-    assert_eq!(all.total, broadsheet_store::MAX_CATEGORIES as u64 + 1, "c000…c031 and the other posts' news");
+    assert_eq!(all.total, 201, "c000…c199 and the other posts' news");
 }
 
 /// Tags named only on posts count toward the backup's cap of user tags.
@@ -730,7 +732,7 @@ fn opml_files_cannot_grow_the_sources_past_the_cap() {
             .unwrap();
         path
     };
-    let per = broadsheet_store::Backup::MAX_SOURCES / 2;
+    let per = broadsheet_store::MAX_SOURCES / 2;
     for part in 0..2 {
         let urls = (0..per).map(|i| format!("https://f{part}-{i}.example/feed.xml")).collect();
         assert_eq!(broadsheet_transfer::import_opml(&mut s, &opml("list.opml", urls)).unwrap().added, per);
@@ -738,9 +740,9 @@ fn opml_files_cannot_grow_the_sources_past_the_cap() {
     let err = broadsheet_transfer::import_opml(&mut s, &opml("more.opml", vec!["https://new.example/f".into()]))
         .unwrap_err()
         .to_string();
-    assert!(err.contains("more.opml") && err.contains("past the 10000 sources"), "{err}");
+    assert!(err.contains("more.opml") && err.contains("keeps at most 10000"), "{err}");
     let long = format!("https://a.example/{}", "x".repeat(5_000));
     let err = broadsheet_transfer::import_opml(&mut s, &opml("long.opml", vec![long])).unwrap_err().to_string();
     assert!(err.contains("long.opml") && err.contains("over 4096 bytes"), "{}", &err[..err.len().min(300)]);
-    assert_eq!(s.sources().unwrap().len(), broadsheet_store::Backup::MAX_SOURCES);
+    assert_eq!(s.sources().unwrap().len(), broadsheet_store::MAX_SOURCES);
 }

@@ -56,7 +56,7 @@ fn restore_position(state: AppState) {
             // Images still loading make the article shorter than it will be: try again for a
             // few seconds until the position can be reached.
             for _ in 0..50 {
-                sleep_ms(100).await;
+                crate::state::sleep_ms(100).await;
                 let reader = web_sys::window()
                     .and_then(|w| w.document())
                     .and_then(|d| d.query_selector(".reader").ok().flatten());
@@ -71,16 +71,6 @@ fn restore_position(state: AppState) {
     });
     #[cfg(not(target_arch = "wasm32"))]
     let _ = state;
-}
-
-#[cfg(target_arch = "wasm32")]
-async fn sleep_ms(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 /// Links inside an article never navigate the webview: in-app targets change the view,
@@ -172,6 +162,35 @@ pub fn TagEditor(id: ArticleId) -> View {
     let state = use_context::<AppState>();
     let input = create_signal(String::new());
     let tags = move || state.article.with(|a| a.as_ref().map(|a| a.summary.user_tags.clone()).unwrap_or_default());
+    // Suggestions for what is typed, asked of the store (the reader may have thousands of
+    // tags; the sidebar holds one page of them, filtered by its own box). Until then, the
+    // sidebar's page.
+    let suggestions = create_signal(Vec::<broadsheet_model::TagCount>::new());
+    let asked = create_signal(0u64);
+    let suggest = move |e: web_sys::Event| {
+        let typed = e
+            .target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(t).ok())
+            .map(|i| i.value())
+            .unwrap_or_default();
+        let n = asked.get_untracked() + 1;
+        asked.set(n);
+        crate::state::spawn(async move {
+            let query = broadsheet_model::LabelQuery { filter: typed, by_count: true, limit: 50 };
+            if let Ok(page) = crate::api::list_user_tags(query).await {
+                if asked.get_untracked() == n {
+                    suggestions.set(page.items);
+                }
+            }
+        });
+    };
+    let options = move || {
+        if asked.get() == 0 {
+            state.user_tags.get_clone()
+        } else {
+            suggestions.get_clone()
+        }
+    };
     let add = move |e: web_sys::SubmitEvent| {
         e.prevent_default();
         let new = input.get_clone();
@@ -203,9 +222,9 @@ pub fn TagEditor(id: ArticleId) -> View {
                 key=|t| t.clone(),
             )
             form(class="tag-add", on:submit=add) {
-                input(id="tag-input", class="tag-input", bind:value=input, list="user-tag-options", placeholder=move || state.t("Add a tag (t)"), aria-label=move || state.t("Add a tag"))
+                input(id="tag-input", class="tag-input", bind:value=input, list="user-tag-options", on:input=suggest, placeholder=move || state.t("Add a tag (t)"), aria-label=move || state.t("Add a tag"))
                 datalist(id="user-tag-options") {
-                    Keyed(list=move || state.user_tags.get_clone(), view=|t| view! { option(value=t.name.clone()) }, key=|t| t.name.clone())
+                    Keyed(list=options, view=|t| view! { option(value=t.name.clone()) }, key=|t| t.name.clone())
                 }
             }
         }

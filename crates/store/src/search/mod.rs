@@ -90,7 +90,7 @@ pub(crate) fn rebuild(conn: &Connection) -> rusqlite::Result<usize> {
     let mut rows = stmt.query([])?;
     let mut n = 0;
     while let Some(r) = rows.next()? {
-        let text = crate::derived::text(&r.get::<_, crate::body::Body>(4)?.0, r.get(3)?);
+        let text = crate::derived::text(&crate::body::or_empty(r.get_ref(4)?), r.get(3)?);
         index_article(conn, r.get(0)?, r.get(1)?, &r.get::<_, String>(2)?, &text)?;
         n += 1;
     }
@@ -154,7 +154,7 @@ impl Store {
                     r.get(0)?,
                     r.get(1)?,
                     r.get(2)?,
-                    crate::derived::text(&r.get::<_, crate::body::Body>(4)?.0, r.get(3)?),
+                    crate::derived::text(&crate::body::or_empty(r.get_ref(4)?), r.get(3)?),
                 ))
             })?;
             rows.collect::<Result<_, _>>()?
@@ -236,9 +236,8 @@ impl Store {
             // body, so a page of 200 hits on 16 MiB posts does not inflate and parse 3 GiB.
             let row = stmt
                 .query_row([id], |r| {
-                    let html = crate::body::prefix(r.get_ref(10)?, SNIPPET_SOURCE_BYTES).map_err(|e| {
-                        rusqlite::Error::FromSqlConversionFailure(10, rusqlite::types::Type::Blob, e.into())
-                    })?;
+                    // A damaged body gives no snippet rather than failing the page.
+                    let html = crate::body::prefix(r.get_ref(10)?, SNIPPET_SOURCE_BYTES).unwrap_or_default();
                     let mut stored: String = r.get(9)?;
                     if stored.len() > SNIPPET_SOURCE_BYTES {
                         let mut end = SNIPPET_SOURCE_BYTES;
