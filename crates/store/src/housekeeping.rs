@@ -44,6 +44,10 @@ pub struct Removal {
     /// The walk reached the oldest post once and started again from the newest, for posts
     /// written meanwhile (a sync of the source still running when its removal began).
     again: bool,
+    /// Once the posts are gone: the categories and site tags no post carries any more are
+    /// swept too, a range of ids per step (a removed source may leave millions: the sidebar's
+    /// pages would walk them at every reload). (table, last id looked at).
+    labels: Option<(usize, i64)>,
     source: Option<SourceId>,
     deleted: u64,
     orphans: (u64, u64),
@@ -83,6 +87,7 @@ impl Store {
             cond,
             after: None,
             again: false,
+            labels: None,
             source: Some(source),
             deleted: 0,
             orphans: (0, 0),
@@ -157,6 +162,7 @@ impl Store {
             cond: retention_cond(days),
             after: None,
             again: false,
+            labels: None,
             source: None,
             deleted: 0,
             orphans: (0, 0),
@@ -184,6 +190,10 @@ impl Store {
             if job.after.is_some() && !job.again {
                 // Once more from the newest: only posts written since are left to find.
                 (job.after, job.again) = (None, true);
+                return Ok(true);
+            }
+            drop(tx);
+            if job.deleted > 0 && self.sweep_labels_step(&mut job.labels)? {
                 return Ok(true);
             }
             job.done = true;
@@ -235,6 +245,31 @@ impl Store {
     }
 
     /// Ends a removal (runs what steps are left) and says what it removed.
+    /// Deletes the categories or site tags no post carries among the next ids of the sweep;
+    /// `false` once both tables are done.
+    fn sweep_labels_step(&mut self, at: &mut Option<(usize, i64)>) -> Result<bool> {
+        const TABLES: [(&str, &str, &str); 2] =
+            [("categories", "article_categories", "category_id"), ("site_tags", "article_site_tags", "tag_id")];
+        const IDS_PER_STEP: i64 = 20_000;
+        let (table, after) = at.unwrap_or((0, 0));
+        let Some((labels, links, column)) = TABLES.get(table) else { return Ok(false) };
+        let last: Option<i64> = self.conn.query_row(&format!("SELECT max(id) FROM {labels}"), [], |r| r.get(0))?;
+        if last.is_none_or(|last| after >= last) {
+            *at = Some((table + 1, 0));
+            return Ok(table + 1 < TABLES.len());
+        }
+        let upto = after.saturating_add(IDS_PER_STEP);
+        self.conn.execute(
+            &format!(
+                "DELETE FROM {labels} WHERE id > ?1 AND id <= ?2
+                   AND NOT EXISTS (SELECT 1 FROM {links} l WHERE l.{column} = {labels}.id)"
+            ),
+            [after, upto],
+        )?;
+        *at = Some((table, upto));
+        Ok(true)
+    }
+
     pub fn finish_removal(&mut self, mut job: Removal) -> Result<RetentionPlan> {
         while self.removal_step(&mut job)? {}
         Ok(RetentionPlan { articles: job.deleted, images: job.orphans.0, image_bytes: job.orphans.1 })

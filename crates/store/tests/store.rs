@@ -571,3 +571,35 @@ fn a_damaged_body_fails_only_its_own_article() {
     assert_eq!(hits.len(), 2, "the search page is not failed by one damaged hit");
     assert_eq!(s.reindex().unwrap(), 2);
 }
+
+/// Removing a source also sweeps the categories and site tags none of the remaining posts
+/// carries (a hostile source may have declared millions), and keeps the shared ones.
+#[test]
+fn removing_a_source_sweeps_the_labels_only_it_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.sqlite3");
+    let mut s = Store::open(&path).unwrap();
+    let (a, b) = (source(&s, "feed", "a"), source(&s, "feed", "b"));
+    let post = |key: &str, cats: &[&str]| broadsheet_store::NewArticle {
+        key: key.into(),
+        extra_json: "{}".into(),
+        categories: cats.iter().map(|c| (c.to_string(), None)).collect(),
+        tags: cats.iter().map(|c| format!("tag-{c}")).collect(),
+        ..Default::default()
+    };
+    let many: Vec<broadsheet_store::NewArticle> =
+        (0..1_500).map(|i| post(&format!("a{i}"), &[&format!("only-a-{i}"), "shared"])).collect();
+    s.upsert_articles(a, &many).unwrap();
+    s.upsert_articles(b, &[post("b", &["shared", "only-b"])]).unwrap();
+    s.remove_source(a, false).unwrap();
+    let count = |table: &str| -> i64 {
+        rusqlite::Connection::open(&path)
+            .unwrap()
+            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(count("categories"), 2, "shared and only-b are left");
+    assert_eq!(count("site_tags"), 2);
+    let page = s.category_page(&broadsheet_model::LabelQuery { limit: 10, ..Default::default() }).unwrap();
+    assert_eq!(page.items.iter().map(|c| c.slug.as_str()).collect::<Vec<_>>(), ["only-b", "shared"]);
+}
