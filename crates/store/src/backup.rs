@@ -66,22 +66,58 @@ pub struct BackupArticle {
     pub user_tags: Vec<String>,
 }
 
+/// What a backup holds besides its articles (see [`Store::backup_stream`]).
+#[derive(Debug, Clone)]
+pub struct BackupHead {
+    pub sources: Vec<BackupSource>,
+    pub user_tags: Vec<String>,
+}
+
 impl Store {
     /// Everything in the archive, as a backup. Articles are in (source, key) order.
     pub fn backup(&self) -> Result<Backup> {
+        let mut articles = Vec::new();
+        let head = self.backup_stream(|a| {
+            articles.push(a);
+            Ok::<(), StoreError>(())
+        })?;
+        Ok(Backup {
+            format: BACKUP_FORMAT.into(),
+            version: BACKUP_VERSION,
+            exported_at: now(),
+            sources: head.sources,
+            articles,
+            user_tags: head.user_tags,
+        })
+    }
+
+    /// The archive as a backup, one article at a time: `visit` gets each in (source, key)
+    /// order, and the sources and user tags (small beside the posts) come back at the end.
+    /// An export of 100,000 posts held them all in memory before writing the first byte.
+    pub fn backup_stream<E: From<StoreError>>(
+        &self,
+        mut visit: impl FnMut(BackupArticle) -> std::result::Result<(), E>,
+    ) -> std::result::Result<BackupHead, E> {
         // One read transaction: every statement below sees the same snapshot, so a sync
         // writing meanwhile cannot leave a post whose source the backup does not hold (which
         // the restore would rightly refuse). Readers never block the writer in WAL mode.
-        let snapshot = self.conn.unchecked_transaction()?;
-        let backup = self.backup_in_snapshot();
-        snapshot.finish()?;
-        backup
+        let snapshot = self.conn.unchecked_transaction().map_err(StoreError::from)?;
+        let head = self.backup_in_snapshot(&mut visit)?;
+        snapshot.finish().map_err(StoreError::from)?;
+        Ok(head)
     }
 
-    fn backup_in_snapshot(&self) -> Result<Backup> {
-        let mut stmt = self.conn.prepare(
-            "SELECT kind, location, name, site_url, lang, created_at, removed_at FROM sources ORDER BY location",
-        )?;
+    fn backup_in_snapshot<E: From<StoreError>>(
+        &self,
+        visit: &mut impl FnMut(BackupArticle) -> std::result::Result<(), E>,
+    ) -> std::result::Result<BackupHead, E> {
+        let sql = |e: rusqlite::Error| E::from(StoreError::from(e));
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT kind, location, name, site_url, lang, created_at, removed_at FROM sources ORDER BY location",
+            )
+            .map_err(sql)?;
         let sources = stmt
             .query_map([], |r| {
                 Ok(BackupSource {
@@ -93,22 +129,51 @@ impl Store {
                     created_at: r.get(5)?,
                     removed_at: r.get(6)?,
                 })
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut stmt = self.conn.prepare(
-            "SELECT a.id, s.location, a.key, a.title, a.published_at, a.utc_offset_min, a.url, a.lang, a.html, a.text,
+            })
+            .map_err(sql)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(sql)?;
+        let mut cats = self
+            .conn
+            .prepare(
+                "SELECT c.slug, c.name FROM article_categories ac JOIN categories c ON c.id = ac.category_id
+                 WHERE ac.article_id = ?1 ORDER BY ac.position",
+            )
+            .map_err(sql)?;
+        let mut tags = self
+            .conn
+            .prepare(
+                "SELECT t.name FROM article_site_tags at JOIN site_tags t ON t.id = at.tag_id
+                 WHERE at.article_id = ?1 ORDER BY at.position",
+            )
+            .map_err(sql)?;
+        let mut images =
+            self.conn.prepare("SELECT url FROM article_images WHERE article_id = ?1 ORDER BY url").map_err(sql)?;
+        let mut user = self
+            .conn
+            .prepare(
+                "SELECT u.name FROM article_user_tags aut JOIN user_tags u ON u.id = aut.user_tag_id
+                 WHERE aut.article_id = ?1 ORDER BY u.name",
+            )
+            .map_err(sql)?;
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT a.id, s.location, a.key, a.title, a.published_at, a.utc_offset_min, a.url, a.lang, a.html, a.text,
                     a.excerpt, a.extra_json, a.content_hash, a.removed_upstream, a.imported_at, a.updated_at,
                     (SELECT created_at FROM bookmarks b WHERE b.article_id = a.id),
                     (SELECT read_at FROM read_state r WHERE r.article_id = a.id)
-             FROM articles a JOIN sources s ON s.id = a.source_id ORDER BY s.location, a.key",
-        )?;
-        let rows = stmt
-            .query_map([], |r| {
+                 FROM articles a JOIN sources s ON s.id = a.source_id ORDER BY s.location, a.key",
+            )
+            .map_err(sql)?;
+        let mut rows = stmt.query([]).map_err(sql)?;
+        while let Some(r) = rows.next().map_err(sql)? {
+            let row = || -> rusqlite::Result<(i64, BackupArticle)> {
                 let extra: String = r.get(11)?;
                 let html = crate::body::or_empty(r.get_ref(8)?);
                 let text = crate::derived::text(&html, r.get(9)?);
                 Ok((
-                    r.get::<_, i64>(0)?,
+                    r.get(0)?,
                     BackupArticle {
                         source: r.get(1)?,
                         key: r.get(2)?,
@@ -133,39 +198,24 @@ impl Store {
                         user_tags: Vec::new(),
                     },
                 ))
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut cats = self.conn.prepare(
-            "SELECT c.slug, c.name FROM article_categories ac JOIN categories c ON c.id = ac.category_id
-             WHERE ac.article_id = ?1 ORDER BY ac.position",
-        )?;
-        let mut tags = self.conn.prepare(
-            "SELECT t.name FROM article_site_tags at JOIN site_tags t ON t.id = at.tag_id WHERE at.article_id = ?1 ORDER BY at.position",
-        )?;
-        let mut images = self.conn.prepare("SELECT url FROM article_images WHERE article_id = ?1 ORDER BY url")?;
-        let mut user = self.conn.prepare(
-            "SELECT u.name FROM article_user_tags aut JOIN user_tags u ON u.id = aut.user_tag_id WHERE aut.article_id = ?1 ORDER BY u.name",
-        )?;
-        let mut articles = Vec::with_capacity(rows.len());
-        for (id, mut a) in rows {
-            a.categories = cats
-                .query_map([id], |r| Ok(BackupCategory { slug: r.get(0)?, name: r.get(1)? }))?
-                .collect::<Result<_, _>>()?;
-            a.tags = tags.query_map([id], |r| r.get(0))?.collect::<Result<_, _>>()?;
-            a.images = images.query_map([id], |r| r.get(0))?.collect::<Result<_, _>>()?;
-            a.user_tags = user.query_map([id], |r| r.get(0))?.collect::<Result<_, _>>()?;
-            articles.push(a);
+            };
+            let (id, mut a) = row().map_err(sql)?;
+            let mut labels = || -> rusqlite::Result<()> {
+                a.categories = cats
+                    .query_map([id], |r| Ok(BackupCategory { slug: r.get(0)?, name: r.get(1)? }))?
+                    .collect::<rusqlite::Result<_>>()?;
+                a.tags = tags.query_map([id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+                a.images = images.query_map([id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+                a.user_tags = user.query_map([id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+                Ok(())
+            };
+            labels().map_err(sql)?;
+            visit(a)?;
         }
-        let mut stmt = self.conn.prepare("SELECT name FROM user_tags ORDER BY name")?;
-        let user_tags = stmt.query_map([], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
-        Ok(Backup {
-            format: BACKUP_FORMAT.into(),
-            version: BACKUP_VERSION,
-            exported_at: now(),
-            sources,
-            articles,
-            user_tags,
-        })
+        let mut stmt = self.conn.prepare("SELECT name FROM user_tags ORDER BY name").map_err(sql)?;
+        let user_tags =
+            stmt.query_map([], |r| r.get(0)).map_err(sql)?.collect::<rusqlite::Result<Vec<String>>>().map_err(sql)?;
+        Ok(BackupHead { sources, user_tags })
     }
 
     /// Restores a backup into this archive, which must hold no articles (restoring over

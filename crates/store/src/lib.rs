@@ -34,7 +34,7 @@ pub use search::RANKED_WINDOW;
 /// ten times a heavy reader's subscriptions.
 pub const MAX_SOURCES: usize = 10_000;
 
-pub use backup::{Backup, BackupArticle, BackupCategory, BackupSource, BACKUP_FORMAT, BACKUP_VERSION};
+pub use backup::{Backup, BackupArticle, BackupCategory, BackupHead, BackupSource, BACKUP_FORMAT, BACKUP_VERSION};
 pub use error::StoreError;
 pub use housekeeping::{Removal, RetentionPlan, SourceRemoval};
 pub use images::{ImageBlob, ImageFiles};

@@ -5,11 +5,11 @@ use std::path::Path;
 
 use broadsheet_store::Store;
 
-use crate::{backup, io, is_web_url, Selection, TransferError};
+use crate::{io, is_web_url, Selection, TransferError};
 
 /// Writes the bookmarked posts (of the selection) that have an http(s) address; returns how many.
 pub fn export_bookmarks(store: &Store, selection: &Selection, out: &Path) -> Result<usize, TransferError> {
-    let b = backup(store, &Selection { bookmarked: true, ..selection.clone() })?;
+    let selection = Selection { bookmarked: true, ..selection.clone() };
     let mut html = String::from(
         "<!DOCTYPE NETSCAPE-Bookmark-file-1>\n<!-- Exported by Broadsheet -->\n\
          <META HTTP-EQUIV=\"Content-Type\" CONTENT=\"text/html; charset=UTF-8\">\n\
@@ -18,8 +18,11 @@ pub fn export_bookmarks(store: &Store, selection: &Selection, out: &Path) -> Res
     let mut n = 0;
     // Only http(s) addresses become links: a `javascript:`, `data:` or `file:` URL would run
     // or open something local when the bookmark is clicked.
-    for a in &b.articles {
-        let Some(url) = a.url.as_deref().filter(|u| is_web_url(u)) else { continue };
+    store.backup_stream(|a| -> Result<(), TransferError> {
+        if !selection.keeps(&a) {
+            return Ok(());
+        }
+        let Some(url) = a.url.as_deref().filter(|u| is_web_url(u)) else { return Ok(()) };
         let _ = writeln!(
             html,
             "        <DT><A HREF=\"{}\" ADD_DATE=\"{}\" TAGS=\"{}\">{}</A>",
@@ -29,7 +32,8 @@ pub fn export_bookmarks(store: &Store, selection: &Selection, out: &Path) -> Res
             escape(&a.title)
         );
         n += 1;
-    }
+        Ok(())
+    })?;
     html.push_str("    </DL><p>\n</DL><p>\n");
     crate::write_whole(out, |w| std::io::Write::write_all(w, html.as_bytes()).map_err(io(out)))?;
     Ok(n)

@@ -10,7 +10,7 @@ mod opml;
 
 use std::path::{Path, PathBuf};
 
-use broadsheet_store::{Backup, Store, StoreError};
+use broadsheet_store::{Backup, Store, StoreError, BACKUP_FORMAT, BACKUP_VERSION};
 
 pub use bookmarks::export_bookmarks;
 pub use filenames::{safe_file_name, UniqueNames};
@@ -63,29 +63,51 @@ pub struct Selection {
 }
 
 impl Selection {
-    fn keeps(&self, a: &broadsheet_store::BackupArticle) -> bool {
+    pub(crate) fn keeps(&self, a: &broadsheet_store::BackupArticle) -> bool {
         (!self.bookmarked || a.bookmarked_at.is_some())
             && self.user_tag.as_ref().is_none_or(|t| a.user_tags.contains(t))
     }
 }
 
-/// The archive (or the selected part of it) as a backup.
-pub fn backup(store: &Store, selection: &Selection) -> Result<Backup, TransferError> {
-    let mut b = store.backup()?;
-    b.articles.retain(|a| selection.keeps(a));
-    if selection.bookmarked || selection.user_tag.is_some() {
-        b.sources.retain(|s| b.articles.iter().any(|a| a.source == s.location));
-    }
-    Ok(b)
-}
-
-/// Writes the JSON backup to `out`.
+/// Writes the JSON backup to `out`, one post at a time as the archive streams them (memory
+/// stays flat at any size; the sources, written after the posts, are those they name when a
+/// selection narrows them). The same document `serde_json::to_writer(&store.backup())` writes,
+/// but for the order of its fields.
 pub fn export_json(store: &Store, selection: &Selection, out: &Path) -> Result<usize, TransferError> {
-    let b = backup(store, selection)?;
+    use std::io::Write as _;
+    let invalid = |e: serde_json::Error| TransferError::Invalid { path: out.to_owned(), reason: e.to_string() };
+    let mut n = 0;
     write_whole(out, |w| {
-        serde_json::to_writer(w, &b).map_err(|e| TransferError::Invalid { path: out.to_owned(), reason: e.to_string() })
+        let exported_at = time::OffsetDateTime::now_utc().unix_timestamp();
+        write!(
+            w,
+            "{{\"format\":{},\"version\":{BACKUP_VERSION},\"exported_at\":{exported_at},\"articles\":[",
+            serde_json::to_string(BACKUP_FORMAT).map_err(invalid)?
+        )
+        .map_err(io(out))?;
+        let mut named = std::collections::HashSet::new();
+        let head = store.backup_stream(|a| -> Result<(), TransferError> {
+            if !selection.keeps(&a) {
+                return Ok(());
+            }
+            if n > 0 {
+                w.write_all(b",").map_err(io(out))?;
+            }
+            serde_json::to_writer(&mut *w, &a).map_err(invalid)?;
+            named.insert(a.source);
+            n += 1;
+            Ok(())
+        })?;
+        let narrowed = selection.bookmarked || selection.user_tag.is_some();
+        let sources: Vec<_> = head.sources.into_iter().filter(|s| !narrowed || named.contains(&s.location)).collect();
+        w.write_all(b"],\"sources\":").map_err(io(out))?;
+        serde_json::to_writer(&mut *w, &sources).map_err(invalid)?;
+        w.write_all(b",\"user_tags\":").map_err(io(out))?;
+        serde_json::to_writer(&mut *w, &head.user_tags).map_err(invalid)?;
+        w.write_all(b"}").map_err(io(out))?;
+        Ok(())
     })?;
-    Ok(b.articles.len())
+    Ok(n)
 }
 
 /// Larger backup files are refused before they are read. A backup is restored from memory

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use broadsheet_store::{BackupArticle, Store};
 
-use crate::{backup, filenames::UniqueNames, io, Selection, TransferError};
+use crate::{filenames::UniqueNames, io, Selection, TransferError};
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct MarkdownReport {
@@ -15,7 +15,6 @@ pub struct MarkdownReport {
 }
 
 pub fn export_markdown(store: &Store, selection: &Selection, out: &Path) -> Result<MarkdownReport, TransferError> {
-    let b = backup(store, selection)?;
     let posts_dir = out.join("_posts");
     let assets = out.join("assets");
     std::fs::create_dir_all(&posts_dir).map_err(io(&posts_dir))?;
@@ -30,7 +29,12 @@ pub fn export_markdown(store: &Store, selection: &Selection, out: &Path) -> Resu
     let mut files_in: HashMap<String, UniqueNames> = HashMap::new();
     let mut written_assets: HashMap<String, String> = HashMap::new();
     let mut report = MarkdownReport::default();
-    for a in &b.articles {
+    // One post at a time, as the archive streams them: memory stays flat at any size.
+    store.backup_stream(|a: BackupArticle| -> Result<(), TransferError> {
+        if !selection.keeps(&a) {
+            return Ok(());
+        }
+        let a = &a;
         let category = a.categories.first().map_or("uncategorized", |c| c.slug.as_str()).to_string();
         let folder = folder_of.entry(category.clone()).or_insert_with(|| folders.claim(&category)).clone();
         let dir = posts_dir.join(&folder);
@@ -66,7 +70,8 @@ pub fn export_markdown(store: &Store, selection: &Selection, out: &Path) -> Resu
         let path = dir.join(name);
         std::fs::write(&path, format!("{}{}\n", front_matter(a), inert_body(&html))).map_err(io(&path))?;
         report.posts += 1;
-    }
+        Ok(())
+    })?;
     Ok(report)
 }
 

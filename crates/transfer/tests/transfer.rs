@@ -365,3 +365,51 @@ fn an_export_replaces_the_previous_file_whole_or_not_at_all() {
     let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
     assert_eq!(left.len(), 2, "only the archive folder and the backup: {left:?}");
 }
+
+/// The JSON export is written one post at a time; read back, it is the archive's backup
+/// exactly, and a selection keeps only the sources its posts name.
+#[test]
+fn the_streamed_json_export_is_the_archives_backup() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store_in(dir.path(), "a");
+    import_sample(&mut store).unwrap();
+    let feed = store
+        .upsert_source(&broadsheet_store::NewSource {
+            kind: "feed",
+            location: "https://feed.example/rss.xml",
+            name: "Other",
+            site_url: None,
+            lang: None,
+        })
+        .unwrap();
+    store
+        .upsert_articles(
+            feed,
+            &[broadsheet_store::NewArticle {
+                key: "x".into(),
+                title: "外部".into(),
+                html: "<p>外部文章</p>".into(),
+                text: "外部文章".into(),
+                extra_json: "{}".into(),
+                ..Default::default()
+            }],
+        )
+        .unwrap();
+    let first = store.list_articles(&ArticleQuery::default()).unwrap().into_iter().find(|a| a.title != "外部").unwrap();
+    store.set_bookmark(first.id, true).unwrap();
+    store.tag_article(first.id, &["稍后再读"]).unwrap();
+
+    let file = dir.path().join("all.json");
+    let n = export_json(&store, &Selection::default(), &file).unwrap();
+    let read: Backup = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    assert_eq!(n, read.articles.len());
+    assert_eq!(without_time(read), without_time(store.backup().unwrap()));
+
+    let marked = dir.path().join("marked.json");
+    assert_eq!(export_json(&store, &Selection { bookmarked: true, ..Default::default() }, &marked).unwrap(), 1);
+    let read: Backup = serde_json::from_slice(&std::fs::read(&marked).unwrap()).unwrap();
+    assert_eq!(read.articles.len(), 1);
+    assert_eq!(read.sources.len(), 1, "only the source its post names: {:?}", read.sources);
+    assert_eq!(read.sources[0].location, read.articles[0].source);
+    assert_eq!(read.user_tags, vec!["稍后再读".to_string()]);
+}
