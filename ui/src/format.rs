@@ -47,6 +47,20 @@ mod tests {
         assert_eq!(original_time_hint("2026-11-27T09:12:00+08:00"), "2026-11-27 09:12 (UTC+08:00)");
         assert_eq!(original_time_hint("2026-11-27T01:12:00Z"), "2026-11-27 01:12 (UTC)");
     }
+
+    #[test]
+    fn date_inputs_become_midnights_and_back() {
+        assert_eq!(local_midnight("1970-01-01"), Some(0));
+        assert_eq!(local_midnight("2026-12-01"), Some(1_796_083_200));
+        assert_eq!(date_value(1_796_083_200), "2026-12-01");
+        assert_eq!(date_value(1_796_083_200 + 86_399), "2026-12-01");
+        for day in ["2000-02-29", "1999-12-31", "2026-03-01"] {
+            assert_eq!(date_value(local_midnight(day).unwrap()), day);
+        }
+        for bad in ["", "2026-13-01", "2026-12", "yesterday", "0-01-01"] {
+            assert_eq!(local_midnight(bad), None, "{bad}");
+        }
+    }
 }
 
 /// A count with thousands separators: `12345` → `12,345` (the same in 简体中文 UIs).
@@ -70,5 +84,55 @@ mod count_tests {
         assert_eq!(super::count(999), "999");
         assert_eq!(super::count(1000), "1,000");
         assert_eq!(super::count(1234567), "1,234,567");
+    }
+}
+
+/// `2026-12-01` (an `<input type="date">` value) → the Unix time of that day's local
+/// midnight (UTC where no browser clock is available); `None` for anything else.
+pub fn local_midnight(date: &str) -> Option<i64> {
+    let mut parts = date.trim().splitn(3, '-');
+    let y: i32 = parts.next()?.parse().ok()?;
+    let m: u32 = parts.next()?.parse().ok()?;
+    let d: u32 = parts.next()?.parse().ok()?;
+    if !(1..=9999).contains(&y) || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        let t = js_sys::Date::new_with_year_month_day(y as u32, m as i32 - 1, d as i32).get_time();
+        (t.is_finite()).then(|| (t / 1000.0) as i64)
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        // Days from the civil date (Howard Hinnant's algorithm), at UTC midnight.
+        let (y, m) = if m <= 2 { (i64::from(y) - 1, i64::from(m) + 9) } else { (i64::from(y), i64::from(m) - 3) };
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let doy = (153 * m + 2) / 5 + i64::from(d) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        Some((era * 146_097 + doe - 719_468) * 86_400)
+    }
+}
+
+/// The `<input type="date">` value of a Unix time's local day (inverse of [`local_midnight`]).
+pub fn date_value(timestamp: i64) -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(timestamp as f64 * 1000.0));
+        format!("{:04}-{:02}-{:02}", d.get_full_year(), d.get_month() + 1, d.get_date())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let days = timestamp.div_euclid(86_400);
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let d = doy - (153 * mp + 2) / 5 + 1;
+        let m = if mp < 10 { mp + 3 } else { mp - 9 };
+        let y = yoe + era * 400 + i64::from(m <= 2);
+        format!("{y:04}-{m:02}-{d:02}")
     }
 }

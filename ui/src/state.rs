@@ -83,9 +83,38 @@ pub struct AppState {
     pub total: Signal<Option<u64>>,
     /// Search results newest first instead of most relevant first.
     pub search_newest: Signal<bool>,
+    /// What a search is narrowed to (the view it began in, unread or bookmarked only, dates).
+    pub search_scope: Signal<SearchScope>,
     /// The source whose removal is being confirmed. Kept here, not in the source's row, as
     /// rows are rebuilt whenever a sync refreshes the sources.
     pub removing: Signal<Option<i64>>,
+}
+
+/// What a search is narrowed to: the filters of the view it was begun in (a category, a tag,
+/// bookmarked …), unread/bookmarked only, and a range of publication dates.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchScope {
+    pub filters: broadsheet_model::Filters,
+    /// The view the search was begun in, when it narrows the search (its chip).
+    pub within: Option<ListView>,
+    /// Published at or after / before (Unix seconds, local midnights).
+    pub since: Option<i64>,
+    pub until: Option<i64>,
+}
+
+impl SearchScope {
+    /// The query for `q` in this scope.
+    pub fn query(&self, q: &str, sort: SearchSort, limit: Option<u32>, offset: Option<u32>) -> SearchQuery {
+        SearchQuery {
+            query: q.to_string(),
+            filters: self.filters.clone(),
+            since: self.since,
+            until: self.until,
+            limit,
+            offset,
+            sort,
+        }
+    }
 }
 
 /// The sync bar's state.
@@ -148,6 +177,7 @@ impl AppState {
             loading_more: create_signal(false),
             total: create_signal(None),
             search_newest: create_signal(false),
+            search_scope: create_signal(SearchScope::default()),
         }
     }
 
@@ -188,25 +218,28 @@ impl AppState {
             self.content_version.track();
             let view = self.view.get_clone();
             let sort = if self.search_newest.get() { SearchSort::Newest } else { SearchSort::Relevance };
+            // Only a search depends on its scope (a list is not reloaded when it changes).
+            let scope = if matches!(view, ListView::Search(_)) {
+                self.search_scope.get_clone()
+            } else {
+                SearchScope::default()
+            };
             self.list_loaded.set(false);
             self.total.set(None);
             spawn(async move {
+                let current = || self.view.get_clone_untracked() == view && self.scope_is(&view, &scope);
                 let result = match &view {
-                    ListView::Search(q) => {
-                        api::search(SearchQuery { query: q.clone(), limit: Some(PAGE), sort, ..Default::default() })
-                            .await
-                            .map(|hits| {
-                                let snippets = hits.iter().map(|h| (h.summary.id, h.snippet.clone())).collect();
-                                (hits.into_iter().map(|h| h.summary).collect(), snippets)
-                            })
-                    }
+                    ListView::Search(q) => api::search(scope.query(q, sort, Some(PAGE), None)).await.map(|hits| {
+                        let snippets = hits.iter().map(|h| (h.summary.id, h.snippet.clone())).collect();
+                        (hits.into_iter().map(|h| h.summary).collect(), snippets)
+                    }),
                     other => {
                         let query = ArticleQuery { filters: other.filters(), limit: Some(PAGE), ..Default::default() };
                         api::list_articles(query).await.map(|list| (list, HashMap::new()))
                     }
                 };
                 // A slower answer for a view the reader has already left is dropped.
-                if self.view.get_clone_untracked() != view {
+                if !current() {
                     return;
                 }
                 match result {
@@ -224,12 +257,10 @@ impl AppState {
                 self.list_loaded.set(true);
                 // The true count after the rows (a count reads the whole view; rows come first).
                 let total = match &view {
-                    ListView::Search(q) => {
-                        api::search_count(SearchQuery { query: q.clone(), ..Default::default() }).await
-                    }
+                    ListView::Search(q) => api::search_count(scope.query(q, sort, None, None)).await,
                     other => api::count_articles(other.filters()).await,
                 };
-                if self.view.get_clone_untracked() == view {
+                if current() {
                     self.total.set(total.ok());
                 }
                 // The list first: the sidebar (2,000 categories on a large archive) took the
@@ -441,19 +472,12 @@ impl AppState {
         let Some(before) = self.articles.with_untracked(|l| l.last().map(ArticleSummary::cursor)) else { return };
         let loaded = self.articles.with_untracked(Vec::len) as u32;
         let sort = if self.search_newest.get_untracked() { SearchSort::Newest } else { SearchSort::Relevance };
+        let scope = self.search_scope.get_clone_untracked();
         self.loading_more.set(true);
         spawn(async move {
             // Search pages by offset (its order is by rank, not date); lists by cursor.
             let result = match &view {
-                ListView::Search(q) => api::search(SearchQuery {
-                    query: q.clone(),
-                    limit: Some(PAGE),
-                    offset: Some(loaded),
-                    sort,
-                    ..Default::default()
-                })
-                .await
-                .map(|hits| {
+                ListView::Search(q) => api::search(scope.query(q, sort, Some(PAGE), Some(loaded))).await.map(|hits| {
                     let snippets: Vec<_> = hits.iter().map(|h| (h.summary.id, h.snippet.clone())).collect();
                     (hits.into_iter().map(|h| h.summary).collect::<Vec<_>>(), snippets)
                 }),
@@ -463,7 +487,7 @@ impl AppState {
                 }
             };
             self.loading_more.set(false);
-            if self.view.get_clone_untracked() != view {
+            if self.view.get_clone_untracked() != view || !self.scope_is(&view, &scope) {
                 return;
             }
             match result {
@@ -695,13 +719,32 @@ impl AppState {
         });
     }
 
+    /// Searches for `query`; begun from a narrower view (a category, a tag, unread …), the
+    /// search keeps to it until the reader removes that filter.
     pub fn search(self, query: String) {
         let q = query.trim().to_string();
         if q.is_empty() {
             self.show(ListView::All);
-        } else {
-            self.show(ListView::Search(q));
+            return;
         }
+        let from = self.view.get_clone_untracked();
+        if !matches!(from, ListView::Search(_)) {
+            let within = (from != ListView::All).then(|| from.clone());
+            self.search_scope.set(SearchScope { filters: from.filters(), within, since: None, until: None });
+        }
+        self.show(ListView::Search(q));
+    }
+
+    /// Changes what the current search is narrowed to (the list reloads).
+    pub fn narrow_search(self, f: impl FnOnce(&mut SearchScope)) {
+        let mut scope = self.search_scope.get_clone_untracked();
+        f(&mut scope);
+        self.search_scope.set(scope);
+    }
+
+    /// Whether a search's answer still matches the scope now asked for (lists have none).
+    fn scope_is(self, view: &ListView, scope: &SearchScope) -> bool {
+        !matches!(view, ListView::Search(_)) || self.search_scope.with_untracked(|s| s == scope)
     }
 
     pub fn update_settings(self, f: impl FnOnce(&Settings) -> Settings) {
@@ -796,7 +839,12 @@ impl AppState {
 
     /// Title of the current list.
     pub fn list_title(self) -> String {
-        match self.view.get_clone() {
+        self.view_title(&self.view.get_clone())
+    }
+
+    /// What a view is called in its header (and in a search's "in …" filter).
+    pub fn view_title(self, view: &ListView) -> String {
+        match view.clone() {
             ListView::All => self.t("All articles").to_string(),
             ListView::Unread => self.t("Unread").to_string(),
             ListView::Bookmarked => self.t("Bookmarked").to_string(),

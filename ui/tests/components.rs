@@ -308,8 +308,9 @@ fn the_chinese_interface_has_no_untranslated_strings() {
     const DATA: &[&str] = &["kejiribao"];
     let mut untranslated = std::collections::BTreeSet::new();
     type Component = (&'static str, fn() -> View);
-    let components: [Component; 7] = [
+    let components: [Component; 8] = [
         ("ArchivePanel", || view! { broadsheet_ui::components::ArchivePanel {} }),
+        ("ArticleList (a narrowed search)", narrowed_search),
         ("Sidebar", || view! { Sidebar {} }),
         ("ArticleList", || view! { ArticleList {} }),
         ("Reader", || view! { Reader {} }),
@@ -346,6 +347,37 @@ fn the_chinese_interface_has_no_untranslated_strings() {
         "untranslated in the Chinese interface:\n{}",
         untranslated.into_iter().collect::<Vec<_>>().join("\n")
     );
+}
+
+/// The article list showing a search begun in the 科技日报新闻 category, unread only.
+fn narrowed_search() -> View {
+    use broadsheet_ui::view::ListView;
+    let s = use_context::<AppState>();
+    s.view.set(ListView::Search("芯片".into()));
+    s.search_scope.set(broadsheet_ui::state::SearchScope {
+        filters: broadsheet_model::Filters { category: Some("kejiribao".into()), unread: true, ..Default::default() },
+        within: Some(ListView::Category("kejiribao".into())),
+        since: broadsheet_ui::format::local_midnight("2026-11-01"),
+        until: None,
+    });
+    view! { ArticleList {} }
+}
+
+#[test]
+fn a_search_shows_what_it_is_narrowed_to_and_how_to_widen_it() {
+    let html = render(
+        |s| {
+            s.categories.set(vec![category("kejiribao", "科技日报新闻", 5)]);
+            s.list_loaded.set(true);
+        },
+        narrowed_search,
+    );
+    assert!(html.contains("In: 科技日报新闻"), "the view it began in, by name: {html}");
+    assert!(html.contains("aria-label=\"Search everything\""), "and a way to remove it: {html}");
+    assert!(html.contains("class=\"filter-unread\"") && html.contains("Unread only"), "{html}");
+    assert!(html.contains("Bookmarked only") && html.contains("class=\"filter-since\""), "{html}");
+    let plain = render(|s| s.list_loaded.set(true), || view! { ArticleList {} });
+    assert!(!plain.contains("search-filters"), "a list that is no search has no search filters");
 }
 
 #[test]

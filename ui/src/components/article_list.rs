@@ -52,6 +52,11 @@ pub fn ArticleList() -> View {
                     })
                     button(class="mark-all-read", title=move || state.t("Mark every article in this view read"), on:click=move |_| state.mark_view_read()) { (state.t("Mark all read")) }
                 }
+                (if matches!(state.view.get_clone(), crate::view::ListView::Search(_)) {
+                    view! { SearchFilters {} }
+                } else {
+                    view! {}
+                })
             }
             (if empty() {
                 view! { p(class="empty-state") { (state.t("Nothing here. Add a source, choose another view, or clear the search.")) } }
@@ -165,6 +170,92 @@ fn ArticleRow(article: ArticleSummary) -> View {
                     view! { p(class="row-excerpt") { (e) } }
                 }
             })
+        }
+    }
+}
+
+/// What a search is narrowed to, and the controls to change it: the view it was begun in (a
+/// chip to remove), unread or bookmarked only, and a range of publication dates.
+#[component]
+fn SearchFilters() -> View {
+    let state = use_context::<AppState>();
+    let scope = state.search_scope;
+    let within = move || {
+        scope.with(|s| s.within.clone()).map(|v| {
+            let name = state.view_title(&v);
+            view! {
+                span(class="filter-chip") {
+                    (format!("{}{name}", state.t("In: ")))
+                    button(class="chip-remove", aria-label=move || state.t("Search everything"), on:click=move |_| {
+                        // Only what the view brought: "unread only" ticked since stays.
+                        state.narrow_search(|s| {
+                            use crate::view::ListView;
+                            match s.within.take() {
+                                Some(ListView::Category(_)) => s.filters.category = None,
+                                Some(ListView::Tag(_)) => s.filters.tag = None,
+                                Some(ListView::UserTag(_)) => s.filters.user_tag = None,
+                                Some(ListView::Unread) => s.filters.unread = false,
+                                Some(ListView::Bookmarked) => s.filters.bookmarked = false,
+                                Some(ListView::All | ListView::Search(_)) | None => {}
+                            }
+                        })
+                    }) { "×" }
+                }
+            }
+        })
+    };
+    let toggle = move |unread: bool| {
+        move |_| {
+            state.narrow_search(|s| {
+                if unread {
+                    s.filters.unread = !s.filters.unread;
+                } else {
+                    s.filters.bookmarked = !s.filters.bookmarked;
+                }
+            })
+        }
+    };
+    let date = move |since: bool| {
+        move |e: web_sys::Event| {
+            let value = e
+                .target()
+                .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(t).ok())
+                .map(|i| i.value())
+                .unwrap_or_default();
+            let at = crate::format::local_midnight(&value);
+            state.narrow_search(|s| {
+                if since {
+                    s.since = at;
+                } else {
+                    // "To" includes that day: up to the next midnight.
+                    s.until = at.map(|t| t + 86_400);
+                }
+            })
+        }
+    };
+    let shown = move |t: Option<i64>| t.map(crate::format::date_value).unwrap_or_default();
+    view! {
+        div(class="search-filters", role="group", aria-label=move || state.t("Narrow the search")) {
+            (within())
+            label(class="filter-toggle") {
+                input(r#type="checkbox", class="filter-unread", prop:checked=move || scope.with(|s| s.filters.unread), on:change=toggle(true))
+                (state.t("Unread only"))
+            }
+            label(class="filter-toggle") {
+                input(r#type="checkbox", class="filter-bookmarked", prop:checked=move || scope.with(|s| s.filters.bookmarked), on:change=toggle(false))
+                (state.t("Bookmarked only"))
+            }
+            // From and To stay together on a line of their own when the pane is narrow.
+            span(class="filter-dates") {
+                label(class="filter-date") {
+                    (state.t("From"))
+                    input(r#type="date", class="filter-since", prop:value=move || shown(scope.with(|s| s.since)), on:change=date(true))
+                }
+                label(class="filter-date") {
+                    (state.t("To"))
+                    input(r#type="date", class="filter-until", prop:value=move || shown(scope.with(|s| s.until.map(|t| t - 86_400))), on:change=date(false))
+                }
+            }
         }
     }
 }
