@@ -183,71 +183,66 @@ impl Store {
     /// slug, by name (walking `categories_by_name`, so it stops after the page) or by count.
     /// Bounded whatever the archive holds: a folder can declare millions of categories.
     pub fn category_page(&self, q: &LabelQuery) -> Result<LabelPage<CategoryCount>> {
-        let limit = i64::from(q.limit.min(LabelQuery::MAX_LIMIT));
-        let pattern = like_pattern(&q.filter);
-        let matches = "(?1 = '%' OR coalesce(c.name, c.slug) LIKE ?1 ESCAPE '\\' OR c.slug LIKE ?1 ESCAPE '\\')";
-        let sql = if q.by_count {
-            // Every link is counted once (one pass over the category index); SQLite keeps only
-            // the page's rows while sorting for ORDER BY … LIMIT.
-            format!(
-                "SELECT c.slug, coalesce(c.name, c.slug), n FROM
-                     (SELECT category_id, count(*) AS n FROM article_categories GROUP BY category_id) counts
-                 JOIN categories c ON c.id = counts.category_id
-                 WHERE {matches} ORDER BY n DESC, coalesce(c.name, c.slug), c.slug LIMIT ?2"
-            )
-        } else {
-            format!(
-                "SELECT c.slug, coalesce(c.name, c.slug),
-                        (SELECT count(*) FROM article_categories ac WHERE ac.category_id = c.id) AS n
-                 FROM categories c INDEXED BY categories_by_name
-                 WHERE {matches} AND n > 0 ORDER BY coalesce(c.name, c.slug), c.slug LIMIT ?2"
-            )
+        let labels = Labels {
+            table: "categories",
+            by_name: "INDEXED BY categories_by_name",
+            links: "article_categories",
+            link: "category_id",
+            slug: "l.slug",
+            name: "coalesce(l.name, l.slug)",
         };
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let items = stmt
-            .query_map(rusqlite::params![pattern, limit], |r| {
-                Ok(CategoryCount { slug: r.get(0)?, name: r.get(1)?, count: r.get::<_, i64>(2)?.max(0) as u64 })
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
-        let total: i64 = self
-            .conn
-            .prepare_cached(&format!(
-                "SELECT count(*) FROM (SELECT 1 FROM categories c WHERE {matches}
-                 AND EXISTS (SELECT 1 FROM article_categories ac WHERE ac.category_id = c.id) LIMIT ?2)"
-            ))?
-            .query_row(rusqlite::params![pattern, LabelQuery::COUNT_CAP as i64], |r| r.get(0))?;
-        Ok(LabelPage { items, total: total.max(0) as u64 })
+        self.label_page(q, &labels, |slug, name, count| CategoryCount { slug, name, count })
     }
 
     /// A page of site tags for the sidebar, like [`Store::category_page`].
     pub fn site_tag_page(&self, q: &LabelQuery) -> Result<LabelPage<TagCount>> {
+        let labels = Labels {
+            table: "site_tags",
+            by_name: "",
+            links: "article_site_tags",
+            link: "tag_id",
+            slug: "l.name",
+            name: "l.name",
+        };
+        self.label_page(q, &labels, |_, name, count| TagCount { name, count })
+    }
+
+    fn label_page<T>(
+        &self,
+        q: &LabelQuery,
+        labels: &Labels,
+        make: impl Fn(String, String, u64) -> T,
+    ) -> Result<LabelPage<T>> {
+        let Labels { table, by_name, links, link, slug, name } = labels;
         let limit = i64::from(q.limit.min(LabelQuery::MAX_LIMIT));
         let pattern = like_pattern(&q.filter);
-        let matches = "(?1 = '%' OR t.name LIKE ?1 ESCAPE '\\')";
+        let matches = format!("(?1 = '%' OR {name} LIKE ?1 ESCAPE '\\' OR {slug} LIKE ?1 ESCAPE '\\')");
         let sql = if q.by_count {
+            // Every link is counted once (one pass over the label's index); SQLite keeps only
+            // the page's rows while sorting for ORDER BY … LIMIT.
             format!(
-                "SELECT t.name, n FROM
-                     (SELECT tag_id, count(*) AS n FROM article_site_tags GROUP BY tag_id) counts
-                 JOIN site_tags t ON t.id = counts.tag_id
-                 WHERE {matches} ORDER BY n DESC, t.name LIMIT ?2"
+                "SELECT {slug}, {name}, n FROM (SELECT {link}, count(*) AS n FROM {links} GROUP BY {link}) counts
+                 JOIN {table} l ON l.id = counts.{link}
+                 WHERE {matches} ORDER BY n DESC, {name}, {slug} LIMIT ?2"
             )
         } else {
             format!(
-                "SELECT t.name, (SELECT count(*) FROM article_site_tags at WHERE at.tag_id = t.id) AS n
-                 FROM site_tags t WHERE {matches} AND n > 0 ORDER BY t.name LIMIT ?2"
+                "SELECT {slug}, {name}, (SELECT count(*) FROM {links} x WHERE x.{link} = l.id) AS n
+                 FROM {table} l {by_name} WHERE {matches} AND n > 0 ORDER BY {name}, {slug} LIMIT ?2"
             )
         };
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let items = stmt
+        let items = self
+            .conn
+            .prepare_cached(&sql)?
             .query_map(rusqlite::params![pattern, limit], |r| {
-                Ok(TagCount { name: r.get(0)?, count: r.get::<_, i64>(1)?.max(0) as u64 })
+                Ok(make(r.get(0)?, r.get(1)?, r.get::<_, i64>(2)?.max(0) as u64))
             })?
             .collect::<Result<Vec<_>, _>>()?;
         let total: i64 = self
             .conn
             .prepare_cached(&format!(
-                "SELECT count(*) FROM (SELECT 1 FROM site_tags t WHERE {matches}
-                 AND EXISTS (SELECT 1 FROM article_site_tags at WHERE at.tag_id = t.id) LIMIT ?2)"
+                "SELECT count(*) FROM (SELECT 1 FROM {table} l WHERE {matches}
+                 AND EXISTS (SELECT 1 FROM {links} x WHERE x.{link} = l.id) LIMIT ?2)"
             ))?
             .query_row(rusqlite::params![pattern, LabelQuery::COUNT_CAP as i64], |r| r.get(0))?;
         Ok(LabelPage { items, total: total.max(0) as u64 })
@@ -618,6 +613,17 @@ pub(crate) fn write_labels<'a>(
             .execute(params![id, url])?;
     }
     Ok(())
+}
+
+/// How [`Store::label_page`] reads one kind of label (SQL fragments, the label's alias `l`).
+struct Labels {
+    table: &'static str,
+    /// The index a page by name walks, as an `INDEXED BY` clause (or nothing).
+    by_name: &'static str,
+    links: &'static str,
+    link: &'static str,
+    slug: &'static str,
+    name: &'static str,
 }
 
 /// Labels of each kind a list row carries (a single article carries all of its own).

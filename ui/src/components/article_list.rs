@@ -217,11 +217,7 @@ fn SearchFilters() -> View {
     };
     let date = move |since: bool| {
         move |e: web_sys::Event| {
-            let value = e
-                .target()
-                .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(t).ok())
-                .map(|i| i.value())
-                .unwrap_or_default();
+            let value = crate::components::input_value(&e);
             let at = crate::format::local_midnight(&value);
             state.narrow_search(|s| {
                 if since {

@@ -13,3 +13,11 @@ pub use resizer::Resizer;
 pub use settings_panel::SettingsPanel;
 pub use sidebar::Sidebar;
 pub use sources::{Sources, SyncBar};
+
+/// The value of the `<input>` an event came from (empty for any other target).
+pub(crate) fn input_value(e: &web_sys::Event) -> String {
+    e.target()
+        .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(t).ok())
+        .map(|i| i.value())
+        .unwrap_or_default()
+}

@@ -168,11 +168,7 @@ pub fn TagEditor(id: ArticleId) -> View {
     let suggestions = create_signal(Vec::<broadsheet_model::TagCount>::new());
     let asked = create_signal(0u64);
     let suggest = move |e: web_sys::Event| {
-        let typed = e
-            .target()
-            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(t).ok())
-            .map(|i| i.value())
-            .unwrap_or_default();
+        let typed = crate::components::input_value(&e);
         let n = asked.get_untracked() + 1;
         asked.set(n);
         crate::state::spawn(async move {

@@ -13,11 +13,7 @@ pub fn Sidebar() -> View {
     let hidden_user_tags = move || state.user_tags_total.get().saturating_sub(state.user_tags.with(Vec::len) as u64);
     let hidden_tags = move || state.site_tags_total.get().saturating_sub(state.site_tags.with(Vec::len) as u64);
     let on_filter = move |e: web_sys::Event| {
-        let value = e
-            .target()
-            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(t).ok())
-            .map(|i| i.value())
-            .unwrap_or_default();
+        let value = crate::components::input_value(&e);
         state.label_filter.set(value);
         state.reload_labels();
     };
