@@ -34,6 +34,8 @@ fn main() {
                 "restore_backup",
                 "retention_preview",
                 "apply_retention",
+                "get_image_budget",
+                "set_image_budget",
             ]),
         ),
     )

@@ -146,6 +146,24 @@ pub async fn restore_backup(app: tauri::AppHandle, state: State<'_, AppState>) -
     Ok(Some(ExportDone { path: path.display().to_string(), count: n as u64 }))
 }
 
+/// The image cache's use and limit (the reader's own, else the sync's default).
+#[tauri::command(async)]
+pub fn get_image_budget(state: State<'_, AppState>) -> Result<broadsheet_model::ImageBudget, ApiError> {
+    state.with_reader(|s| {
+        Ok(broadsheet_model::ImageBudget {
+            used_bytes: s.image_bytes()?,
+            limit_bytes: s.image_budget()?.unwrap_or(broadsheet_sync::DEFAULT_IMAGE_BUDGET),
+        })
+    })
+}
+
+/// Sets the image cache's limit in MiB, for every later image phase (cached images stay).
+#[tauri::command(async)]
+pub fn set_image_budget(state: State<'_, AppState>, mib: u64) -> Result<broadsheet_model::ImageBudget, ApiError> {
+    state.with_store(|s| s.set_image_budget(mib.saturating_mul(1024 * 1024)))?;
+    get_image_budget(state)
+}
+
 /// What retention would remove for posts older than `days`.
 #[tauri::command(async)]
 pub fn retention_preview(state: State<'_, AppState>, days: u32) -> Result<RetentionInfo, ApiError> {

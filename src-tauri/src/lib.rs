@@ -85,6 +85,8 @@ pub fn run() {
             archive::restore_backup,
             archive::retention_preview,
             archive::apply_retention,
+            archive::get_image_budget,
+            archive::set_image_budget,
         ])
         .run(context)
         .expect("Broadsheet could not start its window");

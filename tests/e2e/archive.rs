@@ -87,6 +87,29 @@ async fn the_archive_is_backed_up_exported_and_trimmed_from_the_window() {
     )
     .await;
 
+    // The image cache's limit, set from the window, is the archive's for every later sync.
+    app.wait_until(
+        "the image cache's use is shown",
+        "return !!document.querySelector('.image-budget-use') && document.querySelector('.image-budget-mib').value === '2048'",
+    )
+    .await;
+    app.eval::<bool>(
+        "const i = document.querySelector('.image-budget-mib'); i.value = '300'; \
+         i.dispatchEvent(new Event('input', {bubbles: true})); \
+         document.querySelector('.image-budget-save').click(); return true",
+    )
+    .await;
+    app.wait_until(
+        "the limit is set",
+        "return document.querySelector('.archive-result').textContent.includes('300 MB')",
+    )
+    .await;
+    let stored = broadsheet_store::Store::open_reader(&data.join(broadsheet_store::ARCHIVE_FILE))
+        .unwrap()
+        .image_budget()
+        .unwrap();
+    assert_eq!(stored, Some(300 * 1024 * 1024), "kept in the archive");
+
     // Retention of everything older than a day: the preview names the number, the removal
     // does exactly that, and the bookmarked post stays.
     app.eval::<bool>(

@@ -146,6 +146,18 @@ pub async fn set_user_tags(id: ArticleId, tags: Vec<String>) -> Result<Vec<Strin
     call("set_user_tags", &Args { id, tags }).await
 }
 
+pub async fn get_image_budget() -> Result<broadsheet_model::ImageBudget, ApiError> {
+    call("get_image_budget", &NoArgs {}).await
+}
+
+pub async fn set_image_budget(mib: u64) -> Result<broadsheet_model::ImageBudget, ApiError> {
+    #[derive(Serialize)]
+    struct Args {
+        mib: u64,
+    }
+    call("set_image_budget", &Args { mib }).await
+}
+
 pub async fn list_user_tags(query: LabelQuery) -> Result<LabelPage<TagCount>, ApiError> {
     call("list_user_tags", &LabelArgs { query }).await
 }

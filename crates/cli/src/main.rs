@@ -118,10 +118,13 @@ enum Command {
         source: Option<i64>,
         #[arg(long)]
         no_images: bool,
-        /// Stop caching images once the cache holds this many MiB
-        #[arg(long, value_name = "MIB", default_value_t = 2048)]
-        image_budget_mb: u64,
+        /// Stop caching images once the cache holds this many MiB (this run only; default: the
+        /// archive's limit, see `image-budget`, else 2048)
+        #[arg(long, value_name = "MIB")]
+        image_budget_mb: Option<u64>,
     },
+    /// Show the image cache's limit and use, or set the limit (MiB) for every later sync
+    ImageBudget { mib: Option<u64> },
     /// Set how often a source is synced (minutes, at least 5; default 30)
     Interval { id: i64, minutes: i64 },
     /// Sources with their article counts and sync health
@@ -368,7 +371,10 @@ fn run(cli: Cli) -> Result {
             let store = std::sync::Arc::new(std::sync::Mutex::new(open()?));
             let mut opts = broadsheet_sync::SyncOptions::new(&data_dir);
             opts.images = !no_images;
-            opts.image_budget_bytes = image_budget_mb * 1024 * 1024;
+            if let Some(mb) = image_budget_mb {
+                opts.image_budget_bytes = mb.saturating_mul(1024 * 1024);
+                opts.image_budget_fixed = true;
+            }
             let engine = broadsheet_sync::Engine::new(store, opts);
             let rt = tokio::runtime::Runtime::new()?;
             let report = rt.block_on(engine.run(
@@ -377,6 +383,14 @@ fn run(cli: Cli) -> Result {
                 output::sync_progress(),
             ));
             output::sync_report(&report);
+        }
+        Command::ImageBudget { mib } => {
+            let store = open()?;
+            if let Some(mib) = mib {
+                store.set_image_budget(mib.saturating_mul(1024 * 1024))?;
+            }
+            let limit = store.image_budget()?.unwrap_or(broadsheet_sync::DEFAULT_IMAGE_BUDGET);
+            println!("image cache: {} MiB used of {} MiB", store.image_bytes()? / (1024 * 1024), limit / (1024 * 1024));
         }
         Command::Interval { id, minutes } => {
             let store = open()?;

@@ -176,6 +176,13 @@ pub struct OpmlDone {
     pub already_present: u64,
 }
 
+/// The image cache: how much it holds and the most it may (Settings → Your archive).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageBudget {
+    pub used_bytes: u64,
+    pub limit_bytes: u64,
+}
+
 /// What retention removes (or would remove): unmarked posts older than its days, and the
 /// cached images only they use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

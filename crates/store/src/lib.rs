@@ -41,7 +41,7 @@ pub use images::{ImageBlob, ImageFiles};
 /// The search tokenizer, for tests that check the index against a plain scan.
 pub use search::tokens as search_tokens;
 pub use sync_state::{Attempt, PendingImage, SyncSource};
-pub use user::StateChange;
+pub use user::{StateChange, MAX_IMAGE_BUDGET};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 

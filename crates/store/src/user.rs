@@ -184,6 +184,24 @@ impl Store {
         Ok(now)
     }
 
+    /// The most bytes the image cache may hold, as the reader set it (`None`: not set, the
+    /// sync's default applies).
+    pub fn image_budget(&self) -> Result<Option<u64>> {
+        Ok(self.setting(IMAGE_BUDGET_SETTING)?.and_then(|v| v.parse().ok()))
+    }
+
+    /// Sets the image cache's limit (at most [`MAX_IMAGE_BUDGET`]). Images already cached
+    /// stay; past the limit, no more are fetched.
+    pub fn set_image_budget(&self, bytes: u64) -> Result<()> {
+        if bytes > MAX_IMAGE_BUDGET {
+            return Err(StoreError::InvalidInput(format!(
+                "an image cache of at most {} GiB",
+                MAX_IMAGE_BUDGET / (1024 * 1024 * 1024)
+            )));
+        }
+        self.set_setting(IMAGE_BUDGET_SETTING, &bytes.to_string())
+    }
+
     /// A setting's stored value.
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
         use rusqlite::OptionalExtension;
@@ -232,6 +250,11 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 }
+
+/// Where the reader's image cache limit is kept (`settings`).
+const IMAGE_BUDGET_SETTING: &str = "image_budget_bytes";
+/// The largest image cache limit the reader may set: 1 TiB.
+pub const MAX_IMAGE_BUDGET: u64 = 1024 * 1024 * 1024 * 1024;
 
 /// Articles marked read per write.
 const MARK_BATCH: usize = 2000;

@@ -23,25 +23,27 @@ pub(crate) async fn download(engine: &Engine, cancel: &CancellationToken, events
     // read on a connection of their own, on the blocking pool, never holding the writer that
     // the window's marks share, every minute the scheduler ticks.
     let per_run = engine.options().images_per_run;
+    let (default_budget, fixed) = (engine.options().image_budget_bytes, engine.options().image_budget_fixed);
     let reader = engine.reader();
     let plan = tokio::task::spawn_blocking(move || -> Result<_, broadsheet_store::StoreError> {
         let r = reader?;
+        // The reader's own limit (Settings → Your archive), read at every run.
+        let budget = if fixed { default_budget } else { r.image_budget()?.unwrap_or(default_budget) };
         let pending = r.pending_images(None, per_run)?;
         if pending.is_empty() {
-            return Ok((pending, 0, Default::default(), 1));
+            return Ok((pending, 0, Default::default(), 1, budget));
         }
         let used = r.image_bytes().unwrap_or(0);
         let by_source = r.image_bytes_by_source().unwrap_or_default();
         let sources = r.sync_sources().map_or(1, |s| s.len().max(1)) as u64;
-        Ok((pending, used, by_source, sources))
+        Ok((pending, used, by_source, sources, budget))
     })
     .await;
-    let Ok(Ok((pending, used, by_source, sources))) = plan else { return (0, 0) };
+    let Ok(Ok((pending, used, by_source, sources, budget))) = plan else { return (0, 0) };
     let total = pending.len();
     if total == 0 {
         return (0, 0);
     }
-    let budget = engine.options().image_budget_bytes;
     let used = Arc::new(AtomicU64::new(used));
     // One source's posts cannot take the whole budget (a feed listing a million pictures would
     // starve every other source): each gets an equal share, and never less than a quarter.

@@ -27,12 +27,19 @@ pub use tokio_util::sync::CancellationToken;
 /// The archive, shared between the app (or CLI) and the engine.
 pub type SharedStore = Arc<Mutex<Store>>;
 
+/// The image cache's limit unless the reader sets one: 2 GiB.
+pub const DEFAULT_IMAGE_BUDGET: u64 = 2 * 1024 * 1024 * 1024;
+
 #[derive(Debug, Clone)]
 pub struct SyncOptions {
     /// Download the images posts show.
     pub images: bool,
-    /// Stop caching images once the cache holds this many bytes.
+    /// Stop caching images once the cache holds this many bytes — unless the reader set a
+    /// limit of their own in the archive (`Store::image_budget`) and this one is not `fixed`.
     pub image_budget_bytes: u64,
+    /// `image_budget_bytes` was asked for (the CLI's `--image-budget-mb`): it wins over the
+    /// archive's setting.
+    pub image_budget_fixed: bool,
     /// Images fetched in one run at most (the rest wait for the next).
     pub images_per_run: usize,
     /// Requests in flight at once, overall and per host.
@@ -52,7 +59,8 @@ impl SyncOptions {
     pub fn new(data_dir: &std::path::Path) -> SyncOptions {
         SyncOptions {
             images: true,
-            image_budget_bytes: 2 * 1024 * 1024 * 1024,
+            image_budget_bytes: DEFAULT_IMAGE_BUDGET,
+            image_budget_fixed: false,
             images_per_run: 2000,
             max_concurrent: 6,
             per_host: 2,

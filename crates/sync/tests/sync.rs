@@ -373,3 +373,41 @@ fn a_scheduler_tick_with_nothing_due_reports_nothing_but_sync_now_always_answers
     let evs = seen.lock().unwrap().clone();
     assert!(matches!(evs.as_slice(), [SyncEvent::Started { sources: 0 }, SyncEvent::Finished { .. }]), "{evs:?}");
 }
+
+/// The image cache's limit the reader sets in the archive (Settings → Your archive, or
+/// `broadsheet image-budget`) holds for every later run; a run asked for a limit of its own
+/// (the CLI's `--image-budget-mb`) uses that one.
+#[test]
+fn the_readers_image_cache_limit_holds_unless_a_run_asks_for_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let web = dir.path().join("web");
+    std::fs::create_dir_all(web.join("img")).unwrap();
+    let http = Http::serve(&web);
+    let png =
+        std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../sample/site/images/chip-wafer.png"))
+            .unwrap();
+    std::fs::write(web.join("img/a.png"), &png).unwrap();
+    let feed = format!(
+        r#"<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Img</title><id>urn:img</id><updated>2026-11-01T00:00:00Z</updated>
+<entry><title>有图</title><id>urn:1</id><updated>2026-11-01T00:00:00Z</updated><content type="html">&lt;p&gt;图&lt;img src="{b}/img/a.png"&gt;&lt;/p&gt;</content></entry></feed>"#,
+        b = http.base
+    );
+    std::fs::write(web.join("feed.xml"), feed).unwrap();
+    let store = archive(dir.path());
+    let rt = rt();
+    rt.block_on(add_source(&store, &http.url("/feed.xml"), Some(SourceKind::Feed), None)).unwrap();
+    store.lock().unwrap().set_image_budget(0).unwrap();
+    let (sink, _) = events();
+    let report =
+        rt.block_on(engine(&store, dir.path()).run(Trigger::Now(None), CancellationToken::new(), sink.clone()));
+    assert_eq!(report.images, 0, "a limit of nothing fetches nothing");
+    assert!(http.requests_to("/img/a.png").is_empty());
+    assert_eq!(store.lock().unwrap().image_budget().unwrap(), Some(0));
+
+    let mut opts = SyncOptions::new(&dir.path().join("data"));
+    opts.image_budget_bytes = 10 * 1024 * 1024;
+    opts.image_budget_fixed = true;
+    let report = rt.block_on(Engine::new(store.clone(), opts).run(Trigger::Now(None), CancellationToken::new(), sink));
+    assert_eq!(report.images, 1, "the run's own limit wins over the archive's");
+    assert!(store.lock().unwrap().set_image_budget(broadsheet_store::MAX_IMAGE_BUDGET + 1).is_err());
+}

@@ -5,7 +5,11 @@ use crate::format::count as thousands;
 use crate::state::spawn;
 use crate::state::AppState;
 
-/// "Your archive": back up, export, import an OPML list, and retention with a preview of what
+const MIB: u64 = 1024 * 1024;
+/// The largest limit the store takes (1 TiB), in MiB.
+const MAX_BUDGET_MIB: u64 = 1024 * 1024;
+
+/// "Your archive": back up, export, import an OPML list, the image cache's limit, and retention with a preview of what
 /// would go, all through the system's file dialogs (run by the backend). One piece of work at
 /// a time; its result (or error) stays in the panel until the next.
 #[component]
@@ -16,6 +20,15 @@ pub fn ArchivePanel() -> View {
     let days = create_signal(String::from("365"));
     // The retention preview shown, for the days it was asked for.
     let preview = create_signal(None::<(u32, broadsheet_model::RetentionInfo)>);
+    // The image cache: its use and limit (asked for when the panel opens), and the limit typed.
+    let budget = create_signal(None::<broadsheet_model::ImageBudget>);
+    let budget_mib = create_signal(String::new());
+    spawn(async move {
+        if let Ok(b) = api::get_image_budget().await {
+            budget_mib.set((b.limit_bytes / MIB).to_string());
+            budget.set(Some(b));
+        }
+    });
 
     // One piece of work at a time: "Working…" meanwhile, then what it did, or what was being
     // done and why it failed. A cancelled dialog leaves an empty message.
@@ -104,6 +117,21 @@ pub fn ArchivePanel() -> View {
         )
     };
 
+    let save_budget = move |_| {
+        let Some(mib) = budget_mib.with(|m| m.trim().parse::<u64>().ok()).filter(|m| *m <= MAX_BUDGET_MIB) else {
+            result.set(state.t("Enter a limit in MB, up to 1,048,576").to_string());
+            return;
+        };
+        run(
+            "Setting the image cache limit",
+            Box::pin(async move {
+                let b = api::set_image_budget(mib).await?;
+                budget.set(Some(b));
+                Ok(state.t("Images are cached up to {n} MB").replace("{n}", &thousands(b.limit_bytes / MIB)))
+            }),
+        )
+    };
+
     view! {
         div(class="archive-panel", role="group", aria-label=state.t("Your archive")) {
             h3 { (state.t("Your archive")) }
@@ -136,6 +164,24 @@ pub fn ArchivePanel() -> View {
                         }
                         button(class="retention-apply danger", disabled=move || busy.get() || p.articles == 0, on:click=apply) {
                             (state.t("Remove them"))
+                        }
+                    },
+                    None => view! {},
+                })
+            }
+            div(class="image-budget") {
+                label {
+                    (state.t("Cache images for offline reading up to")) " "
+                    input(class="image-budget-mib", r#type="number", min="0", bind:value=budget_mib)
+                    " " (state.t("MB"))
+                }
+                button(class="image-budget-save", disabled=move || busy.get(), on:click=save_budget) { (state.t("Save")) }
+                (match budget.get() {
+                    Some(b) => view! {
+                        p(class="image-budget-use") {
+                            (state
+                                .t("{used} MB cached now. Past the limit no more are fetched; those cached stay.")
+                                .replace("{used}", &thousands(b.used_bytes / MIB)))
                         }
                     },
                     None => view! {},
