@@ -51,6 +51,7 @@ mod tests {
     #[test]
     fn date_inputs_become_midnights_and_back() {
         assert_eq!(local_midnight("1970-01-01"), Some(0));
+        assert_eq!(local_midnight_after("2026-12-31", 1), local_midnight("2027-01-01"));
         assert_eq!(local_midnight("2026-12-01"), Some(1_796_083_200));
         assert_eq!(date_value(1_796_083_200), "2026-12-01");
         assert_eq!(date_value(1_796_083_200 + 86_399), "2026-12-01");
@@ -90,6 +91,12 @@ mod count_tests {
 /// `2026-12-01` (an `<input type="date">` value) → the Unix time of that day's local
 /// midnight (UTC where no browser clock is available); `None` for anything else.
 pub fn local_midnight(date: &str) -> Option<i64> {
+    local_midnight_after(date, 0)
+}
+
+/// The local midnight `days` days after `date`'s (the end of a "To" day is the next day's
+/// midnight, which a day of 23 or 25 hours puts elsewhere than 24 hours on).
+pub fn local_midnight_after(date: &str, days: i32) -> Option<i64> {
     let mut parts = date.trim().splitn(3, '-');
     let y: i32 = parts.next()?.parse().ok()?;
     let m: u32 = parts.next()?.parse().ok()?;
@@ -99,7 +106,12 @@ pub fn local_midnight(date: &str) -> Option<i64> {
     }
     #[cfg(target_arch = "wasm32")]
     {
-        let t = js_sys::Date::new_with_year_month_day(y as u32, m as i32 - 1, d as i32).get_time();
+        let day = js_sys::Date::new_with_year_month_day(y as u32, m as i32 - 1, d as i32 + days);
+        // `new Date(y, …)` reads years 0–99 as 1900–1999.
+        if y < 100 {
+            day.set_full_year(y as u32);
+        }
+        let t = day.get_time();
         (t.is_finite()).then(|| (t / 1000.0) as i64)
     }
     #[cfg(not(target_arch = "wasm32"))]
@@ -110,7 +122,7 @@ pub fn local_midnight(date: &str) -> Option<i64> {
         let yoe = y - era * 400;
         let doy = (153 * m + 2) / 5 + i64::from(d) - 1;
         let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        Some((era * 146_097 + doe - 719_468) * 86_400)
+        Some((era * 146_097 + doe - 719_468 + i64::from(days)) * 86_400)
     }
 }
 

@@ -465,7 +465,9 @@ impl AppState {
     /// Loads the next page of the list (when the reader scrolls near its end): the rows older
     /// than the last one loaded, so a 100,000-post category streams in pages.
     pub fn load_more(self) {
-        if !self.more.get_untracked() || self.loading_more.get_untracked() {
+        // Not while the view's first page is being fetched anew (a scope changed, a sync
+        // ended): an offset into the former list would skip rows of the new one.
+        if !self.more.get_untracked() || self.loading_more.get_untracked() || !self.list_loaded.get_untracked() {
             return;
         }
         let view = self.view.get_clone_untracked();
@@ -693,8 +695,15 @@ impl AppState {
         spawn(async move {
             match api::rename_user_tag(from.clone(), to.clone()).await {
                 Ok(()) => {
-                    if self.view.get_clone_untracked() == ListView::UserTag(from) {
-                        self.view.set(ListView::UserTag(to));
+                    if self.view.get_clone_untracked() == ListView::UserTag(from.clone()) {
+                        self.view.set(ListView::UserTag(to.clone()));
+                    }
+                    // A search kept to that tag follows it too.
+                    if self.search_scope.with_untracked(|s| s.filters.user_tag.as_deref() == Some(from.as_str())) {
+                        self.narrow_search(|s| {
+                            s.filters.user_tag = Some(to.clone());
+                            s.within = Some(ListView::UserTag(to));
+                        });
                     }
                     self.reload_sidebar();
                     self.content_version.update(|v| *v += 1);
@@ -708,8 +717,14 @@ impl AppState {
         spawn(async move {
             match api::delete_user_tag(name.clone()).await {
                 Ok(()) => {
-                    if self.view.get_clone_untracked() == ListView::UserTag(name) {
+                    if self.view.get_clone_untracked() == ListView::UserTag(name.clone()) {
                         self.view.set(ListView::All);
+                    }
+                    if self.search_scope.with_untracked(|s| s.filters.user_tag.as_deref() == Some(name.as_str())) {
+                        self.narrow_search(|s| {
+                            s.filters.user_tag = None;
+                            s.within = None;
+                        });
                     }
                     self.reload_sidebar();
                     self.content_version.update(|v| *v += 1);

@@ -176,6 +176,15 @@ impl Store {
         if job.done {
             return Ok(false);
         }
+        // Past the posts (the sweep has begun): straight on with it, without walking the
+        // marked posts that are kept once more at every step.
+        if job.labels.is_some() {
+            if self.sweep_labels_step(&mut job.labels)? {
+                return Ok(true);
+            }
+            job.done = true;
+            return Ok(false);
+        }
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let (date, id) = job.after.unwrap_or((i64::MAX, i64::MAX));
         let found: Vec<(i64, i64)> = tx
@@ -193,7 +202,8 @@ impl Store {
                 return Ok(true);
             }
             drop(tx);
-            if job.deleted > 0 && self.sweep_labels_step(&mut job.labels)? {
+            if job.deleted > 0 {
+                job.labels = Some((0, i64::MIN));
                 return Ok(true);
             }
             job.done = true;
@@ -244,32 +254,37 @@ impl Store {
         Ok(true)
     }
 
-    /// Ends a removal (runs what steps are left) and says what it removed.
-    /// Deletes the categories or site tags no post carries among the next ids of the sweep;
-    /// `false` once both tables are done.
+    /// Deletes the categories or site tags no post carries among the next labels of the sweep
+    /// (by rows, in id order); `false` once both tables are done.
     fn sweep_labels_step(&mut self, at: &mut Option<(usize, i64)>) -> Result<bool> {
         const TABLES: [(&str, &str, &str); 2] =
             [("categories", "article_categories", "category_id"), ("site_tags", "article_site_tags", "tag_id")];
-        const IDS_PER_STEP: i64 = 20_000;
-        let (table, after) = at.unwrap_or((0, 0));
+        const LABELS_PER_STEP: i64 = 20_000;
+        let (table, after) = at.unwrap_or((0, i64::MIN));
         let Some((labels, links, column)) = TABLES.get(table) else { return Ok(false) };
-        let last: Option<i64> = self.conn.query_row(&format!("SELECT max(id) FROM {labels}"), [], |r| r.get(0))?;
-        if last.is_none_or(|last| after >= last) {
-            *at = Some((table + 1, 0));
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let last: Option<i64> = tx.query_row(
+            &format!("SELECT max(id) FROM (SELECT id FROM {labels} WHERE id > ?1 ORDER BY id LIMIT ?2)"),
+            [after, LABELS_PER_STEP],
+            |r| r.get(0),
+        )?;
+        let Some(last) = last else {
+            *at = Some((table + 1, i64::MIN));
             return Ok(table + 1 < TABLES.len());
-        }
-        let upto = after.saturating_add(IDS_PER_STEP);
-        self.conn.execute(
+        };
+        tx.execute(
             &format!(
                 "DELETE FROM {labels} WHERE id > ?1 AND id <= ?2
                    AND NOT EXISTS (SELECT 1 FROM {links} l WHERE l.{column} = {labels}.id)"
             ),
-            [after, upto],
+            [after, last],
         )?;
-        *at = Some((table, upto));
+        tx.commit()?;
+        *at = Some((table, last));
         Ok(true)
     }
 
+    /// Ends a removal (runs what steps are left) and says what it removed.
     pub fn finish_removal(&mut self, mut job: Removal) -> Result<RetentionPlan> {
         while self.removal_step(&mut job)? {}
         Ok(RetentionPlan { articles: job.deleted, images: job.orphans.0, image_bytes: job.orphans.1 })

@@ -207,10 +207,20 @@ fn SearchFilters() -> View {
     let toggle = move |unread: bool| {
         move |_| {
             state.narrow_search(|s| {
+                use crate::view::ListView;
                 if unread {
                     s.filters.unread = !s.filters.unread;
                 } else {
                     s.filters.bookmarked = !s.filters.bookmarked;
+                }
+                // A search begun in Unread (Bookmarked) no longer keeps to it once unticked.
+                let gone = match s.within {
+                    Some(ListView::Unread) => !s.filters.unread,
+                    Some(ListView::Bookmarked) => !s.filters.bookmarked,
+                    _ => false,
+                };
+                if gone {
+                    s.within = None;
                 }
             })
         }
@@ -218,13 +228,12 @@ fn SearchFilters() -> View {
     let date = move |since: bool| {
         move |e: web_sys::Event| {
             let value = crate::components::input_value(&e);
-            let at = crate::format::local_midnight(&value);
             state.narrow_search(|s| {
                 if since {
-                    s.since = at;
+                    s.since = crate::format::local_midnight(&value);
                 } else {
-                    // "To" includes that day: up to the next midnight.
-                    s.until = at.map(|t| t + 86_400);
+                    // "To" includes that day: up to the next day's midnight.
+                    s.until = crate::format::local_midnight_after(&value, 1);
                 }
             })
         }
@@ -249,7 +258,7 @@ fn SearchFilters() -> View {
                 }
                 label(class="filter-date") {
                     (state.t("To"))
-                    input(r#type="date", class="filter-until", prop:value=move || shown(scope.with(|s| s.until.map(|t| t - 86_400))), on:change=date(false))
+                    input(r#type="date", class="filter-until", prop:value=move || shown(scope.with(|s| s.until.map(|t| t - 1))), on:change=date(false))
                 }
             }
         }
