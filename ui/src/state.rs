@@ -227,7 +227,15 @@ impl AppState {
             self.list_loaded.set(false);
             self.total.set(None);
             spawn(async move {
-                let current = || self.view.get_clone_untracked() == view && self.scope_is(&view, &scope);
+                // Also the order asked for: Relevance then Newest toggled fast must not leave the
+                // older answer on screen under the newer button.
+                let current = || {
+                    let sort_now =
+                        if self.search_newest.get_untracked() { SearchSort::Newest } else { SearchSort::Relevance };
+                    self.view.get_clone_untracked() == view
+                        && self.scope_is(&view, &scope)
+                        && (!matches!(view, ListView::Search(_)) || sort_now == sort)
+                };
                 let result = match &view {
                     ListView::Search(q) => api::search(scope.query(q, sort, Some(PAGE), None)).await.map(|hits| {
                         let snippets = hits.iter().map(|h| (h.summary.id, h.snippet.clone())).collect();

@@ -68,6 +68,59 @@ pub(crate) fn packed(html: &str) -> Option<Vec<u8>> {
     })
 }
 
+impl crate::Store {
+    /// Packs every body still stored as text (archives written before bodies were deflated),
+    /// 500 rows a transaction; returns how many were packed.
+    pub fn repack_bodies(&mut self) -> crate::Result<u64> {
+        let (mut after, mut done) = (0i64, 0u64);
+        loop {
+            let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let rows: Vec<(i64, String)> = tx
+                .prepare_cached(
+                    "SELECT id, html FROM articles WHERE id > ?1 AND typeof(html) = 'text' AND length(html) >= ?2
+                     ORDER BY id LIMIT 500",
+                )?
+                .query_map(rusqlite::params![after, PACK_FROM as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            let Some(&(last, _)) = rows.last() else { break };
+            for (id, html) in &rows {
+                if let Some(blob) = packed(html) {
+                    tx.prepare_cached("UPDATE articles SET html = ?1 WHERE id = ?2")?
+                        .execute(rusqlite::params![blob, id])?;
+                    done += 1;
+                }
+            }
+            tx.commit()?;
+            after = last;
+        }
+        Ok(done)
+    }
+
+    /// Rewrites the archive's file compactly: bodies packed ([`Store::repack_bodies`]), then
+    /// `VACUUM` into 16 KiB pages, giving the free pages back. Needs the archive to itself
+    /// (the app closed) and free disk for a copy; atomic, as `VACUUM` is. Returns (bodies
+    /// packed, bytes before, bytes after).
+    pub fn compact(&mut self) -> crate::Result<(u64, u64, u64)> {
+        let size = |s: &Self| -> crate::Result<u64> {
+            let (pages, page): (i64, i64) = s.conn.query_row(
+                "SELECT (SELECT page_count FROM pragma_page_count()), (SELECT page_size FROM pragma_page_size())",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            Ok(u64::try_from(pages * page).unwrap_or(0))
+        };
+        let before = size(self)?;
+        let packed = self.repack_bodies()?;
+        // A WAL archive keeps its page size through VACUUM: leave WAL for it, then return.
+        self.conn.pragma_update(None, "journal_mode", "DELETE")?;
+        let vacuumed =
+            self.conn.pragma_update(None, "page_size", 16384).and_then(|()| self.conn.execute_batch("VACUUM"));
+        self.conn.pragma_update(None, "journal_mode", "WAL")?;
+        vacuumed?;
+        Ok((packed, before, size(self)?))
+    }
+}
+
 /// An `html` column read back, packed or not.
 pub(crate) struct Body(pub String);
 

@@ -22,6 +22,28 @@ fn events() -> (Sink, Arc<Mutex<Vec<SyncEvent>>>) {
     (Arc::new(move |e| sink.lock().unwrap().push(e)), seen)
 }
 
+/// An Atom feed served from `dir/web` with one post showing `images` (each served under
+/// `/img/` as the sample's PNG); the server and the PNG's bytes.
+fn image_feed(dir: &std::path::Path, images: &[&str]) -> (Http, Vec<u8>) {
+    let web = dir.join("web");
+    std::fs::create_dir_all(web.join("img")).unwrap();
+    let http = Http::serve(&web);
+    let png =
+        std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../sample/site/images/chip-wafer.png"))
+            .unwrap();
+    let mut tags = String::new();
+    for name in images {
+        std::fs::write(web.join("img").join(name), &png).unwrap();
+        tags.push_str(&format!("&lt;img src=\"{}/img/{name}\"&gt;", http.base));
+    }
+    let feed = format!(
+        r#"<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Img</title><id>urn:img</id><updated>2026-11-01T00:00:00Z</updated>
+<entry><title>有图</title><id>urn:1</id><updated>2026-11-01T00:00:00Z</updated><content type="html">&lt;p&gt;图{tags}&lt;/p&gt;</content></entry></feed>"#
+    );
+    std::fs::write(web.join("feed.xml"), feed).unwrap();
+    (http, png)
+}
+
 fn count(store: &SharedStore) -> usize {
     store.lock().unwrap().list_articles(&ArticleQuery { limit: Some(1000), ..Default::default() }).unwrap().len()
 }
@@ -64,20 +86,9 @@ fn a_jekyll_feed_is_discovered_synced_and_then_not_modified() {
 #[test]
 fn images_are_cached_without_a_referer_and_show_after_the_server_is_gone() {
     let dir = tempfile::tempdir().unwrap();
-    let web = dir.path().join("web");
-    std::fs::create_dir_all(web.join("img")).unwrap();
-    let http = Http::serve(&web);
-    let png =
-        std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../sample/site/images/chip-wafer.png"))
-            .unwrap();
-    std::fs::write(web.join("img/wafer.png"), &png).unwrap();
-    std::fs::write(web.join("img/fake.png"), "<html>not an image</html>").unwrap();
-    let feed = format!(
-        r#"<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Img</title><id>urn:img</id><updated>2026-11-01T00:00:00Z</updated>
-<entry><title>有图</title><id>urn:1</id><updated>2026-11-01T00:00:00Z</updated><content type="html">&lt;p&gt;图&lt;img src="{b}/img/wafer.png"&gt;&lt;img src="{b}/img/fake.png"&gt;&lt;img src="{b}/img/missing.png"&gt;&lt;/p&gt;</content></entry></feed>"#,
-        b = http.base
-    );
-    std::fs::write(web.join("feed.xml"), feed).unwrap();
+    let (http, png) = image_feed(dir.path(), &["wafer.png", "fake.png", "missing.png"]);
+    std::fs::write(dir.path().join("web/img/fake.png"), "<html>not an image</html>").unwrap();
+    std::fs::remove_file(dir.path().join("web/img/missing.png")).unwrap();
     let store = archive(dir.path());
     let rt = rt();
     rt.block_on(add_source(&store, &http.url("/feed.xml"), Some(SourceKind::Feed), Some("图"))).unwrap();
@@ -380,19 +391,7 @@ fn a_scheduler_tick_with_nothing_due_reports_nothing_but_sync_now_always_answers
 #[test]
 fn the_readers_image_cache_limit_holds_unless_a_run_asks_for_its_own() {
     let dir = tempfile::tempdir().unwrap();
-    let web = dir.path().join("web");
-    std::fs::create_dir_all(web.join("img")).unwrap();
-    let http = Http::serve(&web);
-    let png =
-        std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../sample/site/images/chip-wafer.png"))
-            .unwrap();
-    std::fs::write(web.join("img/a.png"), &png).unwrap();
-    let feed = format!(
-        r#"<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Img</title><id>urn:img</id><updated>2026-11-01T00:00:00Z</updated>
-<entry><title>有图</title><id>urn:1</id><updated>2026-11-01T00:00:00Z</updated><content type="html">&lt;p&gt;图&lt;img src="{b}/img/a.png"&gt;&lt;/p&gt;</content></entry></feed>"#,
-        b = http.base
-    );
-    std::fs::write(web.join("feed.xml"), feed).unwrap();
+    let (http, _) = image_feed(dir.path(), &["a.png"]);
     let store = archive(dir.path());
     let rt = rt();
     rt.block_on(add_source(&store, &http.url("/feed.xml"), Some(SourceKind::Feed), None)).unwrap();

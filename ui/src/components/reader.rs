@@ -172,6 +172,11 @@ pub fn TagEditor(id: ArticleId) -> View {
         let n = asked.get_untracked() + 1;
         asked.set(n);
         crate::state::spawn(async move {
+            // Asked once typing pauses, not at every key.
+            crate::state::sleep_ms(150).await;
+            if asked.get_untracked() != n {
+                return;
+            }
             let query = broadsheet_model::LabelQuery { filter: typed, by_count: true, limit: 50 };
             if let Ok(page) = crate::api::list_user_tags(query).await {
                 if asked.get_untracked() == n {
