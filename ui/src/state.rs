@@ -215,7 +215,7 @@ impl AppState {
             }
         });
         create_effect(move || {
-            self.content_version.track();
+            let version = self.content_version.get();
             let view = self.view.get_clone();
             let sort = if self.search_newest.get() { SearchSort::Newest } else { SearchSort::Relevance };
             // Only a search depends on its scope (a list is not reloaded when it changes).
@@ -232,7 +232,9 @@ impl AppState {
                 let current = || {
                     let sort_now =
                         if self.search_newest.get_untracked() { SearchSort::Newest } else { SearchSort::Relevance };
+                    // And the content: an answer begun before a sync ended is not the latest.
                     self.view.get_clone_untracked() == view
+                        && self.content_version.get_untracked() == version
                         && self.scope_is(&view, &scope)
                         && (!matches!(view, ListView::Search(_)) || sort_now == sort)
                 };
@@ -396,13 +398,13 @@ impl AppState {
                 p.total = total;
                 p.message = match error {
                     Some(e) => format!("{name}: {e}"),
-                    None => format!("{name} done"),
+                    None => format!("{name}: {}", self.t("done")),
                 };
             }),
             SyncEvent::Images { done, total, .. } => self.sync.update(|p| {
                 p.done = done;
                 p.total = total;
-                p.message = format!("Images {done}/{total}");
+                p.message = format!("{} {done}/{total}", self.t("Images"));
             }),
             SyncEvent::Finished { new, updated, failed, cancelled, .. } => {
                 let message = if cancelled {

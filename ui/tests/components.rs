@@ -188,7 +188,7 @@ fn the_sync_bar_shows_progress_while_running_and_a_summary_after() {
         || view! { SyncBar {} },
     );
     assert!(running.contains("value=\"25\""), "{running}");
-    assert!(running.contains(">Cancel<") && running.contains("东财 done"), "{running}");
+    assert!(running.contains(">Cancel<") && running.contains("东财: done"), "{running}");
     let done = render(
         |s| {
             s.on_sync_event(SyncEvent::Started { sources: 1 });
@@ -408,4 +408,37 @@ fn the_archive_section_offers_backup_exports_opml_import_and_a_retention_preview
         assert!(html.contains(class), "{class} missing in {html}");
     }
     assert!(!html.contains("retention-apply"), "nothing can be removed before its preview: {html}");
+}
+
+/// The sync bar's running messages are the interface's too: in Chinese, in Chinese.
+#[test]
+fn sync_progress_speaks_the_readers_language() {
+    use broadsheet_model::SyncEvent;
+    use broadsheet_ui::components::SyncBar;
+    let html = render(
+        |s| {
+            s.settings.update(|x| x.language = "zh".into());
+            s.on_sync_event(SyncEvent::Started { sources: 2 });
+            s.on_sync_event(SyncEvent::SourceFinished {
+                id: 1,
+                name: "东财".into(),
+                new: 1,
+                updated: 0,
+                error: None,
+                done: 1,
+                total: 2,
+            });
+        },
+        || view! { SyncBar {} },
+    );
+    assert!(html.contains("东财: 完成"), "{html}");
+    let html = render(
+        |s| {
+            s.settings.update(|x| x.language = "zh".into());
+            s.on_sync_event(SyncEvent::Started { sources: 1 });
+            s.on_sync_event(SyncEvent::Images { done: 3, total: 10, bytes: 0, failed: 0 });
+        },
+        || view! { SyncBar {} },
+    );
+    assert!(html.contains("图片 3/10"), "{html}");
 }

@@ -208,7 +208,7 @@ pub fn TagEditor(id: ArticleId) -> View {
             Keyed(
                 list=tags,
                 view=move |t| {
-                    let label = format!("Remove tag {t}");
+                    let label = format!("{}{t}", state.t("Remove tag "));
                     let name = t.clone();
                     view! {
                         span(class="user-tag-chip") {
