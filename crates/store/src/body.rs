@@ -113,8 +113,10 @@ impl crate::Store {
         let packed = self.repack_bodies()?;
         // A WAL archive keeps its page size through VACUUM: leave WAL for it, then return.
         self.conn.pragma_update(None, "journal_mode", "DELETE")?;
-        let vacuumed =
-            self.conn.pragma_update(None, "page_size", 16384).and_then(|()| self.conn.execute_batch("VACUUM"));
+        let vacuumed = self
+            .conn
+            .pragma_update(None, "page_size", crate::PAGE_SIZE)
+            .and_then(|()| self.conn.execute_batch("VACUUM"));
         self.conn.pragma_update(None, "journal_mode", "WAL")?;
         vacuumed?;
         Ok((packed, before, size(self)?))
@@ -140,18 +142,7 @@ impl FromSql for Body {
 pub(crate) fn prefix(value: ValueRef<'_>, max: usize) -> Result<String, String> {
     let bytes: Vec<u8> = match value {
         ValueRef::Text(t) => t[..t.len().min(max)].to_vec(),
-        ValueRef::Blob(b) => {
-            let (&format, stream) = b.split_first().ok_or("an empty stored body")?;
-            if format != DEFLATE {
-                return Err(format!("a stored body in an unknown format ({format})"));
-            }
-            let mut out = Vec::with_capacity(max.min(stream.len() * 3));
-            flate2::read::DeflateDecoder::new(stream)
-                .take(max as u64)
-                .read_to_end(&mut out)
-                .map_err(|e| format!("a damaged stored body: {e}"))?;
-            out
-        }
+        ValueRef::Blob(b) => inflate(b, max)?,
         _ => Vec::new(),
     };
     Ok(match String::from_utf8(bytes) {
@@ -173,19 +164,25 @@ pub(crate) fn or_empty(value: ValueRef<'_>) -> String {
 }
 
 fn unpack(b: &[u8]) -> Result<String, String> {
-    let (&format, stream) = b.split_first().ok_or("an empty stored body")?;
-    if format != DEFLATE {
-        return Err(format!("a stored body in an unknown format ({format})"));
-    }
-    let mut out = Vec::with_capacity((stream.len() * 3).min(MAX_BODY_BYTES));
-    flate2::read::DeflateDecoder::new(stream)
-        .take(MAX_BODY_BYTES as u64 + 1)
-        .read_to_end(&mut out)
-        .map_err(|e| format!("a damaged stored body: {e}"))?;
+    let out = inflate(b, MAX_BODY_BYTES + 1)?;
     if out.len() > MAX_BODY_BYTES {
         return Err(format!("a stored body inflating past {MAX_BODY_BYTES} bytes"));
     }
     String::from_utf8(out).map_err(|_| "a stored body that is not UTF-8".to_string())
+}
+
+/// At most `max` bytes of a packed body, inflated (its format byte checked first).
+fn inflate(b: &[u8], max: usize) -> Result<Vec<u8>, String> {
+    let (&format, stream) = b.split_first().ok_or("an empty stored body")?;
+    if format != DEFLATE {
+        return Err(format!("a stored body in an unknown format ({format})"));
+    }
+    let mut out = Vec::with_capacity(max.min(stream.len().saturating_mul(3)));
+    flate2::read::DeflateDecoder::new(stream)
+        .take(max as u64)
+        .read_to_end(&mut out)
+        .map_err(|e| format!("a damaged stored body: {e}"))?;
+    Ok(out)
 }
 
 #[cfg(test)]

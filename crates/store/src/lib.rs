@@ -30,6 +30,9 @@ pub use articles::{NewArticle, Prepared, UpsertOutcome, LIST_LABELS, MAX_CATEGOR
 pub use search::tokens::{QueryError, MAX_QUERY_CHARS};
 pub use search::RANKED_WINDOW;
 
+/// The page size of a new archive (and of one `Store::compact` rewrites).
+pub(crate) const PAGE_SIZE: i64 = 16384;
+
 /// Sources the reader may add, by hand or by OPML (see [`Store::check_room_for_sources`]):
 /// ten times a heavy reader's subscriptions.
 pub const MAX_SOURCES: usize = 10_000;
@@ -75,7 +78,7 @@ impl Store {
         // 16 KiB pages for a new archive (an existing one keeps its size; only VACUUM changes
         // it): an article row (about 2 KiB with its deflated body) left half of each 4 KiB page
         // empty — 9 of the 10k bench's 31 MB of rows.
-        conn.pragma_update(None, "page_size", 16384)?;
+        conn.pragma_update(None, "page_size", PAGE_SIZE)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
