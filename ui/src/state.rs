@@ -117,6 +117,15 @@ impl SearchScope {
     }
 }
 
+/// What a list request was made for (see `AppState::list_ask`).
+#[derive(Clone, PartialEq)]
+struct ListAsk {
+    view: ListView,
+    scope: SearchScope,
+    sort: SearchSort,
+    version: u64,
+}
+
 /// The sync bar's state.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SyncProgress {
@@ -215,29 +224,12 @@ impl AppState {
             }
         });
         create_effect(move || {
-            let version = self.content_version.get();
-            let view = self.view.get_clone();
-            let sort = if self.search_newest.get() { SearchSort::Newest } else { SearchSort::Relevance };
-            // Only a search depends on its scope (a list is not reloaded when it changes).
-            let scope = if matches!(view, ListView::Search(_)) {
-                self.search_scope.get_clone()
-            } else {
-                SearchScope::default()
-            };
+            let ask = self.list_ask(true);
+            let ListAsk { view, scope, sort, .. } = ask.clone();
             self.list_loaded.set(false);
             self.total.set(None);
             spawn(async move {
-                // Also the order asked for: Relevance then Newest toggled fast must not leave the
-                // older answer on screen under the newer button.
-                let current = || {
-                    let sort_now =
-                        if self.search_newest.get_untracked() { SearchSort::Newest } else { SearchSort::Relevance };
-                    // And the content: an answer begun before a sync ended is not the latest.
-                    self.view.get_clone_untracked() == view
-                        && self.content_version.get_untracked() == version
-                        && self.scope_is(&view, &scope)
-                        && (!matches!(view, ListView::Search(_)) || sort_now == sort)
-                };
+                let current = || self.list_ask(false) == ask;
                 let result = match &view {
                     ListView::Search(q) => api::search(scope.query(q, sort, Some(PAGE), None)).await.map(|hits| {
                         let snippets = hits.iter().map(|h| (h.summary.id, h.snippet.clone())).collect();
@@ -480,11 +472,10 @@ impl AppState {
         if !self.more.get_untracked() || self.loading_more.get_untracked() || !self.list_loaded.get_untracked() {
             return;
         }
-        let view = self.view.get_clone_untracked();
+        let ask = self.list_ask(false);
+        let ListAsk { view, scope, sort, .. } = ask.clone();
         let Some(before) = self.articles.with_untracked(|l| l.last().map(ArticleSummary::cursor)) else { return };
         let loaded = self.articles.with_untracked(Vec::len) as u32;
-        let sort = if self.search_newest.get_untracked() { SearchSort::Newest } else { SearchSort::Relevance };
-        let scope = self.search_scope.get_clone_untracked();
         self.loading_more.set(true);
         spawn(async move {
             // Search pages by offset (its order is by rank, not date); lists by cursor.
@@ -499,7 +490,7 @@ impl AppState {
                 }
             };
             self.loading_more.set(false);
-            if self.view.get_clone_untracked() != view || !self.scope_is(&view, &scope) {
+            if self.list_ask(false) != ask {
                 return;
             }
             match result {
@@ -767,9 +758,23 @@ impl AppState {
         self.search_scope.set(scope);
     }
 
-    /// Whether a search's answer still matches the scope now asked for (lists have none).
-    fn scope_is(self, view: &ListView, scope: &SearchScope) -> bool {
-        !matches!(view, ListView::Search(_)) || self.search_scope.with_untracked(|s| s == scope)
+    /// What the list is asked to show now (`tracked`: read inside the list's effect, so a
+    /// change of any of it fetches anew). A page's answer is shown only while this is still
+    /// what it was asked for: the view, a search's scope and order (Relevance then Newest
+    /// toggled fast must not leave the older answer under the newer button), and the content
+    /// (an answer begun before a sync ended is not the latest).
+    fn list_ask(self, tracked: bool) -> ListAsk {
+        let view = if tracked { self.view.get_clone() } else { self.view.get_clone_untracked() };
+        let newest = if tracked { self.search_newest.get() } else { self.search_newest.get_untracked() };
+        let version = if tracked { self.content_version.get() } else { self.content_version.get_untracked() };
+        // Only a search depends on its scope (a list is not reloaded when it changes).
+        let scope = match view {
+            ListView::Search(_) if tracked => self.search_scope.get_clone(),
+            ListView::Search(_) => self.search_scope.get_clone_untracked(),
+            _ => SearchScope::default(),
+        };
+        let sort = if newest { SearchSort::Newest } else { SearchSort::Relevance };
+        ListAsk { view, scope, sort, version }
     }
 
     pub fn update_settings(self, f: impl FnOnce(&Settings) -> Settings) {
