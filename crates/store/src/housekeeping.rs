@@ -45,7 +45,7 @@ pub struct Removal {
     /// written meanwhile (a sync of the source still running when its removal began).
     again: bool,
     /// Once the posts are gone: the categories and site tags no post carries any more are
-    /// swept too, a range of ids per step (a removed source may leave millions: the sidebar's
+    /// swept too, 20,000 labels per step (a removed source may leave millions: the sidebar's
     /// pages would walk them at every reload). (table, last id looked at).
     labels: Option<(usize, i64)>,
     source: Option<SourceId>,
@@ -55,6 +55,10 @@ pub struct Removal {
 }
 
 impl Removal {
+    fn new(cond: String, source: Option<SourceId>, done: bool) -> Removal {
+        Removal { cond, after: None, again: false, labels: None, source, deleted: 0, orphans: (0, 0), done }
+    }
+
     pub fn deleted(&self) -> u64 {
         self.deleted
     }
@@ -83,16 +87,7 @@ impl Store {
         tx.execute("UPDATE sources SET removed_at = coalesce(removed_at, ?2) WHERE id = ?1", params![source, now()])?;
         tx.commit()?;
         let cond = format!("a.source_id = {source} AND NOT {MARKED}");
-        Ok(Removal {
-            cond,
-            after: None,
-            again: false,
-            labels: None,
-            source: Some(source),
-            deleted: 0,
-            orphans: (0, 0),
-            done: keep_articles,
-        })
+        Ok(Removal::new(cond, Some(source), keep_articles))
     }
 
     /// Deletes the source row once none of its posts is left, and says what the removal did.
@@ -158,16 +153,7 @@ impl Store {
 
     /// Plans the removal of unmarked posts published more than `days` ago.
     pub fn begin_retention(&self, days: u32) -> Removal {
-        Removal {
-            cond: retention_cond(days),
-            after: None,
-            again: false,
-            labels: None,
-            source: None,
-            deleted: 0,
-            orphans: (0, 0),
-            done: false,
-        }
+        Removal::new(retention_cond(days), None, false)
     }
 
     /// Deletes the next few posts of `job` (with their index rows) in one transaction;
