@@ -126,6 +126,12 @@ enum Command {
         #[arg(long, value_name = "MIB")]
         image_budget_mb: Option<u64>,
     },
+    /// Your bookmarks, tags, read marks, feeds and settings on every computer, through a git
+    /// remote or a synced folder
+    Devices {
+        #[command(subcommand)]
+        command: DevicesCommand,
+    },
     /// Show the image cache's limit and use, or set the limit (MiB) for every later sync
     ImageBudget { mib: Option<u64> },
     /// Set how often a source is synced (minutes, at least 5; default 30)
@@ -177,6 +183,20 @@ enum Command {
     },
     /// Site tags with post counts
     Tags {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum DevicesCommand {
+    /// Sync through this folder (Syncthing, Dropbox, iCloud Drive, a USB disk) or git remote
+    /// (https://, ssh://, file://, user@host:path, a path ending in .git); "" stops
+    SetRemote { remote: String },
+    /// Publish this device's changes and apply the other devices'
+    Sync,
+    /// This device, where it syncs, and the other devices it has heard of
+    Status {
         #[arg(long)]
         json: bool,
     },
@@ -275,6 +295,20 @@ fn default_db() -> Result<PathBuf> {
     }
     let dirs = directories::BaseDirs::new().ok_or("no home directory; pass --db PATH")?;
     Ok(dirs.data_dir().join(broadsheet_store::APP_IDENTIFIER).join(broadsheet_store::ARCHIVE_FILE))
+}
+
+/// One device sync, its result on stdout and each refused log on stderr (a refused log is a
+/// warning: the other devices' changes are applied).
+fn devices_sync(store: Store, data_dir: &std::path::Path) -> Result {
+    let store = std::sync::Mutex::new(store);
+    let report = broadsheet_devices::sync(&store, data_dir)?;
+    for peer in &report.peers {
+        if let Some(e) = &peer.error {
+            eprintln!("broadsheet: warning: the log of device {} was refused: {}", peer.device, output::text(e));
+        }
+    }
+    println!("devices: {report}");
+    Ok(())
 }
 
 fn run(cli: Cli) -> Result {
@@ -394,6 +428,26 @@ fn run(cli: Cli) -> Result {
                 output::sync_progress(),
             ));
             output::sync_report(&report);
+            // What the reader did travels after each sync, when a place for it is set.
+            let store = open()?;
+            if broadsheet_devices::remote_of(&store)?.is_some() {
+                // Offline is normal: the posts are synced; the devices wait for the next time.
+                if let Err(e) = devices_sync(store, &data_dir) {
+                    eprintln!("broadsheet: warning: devices not synced: {}", output::text(&e.to_string()));
+                }
+            }
+        }
+        Command::Devices { command } => {
+            let data_dir = db.parent().map_or_else(|| PathBuf::from("."), PathBuf::from);
+            let store = open()?;
+            match command {
+                DevicesCommand::SetRemote { remote } => match broadsheet_devices::set_remote(&store, Some(&remote))? {
+                    Some(r) => println!("devices sync through {}", output::text(&r.describe())),
+                    None => println!("devices sync stopped"),
+                },
+                DevicesCommand::Sync => devices_sync(store, &data_dir)?,
+                DevicesCommand::Status { json } => output::devices_status(&broadsheet_devices::status(&store)?, json),
+            }
         }
         Command::ImageBudget { mib } => {
             let store = open()?;

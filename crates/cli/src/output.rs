@@ -388,6 +388,52 @@ pub fn sync_progress() -> std::sync::Arc<dyn Fn(broadsheet_model::SyncEvent) + S
     })
 }
 
+/// `devices status`: this device, where it syncs, each other device (one line each, or JSON).
+pub fn devices_status(s: &broadsheet_devices::Status, json: bool) {
+    let when = |t: Option<i64>| t.map_or_else(|| "never".to_string(), |t| date_time_utc(t));
+    if json {
+        let peers: Vec<serde_json::Value> = s
+            .peers
+            .iter()
+            .map(|p| {
+                serde_json::json!({
+                    "device": p.device, "name": p.name, "changes": p.ops,
+                    "seen_at": p.seen_at, "error": p.error,
+                })
+            })
+            .collect();
+        let v = serde_json::json!({
+            "device": s.device, "name": s.name, "remote": s.remote, "last_sync": s.last_sync,
+            "changes": s.own_changes, "waiting": s.waiting, "peers": peers,
+        });
+        println!("{v}");
+        return;
+    }
+    println!("this device: {} ({}), {} changes logged", text(&s.name), s.device, s.own_changes);
+    match &s.remote {
+        Some(r) => println!("syncs through: {}, last {}", text(r), when(s.last_sync)),
+        None => println!("syncs through: nothing yet (broadsheet devices set-remote FOLDER_OR_GIT_URL)"),
+    }
+    if s.waiting > 0 {
+        println!("waiting: {} changes for posts not in this archive yet", s.waiting);
+    }
+    for p in &s.peers {
+        let name = if p.name.is_empty() { "?" } else { &p.name };
+        let state = match &p.error {
+            Some(e) => format!("refused: {}", text(e)),
+            None => format!("{} changes", p.ops),
+        };
+        println!("device {} ({}): seen {}, {state}", p.device, text(name), when(p.seen_at));
+    }
+}
+
+fn date_time_utc(t: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(t)
+        .ok()
+        .and_then(|d| d.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_else(|| t.to_string())
+}
+
 pub fn sync_report(r: &broadsheet_sync::SyncReport) {
     println!(
         "synced {} sources: {} new, {} updated, {} images cached, {} failed{}",

@@ -300,3 +300,57 @@ fn a_sources_interval_is_set_with_a_floor_of_five_minutes() {
     assert_eq!(a.json(&["sources", "--json"])[0]["health"]["interval_min"], 5);
     assert!(!a.run(&["interval", "999", "30"]).status.success());
 }
+
+#[test]
+fn devices_share_marks_through_a_folder_from_the_command_line() {
+    let shared = tempfile::tempdir().unwrap();
+    let (a, b) = (Archive::new(), Archive::new());
+    for arc in [&a, &b] {
+        // The same site at a different path on each computer.
+        let site = arc.dir.path().join("notes");
+        std::fs::create_dir_all(site.join("_posts")).unwrap();
+        std::fs::write(site.join("_config.yml"), "title: Notes\n").unwrap();
+        std::fs::write(site.join("_posts/2026-03-01-one.md"), "---\ntitle: \"One\"\n---\nfirst\n").unwrap();
+        std::fs::write(site.join("_posts/2026-03-02-two.md"), "---\ntitle: \"Two\"\n---\nsecond\n").unwrap();
+        arc.ok(&["import", site.to_str().unwrap()]);
+        assert!(arc.ok(&["devices", "set-remote", shared.path().to_str().unwrap()]).contains("devices sync through"));
+    }
+    let id = a.json(&["list", "--json", "--limit", "1"])[0]["id"].as_i64().unwrap().to_string();
+    a.ok(&["bookmark", &id]);
+    a.ok(&["tag", &id, "稍后读"]);
+    assert!(a.ok(&["devices", "sync"]).contains("0 other devices"));
+    let out = b.ok(&["devices", "sync"]);
+    assert!(out.contains("1 other device, 2 changes applied"), "{out}");
+    let row = &b.json(&["list", "--json", "--bookmarked"])[0];
+    assert_eq!(row["title"], "Two");
+    assert_eq!(row["user_tags"], serde_json::json!(["稍后读"]));
+    let status = a.json(&["devices", "status", "--json"]);
+    assert_eq!(status["changes"], 2);
+    a.ok(&["devices", "sync"]);
+    let status = a.json(&["devices", "status", "--json"]);
+    assert_eq!(status["peers"].as_array().unwrap().len(), 1, "{status}");
+    assert_eq!(status["peers"][0]["error"], Value::Null);
+
+    // A damaged log from the other device is a warning naming it; the marks stay.
+    let b_id = b.json(&["devices", "status", "--json"])["device"].as_str().unwrap().to_string();
+    std::fs::write(shared.path().join(format!("{b_id}.bslog")), "{\"broadsheet-device-log\":1").unwrap();
+    let out = a.run(&["devices", "sync"]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("refused") && err.contains(&b_id) && err.contains("cut short"), "{err}");
+    assert!(a.ok(&["devices", "status"]).contains("refused"));
+    assert_eq!(a.json(&["list", "--json", "--bookmarked"]).as_array().unwrap().len(), 1);
+
+    // Unreachable: a clear error for `devices sync`, a warning after `sync`.
+    let gone = tempfile::tempdir().unwrap();
+    let gone_path = gone.path().to_str().unwrap().to_string();
+    a.ok(&["devices", "set-remote", &gone_path]);
+    drop(gone);
+    let out = a.run(&["devices", "sync"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be reached now"));
+    let out = a.run(&["sync", "--no-images"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("devices not synced"));
+    assert!(!a.run(&["devices", "set-remote", "relative/folder"]).status.success());
+}

@@ -12,6 +12,7 @@ mod articles;
 mod backup;
 mod body;
 mod derived;
+mod devices;
 mod error;
 mod fit;
 mod housekeeping;
@@ -38,13 +39,14 @@ pub(crate) const PAGE_SIZE: i64 = 16384;
 pub const MAX_SOURCES: usize = 10_000;
 
 pub use backup::{Backup, BackupArticle, BackupCategory, BackupHead, BackupSource, BACKUP_FORMAT, BACKUP_VERSION};
+pub use devices::{ApplyStep, DeviceOp, DevicePeer, DEVICE_SETTINGS};
 pub use error::StoreError;
 pub use housekeeping::{Removal, RetentionPlan, SourceRemoval};
 pub use images::{ImageBlob, ImageFiles};
 /// The search tokenizer, for tests that check the index against a plain scan.
 pub use search::tokens as search_tokens;
 pub use sync_state::{Attempt, PendingImage, SyncSource};
-pub use user::{StateChange, MAX_IMAGE_BUDGET};
+pub use user::{StateChange, MAX_IMAGE_BUDGET, MAX_TAG_CHARS};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
@@ -83,6 +85,9 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", true)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         migrate::apply(&mut conn)?;
+        // A merge's "do not log" mark lives only inside its transaction; should one ever
+        // outlive it, this device's changes would stop reaching the others.
+        conn.execute("DELETE FROM device_quiet", [])?;
         let images_dir = path.with_file_name("images");
         Ok(Store { conn, images_dir })
     }

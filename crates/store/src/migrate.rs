@@ -84,6 +84,11 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/2026-12-07-0013-label-pages.sql"),
         then: None,
     },
+    Migration {
+        name: "2026-12-07-0014-devices",
+        sql: include_str!("../migrations/2026-12-07-0014-devices.sql"),
+        then: None,
+    },
 ];
 
 pub(crate) fn apply(conn: &mut Connection) -> Result<()> {

@@ -271,7 +271,7 @@ fn tags_of(tx: &rusqlite::Transaction<'_>, id: ArticleId) -> Result<Vec<String>>
     Ok(names)
 }
 
-fn add_tags(tx: &rusqlite::Transaction<'_>, id: ArticleId, tags: &[&str]) -> Result<usize> {
+pub(crate) fn add_tags(tx: &rusqlite::Transaction<'_>, id: ArticleId, tags: &[&str]) -> Result<usize> {
     let mut changed = 0;
     for tag in tags.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
         tx.execute("INSERT OR IGNORE INTO user_tags (name) VALUES (?1)", [tag])?;
@@ -284,7 +284,7 @@ fn add_tags(tx: &rusqlite::Transaction<'_>, id: ArticleId, tags: &[&str]) -> Res
     Ok(changed)
 }
 
-fn remove_tags(tx: &rusqlite::Transaction<'_>, id: ArticleId, tags: &[&str]) -> Result<usize> {
+pub(crate) fn remove_tags(tx: &rusqlite::Transaction<'_>, id: ArticleId, tags: &[&str]) -> Result<usize> {
     let mut changed = 0;
     for tag in tags.iter().map(|t| t.trim()) {
         changed += tx.execute(
