@@ -36,6 +36,10 @@ fn main() {
                 "apply_retention",
                 "get_image_budget",
                 "set_image_budget",
+                "get_devices",
+                "set_devices_remote",
+                "sync_devices",
+                "pick_devices_folder",
             ]),
         ),
     )

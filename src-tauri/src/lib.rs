@@ -6,6 +6,7 @@
 mod archive;
 mod commands;
 mod data_dir;
+mod devices;
 mod guard;
 mod image_scheme;
 mod logging;
@@ -50,6 +51,7 @@ pub fn run() {
             guard::build_windows(app.handle(), &windows)?;
             sync::start_scheduler(app.handle());
             sync::start_indexer(app.handle());
+            devices::start_timer(app.handle());
             Ok(())
         })
         .register_asynchronous_uri_scheme_protocol(image_scheme::SCHEME, image_scheme::handle)
@@ -87,6 +89,10 @@ pub fn run() {
             archive::apply_retention,
             archive::get_image_budget,
             archive::set_image_budget,
+            devices::get_devices,
+            devices::set_devices_remote,
+            devices::sync_devices,
+            devices::pick_devices_folder,
         ])
         .run(context)
         .expect("Broadsheet could not start its window");

@@ -18,6 +18,12 @@ pub struct AppState {
     pub running: Mutex<Option<CancellationToken>>,
     /// The image downloads in progress, if any: one at a time, independent of source runs.
     pub images_running: Mutex<Option<CancellationToken>>,
+    /// The app's data folder (the devices' git copy lives there).
+    pub data_dir: PathBuf,
+    /// A device sync is running (one at a time).
+    pub devices_running: std::sync::atomic::AtomicBool,
+    /// Why the last device sync did not happen.
+    pub devices_error: Mutex<Option<String>>,
 }
 
 /// Read connections kept open for reuse (more may be open at once; extras are closed).
@@ -34,6 +40,9 @@ impl AppState {
             engine,
             running: Mutex::new(None),
             images_running: Mutex::new(None),
+            data_dir: data_dir.to_owned(),
+            devices_running: std::sync::atomic::AtomicBool::new(false),
+            devices_error: Mutex::new(None),
         }
     }
 

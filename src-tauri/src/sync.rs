@@ -71,6 +71,8 @@ pub fn start_run(app: &AppHandle, trigger: Trigger) -> bool {
                 log::warn!("sync of {source} failed: {why}");
             }
         }
+        // What the reader did travels after every source run (a no-op with no place set).
+        crate::devices::start(&app);
         match run {
             Ok(report) if !report.cancelled => start_images(&app),
             Ok(_) => {}

@@ -102,6 +102,23 @@ pub async fn listen_sync(on_event: impl Fn(SyncEvent) + 'static) {
 #[cfg(not(target_arch = "wasm32"))]
 pub async fn listen_sync(_on_event: impl Fn(SyncEvent) + 'static) {}
 
+/// Calls `on_event` whenever a device sync ends, for the life of the page.
+#[cfg(target_arch = "wasm32")]
+pub async fn listen_devices(on_event: impl Fn(broadsheet_model::DevicesEvent) + 'static) {
+    use wasm_bindgen::prelude::*;
+    let handler = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
+        let payload = js_sys::Reflect::get(&e, &JsValue::from_str("payload")).unwrap_or(JsValue::NULL);
+        if let Ok(event) = serde_wasm_bindgen::from_value(payload) {
+            on_event(event);
+        }
+    });
+    let _ = ipc::listen("devices", &handler).await;
+    handler.forget();
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+pub async fn listen_devices(_on_event: impl Fn(broadsheet_model::DevicesEvent) + 'static) {}
+
 pub async fn search(query: SearchQuery) -> Result<Vec<SearchHit>, ApiError> {
     #[derive(Serialize)]
     struct Args {
@@ -156,6 +173,28 @@ pub async fn set_image_budget(mib: u64) -> Result<broadsheet_model::ImageBudget,
         mib: u64,
     }
     call("set_image_budget", &Args { mib }).await
+}
+
+/// This device, where it syncs the reader's state, and the other devices.
+pub async fn get_devices() -> Result<broadsheet_model::DevicesInfo, ApiError> {
+    call("get_devices", &NoArgs {}).await
+}
+
+/// Sets (empty: clears) the folder or git remote the devices sync through; syncs once.
+pub async fn set_devices_remote(remote: String) -> Result<broadsheet_model::DevicesInfo, ApiError> {
+    #[derive(Serialize)]
+    struct Args {
+        remote: String,
+    }
+    call("set_devices_remote", &Args { remote }).await
+}
+
+pub async fn sync_devices() -> Result<bool, ApiError> {
+    call("sync_devices", &NoArgs {}).await
+}
+
+pub async fn pick_devices_folder() -> Result<Option<String>, ApiError> {
+    call("pick_devices_folder", &NoArgs {}).await
 }
 
 pub async fn list_user_tags(query: LabelQuery) -> Result<LabelPage<TagCount>, ApiError> {

@@ -148,3 +148,9 @@ pub fn date_value(timestamp: i64) -> String {
         format!("{y:04}-{m:02}-{d:02}")
     }
 }
+
+/// A moment in the reader's local time (`2026-11-27 09:12`; the UTC day outside a webview).
+pub fn moment(timestamp: i64) -> String {
+    let day = date_value(timestamp);
+    local_datetime(timestamp, &day)
+}

@@ -13,6 +13,8 @@ pub struct Settings {
     /// Mark an article read when it is opened.
     pub mark_read_on_open: bool,
     /// The article open when the app was last closed, and how far down it was read (px).
+    /// This and the pane widths are this screen's own: a device sync shares the rest
+    /// (migration 0014's `device_shared_settings`).
     pub last_article: Option<i64>,
     pub last_scroll: u32,
     /// `auto` (the system's), `en` or `zh`.
@@ -48,6 +50,18 @@ pub const MIN_FONT: u32 = 14;
 pub const MAX_FONT: u32 = 32;
 
 impl Settings {
+    /// These settings with the ones every device shares taken from `other` (another
+    /// computer's, arrived by a device sync); this screen's panes and open article stay.
+    pub fn with_shared_from(&self, other: &Settings) -> Settings {
+        Settings {
+            last_article: self.last_article,
+            last_scroll: self.last_scroll,
+            sidebar_width: self.sidebar_width,
+            list_width: self.list_width,
+            ..other.clone()
+        }
+    }
+
     /// Reads settings saved as JSON; anything unreadable gives the defaults.
     pub fn from_json(json: Option<&str>) -> Settings {
         json.and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default()

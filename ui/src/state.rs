@@ -65,6 +65,8 @@ pub struct AppState {
     pub sync: Signal<SyncProgress>,
     /// Bumped when a sync brought new content, so the list reloads.
     pub content_version: Signal<u64>,
+    /// Bumped when a device sync ends, so the devices panel asks again.
+    pub devices_version: Signal<u64>,
     /// The latest sidebar reload: answers to an older one are dropped, so a reload begun
     /// before a change (a sync's end) cannot overwrite one begun after it (the change saved).
     sidebar_generation: Signal<u64>,
@@ -176,6 +178,7 @@ impl AppState {
             sources: create_signal(Vec::new()),
             sync: create_signal(SyncProgress::default()),
             content_version: create_signal(0),
+            devices_version: create_signal(0),
             sidebar_generation: create_signal(0),
             removing: create_signal(None),
             window_start: create_signal(0),
@@ -211,6 +214,9 @@ impl AppState {
         // Events arrive from JavaScript, outside any reactive scope; handle them in this one,
         // so the work they start (reloads) is owned and cleaned up like everything else.
         let scope = use_current_scope();
+        spawn(async move {
+            api::listen_devices(move |e| scope.run_in(|| self.on_devices_event(e))).await;
+        });
         spawn(async move {
             api::listen_sync(move |e| scope.run_in(|| self.on_sync_event(e))).await;
             // The start-up sync may have begun before this page listened: ask, so its
@@ -372,6 +378,23 @@ impl AppState {
                 self.user_tags_total.set(page.total);
                 self.user_tags.set(page.items);
             }
+        });
+    }
+
+    /// A device sync ended: what another computer changed (marks, tags, sources, the
+    /// window's settings) shows here at once.
+    pub fn on_devices_event(self, e: broadsheet_model::DevicesEvent) {
+        self.devices_version.update(|v| *v += 1);
+        if e.applied == 0 {
+            return;
+        }
+        self.content_version.update(|v| *v += 1);
+        self.reload_sidebar();
+        spawn(async move {
+            let Ok(json) = api::get_ui_settings().await else { return };
+            let arrived = Settings::from_json(json.as_deref());
+            // This screen keeps its own panes and open article (they are not shared).
+            self.settings.update(|s| *s = s.with_shared_from(&arrived));
         });
     }
 

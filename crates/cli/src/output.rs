@@ -390,7 +390,7 @@ pub fn sync_progress() -> std::sync::Arc<dyn Fn(broadsheet_model::SyncEvent) + S
 
 /// `devices status`: this device, where it syncs, each other device (one line each, or JSON).
 pub fn devices_status(s: &broadsheet_devices::Status, json: bool) {
-    let when = |t: Option<i64>| t.map_or_else(|| "never".to_string(), |t| date_time_utc(t));
+    let when = |t: Option<i64>| t.map_or_else(|| "never".to_string(), date_time_utc);
     if json {
         let peers: Vec<serde_json::Value> = s
             .peers

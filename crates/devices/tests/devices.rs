@@ -162,11 +162,16 @@ fn concurrent_conflicting_edits_converge_on_every_device_through_git() {
         s.set_user_tags(posts[1], &["A".into()]).unwrap();
         s.set_read(posts[2], true).unwrap();
     });
+    // Concurrent edits are ordered by their stamps' wall-clock milliseconds: a pause of a few
+    // makes "later" unambiguous on a fast machine.
+    let tick = || std::thread::sleep(std::time::Duration::from_millis(3));
+    tick();
     b.with(|s| {
         s.set_bookmark(posts[0], true).unwrap();
         s.set_bookmark(posts[0], false).unwrap();
         s.set_user_tags(posts[1], &["B".into()]).unwrap();
     });
+    tick();
     c.with(|s| {
         s.set_read(posts[2], true).unwrap();
         s.set_read(posts[2], false).unwrap();
@@ -424,4 +429,69 @@ proptest! {
         let two = merge_in(&mut Store::open(&two_path).unwrap(), &shuffled);
         prop_assert_eq!(one, two);
     }
+}
+
+#[test]
+fn window_settings_travel_but_each_screen_keeps_its_open_article_and_pane_widths() {
+    let root = tempfile::tempdir().unwrap();
+    let remote = shared_folder(root.path());
+    let [a, b] = ["laptop", "desktop"].map(|n| Device::new(root.path(), n, &remote));
+    b.with(|s| {
+        s.set_setting("ui", r#"{"theme":"light","font_size":18,"last_article":9,"sidebar_width":200}"#).unwrap()
+    });
+    b.sync();
+    a.sync(); // a has seen b's settings: its change is later, whatever the clocks say
+    a.with(|s| s.set_setting("ui", r#"{"theme":"dark","font_size":22,"last_article":5,"sidebar_width":300}"#).unwrap());
+    // Scrolling and resizing panes log nothing.
+    let logged = a.with(|s| s.own_device_version().unwrap());
+    a.with(|s| {
+        s.set_setting("ui", r#"{"theme":"dark","font_size":22,"last_article":6,"last_scroll":900,"sidebar_width":320}"#)
+            .unwrap()
+    });
+    assert_eq!(a.with(|s| s.own_device_version().unwrap()), logged);
+    a.sync();
+    b.sync();
+    let ui: serde_json::Value = serde_json::from_str(&b.with(|s| s.setting("ui").unwrap().unwrap())).unwrap();
+    assert_eq!(ui, serde_json::json!({"theme": "dark", "font_size": 22, "last_article": 9, "sidebar_width": 200}));
+    // Back to a value this device had before, after another device changed it: logged again.
+    b.with(|s| {
+        s.set_setting("ui", r#"{"theme":"light","font_size":18,"last_article":9,"sidebar_width":200}"#).unwrap()
+    });
+    b.sync();
+    a.sync();
+    let ui: serde_json::Value = serde_json::from_str(&a.with(|s| s.setting("ui").unwrap().unwrap())).unwrap();
+    assert_eq!((ui["theme"].as_str(), ui["last_article"].as_i64()), (Some("light"), Some(6)));
+}
+
+/// This device's own log entry for a post and field.
+fn own_entry(d: &Device, id: i64, field: &str) -> Option<String> {
+    let url = d.with(|s| s.article(id).unwrap().summary.url.unwrap());
+    let ops = d.with(|s| s.own_device_ops().unwrap());
+    ops.into_iter().find(|o| o.target == format!("url:{url}") && o.field == field).map(|o| o.value)
+}
+
+#[test]
+fn every_way_the_reader_changes_a_mark_is_logged_and_a_post_retention_drops_is_not_an_unread() {
+    let root = tempfile::tempdir().unwrap();
+    let d = Device::new(root.path(), "laptop", &shared_folder(root.path()));
+    let posts = d.posts();
+    d.with(|s| {
+        s.set_bookmark(posts[0], true).unwrap();
+        s.set_bookmark(posts[0], false).unwrap();
+        s.set_bookmark(posts[0], true).unwrap(); // INSERT OR IGNORE: its trigger still replaces the entry
+        s.tag_article(posts[1], &["one", "two"]).unwrap();
+        s.delete_user_tag("one").unwrap();
+        s.rename_user_tag("two", "Three").unwrap();
+        s.mark_all_read(&Default::default()).unwrap();
+    });
+    assert_eq!(own_entry(&d, posts[0], "bookmark").as_deref(), Some("1"));
+    assert_eq!(own_entry(&d, posts[1], "tag:one").as_deref(), Some("-one"));
+    assert_eq!(own_entry(&d, posts[1], "tag:two").as_deref(), Some("-two"));
+    assert_eq!(own_entry(&d, posts[1], "tag:three").as_deref(), Some("+Three"));
+    assert!(posts.iter().all(|&p| own_entry(&d, p, "read").as_deref() == Some("1")));
+    // Retention deletes unmarked old posts, their read marks with them: not an "unread".
+    let before = d.with(|s| s.own_device_version().unwrap());
+    let plan = d.with(|s| s.apply_retention(0).unwrap());
+    assert!(plan.articles > 0, "{plan:?}");
+    assert_eq!(d.with(|s| s.own_device_version().unwrap()), before);
 }

@@ -176,6 +176,48 @@ pub struct OpmlDone {
     pub already_present: u64,
 }
 
+/// The reader's devices (Settings → Your devices): this one, where it syncs, the others.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DevicesInfo {
+    /// This device's id (16 hex digits) and computer name.
+    pub device: String,
+    pub name: String,
+    /// The folder or git remote it syncs through, if set.
+    pub remote: Option<String>,
+    /// When a device sync last finished (Unix seconds).
+    pub last_sync: Option<i64>,
+    /// Changes this device has logged.
+    pub changes: u64,
+    /// Other devices' changes waiting for their post to arrive here.
+    pub waiting: u64,
+    pub peers: Vec<DevicePeerInfo>,
+    /// A device sync is running now.
+    pub running: bool,
+    /// Why the last device sync did not happen (e.g. the folder is not there: offline).
+    pub last_error: Option<String>,
+}
+
+/// Another device, as its log was last read.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DevicePeerInfo {
+    pub device: String,
+    pub name: String,
+    pub changes: u64,
+    pub seen_at: Option<i64>,
+    /// Why its log was last refused.
+    pub error: Option<String>,
+}
+
+/// A device sync ended (the window's `devices` event).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DevicesEvent {
+    /// Changes from other devices written here (the lists and settings may have changed).
+    pub applied: usize,
+    /// Other devices' logs refused.
+    pub refused: usize,
+    pub error: Option<String>,
+}
+
 /// The image cache: how much it holds and the most it may (Settings → Your archive).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImageBudget {
@@ -319,6 +361,9 @@ pub enum ApiError {
     InvalidInput(#[serde(serialize_with = "shown_message")] String),
     #[error("archive error: {0}")]
     Storage(#[serde(serialize_with = "shown_message")] String),
+    /// A place on the network (or a disk) that cannot be reached now: normal when offline.
+    #[error("cannot be reached now: {0}")]
+    Network(#[serde(serialize_with = "shown_message")] String),
 }
 
 #[cfg(test)]

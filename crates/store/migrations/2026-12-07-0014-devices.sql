@@ -62,55 +62,64 @@ SELECT a.id AS id,
             ELSE 'source:' || s.location || char(10) || a.key END AS target
 FROM articles a JOIN sources s ON s.id = a.source_id;
 
--- The clock's next stamp: later than the last one and than now.
+-- The clock's next stamp: later than the last one and than now. Entries are written as
+-- upserts, not INSERT OR REPLACE: a trigger's conflict clause gives way to the statement's
+-- that fired it, and `INSERT OR IGNORE INTO bookmarks` would make it "or ignore".
 CREATE TRIGGER device_log_bookmark_on AFTER INSERT ON bookmarks WHEN NOT EXISTS (SELECT 1 FROM device_quiet)
 BEGIN
     UPDATE device_self SET clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) * 65536);
-    INSERT OR REPLACE INTO device_ops (target, field, value, stamp, device)
-    SELECT t.target, 'bookmark', '1', d.clock, d.id FROM device_targets t, device_self d WHERE t.id = NEW.article_id;
+    INSERT INTO device_ops (target, field, value, stamp, device)
+    SELECT t.target, 'bookmark', '1', d.clock, d.id FROM device_targets t, device_self d WHERE t.id = NEW.article_id
+    ON CONFLICT (target, field, device) DO UPDATE SET value = excluded.value, stamp = excluded.stamp;
 END;
 CREATE TRIGGER device_log_bookmark_off AFTER DELETE ON bookmarks WHEN NOT EXISTS (SELECT 1 FROM device_quiet)
 BEGIN
     UPDATE device_self SET clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) * 65536);
-    INSERT OR REPLACE INTO device_ops (target, field, value, stamp, device)
-    SELECT t.target, 'bookmark', '0', d.clock, d.id FROM device_targets t, device_self d WHERE t.id = OLD.article_id;
+    INSERT INTO device_ops (target, field, value, stamp, device)
+    SELECT t.target, 'bookmark', '0', d.clock, d.id FROM device_targets t, device_self d WHERE t.id = OLD.article_id
+    ON CONFLICT (target, field, device) DO UPDATE SET value = excluded.value, stamp = excluded.stamp;
 END;
 CREATE TRIGGER device_log_read_on AFTER INSERT ON read_state WHEN NOT EXISTS (SELECT 1 FROM device_quiet)
 BEGIN
     UPDATE device_self SET clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) * 65536);
-    INSERT OR REPLACE INTO device_ops (target, field, value, stamp, device)
-    SELECT t.target, 'read', '1', d.clock, d.id FROM device_targets t, device_self d WHERE t.id = NEW.article_id;
+    INSERT INTO device_ops (target, field, value, stamp, device)
+    SELECT t.target, 'read', '1', d.clock, d.id FROM device_targets t, device_self d WHERE t.id = NEW.article_id
+    ON CONFLICT (target, field, device) DO UPDATE SET value = excluded.value, stamp = excluded.stamp;
 END;
 -- A post deleted by retention takes its read mark with it (the post is gone by then, so
 -- nothing is logged): that is not the reader marking it unread.
 CREATE TRIGGER device_log_read_off AFTER DELETE ON read_state WHEN NOT EXISTS (SELECT 1 FROM device_quiet)
 BEGIN
     UPDATE device_self SET clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) * 65536);
-    INSERT OR REPLACE INTO device_ops (target, field, value, stamp, device)
-    SELECT t.target, 'read', '0', d.clock, d.id FROM device_targets t, device_self d WHERE t.id = OLD.article_id;
+    INSERT INTO device_ops (target, field, value, stamp, device)
+    SELECT t.target, 'read', '0', d.clock, d.id FROM device_targets t, device_self d WHERE t.id = OLD.article_id
+    ON CONFLICT (target, field, device) DO UPDATE SET value = excluded.value, stamp = excluded.stamp;
 END;
 CREATE TRIGGER device_log_tag_on AFTER INSERT ON article_user_tags WHEN NOT EXISTS (SELECT 1 FROM device_quiet)
 BEGIN
     UPDATE device_self SET clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) * 65536);
-    INSERT OR REPLACE INTO device_ops (target, field, value, stamp, device)
+    INSERT INTO device_ops (target, field, value, stamp, device)
     SELECT t.target, 'tag:' || lower(u.name), '+' || u.name, d.clock, d.id
-    FROM device_targets t, user_tags u, device_self d WHERE t.id = NEW.article_id AND u.id = NEW.user_tag_id;
+    FROM device_targets t, user_tags u, device_self d WHERE t.id = NEW.article_id AND u.id = NEW.user_tag_id
+    ON CONFLICT (target, field, device) DO UPDATE SET value = excluded.value, stamp = excluded.stamp;
 END;
 -- A tag deleted whole is logged by the trigger on `user_tags` below (by the time its posts'
 -- rows cascade, its name is gone).
 CREATE TRIGGER device_log_tag_off AFTER DELETE ON article_user_tags WHEN NOT EXISTS (SELECT 1 FROM device_quiet)
 BEGIN
     UPDATE device_self SET clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) * 65536);
-    INSERT OR REPLACE INTO device_ops (target, field, value, stamp, device)
+    INSERT INTO device_ops (target, field, value, stamp, device)
     SELECT t.target, 'tag:' || lower(u.name), '-' || u.name, d.clock, d.id
-    FROM device_targets t, user_tags u, device_self d WHERE t.id = OLD.article_id AND u.id = OLD.user_tag_id;
+    FROM device_targets t, user_tags u, device_self d WHERE t.id = OLD.article_id AND u.id = OLD.user_tag_id
+    ON CONFLICT (target, field, device) DO UPDATE SET value = excluded.value, stamp = excluded.stamp;
 END;
 CREATE TRIGGER device_log_tag_deleted BEFORE DELETE ON user_tags WHEN NOT EXISTS (SELECT 1 FROM device_quiet)
 BEGIN
     UPDATE device_self SET clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) * 65536);
-    INSERT OR REPLACE INTO device_ops (target, field, value, stamp, device)
+    INSERT INTO device_ops (target, field, value, stamp, device)
     SELECT t.target, 'tag:' || lower(OLD.name), '-' || OLD.name, d.clock, d.id
-    FROM article_user_tags aut JOIN device_targets t ON t.id = aut.article_id, device_self d WHERE aut.user_tag_id = OLD.id;
+    FROM article_user_tags aut JOIN device_targets t ON t.id = aut.article_id, device_self d WHERE aut.user_tag_id = OLD.id
+    ON CONFLICT (target, field, device) DO UPDATE SET value = excluded.value, stamp = excluded.stamp;
 END;
 -- A rename is, on each post, the old name removed and the new one added (the add stamped
 -- later, so a rename that only changes case ends as the add).
@@ -118,72 +127,96 @@ CREATE TRIGGER device_log_tag_renamed AFTER UPDATE OF name ON user_tags
 WHEN NOT EXISTS (SELECT 1 FROM device_quiet) AND OLD.name IS NOT NEW.name
 BEGIN
     UPDATE device_self SET clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) * 65536);
-    INSERT OR REPLACE INTO device_ops (target, field, value, stamp, device)
+    INSERT INTO device_ops (target, field, value, stamp, device)
     SELECT t.target, 'tag:' || lower(OLD.name), '-' || OLD.name, d.clock, d.id
-    FROM article_user_tags aut JOIN device_targets t ON t.id = aut.article_id, device_self d WHERE aut.user_tag_id = NEW.id;
+    FROM article_user_tags aut JOIN device_targets t ON t.id = aut.article_id, device_self d WHERE aut.user_tag_id = NEW.id
+    ON CONFLICT (target, field, device) DO UPDATE SET value = excluded.value, stamp = excluded.stamp;
     UPDATE device_self SET clock = clock + 1;
-    INSERT OR REPLACE INTO device_ops (target, field, value, stamp, device)
+    INSERT INTO device_ops (target, field, value, stamp, device)
     SELECT t.target, 'tag:' || lower(NEW.name), '+' || NEW.name, d.clock, d.id
-    FROM article_user_tags aut JOIN device_targets t ON t.id = aut.article_id, device_self d WHERE aut.user_tag_id = NEW.id;
+    FROM article_user_tags aut JOIN device_targets t ON t.id = aut.article_id, device_self d WHERE aut.user_tag_id = NEW.id
+    ON CONFLICT (target, field, device) DO UPDATE SET value = excluded.value, stamp = excluded.stamp;
 END;
 -- Feeds and git sources only: a folder's path is this computer's, the sample is everyone's.
 CREATE TRIGGER device_log_source_added AFTER INSERT ON sources
 WHEN NOT EXISTS (SELECT 1 FROM device_quiet) AND NEW.kind IN ('feed', 'jekyll-git')
 BEGIN
     UPDATE device_self SET clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) * 65536);
-    INSERT OR REPLACE INTO device_ops (target, field, value, stamp, device)
+    INSERT INTO device_ops (target, field, value, stamp, device)
     SELECT 'source:' || NEW.location, 'source', json_object('kind', NEW.kind, 'name', NEW.name, 'removed', 0), d.clock, d.id
-    FROM device_self d;
+    FROM device_self d WHERE true
+    ON CONFLICT (target, field, device) DO UPDATE SET value = excluded.value, stamp = excluded.stamp;
 END;
 CREATE TRIGGER device_log_source_removed AFTER UPDATE OF removed_at ON sources
 WHEN NOT EXISTS (SELECT 1 FROM device_quiet) AND NEW.kind IN ('feed', 'jekyll-git')
      AND (OLD.removed_at IS NULL) <> (NEW.removed_at IS NULL)
 BEGIN
     UPDATE device_self SET clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) * 65536);
-    INSERT OR REPLACE INTO device_ops (target, field, value, stamp, device)
+    INSERT INTO device_ops (target, field, value, stamp, device)
     SELECT 'source:' || NEW.location, 'source',
            json_object('kind', NEW.kind, 'name', NEW.name, 'removed', NEW.removed_at IS NOT NULL), d.clock, d.id
-    FROM device_self d;
+    FROM device_self d WHERE true
+    ON CONFLICT (target, field, device) DO UPDATE SET value = excluded.value, stamp = excluded.stamp;
 END;
 CREATE TRIGGER device_log_source_interval AFTER UPDATE OF interval_min ON sources
 WHEN NOT EXISTS (SELECT 1 FROM device_quiet) AND NEW.kind IN ('feed', 'jekyll-git')
      AND OLD.interval_min IS NOT NEW.interval_min
 BEGIN
     UPDATE device_self SET clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) * 65536);
-    INSERT OR REPLACE INTO device_ops (target, field, value, stamp, device)
-    SELECT 'source:' || NEW.location, 'interval', CAST(NEW.interval_min AS TEXT), d.clock, d.id FROM device_self d;
+    INSERT INTO device_ops (target, field, value, stamp, device)
+    SELECT 'source:' || NEW.location, 'interval', CAST(NEW.interval_min AS TEXT), d.clock, d.id FROM device_self d WHERE true
+    ON CONFLICT (target, field, device) DO UPDATE SET value = excluded.value, stamp = excluded.stamp;
 END;
 -- The settings a reader means for every computer (the window's, the image cache's limit);
 -- where this device syncs to is its own.
+-- The window's settings without what belongs to this screen and this archive (the article
+-- open at the end, how far it was read, pane widths), so scrolling logs nothing.
+CREATE VIEW device_shared_settings AS
+SELECT key, CASE WHEN key = 'ui' AND json_valid(value)
+                 THEN json_remove(value, '$.last_article', '$.last_scroll', '$.sidebar_width', '$.list_width')
+                 ELSE value END AS value
+FROM settings WHERE key IN ('ui', 'image_budget_bytes');
 CREATE TRIGGER device_log_setting_added AFTER INSERT ON settings
 WHEN NOT EXISTS (SELECT 1 FROM device_quiet) AND NEW.key IN ('ui', 'image_budget_bytes')
 BEGIN
     UPDATE device_self SET clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) * 65536);
-    INSERT OR REPLACE INTO device_ops (target, field, value, stamp, device)
-    SELECT 'setting:' || NEW.key, 'value', NEW.value, d.clock, d.id FROM device_self d;
+    INSERT INTO device_ops (target, field, value, stamp, device)
+    SELECT 'setting:' || v.key, 'value', v.value, d.clock, d.id FROM device_shared_settings v, device_self d
+    WHERE v.key = NEW.key
+    ON CONFLICT (target, field, device) DO UPDATE SET value = excluded.value, stamp = excluded.stamp;
 END;
 CREATE TRIGGER device_log_setting_changed AFTER UPDATE OF value ON settings
-WHEN NOT EXISTS (SELECT 1 FROM device_quiet) AND NEW.key IN ('ui', 'image_budget_bytes') AND OLD.value IS NOT NEW.value
+WHEN NOT EXISTS (SELECT 1 FROM device_quiet) AND NEW.key IN ('ui', 'image_budget_bytes')
+     AND CASE WHEN NEW.key = 'ui' AND json_valid(OLD.value)
+              THEN json_remove(OLD.value, '$.last_article', '$.last_scroll', '$.sidebar_width', '$.list_width')
+              ELSE OLD.value END
+         IS NOT (SELECT value FROM device_shared_settings WHERE key = NEW.key)
 BEGIN
     UPDATE device_self SET clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) * 65536);
-    INSERT OR REPLACE INTO device_ops (target, field, value, stamp, device)
-    SELECT 'setting:' || NEW.key, 'value', NEW.value, d.clock, d.id FROM device_self d;
+    INSERT INTO device_ops (target, field, value, stamp, device)
+    SELECT 'setting:' || v.key, 'value', v.value, d.clock, d.id FROM device_shared_settings v, device_self d
+    WHERE v.key = NEW.key
+    ON CONFLICT (target, field, device) DO UPDATE SET value = excluded.value, stamp = excluded.stamp;
 END;
 
 -- What the reader did before this migration is this device's first entries (one stamp for
 -- all: they were made before any other device could be seen).
 UPDATE device_self SET clock = CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) * 65536;
-INSERT OR REPLACE INTO device_ops (target, field, value, stamp, device)
-SELECT t.target, 'bookmark', '1', d.clock, d.id FROM bookmarks b JOIN device_targets t ON t.id = b.article_id, device_self d;
-INSERT OR REPLACE INTO device_ops (target, field, value, stamp, device)
-SELECT t.target, 'read', '1', d.clock, d.id FROM read_state r JOIN device_targets t ON t.id = r.article_id, device_self d;
-INSERT OR REPLACE INTO device_ops (target, field, value, stamp, device)
+INSERT INTO device_ops (target, field, value, stamp, device)
+SELECT t.target, 'bookmark', '1', d.clock, d.id FROM bookmarks b JOIN device_targets t ON t.id = b.article_id, device_self d WHERE true
+    ON CONFLICT (target, field, device) DO UPDATE SET value = excluded.value, stamp = excluded.stamp;
+INSERT INTO device_ops (target, field, value, stamp, device)
+SELECT t.target, 'read', '1', d.clock, d.id FROM read_state r JOIN device_targets t ON t.id = r.article_id, device_self d WHERE true
+    ON CONFLICT (target, field, device) DO UPDATE SET value = excluded.value, stamp = excluded.stamp;
+INSERT INTO device_ops (target, field, value, stamp, device)
 SELECT t.target, 'tag:' || lower(u.name), '+' || u.name, d.clock, d.id
-FROM article_user_tags aut JOIN device_targets t ON t.id = aut.article_id JOIN user_tags u ON u.id = aut.user_tag_id, device_self d;
-INSERT OR REPLACE INTO device_ops (target, field, value, stamp, device)
+FROM article_user_tags aut JOIN device_targets t ON t.id = aut.article_id JOIN user_tags u ON u.id = aut.user_tag_id, device_self d WHERE true
+    ON CONFLICT (target, field, device) DO UPDATE SET value = excluded.value, stamp = excluded.stamp;
+INSERT INTO device_ops (target, field, value, stamp, device)
 SELECT 'source:' || s.location, 'source', json_object('kind', s.kind, 'name', s.name, 'removed', s.removed_at IS NOT NULL),
        d.clock, d.id
-FROM sources s, device_self d WHERE s.kind IN ('feed', 'jekyll-git');
-INSERT OR REPLACE INTO device_ops (target, field, value, stamp, device)
-SELECT 'setting:' || s.key, 'value', s.value, d.clock, d.id
-FROM settings s, device_self d WHERE s.key IN ('ui', 'image_budget_bytes');
+FROM sources s, device_self d WHERE s.kind IN ('feed', 'jekyll-git')
+    ON CONFLICT (target, field, device) DO UPDATE SET value = excluded.value, stamp = excluded.stamp;
+INSERT INTO device_ops (target, field, value, stamp, device)
+SELECT 'setting:' || s.key, 'value', s.value, d.clock, d.id FROM device_shared_settings s, device_self d WHERE true
+    ON CONFLICT (target, field, device) DO UPDATE SET value = excluded.value, stamp = excluded.stamp;

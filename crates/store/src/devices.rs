@@ -272,8 +272,12 @@ fn apply_one(
         if !DEVICE_SETTINGS.contains(&key) || field != "value" {
             return Ok(Applied::Written); // not one this version shares: nothing to do
         }
+        // The window's settings arrive without this screen's own (pane widths, the open
+        // article): they are laid over the settings here, which keep those.
         tx.execute(
-            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value =
+               CASE WHEN key = 'ui' AND json_valid(value) AND json_valid(excluded.value)
+                    THEN json_patch(value, excluded.value) ELSE excluded.value END",
             params![key, value],
         )?;
         return Ok(Applied::Written);

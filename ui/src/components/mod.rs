@@ -1,5 +1,6 @@
 mod archive_panel;
 mod article_list;
+mod devices_panel;
 mod reader;
 mod resizer;
 pub(crate) mod settings_panel;
@@ -8,6 +9,7 @@ mod sources;
 
 pub use archive_panel::ArchivePanel;
 pub use article_list::ArticleList;
+pub use devices_panel::DevicesPanel;
 pub use reader::{Reader, TagEditor};
 pub use resizer::Resizer;
 pub use settings_panel::SettingsPanel;

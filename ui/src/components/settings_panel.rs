@@ -57,6 +57,7 @@ pub fn SettingsPanel() -> View {
             // a retention run going on must outlive that (and closing the settings) to report.
             div(class="settings-panel archive-wrap", hidden=move || !open.get()) {
                 super::ArchivePanel {}
+                super::DevicesPanel {}
             }
         }
     }
