@@ -195,13 +195,18 @@ pub fn set_remote(store: &Store, remote: Option<&str>) -> Result<Option<Remote>,
 /// One device sync: publish this device's log, read the others', merge them and apply what
 /// they changed. `data_dir` holds the git remote's local copy.
 pub fn sync(store: &Mutex<Store>, data_dir: &Path) -> Result<DevicesReport, DevicesError> {
-    let (remote, me, own) = {
+    let (remote, me, reader) = {
         let s = lock(store);
         let remote = remote_of(&s)?.ok_or(DevicesError::NoRemote)?;
-        let me = s.device_id()?;
-        let own = log::encode(&me, &this_computer(), &s.own_device_ops()?);
-        (remote, me, own)
+        (remote, s.device_id()?, s.reader())
     };
+    // This device's whole log (a read mark per post: 100k rows) is read on a connection of
+    // its own, so a bookmark made meanwhile does not wait for it.
+    let ops = match reader {
+        Ok(r) => r.own_device_ops()?,
+        Err(_) => lock(store).own_device_ops()?,
+    };
+    let own = log::encode(&me, &this_computer(), &ops);
     let (published, incoming) = match &remote {
         Remote::Folder(dir) => folder::exchange(dir, &me, &own)?,
         Remote::Git(url) => git::exchange(&data_dir.join("devices.git"), url, &me, &own)?,
