@@ -4,6 +4,7 @@
 
 mod archive;
 mod busy;
+mod devices;
 mod harness;
 #[cfg(target_os = "linux")]
 mod package;

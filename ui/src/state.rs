@@ -388,6 +388,10 @@ impl AppState {
         if e.applied == 0 {
             return;
         }
+        // The session's own marks were only a stand-in until the list reloaded; another device
+        // may have changed the same posts since, and the reload shows what is stored.
+        self.read_now.set(HashMap::new());
+        self.bookmarked_now.set(HashMap::new());
         self.content_version.update(|v| *v += 1);
         self.reload_sidebar();
         spawn(async move {

@@ -46,7 +46,7 @@ pub struct LabelPage<T> {
 }
 
 /// One line of the article list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ArticleSummary {
     pub id: ArticleId,
     pub title: String,

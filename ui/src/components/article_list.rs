@@ -72,7 +72,10 @@ pub fn ArticleList() -> View {
                         state.articles.with(|l| l.iter().skip(start).take(WINDOW_ROWS).cloned().collect::<Vec<_>>())
                     },
                     view=move |a| view! { ArticleRow(article=a) },
-                    key=|a| a.id,
+                    // Keyed on the whole row, not its id: a row drawn once is never redrawn,
+                    // so a post whose marks or title changed underneath (another device, a
+                    // re-import) must come back as a new row when the list reloads.
+                    key=|a| a.clone(),
                 )
             }
             (if state.more.get() {

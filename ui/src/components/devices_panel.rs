@@ -14,8 +14,12 @@ pub fn DevicesPanel() -> View {
     let remote = create_signal(String::new());
     let message = create_signal(String::new());
     let busy = create_signal(false);
+    let opened_at = state.devices_version.get_untracked();
     create_effect(move || {
-        state.devices_version.track();
+        // A sync ended since this panel said "syncing…": the lines below tell how it went.
+        if state.devices_version.get() != opened_at {
+            message.set(String::new());
+        }
         spawn(async move {
             // Nothing to show without an answer: the panel's controls still work.
             if let Ok(i) = api::get_devices().await {
@@ -80,16 +84,23 @@ pub fn DevicesPanel() -> View {
             }
             (match info.get_clone() {
                 Some(i) => {
-                    let this = state
-                        .t("This computer: {name}, {n} changes logged")
-                        .replace("{name}", &i.name)
-                        .replace("{n}", &thousands(i.changes));
+                    let this = if i.changes == 1 {
+                        state.t("This computer: {name}, 1 change logged")
+                    } else {
+                        state.t("This computer: {name}, {n} changes logged")
+                    }
+                    .replace("{name}", &i.name)
+                    .replace("{n}", &thousands(i.changes));
                     let last = match i.last_sync {
                         Some(t) => state.t("Last synced {when}").replace("{when}", &moment(t)),
                         None => state.t("Not synced yet").to_string(),
                     };
                     let waiting = (i.waiting > 0).then(|| {
-                        state.t("{n} changes wait for posts not in this archive yet").replace("{n}", &thousands(i.waiting))
+                        if i.waiting == 1 {
+                            state.t("1 change waits for a post not in this archive yet").to_string()
+                        } else {
+                            state.t("{n} changes wait for posts not in this archive yet").replace("{n}", &thousands(i.waiting))
+                        }
                     });
                     let error = i.last_error.clone();
                     let has_remote = i.remote.is_some();
@@ -118,6 +129,7 @@ pub fn DevicesPanel() -> View {
                                     let seen = p.seen_at.map(moment).unwrap_or_default();
                                     let line = match &p.error {
                                         Some(e) => format!("{}: {e}", state.t("its log was refused")),
+                                        None if p.changes == 1 => state.t("1 change, seen {when}").replace("{when}", &seen),
                                         None => state.t("{n} changes, seen {when}")
                                             .replace("{n}", &thousands(p.changes))
                                             .replace("{when}", &seen),
