@@ -115,6 +115,17 @@ enum Command {
         #[arg(long)]
         name: Option<String>,
     },
+    /// Save a web page for offline reading (its main content, images and metadata) in the
+    /// "Saved" source; prints the article's id. Saving a URL again updates it.
+    Save {
+        url: String,
+        /// A user tag to give it (repeatable)
+        #[arg(long = "tag", value_name = "TAG")]
+        tags: Vec<String>,
+        /// Do not download its images now (the next sync does)
+        #[arg(long)]
+        no_images: bool,
+    },
     /// Sync every source (or one), then download images
     Sync {
         #[arg(long, value_name = "ID")]
@@ -436,6 +447,28 @@ fn run(cli: Cli) -> Result {
                     eprintln!("broadsheet: warning: devices not synced: {}", output::text(&e.to_string()));
                 }
             }
+        }
+        Command::Save { url, tags, no_images } => {
+            let data_dir = db.parent().map_or_else(|| PathBuf::from("."), PathBuf::from);
+            let store = std::sync::Arc::new(std::sync::Mutex::new(open()?));
+            let engine = broadsheet_sync::Engine::new(store, broadsheet_sync::SyncOptions::new(&data_dir));
+            let rt = tokio::runtime::Runtime::new()?;
+            let saved = rt.block_on(engine.save_page(&url, &tags))?;
+            for w in &saved.warnings {
+                eprintln!("broadsheet: warning: {}", output::text(w));
+            }
+            let verb = if saved.again { "updated" } else { "saved" };
+            eprintln!("{verb}: {} ({})", output::text(&saved.title), output::text(&saved.url));
+            if !no_images {
+                let (stored, failed) = rt.block_on(
+                    engine.run_images(broadsheet_sync::CancellationToken::new(), std::sync::Arc::new(|_| {})),
+                );
+                if stored + failed > 0 {
+                    eprintln!("images: {stored} stored, {failed} failed");
+                }
+            }
+            // The id alone on stdout, for scripts.
+            println!("{}", saved.id);
         }
         Command::Devices { command } => {
             let data_dir = db.parent().map_or_else(|| PathBuf::from("."), PathBuf::from);

@@ -44,7 +44,7 @@ pub(crate) fn bound(html: &str) -> Cow<'_, str> {
 }
 
 /// The parser's own verdict: whether building `html` stays within depth and size bounds.
-pub(crate) fn within_bounds(html: &str) -> bool {
+pub fn within_bounds(html: &str) -> bool {
     // A third-party parser fed a stranger's text: should it panic, the text is not trusted.
     std::panic::catch_unwind(|| measure(html)).unwrap_or(false)
 }

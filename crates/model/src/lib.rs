@@ -89,7 +89,7 @@ pub struct ArticleDetail {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceInfo {
     pub id: i64,
-    /// `jekyll-folder`, `jekyll-git`, `feed` or `sample`.
+    /// `jekyll-folder`, `jekyll-git`, `feed`, `sample` or `saved` (pages the reader saved).
     pub kind: String,
     /// Path or URL it is read from.
     pub location: String,

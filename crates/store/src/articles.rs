@@ -286,6 +286,15 @@ impl Store {
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
+    /// What the source said of an article beyond the archive's columns (front-matter fields;
+    /// a saved page's author and site), as a JSON object.
+    pub fn article_extra(&self, id: ArticleId) -> Result<String> {
+        self.conn
+            .query_row("SELECT extra_json FROM articles WHERE id = ?1", [id], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(format!("article {id}")))
+    }
+
     /// One article with its body, or `NotFound`.
     pub fn article(&self, id: ArticleId) -> Result<ArticleDetail> {
         let row = self

@@ -302,7 +302,7 @@ fn shown_offset(minutes: i64) -> i32 {
 }
 
 /// Source kinds the sync engine and importers know.
-const SOURCE_KINDS: &[&str] = &["jekyll-folder", "jekyll-git", "feed", "sample"];
+const SOURCE_KINDS: &[&str] = &["jekyll-folder", "jekyll-git", "feed", "sample", "saved"];
 
 const KIB: usize = 1024;
 const MIB: usize = 1024 * 1024;

@@ -279,5 +279,6 @@ impl Store {
 
 fn retention_cond(days: u32) -> String {
     let cutoff = now() - i64::from(days) * 86_400;
-    format!("a.published_at < {cutoff} AND NOT {MARKED}")
+    // A saved page was kept on purpose, like a bookmark: retention is for what sources send.
+    format!("a.published_at < {cutoff} AND NOT {MARKED} AND a.source_id NOT IN (SELECT id FROM sources WHERE kind = 'saved')")
 }

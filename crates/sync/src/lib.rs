@@ -10,6 +10,7 @@ mod git;
 mod images;
 pub mod plan;
 mod run;
+mod save;
 mod sniff;
 
 use std::path::PathBuf;
@@ -21,6 +22,7 @@ pub use add::{add_source, AddError, SourceKind};
 pub use git::{is_post_path, GitLimits, ARCHIVE_DIRS};
 pub use plan::Trigger;
 pub use run::{Engine, EventSink, SyncReport, UNFINISHED};
+pub use save::{SaveError, Saved, SAVED_KIND, SAVED_LOCATION};
 pub use sniff::image_type;
 pub use tokio_util::sync::CancellationToken;
 

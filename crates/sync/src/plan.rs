@@ -24,9 +24,10 @@ pub fn due(sources: &[SyncSource], now: i64, trigger: &Trigger) -> Vec<i64> {
         .filter(|s| match trigger {
             Trigger::Now(None) => true,
             Trigger::Now(Some(ids)) => ids.contains(&s.id),
-            Trigger::Schedule => s.kind != "sample" && s.health.next_attempt.is_none_or(|t| t <= now),
+            Trigger::Schedule => s.health.next_attempt.is_none_or(|t| t <= now),
         })
-        .filter(|s| s.kind != "sample")
+        // Nothing to sync them from: the sample is built in, saved pages were fetched once.
+        .filter(|s| s.kind != "sample" && s.kind != crate::SAVED_KIND)
         .map(|s| s.id)
         .collect()
 }

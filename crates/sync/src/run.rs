@@ -368,6 +368,19 @@ impl Engine {
         })
     }
 
+    /// What documents (and a saved page) may reach, and what images may.
+    pub(crate) fn policies(&self) -> (&NetPolicy, &NetPolicy) {
+        (&self.net, &self.images_net)
+    }
+
+    pub(crate) fn documents(&self) -> &Fetcher {
+        &self.docs
+    }
+
+    pub(crate) fn shared(&self) -> SharedStore {
+        self.store.clone()
+    }
+
     pub(crate) fn image_fetcher(&self) -> &Fetcher {
         &self.images
     }

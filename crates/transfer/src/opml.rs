@@ -37,7 +37,8 @@ pub fn export_opml(store: &Store, out: &Path) -> Result<usize, TransferError> {
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n  <head>\n    <title>Broadsheet sources</title>\n  </head>\n  <body>\n",
     );
-    for s in &sources {
+    // Saved pages are posts, not a place to subscribe to (they travel in backups and exports).
+    for s in sources.iter().filter(|s| s.kind != "saved") {
         let cats = store.source_categories(s.id)?;
         let kind = if s.kind == "feed" { "rss" } else { "broadsheet-jekyll" };
         let _ = write!(xml, "    <outline type=\"{kind}\" text=\"{name}\" title=\"{name}\"", name = escape(&s.name));
@@ -60,7 +61,7 @@ pub fn export_opml(store: &Store, out: &Path) -> Result<usize, TransferError> {
     }
     xml.push_str("  </body>\n</opml>\n");
     crate::write_whole(out, |w| std::io::Write::write_all(w, xml.as_bytes()).map_err(io(out)))?;
-    Ok(sources.len())
+    Ok(sources.iter().filter(|s| s.kind != "saved").count())
 }
 
 /// Reads the feeds of an OPML file (folders flattened). Refuses DTDs and entities, feed URLs

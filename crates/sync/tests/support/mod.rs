@@ -119,6 +119,11 @@ fn respond(req: tiny_http::Request, path: &str, headers: &HashMap<String, String
                     .with_header(header("Content-Type", "application/rss+xml")),
             )
         }
+        // `/redirect/x` sends the client to `/x`.
+        p if p.starts_with("/redirect/") => {
+            let to = format!("{base}/{}", &p["/redirect/".len()..]);
+            req.respond(Response::empty(302).with_header(header("Location", &to)))
+        }
         _ => {
             let rel = path.trim_start_matches('/');
             let mut file = root.join(rel);
@@ -140,6 +145,8 @@ fn respond(req: tiny_http::Request, path: &str, headers: &HashMap<String, String
                             Some("xml") => "application/atom+xml",
                             Some("png") => "image/png",
                             Some("html") => "text/html; charset=utf-8",
+                            // No charset named: the page's own `<meta charset>` decides.
+                            Some("htm") => "text/html",
                             _ => "application/octet-stream",
                         };
                         req.respond(

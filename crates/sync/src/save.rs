@@ -1,0 +1,123 @@
+//! Saving a web page for offline reading (read-later): fetched like a feed (same limits,
+//! same network policy), read by `broadsheet_page`, written to the archive's "Saved" source.
+//! Its images are queued like any post's; the next image phase stores them.
+
+use broadsheet_fetch::{FetchError, Fetched, Validators};
+use broadsheet_model::ArticleId;
+use broadsheet_store::{NewArticle, NewSource, StoreError, UpsertOutcome};
+
+use crate::run::{lock_writer, Engine};
+
+/// The source saved pages live in (never synced: nothing to sync it from).
+pub const SAVED_KIND: &str = "saved";
+pub const SAVED_LOCATION: &str = "broadsheet:saved";
+
+/// A page saved (or saved again: then updated in place, its marks kept).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Saved {
+    pub id: ArticleId,
+    /// The URL it was stored under (after redirects, without a fragment).
+    pub url: String,
+    pub title: String,
+    /// Whether this URL was saved before (the post was updated, not added).
+    pub again: bool,
+    /// The article was found (false: the whole page was kept, sanitised).
+    pub extracted: bool,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SaveError {
+    #[error("{0}: not a web address (http or https)")]
+    NotAUrl(String),
+    #[error(transparent)]
+    Fetch(#[from] FetchError),
+    #[error("{url}: not a web page ({content_type})")]
+    NotAPage { url: String, content_type: String },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl Engine {
+    /// Fetches `url` and keeps it in the "Saved" source, with the reader's `tags`. The URL is
+    /// the reader's own, so its host may be private (like a source they add).
+    pub async fn save_page(&self, url: &str, tags: &[String]) -> Result<Saved, SaveError> {
+        let url = url.trim();
+        let lower = url.to_ascii_lowercase();
+        if !(lower.starts_with("https://") || lower.starts_with("http://")) || url.chars().any(char::is_whitespace) {
+            return Err(SaveError::NotAUrl(broadsheet_model::shown(url)));
+        }
+        let (docs, images) = self.policies();
+        docs.allow_hosts([url]);
+        // Its pictures too, when its host is local by its very form (the rule for sources).
+        images.set_allowed_local_hosts(images.allowed_hosts().iter().map(String::as_str).chain([url]));
+        let fetched = match self.documents().get(url, &Validators::default()).await? {
+            Fetched::Body(r) => r,
+            // Asked without validators: a 304 is the server's confusion.
+            Fetched::NotModified => {
+                return Err(
+                    FetchError::Other { url: url.into(), reason: "answered 304 to a plain request".into() }.into()
+                )
+            }
+        };
+        let content_type = fetched.content_type.clone().unwrap_or_default();
+        let mime = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        if !(mime.is_empty() || mime == "text/html" || mime == "application/xhtml+xml" || mime == "text/plain") {
+            return Err(SaveError::NotAPage { url: fetched.url, content_type: broadsheet_model::shown(&content_type) });
+        }
+        let final_url = fetched.url.split('#').next().unwrap_or(&fetched.url).to_string();
+        let (store, tags) = (self.shared(), tags.to_vec());
+        tokio::task::spawn_blocking(move || -> Result<Saved, SaveError> {
+            let html = broadsheet_page::decode(&fetched.body, fetched.content_type.as_deref());
+            let (page, warnings) = broadsheet_page::read_page(&html, &final_url);
+            let saved_at = crate::now();
+            let extra = serde_json::json!({
+                "author": page.author,
+                "site_name": page.site_name,
+                "saved_at": saved_at,
+                "extracted": page.extracted,
+            });
+            let host = crate::host_of(&final_url);
+            let mut row = NewArticle {
+                key: final_url.clone(),
+                title: page.title.clone(),
+                published_at: page.published.unwrap_or(saved_at),
+                utc_offset_min: page.utc_offset_min,
+                url: Some(final_url.clone()),
+                lang: page.lang,
+                html: page.html,
+                text: page.text,
+                text_derived: true,
+                excerpt: page.excerpt,
+                extra_json: extra.to_string(),
+                // The site, as a category: saved pages group by where they came from.
+                categories: vec![(host.clone(), page.site_name.clone().or(Some(host)))],
+                tags: Vec::new(),
+                images: page.images,
+                prepared: None,
+            };
+            row.prepare();
+            let mut s = lock_writer(&store);
+            let source = s.upsert_source(&NewSource {
+                kind: SAVED_KIND,
+                location: SAVED_LOCATION,
+                name: "Saved",
+                site_url: None,
+                lang: None,
+            })?;
+            let outcome = s.upsert_articles(source, std::slice::from_ref(&row))?;
+            let (id, again) = match outcome.first() {
+                Some(UpsertOutcome::Inserted(id)) => (*id, false),
+                Some(UpsertOutcome::Updated(id) | UpsertOutcome::Unchanged(id)) => (*id, true),
+                None => return Err(StoreError::InvalidInput("the page was not stored".into()).into()),
+            };
+            if !tags.is_empty() {
+                let names: Vec<&str> = tags.iter().map(String::as_str).collect();
+                s.tag_article(id, &names)?;
+            }
+            Ok(Saved { id, url: final_url, title: row.title, again, extracted: page.extracted, warnings })
+        })
+        .await
+        .map_err(|e| StoreError::InvalidInput(format!("saving the page stopped: {e}")))?
+    }
+}
