@@ -39,6 +39,7 @@ fn main() {
                 "get_devices",
                 "set_devices_remote",
                 "sync_devices",
+                "save_page",
                 "pick_devices_folder",
             ]),
         ),

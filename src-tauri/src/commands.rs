@@ -72,6 +72,33 @@ pub async fn add_source(app: tauri::AppHandle, state: State<'_, AppState>, input
     Ok(id)
 }
 
+/// Saves a web page for offline reading in the "Saved" source; its images follow.
+#[tauri::command]
+pub async fn save_page(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    url: String,
+    tags: Vec<String>,
+) -> Result<broadsheet_model::SavedPage, ApiError> {
+    use broadsheet_sync::SaveError;
+    let saved = state.engine.save_page(&url, &tags).await.map_err(|e| match e {
+        SaveError::NotAUrl(_) | SaveError::NotAPage { .. } => ApiError::InvalidInput(e.to_string()),
+        SaveError::Fetch(e) => ApiError::Network(e.to_string()),
+        SaveError::Store(e) => e.into(),
+    })?;
+    for w in &saved.warnings {
+        log::warn!("{w}");
+    }
+    crate::sync::start_images(&app);
+    Ok(broadsheet_model::SavedPage {
+        id: saved.id,
+        title: saved.title,
+        again: saved.again,
+        extracted: saved.extracted,
+        warnings: saved.warnings,
+    })
+}
+
 #[tauri::command(async)]
 pub fn remove_source(state: State<'_, AppState>, id: i64, keep_articles: bool) -> Result<(), ApiError> {
     state.remove_source_in_steps(id, keep_articles).map(drop)

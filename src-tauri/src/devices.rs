@@ -110,7 +110,20 @@ pub fn start(app: &AppHandle) -> bool {
     }
     let (store, dir, app) = (state.shared_store(), state.data_dir.clone(), app.clone());
     tauri::async_runtime::spawn(async move {
-        let run = tauri::async_runtime::spawn_blocking(move || broadsheet_devices::sync(&store, &dir)).await;
+        let shared = store.clone();
+        let mut run = tauri::async_runtime::spawn_blocking(move || broadsheet_devices::sync(&store, &dir)).await;
+        // Pages another device saved are fetched here, then the marks made on them applied.
+        if let Ok(Ok(report)) = &mut run {
+            if report.wanted_pages > 0 {
+                let engine = app.state::<AppState>().engine.clone();
+                let (saved, failed) = engine.save_wanted_pages().await;
+                log::info!("pages saved on other devices: {saved} fetched, {failed} failed");
+                let applied =
+                    tauri::async_runtime::spawn_blocking(move || broadsheet_devices::apply_waiting(&shared)).await;
+                report.applied += saved + applied.ok().and_then(Result::ok).unwrap_or(0);
+                crate::sync::start_images(&app);
+            }
+        }
         let state = app.state::<AppState>();
         state.devices_running.store(false, Ordering::SeqCst);
         let event = match run {

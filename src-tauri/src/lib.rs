@@ -63,6 +63,7 @@ pub fn run() {
             commands::set_read,
             commands::list_sources,
             commands::add_source,
+            commands::save_page,
             commands::remove_source,
             commands::sync_now,
             commands::cancel_sync,

@@ -84,7 +84,7 @@ pub fn start_run(app: &AppHandle, trigger: Trigger) -> bool {
 
 /// Downloads pending images in their own slot, after the posts are stored: a slow image host
 /// delays only the pictures, and a source run can start while images are still coming in.
-fn start_images(app: &AppHandle) {
+pub fn start_images(app: &AppHandle) {
     let state = app.state::<AppState>();
     let Some(token) = claim(&state.images_running) else { return };
     let (engine, app, sink) = (state.engine.clone(), app.clone(), sink(app));

@@ -8,6 +8,7 @@ mod devices;
 mod harness;
 #[cfg(target_os = "linux")]
 mod package;
+mod save;
 mod views;
 mod xss;
 

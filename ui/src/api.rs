@@ -175,6 +175,16 @@ pub async fn set_image_budget(mib: u64) -> Result<broadsheet_model::ImageBudget,
     call("set_image_budget", &Args { mib }).await
 }
 
+/// Saves a web page for offline reading (the "Saved" source); its images follow.
+pub async fn save_page(url: String, tags: Vec<String>) -> Result<broadsheet_model::SavedPage, ApiError> {
+    #[derive(Serialize)]
+    struct Args {
+        url: String,
+        tags: Vec<String>,
+    }
+    call("save_page", &Args { url, tags }).await
+}
+
 /// This device, where it syncs the reader's state, and the other devices.
 pub async fn get_devices() -> Result<broadsheet_model::DevicesInfo, ApiError> {
     call("get_devices", &NoArgs {}).await

@@ -5,6 +5,7 @@
 //! (for tests, via SSR) as in the webview.
 
 pub mod api;
+pub mod capture;
 pub mod components;
 pub mod format;
 pub mod i18n;
@@ -25,6 +26,7 @@ pub fn App() -> View {
     provide_context(state);
     state.start_loading();
     keyboard::install(state);
+    capture::install(state);
     follow_theme(state);
     view! {
         div(class="app") {

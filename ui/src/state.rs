@@ -568,6 +568,32 @@ impl AppState {
         });
     }
 
+    /// Saves a web page for offline reading, then opens it (in "All articles" unless the view
+    /// shows it already).
+    pub fn save_page(self, url: String, tags: Vec<String>) {
+        let url = url.trim().to_string();
+        if url.is_empty() {
+            return;
+        }
+        self.sync.update(|p| p.message = self.t("Saving {url}…").replace("{url}", &url));
+        spawn(async move {
+            match api::save_page(url, tags).await {
+                Ok(saved) => {
+                    let said = if saved.extracted {
+                        self.t("Saved “{title}” for offline reading")
+                    } else {
+                        self.t("Saved “{title}” whole (no article found in the page)")
+                    };
+                    self.sync.update(|p| p.message = said.replace("{title}", &saved.title));
+                    self.content_version.update(|v| *v += 1);
+                    self.reload_sidebar();
+                    self.open(saved.id);
+                }
+                Err(e) => self.sync.update(|p| p.message = format!("{}: {e}", self.t("Saving the page"))),
+            }
+        });
+    }
+
     /// Shows a view from the sidebar (the reader pane is cleared).
     pub fn show(self, view: ListView) {
         if self.view.get_clone_untracked() != view {

@@ -311,7 +311,7 @@ fn default_db() -> Result<PathBuf> {
 /// One device sync, its result on stdout and each refused log on stderr (a refused log is a
 /// warning: the other devices' changes are applied).
 fn devices_sync(store: Store, data_dir: &std::path::Path) -> Result {
-    let store = std::sync::Mutex::new(store);
+    let store = std::sync::Arc::new(std::sync::Mutex::new(store));
     let report = broadsheet_devices::sync(&store, data_dir)?;
     for peer in &report.peers {
         if let Some(e) = &peer.error {
@@ -319,6 +319,17 @@ fn devices_sync(store: Store, data_dir: &std::path::Path) -> Result {
         }
     }
     println!("devices: {report}");
+    // Pages another device saved: fetched here (the log carries only their addresses), then
+    // the marks made on them there are applied.
+    if report.wanted_pages > 0 {
+        let engine = broadsheet_sync::Engine::new(store.clone(), broadsheet_sync::SyncOptions::new(data_dir));
+        let rt = tokio::runtime::Runtime::new()?;
+        let (saved, failed) = rt.block_on(engine.save_wanted_pages());
+        let applied = broadsheet_devices::apply_waiting(&store)?;
+        let noop: broadsheet_sync::EventSink = std::sync::Arc::new(|_| {});
+        rt.block_on(engine.run_images(broadsheet_sync::CancellationToken::new(), noop));
+        println!("devices: {saved} pages saved on other devices fetched ({failed} failed), {applied} changes applied");
+    }
     Ok(())
 }
 

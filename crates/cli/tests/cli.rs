@@ -354,3 +354,53 @@ fn devices_share_marks_through_a_folder_from_the_command_line() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("devices not synced"));
     assert!(!a.run(&["devices", "set-remote", "relative/folder"]).status.success());
 }
+
+/// Serves one article page at `/page.html` and a picture at `/pic.png` on 127.0.0.1.
+fn page_site() -> String {
+    let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
+    let base = format!("http://127.0.0.1:{}", server.server_addr().to_ip().unwrap().port());
+    std::thread::spawn(move || {
+        for req in server.incoming_requests() {
+            let (body, ct) = match req.url() {
+                "/page.html" => (
+                    "<html lang=\"zh-CN\"><head><title>港口新规</title></head><body><nav>菜单 MENU</nav><article><h1>港口新规</h1>\
+                     <p>港务局周五公布了新的潮汐表，因为测量发现航道比海图显示的更偏东。船长们被要求从周一起使用新表。</p>\
+                     <p>旧表将同时从办公室和网站上撤下，港务局表示此举是为了航行安全，并感谢渔民的耐心配合。</p></article></body></html>",
+                    "text/html; charset=utf-8",
+                ),
+                _ => ("\u{89}PNG", "image/png"),
+            };
+            let header = tiny_http::Header::from_bytes(&b"Content-Type"[..], ct.as_bytes()).unwrap();
+            let _ = req.respond(tiny_http::Response::from_string(body).with_header(header));
+        }
+    });
+    base
+}
+
+#[test]
+fn save_keeps_a_web_page_prints_its_id_and_saving_again_updates_it() {
+    let a = Archive::new();
+    let base = page_site();
+    let url = format!("{base}/page.html");
+    let out = a.run(&["save", &url, "--tag", "稍后读", "--no-images"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let id: i64 = String::from_utf8_lossy(&out.stdout).trim().parse().expect("the id alone on stdout");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("saved: 港口新规"));
+    let shown = a.json(&["show", &id.to_string(), "--json"]);
+    assert_eq!(shown["title"], "港口新规");
+    assert_eq!(shown["source"], "Saved");
+    assert_eq!(shown["user_tags"], serde_json::json!(["稍后读"]));
+    assert!(shown["text"].as_str().unwrap().contains("新的潮汐表"), "{shown}");
+    assert!(!shown["text"].as_str().unwrap().contains("MENU"), "{shown}");
+
+    let again = a.run(&["save", &url, "--no-images"]);
+    assert_eq!(String::from_utf8_lossy(&again.stdout).trim(), id.to_string());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("updated: 港口新规"));
+    assert_eq!(a.json(&["list", "--json"]).as_array().unwrap().len(), 1);
+
+    let pic = a.run(&["save", &format!("{base}/pic.png")]);
+    assert!(!pic.status.success());
+    assert!(String::from_utf8_lossy(&pic.stderr).contains("pic.png: not a web page"), "{pic:?}");
+    let bad = a.run(&["save", "javascript:alert(1)"]);
+    assert!(!bad.status.success() && String::from_utf8_lossy(&bad.stderr).contains("not a web address"));
+}

@@ -121,6 +121,9 @@ pub struct DevicesReport {
     pub waiting: usize,
     /// Sources another device removed, removed here too (their posts kept).
     pub removed_sources: usize,
+    /// Pages other devices saved that this one has yet to fetch (the caller fetches them:
+    /// `broadsheet_sync::Engine::save_wanted_pages`, then [`apply_waiting`]).
+    pub wanted_pages: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -218,6 +221,7 @@ pub fn sync(store: &Mutex<Store>, data_dir: &Path) -> Result<DevicesReport, Devi
     }
     apply(store, &mut report)?;
     let s = lock(store);
+    report.wanted_pages = s.wanted_pages(usize::MAX >> 1)?.len();
     s.set_setting(LAST_SYNC_SETTING, &time::OffsetDateTime::now_utc().unix_timestamp().to_string())?;
     Ok(report)
 }
@@ -268,6 +272,14 @@ fn merge_peer(store: &Mutex<Store>, peer: Incoming, now_ms: i64) -> Result<PeerR
     };
     lock(store).record_device_peer(&record)?;
     Ok(PeerReport { device: head.device, name: head.name, merged, error: None })
+}
+
+/// Applies the changes that were waiting for their post (after pages another device saved
+/// were fetched here); returns how many were applied. No network.
+pub fn apply_waiting(store: &Mutex<Store>) -> Result<usize, DevicesError> {
+    let mut report = DevicesReport::default();
+    apply(store, &mut report)?;
+    Ok(report.applied)
 }
 
 /// Applies every queued change, a batch per write; then removes the sources other devices

@@ -193,7 +193,10 @@ fn entry(line: &[u8], n: usize, now_ms: i64) -> Result<DeviceOp, LogError> {
         None => false,
     };
     let ok = if let Some(url) = target.strip_prefix("url:") {
-        (url.starts_with("http://") || url.starts_with("https://")) && single_line(url) && post_field(&field, &value)
+        (url.starts_with("http://") || url.starts_with("https://"))
+            && single_line(url)
+            // A saved page is named by its address alone.
+            && (post_field(&field, &value) || (field == "saved" && value == "1"))
     } else if let Some(rest) = target.strip_prefix("folder:") {
         post_target(rest) && post_field(&field, &value)
     } else if let Some(rest) = target.strip_prefix("source:") {

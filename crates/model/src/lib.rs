@@ -208,6 +208,18 @@ pub struct DevicePeerInfo {
     pub error: Option<String>,
 }
 
+/// A web page the reader saved (or saved again) for offline reading.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedPage {
+    pub id: ArticleId,
+    pub title: String,
+    /// The URL was saved before: its post was updated.
+    pub again: bool,
+    /// The article was found (false: the whole page was kept).
+    pub extracted: bool,
+    pub warnings: Vec<String>,
+}
+
 /// A device sync ended (the window's `devices` event).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DevicesEvent {

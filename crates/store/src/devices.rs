@@ -176,6 +176,29 @@ impl Store {
     /// for each (target, field), the winner over every device's latest change, if it is
     /// another device's, is written here without being logged as this device's. A change to
     /// a post this archive does not hold yet stays queued. One transaction per step.
+    /// Pages other devices saved that this archive has yet to fetch, oldest first.
+    pub fn wanted_pages(&self, limit: usize) -> Result<Vec<String>> {
+        self.conn
+            .prepare_cached("SELECT url FROM device_wanted_pages ORDER BY wanted_at, url LIMIT ?1")?
+            .query_map([limit as i64], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()
+            .map_err(Into::into)
+    }
+
+    /// A wanted page was fetched (perhaps under another address, after redirects), or is
+    /// given up.
+    pub fn drop_wanted_page(&self, url: &str) -> Result<()> {
+        self.conn.execute("DELETE FROM device_wanted_pages WHERE url = ?1", [url])?;
+        Ok(())
+    }
+
+    /// A wanted page could not be fetched: counted, and given up after `max_tries`.
+    pub fn wanted_page_failed(&self, url: &str, max_tries: u32) -> Result<()> {
+        self.conn.execute("UPDATE device_wanted_pages SET tries = tries + 1 WHERE url = ?1", [url])?;
+        self.conn.execute("DELETE FROM device_wanted_pages WHERE url = ?1 AND tries >= ?2", params![url, max_tries])?;
+        Ok(())
+    }
+
     pub fn apply_device_step(&mut self, after: Option<&(String, String)>) -> Result<ApplyStep> {
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         tx.execute("INSERT INTO device_quiet (on_) VALUES (1)", [])?;
@@ -284,6 +307,18 @@ fn apply_one(
     }
     if let Some(location) = target.strip_prefix("source:").filter(|t| !t.contains('\n')) {
         return apply_source(tx, location, field, value, removed);
+    }
+    if field == "saved" {
+        // A page another device saved: fetched here by the sync engine (the log carries only
+        // its address), unless this archive has it already.
+        if let Some(url) = target.strip_prefix("url:") {
+            tx.prepare_cached(
+                "INSERT OR IGNORE INTO device_wanted_pages (url, wanted_at)
+                 SELECT ?1, ?2 WHERE NOT EXISTS (SELECT 1 FROM articles WHERE url = ?1)",
+            )?
+            .execute(params![url, now()])?;
+        }
+        return Ok(Applied::Written);
     }
     let ids = articles_of(tx, target)?;
     if ids.is_empty() {

@@ -38,7 +38,45 @@ pub enum SaveError {
     Store(#[from] StoreError),
 }
 
+/// Wanted pages fetched in one call at most (the rest wait for the next device sync).
+const WANTED_PER_RUN: usize = 50;
+/// Failed fetches before a page another device saved is given up here.
+const WANTED_TRIES: u32 = 5;
+
 impl Engine {
+    /// Fetches the pages other devices saved that this archive lacks (see
+    /// `broadsheet_devices`); returns (saved, failed). A URL that is no page is given up at
+    /// once; one that fails to fetch is tried again at later syncs, a few times.
+    pub async fn save_wanted_pages(&self) -> (usize, usize) {
+        let wanted = match self.reader().and_then(|r| r.wanted_pages(WANTED_PER_RUN)) {
+            Ok(w) => w,
+            Err(_) => return (0, 0),
+        };
+        let (mut saved, mut failed) = (0, 0);
+        for url in wanted {
+            let result = self.save_page(&url, &[]).await;
+            let store = self.shared();
+            let s = lock_writer(&store);
+            let _ = match &result {
+                Ok(_) => {
+                    saved += 1;
+                    // Done, whatever address it was stored under.
+                    s.drop_wanted_page(&url)
+                }
+                // Not a page at all: nothing to try again.
+                Err(SaveError::NotAUrl(_) | SaveError::NotAPage { .. }) => {
+                    failed += 1;
+                    s.drop_wanted_page(&url)
+                }
+                Err(_) => {
+                    failed += 1;
+                    s.wanted_page_failed(&url, WANTED_TRIES)
+                }
+            };
+        }
+        (saved, failed)
+    }
+
     /// Fetches `url` and keeps it in the "Saved" source, with the reader's `tags`. The URL is
     /// the reader's own, so its host may be private (like a source they add).
     pub async fn save_page(&self, url: &str, tags: &[String]) -> Result<Saved, SaveError> {

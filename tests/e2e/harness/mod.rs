@@ -243,3 +243,22 @@ pub fn feed_server(items: &[(&str, &str)]) -> String {
     });
     url
 }
+
+/// Serves HTML pages (path, body) on 127.0.0.1 for the life of the test process; returns the
+/// base URL (`http://127.0.0.1:PORT`).
+pub fn page_server(pages: &[(&str, String)]) -> String {
+    let pages: std::collections::HashMap<String, String> =
+        pages.iter().map(|(p, b)| (p.to_string(), b.clone())).collect();
+    let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
+    let base = format!("http://127.0.0.1:{}", server.server_addr().to_ip().unwrap().port());
+    std::thread::spawn(move || {
+        for req in server.incoming_requests() {
+            let header = tiny_http::Header::from_bytes(&b"Content-Type"[..], &b"text/html; charset=utf-8"[..]).unwrap();
+            let _ = match pages.get(req.url()) {
+                Some(body) => req.respond(tiny_http::Response::from_string(body.clone()).with_header(header)),
+                None => req.respond(tiny_http::Response::from_string("not found").with_status_code(404)),
+            };
+        }
+    });
+    base
+}

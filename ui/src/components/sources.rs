@@ -13,6 +13,12 @@ pub fn Sources() -> View {
         state.add_source(input.get_clone());
         input.set(String::new());
     };
+    let page = create_signal(String::new());
+    let on_save = move |e: web_sys::SubmitEvent| {
+        e.prevent_default();
+        state.save_page(page.get_clone(), Vec::new());
+        page.set(String::new());
+    };
     view! {
         h2(class="nav-heading", id="sources-heading") { (state.t("Sources")) }
         ul(class="nav-list sources", role="list", aria-labelledby="sources-heading") {
@@ -27,6 +33,13 @@ pub fn Sources() -> View {
             button(class="add-source-button", r#type="submit", aria-label=move || state.t("Add source")) { "+" }
             button(class="add-folder-button", r#type="button", on:click=move |_| state.add_folder()) { (state.t("Folder…")) }
         }
+        // Read-later: any page, kept for offline reading (a URL pasted or dropped anywhere
+        // in the window does the same).
+        form(class="save-page", on:submit=on_save) {
+            input(class="save-page-input", r#type="url", bind:value=page, aria-label=move || state.t("Save a web page for offline reading"),
+                placeholder=move || state.t("Save a page: paste its address"))
+            button(class="save-page-button", r#type="submit") { (state.t("Save")) }
+        }
     }
 }
 
@@ -39,12 +52,18 @@ fn SourceItem(source: SourceInfo) -> View {
         (Some(e), _) => ("health-dot failing", e.clone()),
         (None, Some(s)) => ("health-dot ok", format!("{}: {s}", state.t("Last sync"))),
         (None, None) if source.kind == "sample" => ("health-dot ok", state.t("Built into Broadsheet").to_string()),
+        (None, None) if source.kind == "saved" => {
+            ("health-dot ok", state.t("Pages you saved for offline reading").to_string())
+        }
         (None, None) => ("health-dot pending", state.t("Not synced yet").to_string()),
     };
     let title = format!("{}\n{}", source.location, hint);
-    let (name, manage_label) = (source.name.clone(), format!("{} {}", state.t("Manage"), source.name));
+    // The saved pages' source is named by the app, so in the reader's language.
+    let name = if source.kind == "saved" { state.t("Saved").to_string() } else { source.name.clone() };
+    let manage_label = format!("{} {}", state.t("Manage"), name);
     let interval = source.health.interval_min;
-    let syncable = source.kind != "sample";
+    // Nothing to sync the sample or saved pages from.
+    let syncable = source.kind != "sample" && source.kind != "saved";
     view! {
         li(class="source-item", data-source=source.id.to_string(), title=title) {
             span(class=dot, role="img", aria-label=hint)
