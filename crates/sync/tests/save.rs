@@ -101,7 +101,7 @@ fn a_saved_article_keeps_the_story_its_picture_and_metadata_and_drops_the_page_a
 
     // Its picture, resolved against the page and stored for offline reading.
     let img = http.url("/img/bridge.png");
-    assert_eq!(detail.images, [img.clone()]);
+    assert_eq!(detail.images, std::slice::from_ref(&img));
     let (stored, failed) = rt.block_on(engine.run_images(CancellationToken::new(), std::sync::Arc::new(|_| {})));
     assert_eq!((stored, failed), (1, 0));
     assert!(store.lock().unwrap().has_image(&img).unwrap());
