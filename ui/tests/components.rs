@@ -52,6 +52,7 @@ fn summary(id: i64, title: &str, read: bool) -> ArticleSummary {
         url: None,
         bookmarked: false,
         read,
+        copies: 0,
     }
 }
 

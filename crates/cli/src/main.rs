@@ -256,6 +256,9 @@ struct FilterArgs {
     bookmarked: bool,
     #[arg(long)]
     unread: bool,
+    /// One row per story: copies of the same story (other outlets, other sources) shown once
+    #[arg(long)]
+    collapse_duplicates: bool,
 }
 
 impl From<FilterArgs> for Filters {
@@ -267,6 +270,7 @@ impl From<FilterArgs> for Filters {
             bookmarked: f.bookmarked,
             unread: f.unread,
             source: None,
+            collapse_duplicates: f.collapse_duplicates,
         }
     }
 }
@@ -306,6 +310,17 @@ fn default_db() -> Result<PathBuf> {
     }
     let dirs = directories::BaseDirs::new().ok_or("no home directory; pass --db PATH")?;
     Ok(dirs.data_dir().join(broadsheet_store::APP_IDENTIFIER).join(broadsheet_store::ARCHIVE_FILE))
+}
+
+/// Looks at the posts that arrived for copies of the same story; says what it found on
+/// stderr (stdout keeps the command's own contract).
+fn find_duplicates(store: Store) -> Result {
+    let store = std::sync::Mutex::new(store);
+    let step = broadsheet_import::find_duplicates(&store)?;
+    if step.looked_at > 0 {
+        eprintln!("duplicates: {} posts looked at, {} copies of another story", step.looked_at, step.copies);
+    }
+    Ok(())
 }
 
 /// One device sync, its result on stdout and each refused log on stderr (a refused log is a
@@ -357,6 +372,7 @@ fn run(cli: Cli) -> Result {
                 b.finish_and_clear();
             }
             output::import_report(&report);
+            find_duplicates(store)?;
         }
         Command::List { filters, limit, json } => {
             let q = ArticleQuery { filters: filters.into(), limit: Some(limit), ..Default::default() };
@@ -450,6 +466,7 @@ fn run(cli: Cli) -> Result {
                 output::sync_progress(),
             ));
             output::sync_report(&report);
+            find_duplicates(open()?)?;
             // What the reader did travels after each sync, when a place for it is set.
             let store = open()?;
             if broadsheet_devices::remote_of(&store)?.is_some() {
@@ -550,7 +567,10 @@ fn run(cli: Cli) -> Result {
             let tags: Vec<&str> = tags.iter().map(String::as_str).collect();
             output::changed(open()?.untag_article(id, &tags)?, id, "untagged");
         }
-        Command::Show { id, json } => output::show(&open()?.article(id)?, json)?,
+        Command::Show { id, json } => {
+            let store = open()?;
+            output::show(&store.article(id)?, &store.duplicates_of(id)?, json)?
+        }
         Command::Categories { json } => output::categories(&open()?.categories()?, json)?,
         Command::Tags { json } => output::tags(&open()?.site_tags()?, json)?,
     }

@@ -52,6 +52,8 @@ struct ListRow<'a> {
     read: bool,
     source: &'a str,
     url: Option<&'a str>,
+    /// Other posts of the same story.
+    copies: u32,
 }
 
 impl<'a> From<&'a ArticleSummary> for ListRow<'a> {
@@ -67,6 +69,7 @@ impl<'a> From<&'a ArticleSummary> for ListRow<'a> {
             read: a.read,
             source: &a.source,
             url: a.url.as_deref(),
+            copies: a.copies,
         }
     }
 }
@@ -78,6 +81,8 @@ struct ShowRow<'a> {
     html: &'a str,
     text: &'a str,
     images: &'a [String],
+    /// The ids of its copies (the same story elsewhere).
+    duplicates: &'a [i64],
 }
 
 fn print_json(value: &impl Serialize) -> Result {
@@ -225,13 +230,14 @@ pub fn list(articles: &[ArticleSummary], json: bool) -> Result {
     Ok(())
 }
 
-pub fn show(a: &ArticleDetail, json: bool) -> Result {
+pub fn show(a: &ArticleDetail, duplicates: &[i64], json: bool) -> Result {
     if json {
         return print_json(&ShowRow {
             row: ListRow::from(&a.summary),
             html: &a.html,
             text: &a.text,
             images: &a.images,
+            duplicates,
         });
     }
     let s = &a.summary;
@@ -239,6 +245,10 @@ pub fn show(a: &ArticleDetail, json: bool) -> Result {
     writeln!(out, "{}\n{} · {} · {}", line(&s.title), line(&s.source), line(&s.categories.join(" ")), line(&s.date))?;
     if let Some(url) = &s.url {
         writeln!(out, "{}", line(url))?;
+    }
+    if !duplicates.is_empty() {
+        let ids: Vec<String> = duplicates.iter().map(|d| format!("#{d}")).collect();
+        writeln!(out, "the same story: {}", ids.join(" "))?;
     }
     writeln!(out, "\n{}", text(&a.text))?;
     Ok(())

@@ -404,3 +404,40 @@ fn save_keeps_a_web_page_prints_its_id_and_saving_again_updates_it() {
     let bad = a.run(&["save", "javascript:alert(1)"]);
     assert!(!bad.status.success() && String::from_utf8_lossy(&bad.stderr).contains("not a web address"));
 }
+
+#[test]
+fn copies_of_a_story_are_found_on_import_shown_and_collapsed_from_the_command_line() {
+    let a = Archive::new();
+    let site = a.dir.path().join("wire");
+    std::fs::create_dir_all(site.join("_posts")).unwrap();
+    let story = "国家统计局27日发布数据显示，十月份全国规模以上工业增加值同比增长5.1%，比上月加快0.3个百分点。\
+        从环比看，十月份规模以上工业增加值比上月增长0.4%。分三大门类看，采矿业增加值同比增长4.2%，制造业增长5.4%，\
+        电力、热力、燃气及水生产和供应业增长3.9%。";
+    let other = "港务局周五公布了新的潮汐表，因为测量发现航道比海图显示的更偏东。船长们被要求从周一起使用新表，\
+        旧表将同时从办公室和网站上撤下，港务局表示此举是为了航行安全，并感谢渔民的耐心配合和理解。";
+    let post = |name: &str, title: &str, cat: &str, body: &str| {
+        std::fs::write(
+            site.join("_posts").join(name),
+            format!("---\ntitle: \"{title}\"\ncategories: {cat}\n---\n<p>{body}</p>\n"),
+        )
+        .unwrap();
+    };
+    post("2026-03-01-a.md", "工业增加值增长5.1%", "dazhongwang", story);
+    post("2026-03-02-b.md", "十月工业数据出炉", "kejiribao", &format!("（本报讯）{story}返回新闻首页"));
+    post("2026-03-03-c.md", "潮汐表更新", "dazhongwang", other);
+    let out = a.run(&["import", site.to_str().unwrap()]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("3 posts looked at, 1 copies"), "{out:?}");
+
+    let list = a.json(&["list", "--json"]);
+    let id_of =
+        |title: &str| list.as_array().unwrap().iter().find(|r| r["title"] == title).unwrap()["id"].as_i64().unwrap();
+    let (first, copy, alone) = (id_of("工业增加值增长5.1%"), id_of("十月工业数据出炉"), id_of("潮汐表更新"));
+    assert_eq!(a.json(&["show", &first.to_string(), "--json"])["duplicates"], serde_json::json!([copy]));
+    assert_eq!(a.json(&["show", &alone.to_string(), "--json"])["duplicates"], serde_json::json!([]));
+    let collapsed = a.json(&["list", "--json", "--collapse-duplicates"]);
+    let titles: Vec<&str> = collapsed.as_array().unwrap().iter().map(|r| r["title"].as_str().unwrap()).collect();
+    assert_eq!(titles, ["潮汐表更新", "工业增加值增长5.1%"]);
+    assert_eq!(collapsed[1]["copies"], 1);
+    assert!(a.ok(&["show", &copy.to_string()]).contains(&format!("the same story: #{first}")));
+}

@@ -109,6 +109,28 @@ fn run(n: usize, jekyll_1k: Option<f64>, _machine: &str) -> Vec<Row> {
     println!("unchanged re-import: {} posts in {resync:.3} s", again.unchanged);
     rows.push((n, "unchanged re-scan".into(), format!("{:.0} ms", resync * 1000.0), "".into(), "".into()));
 
+    // Near-duplicate detection over every post (done after each import and sync), beside
+    // the import it follows.
+    let shared = std::sync::Mutex::new(store);
+    let t = Instant::now();
+    let dups = broadsheet_import::find_duplicates(&shared).unwrap();
+    let dup_secs = t.elapsed().as_secs_f64();
+    let store = shared.into_inner().unwrap();
+    println!(
+        "duplicates: {} posts looked at in {dup_secs:.2} s = {:.0} µs per post ({} copies found); {:.0}% of the import's time",
+        dups.looked_at,
+        dup_secs * 1e6 / dups.looked_at.max(1) as f64,
+        dups.copies,
+        dup_secs * 100.0 / import
+    );
+    rows.push((
+        n,
+        "duplicate detection".into(),
+        format!("{:.0} µs/post", dup_secs * 1e6 / dups.looked_at.max(1) as f64),
+        format!("import {import:.1} s"),
+        format!("{:.0}% of import", dup_secs * 100.0 / import),
+    ));
+
     drop(store);
     let store = Store::open_reader(&db).unwrap();
     let size = std::fs::metadata(&db).map_or(0, |m| m.len())

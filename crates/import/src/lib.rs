@@ -3,12 +3,14 @@
 //! Invariant: one bad file never stops an import; it is reported by path with its reason,
 //! and nothing already in the archive is removed.
 
+mod duplicates;
 mod scan;
 
 use std::path::{Path, PathBuf};
 
 use broadsheet_jekyll::{parse_config, parse_post, Parsed, PostFile, SiteConfig};
 use broadsheet_store::{NewArticle, NewSource, SourceId, Store, StoreError, UpsertOutcome};
+pub use duplicates::find_duplicates;
 
 /// What an import did. Skips and warnings name the file.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]

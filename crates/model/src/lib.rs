@@ -68,6 +68,9 @@ pub struct ArticleSummary {
     pub url: Option<String>,
     pub bookmarked: bool,
     pub read: bool,
+    /// Other posts found to be the same story (`duplicates`).
+    #[serde(default)]
+    pub copies: u32,
 }
 
 /// Everything the reader pane needs to show one article.
@@ -258,6 +261,9 @@ pub struct Filters {
     #[serde(default)]
     pub unread: bool,
     pub source: Option<i64>,
+    /// One row per story: copies of a story shown once (its first post).
+    #[serde(default)]
+    pub collapse_duplicates: bool,
 }
 
 /// Which articles to list. Results are newest first.
@@ -419,6 +425,7 @@ mod tests {
             url: None,
             bookmarked: false,
             read: true,
+            copies: 2,
         };
         let detail = ArticleDetail {
             summary: summary.clone(),

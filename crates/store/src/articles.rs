@@ -424,7 +424,20 @@ impl Store {
             1,
         )?;
         let firsts = |v: Vec<(String, String)>| v.into_iter().map(|(name, _)| name).collect();
+        // How many other posts carry each row's story (one query for the page).
+        let mut copies: HashMap<ArticleId, u32> = HashMap::new();
+        {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT g.article_id, (SELECT count(*) FROM article_groups g2 WHERE g2.group_id = g.group_id) - 1
+                 FROM article_groups g WHERE g.article_id IN (SELECT value FROM json_each(?1))",
+            )?;
+            let mut rows = stmt.query([&ids])?;
+            while let Some(r) = rows.next()? {
+                copies.insert(r.get(0)?, r.get::<_, i64>(1)?.clamp(0, i64::from(u32::MAX)) as u32);
+            }
+        }
         for a in list {
+            a.copies = copies.remove(&a.id).unwrap_or(0);
             (a.categories, a.category_names) = cats.remove(&a.id).unwrap_or_default().into_iter().unzip();
             a.tags = firsts(tags.remove(&a.id).unwrap_or_default());
             a.user_tags = firsts(user.remove(&a.id).unwrap_or_default());
@@ -505,6 +518,13 @@ pub(crate) fn push_filters(sql: &mut String, args: &mut Vec<rusqlite::types::Val
         sql.push_str(" AND a.source_id = ?");
         args.push(source.into());
     }
+    if f.collapse_duplicates {
+        // One row per story: a copy is listed only when it is its group's first post.
+        sql.push_str(
+            " AND NOT EXISTS (SELECT 1 FROM article_groups g1 JOIN article_groups g2 ON g2.group_id = g1.group_id
+                          WHERE g1.article_id = a.id AND g2.article_id < a.id)",
+        );
+    }
 }
 
 pub(crate) fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<ArticleSummary> {
@@ -524,6 +544,7 @@ pub(crate) fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<ArticleSummary> 
         url: r.get(6)?,
         bookmarked: r.get(7)?,
         read: r.get(8)?,
+        copies: 0,
     })
 }
 
@@ -550,7 +571,10 @@ fn upsert_one(tx: &Transaction<'_>, source: SourceId, a: &NewArticle) -> Result<
         }
         Some((id, _)) => {
             write_row(tx, source, a, prepared, &hash, now)?;
-            for table in ["article_categories", "article_site_tags", "article_images"] {
+            // Its text changed: looked at again for copies (`duplicates`), out of its group till then.
+            for table in
+                ["article_categories", "article_site_tags", "article_images", "article_sketches", "article_groups"]
+            {
                 tx.prepare_cached(&format!("DELETE FROM {table} WHERE article_id = ?1"))?.execute([id])?;
             }
             UpsertOutcome::Updated(id)

@@ -13,6 +13,7 @@ mod backup;
 mod body;
 mod derived;
 mod devices;
+pub mod duplicates;
 mod error;
 mod fit;
 mod housekeeping;
@@ -40,6 +41,7 @@ pub const MAX_SOURCES: usize = 10_000;
 
 pub use backup::{Backup, BackupArticle, BackupCategory, BackupHead, BackupSource, BACKUP_FORMAT, BACKUP_VERSION};
 pub use devices::{ApplyStep, DeviceOp, DevicePeer, DEVICE_SETTINGS};
+pub use duplicates::{GroupStep, Pending, Sketch};
 pub use error::StoreError;
 pub use housekeeping::{Removal, RetentionPlan, SourceRemoval};
 pub use images::{ImageBlob, ImageFiles};

@@ -94,6 +94,11 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/2026-12-07-0015-saved-pages.sql"),
         then: None,
     },
+    Migration {
+        name: "2026-12-07-0016-duplicates",
+        sql: include_str!("../migrations/2026-12-07-0016-duplicates.sql"),
+        then: None,
+    },
 ];
 
 pub(crate) fn apply(conn: &mut Connection) -> Result<()> {
