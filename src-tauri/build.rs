@@ -40,6 +40,7 @@ fn main() {
                 "set_devices_remote",
                 "sync_devices",
                 "save_page",
+                "list_duplicates",
                 "pick_devices_folder",
             ]),
         ),

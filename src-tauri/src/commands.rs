@@ -42,10 +42,32 @@ pub fn get_article(state: State<'_, AppState>, id: ArticleId) -> Result<ArticleD
     state.with_reader(|s| reader_view::article_for_reader(s, id))
 }
 
-/// Marks an article read or unread.
+/// Marks an article read or unread (with `copies`, every copy of its story too); returns the
+/// ids marked.
 #[tauri::command(async)]
-pub fn set_read(state: State<'_, AppState>, id: ArticleId, read: bool) -> Result<(), ApiError> {
-    state.with_store(|s| s.set_read(id, read)).map(drop)
+pub fn set_read(
+    state: State<'_, AppState>,
+    id: ArticleId,
+    read: bool,
+    copies: Option<bool>,
+) -> Result<Vec<ArticleId>, ApiError> {
+    if copies.unwrap_or(false) {
+        state.with_store(|s| s.set_read_with_copies(id, read))
+    } else {
+        state.with_store(|s| s.set_read(id, read)).map(|_| vec![id])
+    }
+}
+
+/// The other posts of an article's story (its copies under other outlets or sources).
+#[tauri::command(async)]
+pub fn list_duplicates(
+    state: State<'_, AppState>,
+    id: ArticleId,
+) -> Result<Vec<broadsheet_model::ArticleSummary>, ApiError> {
+    state.with_reader(|s| {
+        let ids = s.duplicates_of(id)?;
+        s.summaries_of(&ids)
+    })
 }
 
 /// Opens a web link in the system browser. Only http(s): the webview itself never

@@ -64,6 +64,7 @@ pub fn run() {
             commands::list_sources,
             commands::add_source,
             commands::save_page,
+            commands::list_duplicates,
             commands::remove_source,
             commands::sync_now,
             commands::cancel_sync,

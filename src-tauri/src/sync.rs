@@ -29,6 +29,7 @@ pub fn start_scheduler(app: &AppHandle) {
 /// a few per write, so the window's own writes (marks, tags) never wait long for the lock.
 pub fn start_indexer(app: &AppHandle) {
     let store = app.state::<AppState>().shared_store();
+    let app = app.clone();
     tauri::async_runtime::spawn(async move {
         crate::startup::first_rows_or(std::time::Duration::from_secs(3)).await;
         let mut total = 0;
@@ -52,6 +53,39 @@ pub fn start_indexer(app: &AppHandle) {
         if total > 0 {
             log::info!("indexed {total} articles for search");
         }
+        // Posts from before this version (or from the CLI) are looked at for copies too.
+        start_duplicates(&app);
+    });
+}
+
+/// One look at a time for copies of the same story among posts not looked at yet.
+static DUPLICATES_RUNNING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Looks at newly arrived posts for copies of the same story, in the background (sketching
+/// on the blocking pool, grouping a few dozen posts per hold of the writer); when it found
+/// some, the window hears a `duplicates` event and reloads its list.
+pub fn start_duplicates(app: &AppHandle) {
+    use std::sync::atomic::Ordering;
+    if DUPLICATES_RUNNING.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    let (store, app) = (app.state::<AppState>().shared_store(), app.clone());
+    tauri::async_runtime::spawn(async move {
+        let found = tauri::async_runtime::spawn_blocking(move || broadsheet_import::find_duplicates(&store)).await;
+        DUPLICATES_RUNNING.store(false, Ordering::SeqCst);
+        match found {
+            Ok(Ok(step)) if step.copies > 0 => {
+                log::info!(
+                    "{} posts looked at for copies: {} are copies of another story",
+                    step.looked_at,
+                    step.copies
+                );
+                let _ = app.emit("duplicates", step.copies);
+            }
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => log::warn!("looking for copies of stories stopped: {e}"),
+            Err(e) => log::error!("looking for copies of stories failed: {e}"),
+        }
     });
 }
 
@@ -73,6 +107,7 @@ pub fn start_run(app: &AppHandle, trigger: Trigger) -> bool {
         }
         // What the reader did travels after every source run (a no-op with no place set).
         crate::devices::start(&app);
+        start_duplicates(&app);
         match run {
             Ok(report) if !report.cancelled => start_images(&app),
             Ok(_) => {}

@@ -4,6 +4,7 @@
 
 mod archive;
 mod busy;
+mod copies;
 mod devices;
 mod harness;
 #[cfg(target_os = "linux")]

@@ -31,13 +31,24 @@ pub async fn get_article(id: ArticleId) -> Result<ArticleDetail, ApiError> {
     call("get_article", &Args { id }).await
 }
 
-pub async fn set_read(id: ArticleId, read: bool) -> Result<(), ApiError> {
+/// Marks a post read or unread (with `copies`, every copy of its story); the ids marked.
+pub async fn set_read(id: ArticleId, read: bool, copies: bool) -> Result<Vec<ArticleId>, ApiError> {
     #[derive(Serialize)]
     struct Args {
         id: ArticleId,
         read: bool,
+        copies: bool,
     }
-    call("set_read", &Args { id, read }).await
+    call("set_read", &Args { id, read, copies }).await
+}
+
+/// The other posts of an article's story (copies under other outlets or sources).
+pub async fn list_duplicates(id: ArticleId) -> Result<Vec<ArticleSummary>, ApiError> {
+    #[derive(Serialize)]
+    struct Args {
+        id: ArticleId,
+    }
+    call("list_duplicates", &Args { id }).await
 }
 
 /// Opens a web page in the system browser.
@@ -118,6 +129,23 @@ pub async fn listen_devices(on_event: impl Fn(broadsheet_model::DevicesEvent) + 
 
 #[cfg(not(target_arch = "wasm32"))]
 pub async fn listen_devices(_on_event: impl Fn(broadsheet_model::DevicesEvent) + 'static) {}
+
+/// Calls `on_found` whenever copies of stories were found among new posts (their number).
+#[cfg(target_arch = "wasm32")]
+pub async fn listen_duplicates(on_found: impl Fn(u64) + 'static) {
+    use wasm_bindgen::prelude::*;
+    let handler = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
+        let payload = js_sys::Reflect::get(&e, &JsValue::from_str("payload")).unwrap_or(JsValue::NULL);
+        if let Ok(n) = serde_wasm_bindgen::from_value(payload) {
+            on_found(n);
+        }
+    });
+    let _ = ipc::listen("duplicates", &handler).await;
+    handler.forget();
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+pub async fn listen_duplicates(_on_found: impl Fn(u64) + 'static) {}
 
 pub async fn search(query: SearchQuery) -> Result<Vec<SearchHit>, ApiError> {
     #[derive(Serialize)]

@@ -24,6 +24,10 @@ pub struct Settings {
     /// Widths of the sidebar and the list, in px (the reader takes the rest).
     pub sidebar_width: u32,
     pub list_width: u32,
+    /// Lists show a story carried several times (other outlets, other sources) once.
+    pub collapse_duplicates: bool,
+    /// Marking a post read (or unread) marks its copies too.
+    pub read_copies: bool,
 }
 
 impl Default for Settings {
@@ -38,6 +42,8 @@ impl Default for Settings {
             line_width: "medium".into(),
             sidebar_width: 240,
             list_width: 360,
+            collapse_duplicates: false,
+            read_copies: true,
         }
     }
 }

@@ -44,6 +44,8 @@ pub struct AppState {
     pub user_tags_total: Signal<u64>,
     /// What the list shows.
     pub view: Signal<ListView>,
+    /// Whether lists show copies of a story once (`Settings::collapse_duplicates`).
+    collapse: ReadSignal<bool>,
     pub articles: Signal<Vec<ArticleSummary>>,
     /// Search snippets (escaped HTML with `<mark>`), by article, when the view is a search.
     pub snippets: Signal<HashMap<ArticleId, String>>,
@@ -126,6 +128,15 @@ struct ListAsk {
     scope: SearchScope,
     sort: SearchSort,
     version: u64,
+    /// Copies of a story shown once (the reader's setting).
+    collapse: bool,
+}
+
+impl ListAsk {
+    /// The filters of a list view (not a search), with the reader's choice about copies.
+    fn filters(&self) -> broadsheet_model::Filters {
+        broadsheet_model::Filters { collapse_duplicates: self.collapse, ..self.view.filters() }
+    }
 }
 
 /// The sync bar's state.
@@ -153,7 +164,11 @@ impl Default for AppState {
 
 impl AppState {
     pub fn new() -> Self {
+        let settings = create_signal(Settings::default());
+        // Its own signal: the list reloads when this setting changes, not at every setting.
+        let collapse = create_memo(move || settings.with(|s| s.collapse_duplicates));
         AppState {
+            collapse,
             categories: create_signal(Vec::new()),
             categories_total: create_signal(0),
             site_tags: create_signal(Vec::new()),
@@ -173,7 +188,7 @@ impl AppState {
             error: create_signal(None),
             read_now: create_signal(HashMap::new()),
             bookmarked_now: create_signal(HashMap::new()),
-            settings: create_signal(Settings::default()),
+            settings,
             help_open: create_signal(false),
             sources: create_signal(Vec::new()),
             sync: create_signal(SyncProgress::default()),
@@ -217,6 +232,10 @@ impl AppState {
         spawn(async move {
             api::listen_devices(move |e| scope.run_in(|| self.on_devices_event(e))).await;
         });
+        // Copies of stories found among new posts: the rows' "also in" and collapsed lists change.
+        spawn(async move {
+            api::listen_duplicates(move |_| scope.run_in(|| self.content_version.update(|v| *v += 1))).await;
+        });
         spawn(async move {
             api::listen_sync(move |e| scope.run_in(|| self.on_sync_event(e))).await;
             // The start-up sync may have begun before this page listened: ask, so its
@@ -232,6 +251,7 @@ impl AppState {
         create_effect(move || {
             let ask = self.list_ask(true);
             let ListAsk { view, scope, sort, .. } = ask.clone();
+            let filters = ask.filters();
             self.list_loaded.set(false);
             self.total.set(None);
             spawn(async move {
@@ -241,8 +261,8 @@ impl AppState {
                         let snippets = hits.iter().map(|h| (h.summary.id, h.snippet.clone())).collect();
                         (hits.into_iter().map(|h| h.summary).collect(), snippets)
                     }),
-                    other => {
-                        let query = ArticleQuery { filters: other.filters(), limit: Some(PAGE), ..Default::default() };
+                    _ => {
+                        let query = ArticleQuery { filters: filters.clone(), limit: Some(PAGE), ..Default::default() };
                         api::list_articles(query).await.map(|list| (list, HashMap::new()))
                     }
                 };
@@ -266,7 +286,7 @@ impl AppState {
                 // The true count after the rows (a count reads the whole view; rows come first).
                 let total = match &view {
                     ListView::Search(q) => api::search_count(scope.query(q, sort, None, None)).await,
-                    other => api::count_articles(other.filters()).await,
+                    _ => api::count_articles(filters).await,
                 };
                 if current() {
                     self.total.set(total.ok());
@@ -302,8 +322,9 @@ impl AppState {
                         // Opening an article is reading it (a setting); the keyboard cursor
                         // alone never marks anything.
                         if unread && self.settings.with(|s| s.mark_read_on_open) {
-                            match api::set_read(id, true).await {
-                                Ok(()) => self.mark_read_locally(id, true),
+                            let copies = self.settings.with_untracked(|s| s.read_copies);
+                            match api::set_read(id, true, copies).await {
+                                Ok(ids) => ids.into_iter().for_each(|i| self.mark_read_locally(i, true)),
                                 Err(e) => self.fail("Marking the article read", e),
                             }
                         }
@@ -501,6 +522,7 @@ impl AppState {
         }
         let ask = self.list_ask(false);
         let ListAsk { view, scope, sort, .. } = ask.clone();
+        let filters = ask.filters();
         let Some(before) = self.articles.with_untracked(|l| l.last().map(ArticleSummary::cursor)) else { return };
         let loaded = self.articles.with_untracked(Vec::len) as u32;
         self.loading_more.set(true);
@@ -511,8 +533,8 @@ impl AppState {
                     let snippets: Vec<_> = hits.iter().map(|h| (h.summary.id, h.snippet.clone())).collect();
                     (hits.into_iter().map(|h| h.summary).collect::<Vec<_>>(), snippets)
                 }),
-                other => {
-                    let query = ArticleQuery { filters: other.filters(), before: Some(before), limit: Some(PAGE) };
+                _ => {
+                    let query = ArticleQuery { filters, before: Some(before), limit: Some(PAGE) };
                     api::list_articles(query).await.map(|page| (page, Vec::new()))
                 }
             };
@@ -695,11 +717,16 @@ impl AppState {
     pub fn toggle_read(self, id: ArticleId) {
         let read = !self.read_state(id);
         self.mark_read_locally(id, read);
+        let copies = self.settings.with_untracked(|s| s.read_copies);
         spawn(async move {
-            if let Err(e) = api::set_read(id, read).await {
-                // Shown as it is stored: a mark that was not saved is taken back.
-                self.mark_read_locally(id, !read);
-                self.fail("Marking read or unread", e);
+            match api::set_read(id, read, copies).await {
+                // Its copies (marked with it) show it at once too.
+                Ok(ids) => ids.into_iter().for_each(|i| self.mark_read_locally(i, read)),
+                Err(e) => {
+                    // Shown as it is stored: a mark that was not saved is taken back.
+                    self.mark_read_locally(id, !read);
+                    self.fail("Marking read or unread", e);
+                }
             }
         });
     }
@@ -713,7 +740,7 @@ impl AppState {
                 // A search result set has no filter form: mark its rows one by one.
                 ListView::Search(_) => {
                     for id in &ids {
-                        let _ = api::set_read(*id, true).await;
+                        let _ = api::set_read(*id, true, false).await;
                     }
                     Ok(ids.len())
                 }
@@ -827,7 +854,8 @@ impl AppState {
             _ => SearchScope::default(),
         };
         let sort = if newest { SearchSort::Newest } else { SearchSort::Relevance };
-        ListAsk { view, scope, sort, version }
+        let collapse = if tracked { self.collapse.get() } else { self.collapse.get_untracked() };
+        ListAsk { view, scope, sort, version, collapse }
     }
 
     pub fn update_settings(self, f: impl FnOnce(&Settings) -> Settings) {

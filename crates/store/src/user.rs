@@ -57,6 +57,25 @@ impl Store {
         Ok(n.into())
     }
 
+    /// Marks a post read or unread with every copy of its story (`duplicates`), in one
+    /// transaction; returns the ids marked (the post first).
+    pub fn set_read_with_copies(&mut self, id: ArticleId, read: bool) -> Result<Vec<ArticleId>> {
+        self.require_article(id)?;
+        let mut ids = vec![id];
+        ids.extend(self.duplicates_of(id)?);
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        for a in &ids {
+            if read {
+                tx.prepare_cached("INSERT OR IGNORE INTO read_state (article_id, read_at) VALUES (?1, ?2)")?
+                    .execute(params![a, now()])?;
+            } else {
+                tx.prepare_cached("DELETE FROM read_state WHERE article_id = ?1")?.execute([a])?;
+            }
+        }
+        tx.commit()?;
+        Ok(ids)
+    }
+
     /// Adds user tags to an article, creating tags that do not exist yet. Tag names are
     /// trimmed; case-insensitive duplicates reuse the existing tag.
     pub fn tag_article(&mut self, id: ArticleId, tags: &[&str]) -> Result<StateChange> {

@@ -164,6 +164,13 @@ fn ArticleRow(article: ArticleSummary) -> View {
                 " · "
                 span(class="row-category", data-slug=slug_attr) { (meta_category()) }
                 time(datetime=article.date.clone(), title=hint) { (when) }
+                (if article.copies > 0 {
+                    // The same story carried elsewhere (other outlets, other sources).
+                    let also = state.t("also in {n} more").replace("{n}", &article.copies.to_string());
+                    view! { " · " span(class="row-copies") { (also) } }
+                } else {
+                    view! {}
+                })
             }
             (match snippet() {
                 // Snippets come escaped from the backend, with only <mark> added.

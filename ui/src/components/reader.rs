@@ -151,7 +151,37 @@ fn ArticleView(article: ArticleDetail) -> View {
                 }
             }
             TagEditor(id=id)
+            (if s.copies > 0 { view! { Copies(id=id) } } else { view! {} })
             div(class="article-body", lang=body_lang, dangerously_set_inner_html=article.html)
+        }
+    }
+}
+
+/// The same story carried elsewhere (other outlets, other sources): one link per copy.
+#[component(inline_props)]
+fn Copies(id: ArticleId) -> View {
+    let state = use_context::<AppState>();
+    let copies = create_signal(Vec::<broadsheet_model::ArticleSummary>::new());
+    crate::state::spawn(async move {
+        if let Ok(list) = crate::api::list_duplicates(id).await {
+            copies.set(list);
+        }
+    });
+    view! {
+        nav(class="article-copies", aria-label=move || state.t("The same story")) {
+            span(class="copies-label") { (state.t("The same story")) ": " }
+            Keyed(
+                list=move || copies.get_clone(),
+                key=|c| c.id,
+                view=move |c| {
+                    let outlet = c.category_names.first().cloned().unwrap_or_else(|| c.source.clone());
+                    let cid = c.id;
+                    view! {
+                        button(class="copy-link", data-id=cid.to_string(), title=c.title.clone(),
+                            on:click=move |_| state.open(cid)) { (outlet) }
+                    }
+                },
+            )
         }
     }
 }

@@ -18,6 +18,7 @@ pub fn SettingsPanel() -> View {
                 let (l_auto, l_en, l_zh) = (lang == "auto", lang == "en", lang == "zh");
                 let (w_n, w_m, w_w) = (width == "narrow", width == "medium", width == "wide");
                 let mark = state.settings.with(|s| s.mark_read_on_open);
+                let (collapse, read_copies) = state.settings.with(|s| (s.collapse_duplicates, s.read_copies));
                 view! {
                     div(class="settings-panel", role="group", aria-label=state.t("Settings")) {
                         label {
@@ -47,6 +48,18 @@ pub fn SettingsPanel() -> View {
                                 state.update_settings(|s| Settings { mark_read_on_open: !s.mark_read_on_open, ..s.clone() });
                             })
                             " " (state.t("Mark articles read when opened"))
+                        }
+                        label {
+                            input(class="setting-collapse-copies", r#type="checkbox", checked=collapse, on:change=move |_| {
+                                state.update_settings(|s| Settings { collapse_duplicates: !s.collapse_duplicates, ..s.clone() });
+                            })
+                            " " (state.t("Show a story carried several times once"))
+                        }
+                        label {
+                            input(class="setting-read-copies", r#type="checkbox", checked=read_copies, on:change=move |_| {
+                                state.update_settings(|s| Settings { read_copies: !s.read_copies, ..s.clone() });
+                            })
+                            " " (state.t("Marking a story read marks its copies read"))
                         }
                     }
                 }

@@ -154,6 +154,22 @@ impl Store {
         ids.collect::<rusqlite::Result<_>>().map_err(Into::into)
     }
 
+    /// The list rows of `ids` (in the order given; ids not in the archive are left out).
+    pub fn summaries_of(&self, ids: &[ArticleId]) -> Result<Vec<broadsheet_model::ArticleSummary>> {
+        let json = serde_json::to_string(ids).unwrap_or_default();
+        let sql = format!(
+            "SELECT {} FROM articles a JOIN sources s ON s.id = a.source_id
+             WHERE a.id IN (SELECT value FROM json_each(?1))",
+            crate::articles::SUMMARY_COLUMNS
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut rows: Vec<_> =
+            stmt.query_map([json], crate::articles::summary_from_row)?.collect::<rusqlite::Result<_>>()?;
+        rows.sort_by_key(|r: &broadsheet_model::ArticleSummary| ids.iter().position(|i| *i == r.id));
+        self.fill_labels_of(&mut rows)?;
+        Ok(rows)
+    }
+
     /// Every group of copies (ids ascending within a group; groups by their first id), for
     /// checks and the CLI.
     pub fn duplicate_groups(&self) -> Result<Vec<Vec<ArticleId>>> {
