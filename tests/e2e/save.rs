@@ -1,4 +1,4 @@
-//! Saving a web page from the window: typed into "Save a page", and pasted anywhere.
+//! Saving a web page from the window: typed into "Save a page", pasted or dropped anywhere.
 
 use crate::harness::{page_server, App};
 
@@ -16,10 +16,11 @@ fn page(title: &str, sentence: &str) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_page_saved_from_the_window_opens_without_its_clutter_and_a_pasted_address_is_saved_too() {
+async fn a_page_saved_from_the_window_opens_without_its_clutter_and_pasted_or_dropped_addresses_are_saved_too() {
     let base = page_server(&[
         ("/council.html", page("Council approves the new cycle lanes", "The first lane will run along the river.")),
         ("/pasted.html", page("Library opens on Sundays", "Opening hours grow from next month.")),
+        ("/dropped.html", page("Ferry timetable changes", "Boats will leave every twenty minutes.")),
     ]);
     let dir = tempfile::tempdir().unwrap();
     let app = App::launch_in(&dir.path().join("data")).await;
@@ -62,10 +63,22 @@ async fn a_page_saved_from_the_window_opens_without_its_clutter_and_a_pasted_add
         "const t = document.querySelector('.article-title'); return !!t && t.textContent === 'Library opens on Sundays'",
     )
     .await;
+    // A link dropped on the window (as from a browser's address bar) is saved too.
+    let dropped = serde_json::to_string(&format!("{base}/dropped.html")).unwrap();
+    app.eval::<bool>(&format!(
+        "const d = new DataTransfer(); d.setData('text/uri-list', {dropped}); \
+         document.querySelector('.list').dispatchEvent(new DragEvent('drop', {{dataTransfer: d, bubbles: true, cancelable: true}})); return true"
+    ))
+    .await;
     app.wait_until(
-        "both are in the Saved source",
+        "the dropped page is open",
+        "const t = document.querySelector('.article-title'); return !!t && t.textContent === 'Ferry timetable changes'",
+    )
+    .await;
+    app.wait_until(
+        "all three are in the Saved source",
         "const s = [...document.querySelectorAll('.source-item')].find(e => e.querySelector('.nav-label').textContent === 'Saved'); \
-         return !!s && s.querySelector('.nav-count').textContent === '2'",
+         return !!s && s.querySelector('.nav-count').textContent === '3'",
     )
     .await;
     app.quit().await;

@@ -41,6 +41,19 @@ pub struct GroupStep {
     pub copies: usize,
 }
 
+/// `SELECT article_id` of the posts under each of the [`sketch::BANDS`] band keys (`?1`…),
+/// at most [`BUCKET_CAP`] per key, the newest first (copies of a story arrive close together,
+/// so in a crowded bucket the posts that matter are the recent ones).
+fn bucket_sql() -> &'static str {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SQL.get_or_init(|| {
+        (1..=sketch::BANDS)
+            .map(|i| format!("SELECT * FROM (SELECT article_id FROM sketch_bands WHERE band = ?{i} ORDER BY article_id DESC LIMIT {BUCKET_CAP})"))
+            .collect::<Vec<_>>()
+            .join(" UNION ALL ")
+    })
+}
+
 impl Store {
     /// Up to `limit` posts not looked at yet, after id `after`: their text as stored and
     /// their HTML ([`Pending::text`] derives the plain text, on the caller's threads).
@@ -74,10 +87,11 @@ impl Store {
                 .execute(params![id, sketch.as_ref().map(Sketch::to_bytes)])?;
             let Some(sketch) = sketch else { continue };
             let bands = sketch.bands();
+            // The posts sharing a band key, at most BUCKET_CAP per key, in one statement.
             let mut candidates = BTreeSet::new();
-            for band in bands {
-                let mut stmt = tx.prepare_cached("SELECT article_id FROM sketch_bands WHERE band = ?1 LIMIT ?2")?;
-                let ids = stmt.query_map(params![band, BUCKET_CAP as i64], |r| r.get::<_, ArticleId>(0))?;
+            {
+                let mut stmt = tx.prepare_cached(bucket_sql())?;
+                let ids = stmt.query_map(rusqlite::params_from_iter(bands), |r| r.get::<_, ArticleId>(0))?;
                 for c in ids {
                     let c = c?;
                     if c != *id {
@@ -85,27 +99,32 @@ impl Store {
                     }
                 }
             }
+            // Every candidate's sketch in one query (one per candidate was most of the cost).
+            let ids_json = serde_json::to_string(&candidates.iter().collect::<Vec<_>>()).unwrap_or_default();
+            let mut found: Vec<(ArticleId, Option<Vec<u8>>)> = tx
+                .prepare_cached(
+                    "SELECT article_id, sketch FROM article_sketches WHERE article_id IN (SELECT value FROM json_each(?1))",
+                )?
+                .query_map([&ids_json], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            found.sort_by_key(|(c, _)| *c);
+            // Band rows left by posts that changed or went are dropped as met.
+            let gone: Vec<ArticleId> =
+                candidates.iter().copied().filter(|c| found.binary_search_by_key(c, |(f, _)| *f).is_err()).collect();
+            if !gone.is_empty() {
+                tx.prepare_cached(
+                    "DELETE FROM sketch_bands WHERE article_id IN (SELECT value FROM json_each(?1))
+                     AND band IN (SELECT value FROM json_each(?2))",
+                )?
+                .execute(params![
+                    serde_json::to_string(&gone).unwrap_or_default(),
+                    serde_json::to_string(&bands.to_vec()).unwrap_or_default()
+                ])?;
+            }
             let mut groups = BTreeSet::new();
             let mut ungrouped = Vec::new();
-            for c in candidates {
-                let theirs: Option<Option<Vec<u8>>> = tx
-                    .prepare_cached("SELECT sketch FROM article_sketches WHERE article_id = ?1")?
-                    .query_row([c], |r| r.get(0))
-                    .optional()?;
-                let Some(theirs) = theirs.flatten().as_deref().and_then(Sketch::from_bytes) else {
-                    // A band row left by a post that changed or went: dropped as met.
-                    if tx
-                        .prepare_cached("SELECT EXISTS (SELECT 1 FROM article_sketches WHERE article_id = ?1)")?
-                        .query_row([c], |r| r.get::<_, bool>(0))?
-                    {
-                        continue;
-                    }
-                    tx.prepare_cached(
-                        "DELETE FROM sketch_bands WHERE article_id = ?1 AND band IN (SELECT value FROM json_each(?2))",
-                    )?
-                    .execute(params![c, serde_json::to_string(&bands.to_vec()).unwrap_or_default()])?;
-                    continue;
-                };
+            for (c, theirs) in found {
+                let Some(theirs) = theirs.as_deref().and_then(Sketch::from_bytes) else { continue };
                 if sketch.similarity(&theirs) < sketch::SAME_STORY {
                     continue;
                 }

@@ -3,21 +3,22 @@
 //!
 //! Pure: text in, sketch out. A post's text becomes tokens — each CJK character alone (Chinese
 //! has no spaces, and a character is about a morpheme), each run of other letters or digits as
-//! one lower-cased word — and its set of shingles, every [`SHINGLE`] consecutive tokens,
+//! one lower-cased word — and its set of shingles, every [`SHINGLE`] consecutive tokens (four:
+//! with three, unrelated posts of one vocabulary shared enough to crowd every bucket),
 //! hashed. The sketch keeps, for each of [`HASHES`] hash functions, the smallest value over
 //! that set: the share of equal slots between two sketches estimates the Jaccard similarity
 //! of the two shingle sets. The slots are cut into [`BANDS`] bands of [`ROWS`]: two posts
 //! sharing any whole band are candidates (locality-sensitive hashing), which finds pairs
 //! above about 0.4 similarity with high probability while looking only at bucket-mates.
 
-/// Hash functions per sketch.
+/// Hash functions per sketch (16-bit slots: 96 bytes a post).
 pub const HASHES: usize = 48;
 /// Bands of [`ROWS`] slots: a pair with Jaccard similarity `j` shares a band with probability
 /// `1 - (1 - j^ROWS)^BANDS` (0.6 → 0.97, 0.7 → 0.9996, 0.3 → 0.35).
 pub const BANDS: usize = 16;
 pub const ROWS: usize = HASHES / BANDS;
 /// Tokens per shingle.
-pub const SHINGLE: usize = 3;
+pub const SHINGLE: usize = 4;
 /// Texts with fewer distinct shingles say too little to call two of them the same story
 /// (two one-line notices from one outlet would match).
 pub const MIN_SHINGLES: usize = 24;
@@ -25,11 +26,11 @@ pub const MIN_SHINGLES: usize = 24;
 /// post costs no more than that.
 const MAX_TOKENS: usize = 20_000;
 /// Estimated similarity at or above which two candidates are the same story.
-pub const SAME_STORY: f64 = 0.5;
+pub const SAME_STORY: f64 = 0.4;
 
 /// One post's sketch: [`HASHES`] minimum hash values.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Sketch(pub [u32; HASHES]);
+pub struct Sketch(pub [u16; HASHES]);
 
 impl Sketch {
     /// The sketch of `text`, or `None` when it is too short to judge.
@@ -45,12 +46,14 @@ impl Sketch {
         if shingles.len() < MIN_SHINGLES {
             return None;
         }
-        let mut mins = [u32::MAX; HASHES];
+        let mut mins = [u16::MAX; HASHES];
         for &s in &shingles {
             // Each slot's hash function: one multiply-xorshift of the shingle's hash with
             // that slot's odd constant (cheap, and independent enough for MinHash).
             for (i, m) in mins.iter_mut().enumerate() {
-                let h = (mix(s ^ SEEDS[i]) >> 32) as u32;
+                // 16 bits a slot: two unrelated slots agree by chance once in 65,536, far
+                // below what the similarity threshold notices, at half the bytes.
+                let h = (mix(s ^ SEEDS[i]) >> 48) as u16;
                 if h < *m {
                     *m = h;
                 }
@@ -65,13 +68,13 @@ impl Sketch {
         same as f64 / HASHES as f64
     }
 
-    /// The band keys: band number in the top bits, a hash of the band's slots below (as a
-    /// signed integer, the way SQLite stores it).
+    /// The band keys: band number in the top 4 bits of 32, the band's slots hashed to 28
+    /// bits below (small integers: SQLite stores them in 4 bytes).
     pub fn bands(&self) -> [i64; BANDS] {
         let mut keys = [0i64; BANDS];
         for (b, key) in keys.iter_mut().enumerate() {
             let h = self.0[b * ROWS..(b + 1) * ROWS].iter().fold(b as u64, |h, v| mix(h ^ u64::from(*v)));
-            *key = ((b as u64) << 56 | (h >> 8)) as i64;
+            *key = ((b as u64) << 28 | (h >> 36)) as i64;
         }
         keys
     }
@@ -82,12 +85,12 @@ impl Sketch {
 
     /// `None` for bytes that are not a sketch (a damaged row is then simply not compared).
     pub fn from_bytes(b: &[u8]) -> Option<Sketch> {
-        if b.len() != HASHES * 4 {
+        if b.len() != HASHES * 2 {
             return None;
         }
-        let mut s = [0u32; HASHES];
-        for (i, c) in b.chunks_exact(4).enumerate() {
-            s[i] = u32::from_le_bytes([c[0], c[1], c[2], c[3]]);
+        let mut s = [0u16; HASHES];
+        for (i, c) in b.chunks_exact(2).enumerate() {
+            s[i] = u16::from_le_bytes([c[0], c[1]]);
         }
         Some(Sketch(s))
     }
