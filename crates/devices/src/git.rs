@@ -80,8 +80,8 @@ fn configure_timeouts() {
     }
 }
 
-/// Callbacks for one transfer: credentials from the system's git credential helpers (or the
-/// platform default), tried a bounded number of times; the transfer stopped past its
+/// Callbacks for one transfer: credentials from the system's git credential helpers, the SSH
+/// agent or a default key (or the platform default), tried a bounded number of times; the transfer stopped past its
 /// deadline or byte budget.
 fn callbacks<'a>(attempts: &'a Cell<u32>, started: Instant) -> RemoteCallbacks<'a> {
     let mut cb = RemoteCallbacks::new();
@@ -96,6 +96,32 @@ fn callbacks<'a>(attempts: &'a Cell<u32>, started: Instant) -> RemoteCallbacks<'
                     return Ok(cred);
                 }
             }
+        }
+        // SSH (`ssh://`, `git@host:repo`): the user name first, then the keys the system's
+        // SSH agent holds (ssh-agent, Pageant, the macOS keychain agent), then an unencrypted
+        // default key file.
+        if allowed.contains(git2::CredentialType::USERNAME) {
+            return git2::Cred::username(username.unwrap_or("git"));
+        }
+        if allowed.contains(git2::CredentialType::SSH_KEY) {
+            let user = username.unwrap_or("git");
+            if attempts.get() == 1 {
+                if let Ok(cred) = git2::Cred::ssh_key_from_agent(user) {
+                    return Ok(cred);
+                }
+            }
+            if let Some(home) = std::env::var_os("HOME").or_else(|| std::env::var_os("USERPROFILE")) {
+                let dir = std::path::Path::new(&home).join(".ssh");
+                for name in ["id_ed25519", "id_ecdsa", "id_rsa"] {
+                    let key = dir.join(name);
+                    if key.is_file() {
+                        return git2::Cred::ssh_key(user, None, &key, None);
+                    }
+                }
+            }
+            return Err(git2::Error::from_str(
+                "no SSH key for this remote (add one to your SSH agent, or use an https remote)",
+            ));
         }
         if allowed.contains(git2::CredentialType::DEFAULT) {
             return git2::Cred::default();

@@ -342,6 +342,22 @@ fn an_unreachable_remote_is_reported_and_nothing_changes() {
     assert!(matches!(Remote::parse("relative/path"), Err(broadsheet_devices::DevicesError::Invalid(_))));
     assert!(matches!(Remote::parse("git@example.com:me/devices.git"), Ok(Remote::Git(_))));
     assert!(Remote::parse("ftp://example.com/x").is_err());
+
+    // SSH is built in: a server that hangs up after its banner is "unreachable", not an
+    // unsupported kind of remote.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            use std::io::Write;
+            let mut stream = stream;
+            let _ = stream.write_all(b"SSH-2.0-NotReally\r\n");
+        }
+    });
+    a.with(|s| broadsheet_devices::set_remote(s, Some(&format!("ssh://git@127.0.0.1:{port}/devices.git"))).unwrap());
+    let err = broadsheet_devices::sync(&a.store, &a.dir).unwrap_err();
+    assert!(matches!(err, broadsheet_devices::DevicesError::Unreachable { .. }), "{err}");
+    assert!(!err.to_string().to_lowercase().contains("unsupported"), "{err}");
 }
 
 /// Random changes by three devices, merged into two archives in different orders and
