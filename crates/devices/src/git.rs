@@ -2,7 +2,8 @@
 //! `main` branch. This device keeps a bare copy beside its archive, fetches `main`, reads the
 //! other devices' logs from it, commits its own log on top and pushes. Devices never write
 //! each other's files, so two pushes never conflict: the later one is refused as not a
-//! fast-forward, fetches again and commits on the new tip (up to three times).
+//! fast-forward, fetches again and commits on the new tip (up to three times). Every
+//! [`SQUASH_AFTER`] commits the history starts afresh, so the repository stays small.
 //!
 //! A remote is the reader's own (they typed it), so local paths and private hosts are
 //! allowed; what comes from it is still bounded: bytes received, the time a fetch may take,
@@ -25,6 +26,11 @@ const MAX_RECEIVED: usize = 1 << 30;
 const DEADLINE: Duration = Duration::from_secs(10 * 60);
 /// Tree entries looked at.
 const MAX_ENTRIES: usize = 10_000;
+/// Commits on `main` before a publish starts it afresh: a commit with no parent, holding
+/// every device's current log, force-pushed. The repository then holds a bounded history
+/// (git's deltas keep each version small; the old ones become garbage the server collects)
+/// instead of every version of every log for ever.
+pub const SQUASH_AFTER: usize = 200;
 
 /// Publishes `own` as `me`'s log through the repository at `url` (its bare copy kept at
 /// `mirror`) and returns the other devices' logs. A remote that cannot be reached is
@@ -55,11 +61,15 @@ pub fn exchange(mirror: &Path, url: &str, me: &str, own: &[u8]) -> Result<(bool,
         tree.insert(&name, blob, FileMode::Blob.into()).map_err(local)?;
         let tree = repo.find_tree(tree.write().map_err(local)?).map_err(local)?;
         let sig = Signature::now("Broadsheet", "broadsheet@localhost").map_err(local)?;
-        let parents: Vec<&git2::Commit<'_>> = base.iter().collect();
+        // A squash may drop a log another device pushed a moment ago; that device sees its
+        // file is not current at its next sync and publishes it again (its archive is the
+        // truth, the repository only a meeting place).
+        let squash = base.as_ref().is_some_and(|c| depth(c) >= SQUASH_AFTER);
+        let parents: Vec<&git2::Commit<'_>> = if squash { Vec::new() } else { base.iter().collect() };
         let message = format!("{me}: {} ({})", "device log updated", crate::this_computer());
         let commit = repo.commit(None, &sig, &sig, &message, &tree, &parents).map_err(local)?;
         repo.reference(BRANCH, commit, true, "device log").map_err(local)?;
-        match push(&repo, url) {
+        match push(&repo, url, squash) {
             Ok(()) => return Ok((true, incoming)),
             // Another device pushed in between: on top of theirs, again.
             Err(e) if attempt < 2 && is_race(&e) => continue,
@@ -145,7 +155,21 @@ fn fetch(repo: &Repository, url: &str) -> Result<(), git2::Error> {
     remote.fetch(&[&format!("+{BRANCH}:{FETCHED}")], Some(&mut options), None)
 }
 
-fn push(repo: &Repository, url: &str) -> Result<(), git2::Error> {
+/// Commits from `tip` back along first parents, counted up to [`SQUASH_AFTER`].
+fn depth(tip: &git2::Commit<'_>) -> usize {
+    let mut n = 1;
+    let mut at = tip.clone();
+    while n < SQUASH_AFTER {
+        match at.parent(0) {
+            Ok(p) => at = p,
+            Err(_) => break,
+        }
+        n += 1;
+    }
+    n
+}
+
+fn push(repo: &Repository, url: &str, force: bool) -> Result<(), git2::Error> {
     let attempts = Cell::new(0);
     let refused = RefCell::new(None::<String>);
     let mut cb = callbacks(&attempts, Instant::now());
@@ -158,7 +182,8 @@ fn push(repo: &Repository, url: &str) -> Result<(), git2::Error> {
     let mut options = PushOptions::new();
     options.remote_callbacks(cb);
     let mut remote = repo.remote_anonymous(url)?;
-    remote.push(&[&format!("{BRANCH}:{BRANCH}")], Some(&mut options))?;
+    let force = if force { "+" } else { "" };
+    remote.push(&[&format!("{force}{BRANCH}:{BRANCH}")], Some(&mut options))?;
     drop(options);
     match refused.into_inner() {
         // A server refuses a ref whose tip moved as "non-fast-forward" (or "fetch first");

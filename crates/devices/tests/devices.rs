@@ -197,6 +197,33 @@ fn concurrent_conflicting_edits_converge_on_every_device_through_git() {
 }
 
 #[test]
+fn the_git_history_starts_afresh_so_the_repository_stays_small_and_nothing_is_lost() {
+    let root = tempfile::tempdir().unwrap();
+    let remote = bare_repo(root.path());
+    let (a, b) = (Device::new(root.path(), "desk", &remote), Device::new(root.path(), "laptop", &remote));
+    let posts = a.posts();
+    let n = broadsheet_devices::git::SQUASH_AFTER + 30;
+    for i in 0..n {
+        a.with(|s| s.set_bookmark(posts[i % 5], i % 2 == 0).unwrap());
+        a.sync();
+        if i % 97 == 0 {
+            b.sync();
+        }
+    }
+    b.sync();
+    a.sync();
+    let repo = git2::Repository::open_bare(&remote).unwrap();
+    let mut walk = repo.revwalk().unwrap();
+    walk.push_ref("refs/heads/main").unwrap();
+    let commits = walk.count();
+    assert!(commits <= broadsheet_devices::git::SQUASH_AFTER, "{commits} commits on main after {n} publishes");
+    // The squash kept both devices' logs: each still sees the other, and they agree.
+    let head = repo.find_reference("refs/heads/main").unwrap().peel_to_tree().unwrap();
+    assert_eq!(head.iter().filter(|e| e.name().is_ok_and(|n| n.ends_with(".bslog"))).count(), 2);
+    same(&a.state(), &b.state());
+}
+
+#[test]
 fn a_device_offline_for_long_catches_up_in_one_sync() {
     let root = tempfile::tempdir().unwrap();
     let remote = bare_repo(root.path());
