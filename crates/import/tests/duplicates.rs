@@ -318,7 +318,7 @@ fn a_copy_whose_text_changes_leaves_its_group_and_is_looked_at_again() {
         .collect();
     let store = Mutex::new(store);
     broadsheet_import::find_duplicates(&store).unwrap();
-    assert_eq!(store.lock().unwrap().duplicate_groups().unwrap(), [ids.clone()]);
+    assert_eq!(store.lock().unwrap().duplicate_groups().unwrap(), std::slice::from_ref(&ids));
     let listed = store.lock().unwrap().list_articles(&ArticleQuery::default()).unwrap();
     assert!(listed.iter().all(|a| a.copies == 1), "{listed:?}");
 
