@@ -143,6 +143,7 @@ pub async fn restore_backup(app: tauri::AppHandle, state: State<'_, AppState>) -
     }
     let n = state.with_store(|s| s.restore(&backup))?;
     log::info!("restored {n} posts from {}", path.display());
+    crate::sync::start_duplicates(&app);
     Ok(Some(ExportDone { path: path.display().to_string(), count: n as u64 }))
 }
 

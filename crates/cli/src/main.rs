@@ -558,6 +558,8 @@ fn run(cli: Cli) -> Result {
         Command::ImportBackup { path } => {
             let n = broadsheet_transfer::import_backup(&mut open()?, &path)?;
             println!("restored {n} posts");
+            // Restored posts are looked at for copies like imported ones.
+            find_duplicates(open()?)?;
         }
         Command::ImportOpml { path } => {
             let r = broadsheet_transfer::import_opml(&mut open()?, &path)?;
