@@ -94,6 +94,12 @@ fn a_saved_article_keeps_the_story_its_picture_and_metadata_and_drops_the_page_a
         assert!(!detail.text.contains(dropped) && !detail.html.contains(dropped), "kept {dropped:?}:\n{}", detail.html);
     }
     assert!(!detail.html.contains("<script") && !detail.html.contains("onclick"), "{}", detail.html);
+    // Searchable like any post, Chinese included.
+    for q in ["suspension cables", "新桥"] {
+        let query = broadsheet_model::SearchQuery { query: q.into(), ..Default::default() };
+        let hits = store.lock().unwrap().search(&query).unwrap();
+        assert_eq!(hits.iter().map(|h| h.summary.id).collect::<Vec<_>>(), [saved.id], "{q}");
+    }
     let extra: serde_json::Value =
         serde_json::from_str(&store.lock().unwrap().article_extra(saved.id).unwrap()).unwrap();
     assert_eq!(extra["author"], "Jane Reporter");
