@@ -48,6 +48,9 @@ pub struct Engine {
     images_net: NetPolicy,
     opts: SyncOptions,
     hosts: Arc<Mutex<HashMap<String, Arc<Semaphore>>>>,
+    /// Pages the reader saved with this engine: their hosts stay allowed when a run resets the
+    /// allow-lists from the sources (a page on the home network keeps its pictures coming).
+    saved: Arc<Mutex<Vec<String>>>,
     /// The archive's file, for read-only connections opened without the writer's lock (which
     /// a long write, a restore, may hold for minutes).
     path: Option<std::path::PathBuf>,
@@ -92,6 +95,7 @@ impl Engine {
             images_net,
             opts,
             hosts: Arc::default(),
+            saved: Arc::default(),
         }
     }
 
@@ -146,10 +150,14 @@ impl Engine {
         };
         // Only the locations the reader gave (never a site URL a feed claims for itself).
         // Sources from an OPML file or a backup are content like any other: not on the list.
-        self.net.set_allowed_hosts(sources.iter().filter(|s| s.user_added).map(|s| s.location.as_str()));
+        let saved = self.saved.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let named = || {
+            sources.iter().filter(|s| s.user_added).map(|s| s.location.as_str()).chain(saved.iter().map(String::as_str))
+        };
+        self.net.set_allowed_hosts(named());
         // A public name the reader added may still answer DNS with a private address for the
         // pictures its posts point at: images may reach only hosts local by their very form.
-        self.images_net.set_allowed_local_hosts(sources.iter().filter(|s| s.user_added).map(|s| s.location.as_str()));
+        self.images_net.set_allowed_local_hosts(named());
         let due: Vec<SyncSource> = {
             let ids = plan::due(&sources, now(), &trigger);
             sources.into_iter().filter(|s| ids.contains(&s.id)).collect()
@@ -371,6 +379,14 @@ impl Engine {
     /// What documents (and a saved page) may reach, and what images may.
     pub(crate) fn policies(&self) -> (&NetPolicy, &NetPolicy) {
         (&self.net, &self.images_net)
+    }
+
+    /// Keeps `url`'s host allowed for this engine's life (see [`Engine::save_page`]).
+    pub(crate) fn remember_saved_host(&self, url: &str) {
+        let mut saved = self.saved.lock().unwrap_or_else(|p| p.into_inner());
+        if !saved.iter().any(|u| u == url) && saved.len() < 1000 {
+            saved.push(url.to_string());
+        }
     }
 
     pub(crate) fn documents(&self) -> &Fetcher {

@@ -86,6 +86,7 @@ impl Engine {
             return Err(SaveError::NotAUrl(broadsheet_model::shown(url)));
         }
         let (docs, images) = self.policies();
+        self.remember_saved_host(url);
         docs.allow_hosts([url]);
         // Its pictures too, when its host is local by its very form (the rule for sources).
         images.set_allowed_local_hosts(images.allowed_hosts().iter().map(String::as_str).chain([url]));

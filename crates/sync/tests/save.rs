@@ -221,6 +221,9 @@ fn saved_pages_outlive_retention_and_syncs_and_travel_in_backups() {
     let report = rt.block_on(engine.run(Trigger::Now(None), CancellationToken::new(), std::sync::Arc::new(|_| {})));
     assert!(report.failures.is_empty(), "{:?}", report.failures);
     assert_eq!(saved_ids(&store), [saved.id]);
+    // The run reset what hosts may be reached from the sources, yet the saved page's own
+    // (the reader named it) stayed allowed: its picture was fetched in that run's image phase.
+    assert!(store.lock().unwrap().has_image(&http.url("/img/bridge.png")).unwrap(), "{report:?}");
 
     let backup = store.lock().unwrap().backup().unwrap();
     let other_dir = tempfile::tempdir().unwrap();
