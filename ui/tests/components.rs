@@ -113,6 +113,7 @@ fn reader_shows_title_language_and_body() {
                 lang: Some("zh-CN".into()),
                 text: "正文第一段。".into(),
                 images: vec![],
+                author: None,
             }))
         },
         || view! { Reader {} },
@@ -235,6 +236,7 @@ fn the_tag_editor_shows_the_articles_tags_and_offers_existing_ones() {
                 lang: None,
                 text: String::new(),
                 images: vec![],
+                author: None,
             }));
             s.user_tags.set(vec![broadsheet_model::TagCount { name: "long reads".into(), count: 3 }]);
         },
@@ -300,6 +302,7 @@ fn the_chinese_interface_has_no_untranslated_strings() {
             lang: Some("zh-CN".into()),
             text: "正文第一段。".into(),
             images: vec![],
+            author: None,
         }));
     };
     // Names that are the same in every language.

@@ -83,6 +83,7 @@ struct ShowRow<'a> {
     images: &'a [String],
     /// The ids of its copies (the same story elsewhere).
     duplicates: &'a [i64],
+    author: Option<&'a str>,
 }
 
 fn print_json(value: &impl Serialize) -> Result {
@@ -238,6 +239,7 @@ pub fn show(a: &ArticleDetail, duplicates: &[i64], json: bool) -> Result {
             text: &a.text,
             images: &a.images,
             duplicates,
+            author: a.author.as_deref(),
         });
     }
     let s = &a.summary;

@@ -389,6 +389,7 @@ fn save_keeps_a_web_page_prints_its_id_and_saving_again_updates_it() {
     let shown = a.json(&["show", &id.to_string(), "--json"]);
     assert_eq!(shown["title"], "港口新规");
     assert_eq!(shown["source"], "Saved");
+    assert_eq!(shown["author"], Value::Null, "the page names no author");
     assert_eq!(shown["user_tags"], serde_json::json!(["稍后读"]));
     assert!(shown["text"].as_str().unwrap().contains("新的潮汐表"), "{shown}");
     assert!(!shown["text"].as_str().unwrap().contains("MENU"), "{shown}");

@@ -86,6 +86,9 @@ pub struct ArticleDetail {
     pub text: String,
     /// Original URLs of the images the body shows (empty in what the window receives).
     pub images: Vec<String>,
+    /// Who wrote it, when the source said (a post's `author`, a saved page's byline).
+    #[serde(default)]
+    pub author: Option<String>,
 }
 
 /// A source the archive is fed from.
@@ -433,6 +436,7 @@ mod tests {
             lang: None,
             text: "x".into(),
             images: vec![],
+            author: None,
         };
         let value: serde_json::Value = serde_json::to_value(&detail).unwrap();
         assert_eq!(value["id"], 3);

@@ -301,7 +301,7 @@ impl Store {
             .conn
             .query_row(
                 &format!(
-                    "SELECT {SUMMARY_COLUMNS}, a.html, a.lang, a.text FROM articles a
+                    "SELECT {SUMMARY_COLUMNS}, a.html, a.lang, a.text, a.extra_json FROM articles a
                      JOIN sources s ON s.id = a.source_id WHERE a.id = ?1"
                 ),
                 [id],
@@ -311,15 +311,18 @@ impl Store {
                         r.get::<_, crate::body::Body>(9)?.0,
                         r.get::<_, Option<String>>(10)?,
                         r.get::<_, String>(11)?,
+                        r.get::<_, String>(12)?,
                     ))
                 },
             )
             .optional()?;
-        let (mut summary, html, lang, text) = row.ok_or_else(|| StoreError::NotFound(format!("article {id}")))?;
+        let (mut summary, html, lang, text, extra) =
+            row.ok_or_else(|| StoreError::NotFound(format!("article {id}")))?;
+        let author = author_of(&extra);
         let text = crate::derived::text(&html, text);
         self.fill_labels(&mut summary)?;
         let images = self.article_images(id)?;
-        Ok(ArticleDetail { summary, html, lang, text, images })
+        Ok(ArticleDetail { summary, html, lang, text, images, author })
     }
 
     /// Site tags with their post counts, by name.
@@ -525,6 +528,20 @@ pub(crate) fn push_filters(sql: &mut String, args: &mut Vec<rusqlite::types::Val
                           WHERE g1.article_id = a.id AND g2.article_id < a.id)",
         );
     }
+}
+
+/// Who wrote a post, when its source said (a Jekyll post's `author`, a saved page's byline):
+/// one line of text, at most 200 characters.
+fn author_of(extra_json: &str) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(extra_json).ok()?;
+    let name = v.get("author")?.as_str()?;
+    let line: String = name
+        .split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let line: String = line.chars().take(200).collect();
+    (!line.is_empty()).then_some(line)
 }
 
 pub(crate) fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<ArticleSummary> {

@@ -87,6 +87,7 @@ fn a_saved_article_keeps_the_story_its_picture_and_metadata_and_drops_the_page_a
     assert_eq!(detail.summary.category_names, ["The Daily Example"]);
     assert_eq!(detail.summary.user_tags, ["later"]);
     assert_eq!(detail.lang.as_deref(), Some("en"));
+    assert_eq!(detail.author.as_deref(), Some("Jane Reporter"));
     for kept in ["eighteen months of repairs", "新桥终于通车了", "full capacity by the end of the month"] {
         assert!(detail.text.contains(kept), "lost {kept:?}:\n{}", detail.text);
     }

@@ -102,6 +102,7 @@ fn ArticleView(article: ArticleDetail) -> View {
     let when = local_datetime(s.timestamp, &s.date);
     let hint = original_time_hint(&s.date);
     let lang = article.lang.unwrap_or_default();
+    let author = article.author.clone();
     let chips: Vec<View> = s
         .categories
         .iter()
@@ -145,6 +146,10 @@ fn ArticleView(article: ArticleDetail) -> View {
                 h1(class="article-title") { (s.title.clone()) }
                 div(class="article-meta") {
                     span(class="article-source") { (s.source.clone()) }
+                    (match author.clone() {
+                        Some(a) => view! { span(class="article-author") { (a) } },
+                        None => view! {},
+                    })
                     (chips)
                     time(datetime=s.date.clone(), title=hint) { (when) }
                     (original)
