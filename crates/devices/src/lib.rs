@@ -221,7 +221,7 @@ pub fn sync(store: &Mutex<Store>, data_dir: &Path) -> Result<DevicesReport, Devi
     }
     apply(store, &mut report)?;
     let s = lock(store);
-    report.wanted_pages = s.wanted_pages(usize::MAX >> 1)?.len();
+    report.wanted_pages = s.wanted_page_count()?;
     s.set_setting(LAST_SYNC_SETTING, &time::OffsetDateTime::now_utc().unix_timestamp().to_string())?;
     Ok(report)
 }

@@ -172,10 +172,6 @@ impl Store {
         Ok(self.conn.query_row("SELECT count(*) FROM device_pending", [], |r| r.get::<_, i64>(0))?.max(0) as u64)
     }
 
-    /// Applies the next few queued changes from other devices (from `after`, in key order):
-    /// for each (target, field), the winner over every device's latest change, if it is
-    /// another device's, is written here without being logged as this device's. A change to
-    /// a post this archive does not hold yet stays queued. One transaction per step.
     /// Pages other devices saved that this archive has yet to fetch, oldest first.
     pub fn wanted_pages(&self, limit: usize) -> Result<Vec<String>> {
         self.conn
@@ -192,6 +188,12 @@ impl Store {
         Ok(())
     }
 
+    /// How many pages other devices saved are still to be fetched here.
+    pub fn wanted_page_count(&self) -> Result<usize> {
+        let n: i64 = self.conn.query_row("SELECT count(*) FROM device_wanted_pages", [], |r| r.get(0))?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+
     /// A wanted page could not be fetched: counted, and given up after `max_tries`.
     pub fn wanted_page_failed(&self, url: &str, max_tries: u32) -> Result<()> {
         self.conn.execute("UPDATE device_wanted_pages SET tries = tries + 1 WHERE url = ?1", [url])?;
@@ -199,6 +201,10 @@ impl Store {
         Ok(())
     }
 
+    /// Applies the next few queued changes from other devices (from `after`, in key order):
+    /// for each (target, field), the winner over every device's latest change, if it is
+    /// another device's, is written here without being logged as this device's. A change to
+    /// a post this archive does not hold yet stays queued. One transaction per step.
     pub fn apply_device_step(&mut self, after: Option<&(String, String)>) -> Result<ApplyStep> {
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         tx.execute("INSERT INTO device_quiet (on_) VALUES (1)", [])?;

@@ -376,17 +376,19 @@ impl Engine {
         })
     }
 
-    /// What documents (and a saved page) may reach, and what images may.
-    pub(crate) fn policies(&self) -> (&NetPolicy, &NetPolicy) {
-        (&self.net, &self.images_net)
-    }
-
-    /// Keeps `url`'s host allowed for this engine's life (see [`Engine::save_page`]).
-    pub(crate) fn remember_saved_host(&self, url: &str) {
-        let mut saved = self.saved.lock().unwrap_or_else(|p| p.into_inner());
-        if !saved.iter().any(|u| u == url) && saved.len() < 1000 {
-            saved.push(url.to_string());
+    /// Allows a page the reader saves, as a source they add is allowed: its host for documents,
+    /// and for its pictures when local by its very form; kept for this engine's life, so a
+    /// run resetting the allow-lists from the sources keeps it.
+    pub(crate) fn allow_saved_host(&self, url: &str) {
+        {
+            let mut saved = self.saved.lock().unwrap_or_else(|p| p.into_inner());
+            if !saved.iter().any(|u| u == url) && saved.len() < 1000 {
+                saved.push(url.to_string());
+            }
         }
+        self.net.allow_hosts([url]);
+        let images = self.images_net.allowed_hosts();
+        self.images_net.set_allowed_local_hosts(images.iter().map(String::as_str).chain([url]));
     }
 
     pub(crate) fn documents(&self) -> &Fetcher {

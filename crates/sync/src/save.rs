@@ -85,11 +85,7 @@ impl Engine {
         if !(lower.starts_with("https://") || lower.starts_with("http://")) || url.chars().any(char::is_whitespace) {
             return Err(SaveError::NotAUrl(broadsheet_model::shown(url)));
         }
-        let (docs, images) = self.policies();
-        self.remember_saved_host(url);
-        docs.allow_hosts([url]);
-        // Its pictures too, when its host is local by its very form (the rule for sources).
-        images.set_allowed_local_hosts(images.allowed_hosts().iter().map(String::as_str).chain([url]));
+        self.allow_saved_host(url);
         let fetched = match self.documents().get(url, &Validators::default()).await? {
             Fetched::Body(r) => r,
             // Asked without validators: a 304 is the server's confusion.

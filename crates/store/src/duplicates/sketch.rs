@@ -120,12 +120,7 @@ fn mix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-fn is_cjk(c: char) -> bool {
-    matches!(c as u32,
-        0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
-}
-
-/// Token hashes: a CJK character each; a run of other letters/digits, lower-cased, each.
+/// Token hashes: a CJK character each (the search index's notion of CJK); a run of other letters/digits, lower-cased, each.
 fn tokens(text: &str) -> Vec<u64> {
     let mut out = Vec::new();
     let mut word: u64 = 0;
@@ -134,7 +129,7 @@ fn tokens(text: &str) -> Vec<u64> {
         if out.len() >= MAX_TOKENS {
             break;
         }
-        if is_cjk(c) {
+        if crate::search::tokens::is_cjk(c) {
             if in_word {
                 out.push(word);
                 in_word = false;
