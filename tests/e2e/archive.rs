@@ -24,14 +24,7 @@ async fn the_archive_is_backed_up_exported_and_trimmed_from_the_window() {
     let listed = app.count(".article-row").await;
     assert!(listed > 0);
     // A bookmark, which retention must keep.
-    app.eval::<bool>("document.querySelector('.article-row').click(); return true").await;
-    app.wait_until("the post is open", "return !!document.querySelector('.bookmark-toggle')").await;
-    app.eval::<bool>("document.querySelector('.bookmark-toggle').click(); return true").await;
-    app.wait_until(
-        "the bookmark is shown",
-        "return document.querySelector('.bookmark-toggle').getAttribute('aria-pressed') === 'true'",
-    )
-    .await;
+    app.bookmark_row(0).await;
 
     app.eval::<bool>("document.querySelector('.settings-toggle').click(); return true").await;
     app.wait_until(
@@ -93,12 +86,7 @@ async fn the_archive_is_backed_up_exported_and_trimmed_from_the_window() {
         "return !!document.querySelector('.image-budget-use') && document.querySelector('.image-budget-mib').value === '2048'",
     )
     .await;
-    app.eval::<bool>(
-        "const i = document.querySelector('.image-budget-mib'); i.value = '300'; \
-         i.dispatchEvent(new Event('input', {bubbles: true})); \
-         document.querySelector('.image-budget-save').click(); return true",
-    )
-    .await;
+    app.fill_and_click(".image-budget-mib", "300", ".image-budget-save").await;
     app.wait_until(
         "the limit is set",
         "return document.querySelector('.archive-result').textContent.includes('300 MB')",
@@ -112,12 +100,7 @@ async fn the_archive_is_backed_up_exported_and_trimmed_from_the_window() {
 
     // Retention of everything older than a day: the preview names the number, the removal
     // does exactly that, and the bookmarked post stays.
-    app.eval::<bool>(
-        "const i = document.querySelector('.retention-days'); i.value = '0'; \
-         i.dispatchEvent(new Event('input', {bubbles: true})); \
-         document.querySelector('.retention-preview').click(); return true",
-    )
-    .await;
+    app.fill_and_click(".retention-days", "0", ".retention-preview").await;
     app.wait_until("the preview is shown", "return !!document.querySelector('.retention-plan')").await;
     app.screenshot("archive-retention-preview.png").await;
     let plan = app.text(".retention-plan").await;

@@ -27,13 +27,7 @@ async fn a_bookmark_made_on_another_computer_appears_and_one_made_here_reaches_i
     app.wait_for_list().await;
     app.eval::<bool>("document.querySelector('.settings-toggle').click(); return true").await;
     app.wait_until("the devices section is shown", "return !!document.querySelector('.devices-this')").await;
-    let path = serde_json::to_string(&shared.to_string_lossy()).unwrap();
-    app.eval::<bool>(&format!(
-        "const i = document.querySelector('.devices-remote-input'); i.value = {path}; \
-         i.dispatchEvent(new Event('input', {{bubbles: true}})); \
-         document.querySelector('.devices-save').click(); return true"
-    ))
-    .await;
+    app.fill_and_click(".devices-remote-input", &shared.to_string_lossy(), ".devices-save").await;
     app.wait_until(
         "the other computer is listed",
         "return document.querySelectorAll('.devices-peer').length === 1 && !!document.querySelector('.devices-last')",
@@ -48,14 +42,7 @@ async fn a_bookmark_made_on_another_computer_appears_and_one_made_here_reaches_i
     app.screenshot("devices-synced.png").await;
 
     // A bookmark made here, then "Sync devices now": the other computer gets it.
-    app.eval::<bool>("document.querySelectorAll('.article-row')[1].click(); return true").await;
-    app.wait_until("the post is open", "return !!document.querySelector('.bookmark-toggle')").await;
-    app.eval::<bool>("document.querySelector('.bookmark-toggle').click(); return true").await;
-    app.wait_until(
-        "the bookmark is shown",
-        "return document.querySelector('.bookmark-toggle').getAttribute('aria-pressed') === 'true'",
-    )
-    .await;
+    app.bookmark_row(1).await;
     app.eval::<bool>("document.querySelector('.devices-sync-now').click(); return true").await;
     let mut bookmarked = 0;
     for _ in 0..100 {

@@ -221,14 +221,7 @@ async fn bookmarks_and_tags_survive_a_restart_and_the_last_article_reopens() {
             &format!("return document.querySelectorAll('.article-row').length === {}", want.category_count),
         )
         .await;
-        app.eval::<bool>("document.querySelector('.article-row').click(); return true").await;
-        app.wait_until("the post is open", "return !!document.querySelector('.bookmark-toggle')").await;
-        app.eval::<bool>("document.querySelector('.bookmark-toggle').click(); return true").await;
-        app.wait_until(
-            "it is bookmarked",
-            "return document.querySelector('.bookmark-toggle').getAttribute('aria-pressed') === 'true'",
-        )
-        .await;
+        app.bookmark_row(0).await;
         let input = app.client.find(Locator::Css(".tag-input")).await.unwrap();
         input.send_keys("稍后再读\u{E007}").await.unwrap();
         app.wait_until("the tag is on the post", "return Array.from(document.querySelectorAll('.user-tag-chip')).some(c => c.textContent.includes('稍后再读'))").await;

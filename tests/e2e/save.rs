@@ -26,13 +26,7 @@ async fn a_page_saved_from_the_window_opens_without_its_clutter_and_pasted_or_dr
     let app = App::launch_in(&dir.path().join("data")).await;
     app.wait_for_list().await;
 
-    let url = serde_json::to_string(&format!("{base}/council.html")).unwrap();
-    app.eval::<bool>(&format!(
-        "const i = document.querySelector('.save-page-input'); i.value = {url}; \
-         i.dispatchEvent(new Event('input', {{bubbles: true}})); \
-         document.querySelector('.save-page-button').click(); return true"
-    ))
-    .await;
+    app.fill_and_click(".save-page-input", &format!("{base}/council.html"), ".save-page-button").await;
     app.wait_until(
         "the saved page is open",
         "const t = document.querySelector('.article-title'); return !!t && t.textContent === 'Council approves the new cycle lanes'",

@@ -114,6 +114,30 @@ impl App {
         serde_json::from_value(v).unwrap()
     }
 
+    /// Types `value` into the text box `input` (as the window hears typing: an `input`
+    /// event), then clicks `button`.
+    pub async fn fill_and_click(&self, input: &str, value: &str, button: &str) {
+        let (input, value, button) = (json(input), json(value), json(button));
+        self.eval::<bool>(&format!(
+            "const i = document.querySelector({input}); i.value = {value}; \
+             i.dispatchEvent(new Event('input', {{bubbles: true}})); \
+             document.querySelector({button}).click(); return true"
+        ))
+        .await;
+    }
+
+    /// Opens the `index`-th row of the list and bookmarks it with the reader's toggle.
+    pub async fn bookmark_row(&self, index: usize) {
+        self.eval::<bool>(&format!("document.querySelectorAll('.article-row')[{index}].click(); return true")).await;
+        self.wait_until("the post is open", "return !!document.querySelector('.bookmark-toggle')").await;
+        self.eval::<bool>("document.querySelector('.bookmark-toggle').click(); return true").await;
+        self.wait_until(
+            "the bookmark is shown",
+            "return document.querySelector('.bookmark-toggle').getAttribute('aria-pressed') === 'true'",
+        )
+        .await;
+    }
+
     /// The reader settings as the backend stores them.
     pub async fn stored_settings(&self) -> Value {
         let v = self
@@ -261,4 +285,9 @@ pub fn page_server(pages: &[(&str, String)]) -> String {
         }
     });
     base
+}
+
+/// `s` as a JavaScript string literal.
+fn json(s: &str) -> String {
+    serde_json::to_string(s).unwrap()
 }
