@@ -95,57 +95,40 @@ pub async fn sync_running() -> Result<bool, ApiError> {
     call("sync_running", &NoArgs {}).await
 }
 
-/// Calls `on_event` for every sync progress event, for the life of the page.
+/// Calls `on_event` with the payload of every backend event named `name`, for the life of
+/// the page (payloads that do not read as `T` are skipped).
 #[cfg(target_arch = "wasm32")]
-pub async fn listen_sync(on_event: impl Fn(SyncEvent) + 'static) {
+async fn listen<T: DeserializeOwned + 'static>(name: &str, on_event: impl Fn(T) + 'static) {
     use wasm_bindgen::prelude::*;
     let handler = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
         let payload = js_sys::Reflect::get(&e, &JsValue::from_str("payload")).unwrap_or(JsValue::NULL);
-        if let Ok(event) = serde_wasm_bindgen::from_value::<SyncEvent>(payload) {
+        if let Ok(event) = serde_wasm_bindgen::from_value::<T>(payload) {
             on_event(event);
         }
     });
-    let _ = ipc::listen("sync", &handler).await;
+    let _ = ipc::listen(name, &handler).await;
     // The listener lives as long as the page.
     handler.forget();
 }
 
+/// Outside the webview (native component tests) no backend sends events.
 #[cfg(not(target_arch = "wasm32"))]
-pub async fn listen_sync(_on_event: impl Fn(SyncEvent) + 'static) {}
+async fn listen<T: DeserializeOwned + 'static>(_name: &str, _on_event: impl Fn(T) + 'static) {}
 
-/// Calls `on_event` whenever a device sync ends, for the life of the page.
-#[cfg(target_arch = "wasm32")]
-pub async fn listen_devices(on_event: impl Fn(broadsheet_model::DevicesEvent) + 'static) {
-    use wasm_bindgen::prelude::*;
-    let handler = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
-        let payload = js_sys::Reflect::get(&e, &JsValue::from_str("payload")).unwrap_or(JsValue::NULL);
-        if let Ok(event) = serde_wasm_bindgen::from_value(payload) {
-            on_event(event);
-        }
-    });
-    let _ = ipc::listen("devices", &handler).await;
-    handler.forget();
+/// Calls `on_event` for every sync progress event.
+pub async fn listen_sync(on_event: impl Fn(SyncEvent) + 'static) {
+    listen("sync", on_event).await
 }
 
-#[cfg(not(target_arch = "wasm32"))]
-pub async fn listen_devices(_on_event: impl Fn(broadsheet_model::DevicesEvent) + 'static) {}
+/// Calls `on_event` whenever a device sync ends.
+pub async fn listen_devices(on_event: impl Fn(broadsheet_model::DevicesEvent) + 'static) {
+    listen("devices", on_event).await
+}
 
 /// Calls `on_found` whenever copies of stories were found among new posts (their number).
-#[cfg(target_arch = "wasm32")]
 pub async fn listen_duplicates(on_found: impl Fn(u64) + 'static) {
-    use wasm_bindgen::prelude::*;
-    let handler = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
-        let payload = js_sys::Reflect::get(&e, &JsValue::from_str("payload")).unwrap_or(JsValue::NULL);
-        if let Ok(n) = serde_wasm_bindgen::from_value(payload) {
-            on_found(n);
-        }
-    });
-    let _ = ipc::listen("duplicates", &handler).await;
-    handler.forget();
+    listen("duplicates", on_found).await
 }
-
-#[cfg(not(target_arch = "wasm32"))]
-pub async fn listen_duplicates(_on_found: impl Fn(u64) + 'static) {}
 
 pub async fn search(query: SearchQuery) -> Result<Vec<SearchHit>, ApiError> {
     #[derive(Serialize)]
