@@ -94,11 +94,17 @@ pub fn read_page(html: &str, url: &str) -> (Page, Vec<String>) {
         Some(a) => {
             let body = sanitize(&a.content, Some(url));
             let text = plain_text(&body);
-            if text.chars().count() < MIN_ARTICLE_CHARS && plain_text(&sanitize(html, Some(url))).len() > text.len() {
-                warnings.push(format!("{url}: the article found was too short; the whole page is kept"));
-                whole(html, url, Some(&a))
-            } else {
-                build(body, text, url, Some(&a), true)
+            // Too short to be the article (a teaser, a cookie notice): the whole page, when it
+            // says more (sanitised once, and kept if used).
+            let kept = (text.chars().count() < MIN_ARTICLE_CHARS)
+                .then(|| whole(html, url, Some(&a)))
+                .filter(|w| w.text.len() > text.len());
+            match kept {
+                Some(w) => {
+                    warnings.push(format!("{url}: the article found was too short; the whole page is kept"));
+                    w
+                }
+                None => build(body, text, url, Some(&a), true),
             }
         }
         None => whole(html, url, None),
