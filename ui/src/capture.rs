@@ -19,12 +19,10 @@ pub fn install(state: AppState) {
     use wasm_bindgen::prelude::*;
     use wasm_bindgen::JsCast;
 
+    use crate::keyboard::in_text_box;
+
     let Some(w) = web_sys::window() else { return };
     let scope = use_current_scope();
-    let in_text_box = |t: Option<web_sys::EventTarget>| {
-        t.and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"))
-    };
     let paste = Closure::<dyn FnMut(web_sys::ClipboardEvent)>::new(move |e: web_sys::ClipboardEvent| {
         if in_text_box(e.target()) {
             return;

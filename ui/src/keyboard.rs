@@ -107,6 +107,16 @@ fn focus(_id: &str) {}
 #[cfg(not(target_arch = "wasm32"))]
 fn blur() {}
 
+/// Whether an event's target is a text box (typing there is the reader's, not a shortcut
+/// or a URL to save).
+#[cfg(target_arch = "wasm32")]
+pub(crate) fn in_text_box(target: Option<web_sys::EventTarget>) -> bool {
+    use wasm_bindgen::JsCast;
+    target
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"))
+}
+
 /// Listens for shortcuts on the window and keeps the cursor row in view.
 #[cfg(target_arch = "wasm32")]
 pub fn install(state: AppState) {
@@ -115,10 +125,7 @@ pub fn install(state: AppState) {
     use wasm_bindgen::JsCast;
     let scope = use_current_scope();
     let handler = Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
-        let in_text_box = e
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
+        let in_text_box = in_text_box(e.target());
         let modifier = e.ctrl_key() || e.meta_key() || e.alt_key();
         if let Some(action) = action_for(&e.key(), in_text_box, modifier) {
             // Enter on a focused button belongs to the button.
