@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use broadsheet_jekyll::{site_link, SiteLink};
+use broadsheet_jekyll::{site_link_via, SiteLink};
 use broadsheet_model::{ArticleDetail, ArticleId};
 use broadsheet_store::{Store, StoreError};
 
@@ -49,16 +49,24 @@ fn in_app_links(
     source: broadsheet_store::SourceId,
 ) -> Result<HashMap<String, String>, StoreError> {
     let mut map = HashMap::new();
+    // The site's other addresses: a back link to where the site lived before is the site's.
+    let aliases = store.site_aliases(source)?;
     for href in broadsheet_html::link_targets(html).into_iter().take(MAX_LINKS_RESOLVED) {
-        let target = match site_link(&href, site) {
+        let target = match site_link_via(&href, site, &aliases) {
             Some(SiteLink::Home) => Some("#all".to_string()),
             Some(SiteLink::Category(slug)) if store.has_category(&slug)? => {
                 Some(format!("#category={}", encode(&slug)))
             }
-            Some(SiteLink::Category(_) | SiteLink::Page(_)) => {
+            Some(SiteLink::Category(_)) => {
                 let url = href.split('#').next().unwrap_or(&href);
                 store.article_by_url_in(url, Some(source))?.map(|id| format!("#article={id}"))
             }
+            // Named at the site's current address, where its posts are kept.
+            Some(SiteLink::Page(url)) => match store.article_by_url_in(&url, Some(source))? {
+                Some(id) => Some(id),
+                None => store.article_by_url_in(href.split('#').next().unwrap_or(&href), Some(source))?,
+            }
+            .map(|id| format!("#article={id}")),
             None => None,
         };
         if let Some(t) = target {

@@ -137,6 +137,7 @@ fn source(id: i64, name: &str, status: Option<&str>, error: Option<&str>) -> bro
         location: format!("https://{name}.example/feed.xml"),
         name: name.into(),
         site_url: None,
+        aliases: Vec::new(),
         articles: 3,
         removed: false,
         health: broadsheet_model::SourceHealth {

@@ -171,6 +171,7 @@ pub fn import_path<A: Archive>(
             lang: scan.config.lang.as_deref(),
         })
     })?;
+    archive.write(|store| store.note_site(source, None, &scan.config.aliases))?;
     let mut report = ImportReport::default();
     report.warnings.extend(scan.config_warnings.iter().map(|w| ("_config.yml".to_string(), w.clone())));
     report.skipped.extend(scan.passed_over.iter().cloned());
@@ -485,10 +486,12 @@ pub fn import_sample(store: &mut Store) -> Result<ImportReport, StoreError> {
 fn to_row(post: broadsheet_jekyll::Post, site: &SiteConfig) -> NewArticle {
     // finews pairs each outlet's category slug with one Chinese tag naming it
     // (`dazhongwang` ↔ `大众网新闻`): that tag is the best display name the site offers.
+    // Else the name the site's own category page gives (`category/<slug>.html`'s title).
     let hint = match (post.categories.len(), post.tags.as_slice()) {
         (1, [tag]) => Some(tag.clone()),
         _ => None,
     };
+    let name_of = |slug: &str| hint.clone().or_else(|| site.category_names.get(slug).cloned());
     // The site's `url` comes from its `_config.yml`: only a web address makes a link (a
     // `javascript:` one would reach the CLI's JSON, exports and bookmarks).
     let web = |u: &&String| {
@@ -509,7 +512,7 @@ fn to_row(post: broadsheet_jekyll::Post, site: &SiteConfig) -> NewArticle {
         text_derived: true,
         excerpt: post.excerpt,
         extra_json: serde_json::Value::Object(post.extra).to_string(),
-        categories: post.categories.into_iter().map(|c| (c, hint.clone())).collect(),
+        categories: post.categories.into_iter().map(|c| (name_of(&c), c)).map(|(n, c)| (c, n)).collect(),
         tags: post.tags,
         images: post.images,
         prepared: None,

@@ -72,6 +72,8 @@ pub(crate) fn scan(path: &Path, drafts: bool) -> Result<Scan, ImportError> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => (SiteConfig::default(), Vec::new()),
         Err(e) => (SiteConfig::default(), vec![format!("cannot read _config.yml: {e}")]),
     };
+    let mut config = config;
+    read_site_files(&root, &mut config);
     let relative = |abs: &Path| {
         let rel = abs.strip_prefix(&root).unwrap_or(abs);
         rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
@@ -80,6 +82,31 @@ pub(crate) fn scan(path: &Path, drafts: bool) -> Result<Scan, ImportError> {
     files.sort();
     let passed_over = walk.passed_over.iter().map(|(p, why)| (relative(p), why.clone())).collect();
     Ok(Scan { root, config, config_warnings, files, complete, passed_over })
+}
+
+/// The site's other address (`CNAME`) and its category pages' names, read within the
+/// jekyll crate's bounds; anything unreadable is simply not known.
+fn read_site_files(root: &Path, config: &mut SiteConfig) {
+    use broadsheet_jekyll::{learn_site_file, MAX_CATEGORY_PAGES, MAX_CATEGORY_PAGE_BYTES, MAX_CNAME_BYTES};
+    if let Ok(bytes) = read_regular(&root.join("CNAME"), MAX_CNAME_BYTES as u64) {
+        learn_site_file(config, "CNAME", &bytes);
+    }
+    let mut pages = 0;
+    for dir in ["category", "categories"] {
+        let Ok(entries) = std::fs::read_dir(root.join(dir)) else { continue };
+        for entry in entries.flatten() {
+            pages += 1;
+            if pages > MAX_CATEGORY_PAGES {
+                return;
+            }
+            let rel = format!("{dir}/{}", entry.file_name().to_string_lossy());
+            if broadsheet_jekyll::is_category_page_path(&rel) {
+                if let Ok(bytes) = read_regular(&entry.path(), MAX_CATEGORY_PAGE_BYTES as u64) {
+                    learn_site_file(config, &rel, &bytes);
+                }
+            }
+        }
+    }
 }
 
 /// Reads a regular file of at most `max` bytes, never following a symbolic link and never

@@ -351,3 +351,37 @@ fn every_view_pages_in_newest_first_order_and_a_redated_post_moves() {
     broadsheet_import::import_path(&mut store, &site, opts, &mut |_, _| {}).unwrap();
     assert_eq!(check(&store)[0], oldest);
 }
+
+/// A folder's category pages name categories its posts carry no outlet tag for, its `CNAME`
+/// gives the site's other address; a hostile `CNAME` or page names nothing.
+#[test]
+fn a_folder_names_categories_from_its_category_pages_and_learns_its_cname() {
+    let (dir, mut store) = fresh_store();
+    let site = dir.path().join("site");
+    let write = |path: &str, text: &str| {
+        let p = site.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    write("_config.yml", "url: https://news.example\n");
+    write("CNAME", "old-news.example\n");
+    write("categories/markets.md", "---\ntitle: Markets & Money\n---\n");
+    write("categories/hostile.md", &format!("---\ntitle: [{}]\n---\n", "[".repeat(5_000)));
+    write("_posts/2022-03-08-a.md", "---\ntitle: a\ndate: 2022-03-08\ncategories: markets\n---\nx");
+    write("_posts/2022-03-08-b.md", "---\ntitle: b\ndate: 2022-03-08\ncategories: markets\ntags: 财经新闻\n---\nx");
+    write("_posts/2022-03-08-c.md", "---\ntitle: c\ndate: 2022-03-08\ncategories: hostile\n---\nx");
+    broadsheet_import::import_path(&mut store, &site, broadsheet_import::ImportOptions::default(), &mut |_, _| {})
+        .unwrap();
+    let names: std::collections::HashMap<String, String> =
+        store.categories().unwrap().into_iter().map(|c| (c.slug, c.name)).collect();
+    assert_eq!(names["markets"], "Markets & Money");
+    assert!(names["hostile"].chars().count() <= 120, "{}", names["hostile"]);
+    let source = store.sources().unwrap().into_iter().find(|s| s.kind == "jekyll-folder").unwrap();
+    assert_eq!(source.aliases, ["https://old-news.example"]);
+
+    write("CNAME", "javascript:alert(1)\n");
+    broadsheet_import::import_path(&mut store, &site, broadsheet_import::ImportOptions::default(), &mut |_, _| {})
+        .unwrap();
+    let source = store.sources().unwrap().into_iter().find(|s| s.kind == "jekyll-folder").unwrap();
+    assert_eq!(source.aliases, ["https://old-news.example"], "a hostile CNAME adds nothing");
+}

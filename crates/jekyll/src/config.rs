@@ -17,6 +17,10 @@ pub struct SiteConfig {
     pub permalink: Option<String>,
     /// Top-level scalar settings, for `{{ site.NAME }}`.
     pub values: BTreeMap<String, String>,
+    /// Other addresses of the site (its `CNAME`), filled in by whoever reads the site's files.
+    pub aliases: Vec<String>,
+    /// Display names by category slug from the site's category pages, filled in likewise.
+    pub category_names: BTreeMap<String, String>,
 }
 
 /// Reads `_config.yml`. Unreadable YAML gives defaults and a warning.

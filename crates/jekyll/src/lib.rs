@@ -10,13 +10,18 @@ mod liquid;
 mod name;
 mod permalink;
 mod render;
+mod site_files;
 mod site_link;
 mod yaml;
 
 pub use config::{parse_config, SiteConfig};
 pub use name::has_post_extension;
 pub use render::{render_body, Rendered};
-pub use site_link::{site_link, SiteLink};
+pub use site_files::{
+    category_page_name, cname_site, is_category_page_path, is_site_file, learn_site_file, MAX_CATEGORY_PAGES,
+    MAX_CATEGORY_PAGE_BYTES, MAX_CNAME_BYTES,
+};
+pub use site_link::{site_link, site_link_via, SiteLink};
 
 use serde_json::{Map, Value};
 

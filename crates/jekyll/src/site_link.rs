@@ -17,6 +17,26 @@ pub enum SiteLink {
 /// Classifies `href` (absolute, as stored) against the site at `site_url`. `None` when the
 /// link leaves the site.
 pub fn site_link(href: &str, site_url: &str) -> Option<SiteLink> {
+    site_link_via(href, site_url, &[])
+}
+
+/// Like [`site_link`], also counting links to any of the site's other addresses (`aliases`:
+/// a former domain, its `CNAME`) as the site's; a page reached through an alias is named at
+/// the site's own address, where the archive keeps its posts.
+pub fn site_link_via(href: &str, site_url: &str, aliases: &[String]) -> Option<SiteLink> {
+    let site = strip_scheme(site_url)?;
+    let scheme = if site_url.starts_with("http://") { "http" } else { "https" };
+    let (site_host, site_base) = split_host(site);
+    let site_base = site_base.trim_end_matches('/');
+    std::iter::once(site_url).chain(aliases.iter().map(String::as_str)).find_map(|base| {
+        let (kind, rest) = classify(href, base)?;
+        Some(kind.unwrap_or_else(|| SiteLink::Page(format!("{scheme}://{site_host}{site_base}{rest}"))))
+    })
+}
+
+/// `href` against one address of a site: the link's kind (`None` for a plain page) and its
+/// path below the address's base, or `None` when it leaves that address.
+fn classify(href: &str, site_url: &str) -> Option<(Option<SiteLink>, String)> {
     let (scheme_less_href, site) = (strip_scheme(href)?, strip_scheme(site_url)?);
     let (host, path) = split_host(scheme_less_href);
     let (site_host, base) = split_host(site);
@@ -31,19 +51,18 @@ pub fn site_link(href: &str, site_url: &str) -> Option<SiteLink> {
         .filter(|s| !s.is_empty())
         .map(|s| percent_decode_str(s).decode_utf8_lossy().into_owned())
         .collect();
-    let scheme = if site_url.starts_with("http://") { "http" } else { "https" };
-    let page = || SiteLink::Page(format!("{scheme}://{site_host}{path}"));
-    Some(match segments.as_slice() {
-        [] => SiteLink::Home,
-        [one] if one == "index.html" => SiteLink::Home,
+    let kind = match segments.as_slice() {
+        [] => Some(SiteLink::Home),
+        [one] if one == "index.html" => Some(SiteLink::Home),
         [dir, file] if dir == "category" || dir == "categories" => {
-            SiteLink::Category(file.strip_suffix(".html").unwrap_or(file).to_string())
+            Some(SiteLink::Category(file.strip_suffix(".html").unwrap_or(file).to_string()))
         }
         [one] if rest.ends_with('/') || one.ends_with(".html") => {
-            SiteLink::Category(one.strip_suffix(".html").unwrap_or(one).to_string())
+            Some(SiteLink::Category(one.strip_suffix(".html").unwrap_or(one).to_string()))
         }
-        _ => page(),
-    })
+        _ => None,
+    };
+    Some((kind, rest.to_string()))
 }
 
 fn strip_scheme(url: &str) -> Option<&str> {
@@ -90,6 +109,22 @@ mod tests {
         );
         assert_eq!(site_link("https://finance.eastmoney.com/news/1344,1.html", SITE), None);
         assert_eq!(site_link("mailto:x@finews.withounder.com", SITE), None);
+    }
+
+    #[test]
+    fn links_to_a_former_address_are_the_sites_and_name_its_pages_at_the_current_one() {
+        let aliases = vec!["https://finews.zning.me".to_string(), "http://old.example/finews".to_string()];
+        assert_eq!(
+            site_link_via("https://finews.zning.me/category/dazhongwang.html", SITE, &aliases),
+            Some(SiteLink::Category("dazhongwang".into()))
+        );
+        assert_eq!(site_link_via("//www.finews.zning.me/", SITE, &aliases), Some(SiteLink::Home));
+        assert_eq!(
+            site_link_via("http://old.example/finews/emnews/2021/12/08/1.html?x#y", SITE, &aliases),
+            Some(SiteLink::Page("https://finews.withounder.com/emnews/2021/12/08/1.html".into()))
+        );
+        assert_eq!(site_link_via("http://old.example/other/", SITE, &aliases), None);
+        assert_eq!(site_link("https://finews.zning.me/", SITE), None, "not without the alias");
     }
 
     #[test]

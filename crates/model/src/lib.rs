@@ -101,6 +101,10 @@ pub struct SourceInfo {
     pub location: String,
     pub name: String,
     pub site_url: Option<String>,
+    /// The site's other addresses (a former domain, its `CNAME`, ones the reader added):
+    /// links there open in the app too.
+    #[serde(default)]
+    pub aliases: Vec<String>,
     pub articles: u64,
     /// Removed by the reader: no longer synced; kept only for the articles still archived.
     pub removed: bool,

@@ -29,6 +29,9 @@ pub struct BackupSource {
     pub location: String,
     pub name: String,
     pub site_url: Option<String>,
+    /// The site's other addresses (absent in backups before they were kept).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
     pub lang: Option<String>,
     pub created_at: i64,
     pub removed_at: Option<i64>,
@@ -125,6 +128,7 @@ impl Store {
                     location: r.get(1)?,
                     name: r.get(2)?,
                     site_url: r.get(3)?,
+                    aliases: Vec::new(),
                     lang: r.get(4)?,
                     created_at: r.get(5)?,
                     removed_at: r.get(6)?,
@@ -133,6 +137,13 @@ impl Store {
             .map_err(sql)?
             .collect::<rusqlite::Result<Vec<_>>>()
             .map_err(sql)?;
+        let mut sources = sources;
+        for s in &mut sources {
+            let id = self.source_id(&s.location).map_err(E::from)?;
+            if let Some(id) = id {
+                s.aliases = self.site_aliases(id).map_err(E::from)?;
+            }
+        }
         let mut cats = self
             .conn
             .prepare(
@@ -243,6 +254,13 @@ impl Store {
                    lang = excluded.lang, created_at = excluded.created_at, removed_at = excluded.removed_at",
                 params![s.kind, s.location, s.name, s.site_url, s.lang, s.created_at, s.removed_at],
             )?;
+            for alias in &s.aliases {
+                tx.execute(
+                    "INSERT OR IGNORE INTO source_aliases (source_id, url, origin)
+                     SELECT id, ?2, 'user' FROM sources WHERE location = ?1",
+                    params![s.location, alias],
+                )?;
+            }
         }
         for name in &backup.user_tags {
             tx.execute("INSERT OR IGNORE INTO user_tags (name) VALUES (?1)", [name])?;
@@ -424,6 +442,14 @@ fn check_source(s: &BackupSource) -> Check {
     }
     text("name", &s.name, MAX_NAME_BYTES)?;
     optional_url("site_url", s.site_url.as_deref())?;
+    if s.aliases.len() > crate::MAX_ALIASES {
+        return Err(format!("more than {} site addresses", crate::MAX_ALIASES));
+    }
+    for alias in &s.aliases {
+        if crate::normal_alias(alias).as_deref() != Some(alias.as_str()) {
+            return Err(format!("site address {} is not a plain web address", shown(alias)));
+        }
+    }
     lang(s.lang.as_deref())?;
     date("created_at", s.created_at)?;
     if let Some(t) = s.removed_at {

@@ -8,6 +8,7 @@
 //! up to the busy timeout), instead of reading first and failing at once with "database is
 //! locked" when another connection wrote in between — which WAL mode reports without waiting.
 
+mod aliases;
 mod articles;
 mod backup;
 mod body;
@@ -28,6 +29,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
 
+pub use aliases::{normal_alias, AliasOrigin, MAX_ALIASES};
 pub use articles::{NewArticle, Prepared, UpsertOutcome, LIST_LABELS, MAX_CATEGORIES, MAX_IMAGES, MAX_TAGS};
 pub use search::tokens::{QueryError, MAX_QUERY_CHARS};
 pub use search::RANKED_WINDOW;
@@ -174,13 +176,29 @@ impl Store {
             backup::check_location(source.location).map_err(StoreError::InvalidInput)?;
         }
         let (name, site_url, lang) = fit::fit_source(source.name, source.site_url, source.lang);
+        let before: Option<(SourceId, Option<String>)> = {
+            use rusqlite::OptionalExtension;
+            self.conn
+                .query_row("SELECT id, site_url FROM sources WHERE location = ?1", [source.location], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .optional()?
+        };
         self.conn.execute(
             "INSERT INTO sources (kind, location, name, site_url, lang, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT (location) DO UPDATE SET kind = excluded.kind, name = excluded.name,
                site_url = excluded.site_url, lang = excluded.lang",
             rusqlite::params![source.kind, source.location, name, site_url, lang, now()],
         )?;
-        Ok(self.conn.query_row("SELECT id FROM sources WHERE location = ?1", [source.location], |r| r.get(0))?)
+        let id = self.conn.query_row("SELECT id FROM sources WHERE location = ?1", [source.location], |r| r.get(0))?;
+        // A site that moved (its `_config.yml` names a new `url`): links to where it was stay
+        // the site's.
+        if let (Some((_, old)), Some(new)) = (&before, site_url) {
+            if old.as_deref() != Some(new) {
+                self.site_moved(id, old.as_deref(), new)?;
+            }
+        }
+        Ok(id)
     }
 
     /// Every source, by name.
@@ -199,12 +217,17 @@ impl Store {
                 location: r.get(2)?,
                 name: r.get(3)?,
                 site_url: r.get(4)?,
+                aliases: Vec::new(),
                 articles: r.get::<_, i64>(5)?.max(0) as u64,
                 removed: r.get(6)?,
                 health: sync_state::health_from_row(r, 7)?,
             })
         })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut sources: Vec<broadsheet_model::SourceInfo> = rows.collect::<Result<_, _>>()?;
+        for s in &mut sources {
+            s.aliases = self.site_aliases(s.id)?;
+        }
+        Ok(sources)
     }
 
     /// Category slugs the posts of a source carry, sorted.

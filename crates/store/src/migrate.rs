@@ -99,6 +99,11 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/2026-12-07-0016-duplicates.sql"),
         then: None,
     },
+    Migration {
+        name: "2026-12-07-0017-site-aliases",
+        sql: include_str!("../migrations/2026-12-07-0017-site-aliases.sql"),
+        then: None,
+    },
 ];
 
 pub(crate) fn apply(conn: &mut Connection) -> Result<()> {

@@ -73,6 +73,8 @@ pub struct GitChanges {
     pub deleted: Vec<String>,
     /// `_config.yml` at the new head.
     pub config: Option<String>,
+    /// The site's `CNAME` and category pages at the new head: (path, bytes), bounded.
+    pub site_files: Vec<(String, Vec<u8>)>,
     /// (path, why) of post entries not read: too large, links, submodules.
     pub skipped: Vec<(String, String)>,
 }
@@ -267,6 +269,7 @@ pub fn fetch_changes(
         .filter(|e| blob_size(e.id()).is_ok_and(|n| n <= 4 * 1024 * 1024))
         .and_then(|e| repo.find_blob(e.id()).ok())
         .map(|b| String::from_utf8_lossy(b.content()).into_owned());
+    changes.site_files = site_files(&repo, &new_tree, &blob_size);
     let diff = repo.diff_tree_to_tree(old_tree.as_ref(), Some(&new_tree), None).map_err(|e| e.message().to_string())?;
     let mut total = 0usize;
     for delta in diff.deltas() {
@@ -315,6 +318,48 @@ pub fn fetch_changes(
         }
     }
     Ok(changes)
+}
+
+/// Bytes of site files ([`broadsheet_jekyll::is_site_file`]) read per sync, all together.
+const MAX_SITE_FILE_BYTES: usize = 16 * 1024 * 1024;
+
+/// The `CNAME` and the category pages of a tree, each within the jekyll crate's size bounds
+/// and all within [`MAX_SITE_FILE_BYTES`]; a link, a submodule or an oversized file is passed over.
+fn site_files(
+    repo: &Repository,
+    tree: &git2::Tree<'_>,
+    blob_size: &dyn Fn(Oid) -> Result<usize, String>,
+) -> Vec<(String, Vec<u8>)> {
+    use broadsheet_jekyll::{MAX_CATEGORY_PAGES, MAX_CATEGORY_PAGE_BYTES, MAX_CNAME_BYTES};
+    let mut out = Vec::new();
+    let mut total = 0usize;
+    let mut take = |path: String, entry: &git2::TreeEntry<'_>, max: usize| {
+        let regular = matches!(entry.filemode(), 0o100644 | 0o100755);
+        let Ok(size) = blob_size(entry.id()) else { return };
+        if !regular || size > max || total + size > MAX_SITE_FILE_BYTES {
+            return;
+        }
+        if let Ok(blob) = repo.find_blob(entry.id()) {
+            total += size;
+            out.push((path, blob.content().to_vec()));
+        }
+    };
+    if let Some(entry) = tree.get_name("CNAME") {
+        take("CNAME".into(), &entry, MAX_CNAME_BYTES);
+    }
+    for dir in ["category", "categories"] {
+        let Some(sub) = tree.get_name(dir).and_then(|e| e.to_object(repo).ok()).and_then(|o| o.into_tree().ok()) else {
+            continue;
+        };
+        for entry in sub.iter().take(MAX_CATEGORY_PAGES) {
+            let Ok(name) = entry.name() else { continue };
+            let path = format!("{dir}/{name}");
+            if broadsheet_jekyll::is_category_page_path(&path) {
+                take(path, &entry, MAX_CATEGORY_PAGE_BYTES);
+            }
+        }
+    }
+    out
 }
 
 fn remote_fetch(repo: &Repository, url: &str, refspec: &str, opts: &mut FetchOptions<'_>) -> Result<(), String> {

@@ -352,7 +352,13 @@ impl Engine {
     fn sync_git(&self, s: &SyncSource, cancel: &CancellationToken) -> Result<Outcome, JobError> {
         let changes =
             git::fetch_changes(&s.location, &self.opts.git_cache, s.cursor.as_deref(), &self.opts.git_limits, cancel)?;
-        let (site, _) = broadsheet_jekyll::parse_config(changes.config.as_deref().unwrap_or(""));
+        let (mut site, _) = broadsheet_jekyll::parse_config(changes.config.as_deref().unwrap_or(""));
+        for (path, bytes) in &changes.site_files {
+            broadsheet_jekyll::learn_site_file(&mut site, path, bytes);
+        }
+        // The site's address as its `_config.yml` says now (the one before becomes an alias)
+        // and the other one its `CNAME` names.
+        self.lock().note_site(s.id, site.url.as_deref(), &site.aliases).map_err(|e| e.to_string())?;
         let files =
             changes.files.iter().map(|(path, bytes)| broadsheet_jekyll::PostFile { path, bytes, modified: None });
         let mut archive = SharedArchive::new(&self.store);

@@ -410,3 +410,49 @@ fn the_readers_image_cache_limit_holds_unless_a_run_asks_for_its_own() {
     assert_eq!(report.images, 1, "the run's own limit wins over the archive's");
     assert!(store.lock().unwrap().set_image_budget(broadsheet_store::MAX_IMAGE_BUDGET + 1).is_err());
 }
+
+/// A site's own files name what its posts do not: its category pages give the categories'
+/// names, its `CNAME` another address; when its `_config.yml` moves the site, the address it
+/// had stays the site's.
+#[test]
+fn a_git_site_names_its_categories_and_keeps_its_other_addresses_from_its_own_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    let post = |cat: &str| {
+        format!("---\ntitle: \"{cat} 的消息\"\ndate: 2022-03-08 10:00:00 +0800\ncategories: {cat}\n---\n正文")
+    };
+    let (a, b) = (post("renminribao"), post("untitled"));
+    commit_files(
+        &work,
+        &[
+            ("_config.yml", "url: https://news.example\n"),
+            ("CNAME", "old-news.example\n"),
+            ("category/renminribao.html", "---\nlayout: category\ntitle: 人民日报\ncategory: renminribao\n---\n"),
+            ("category/untitled.html", "---\nlayout: category\n---\n"),
+            ("_posts/2022-03-08-a.md", &a),
+            ("_posts/2022-03-08-b.md", &b),
+        ],
+        "one",
+    );
+    let store = archive(dir.path());
+    let rt = rt();
+    rt.block_on(add_source(&store, &format!("file://{}", work.display()), None, None)).unwrap();
+    let sync = || {
+        let (sink, _) = events();
+        let r = rt.block_on(engine(&store, dir.path()).run(Trigger::Now(None), CancellationToken::new(), sink));
+        assert!(r.failures.is_empty(), "{:?}", r.failures);
+    };
+    sync();
+    let names: std::collections::HashMap<String, String> =
+        store.lock().unwrap().categories().unwrap().into_iter().map(|c| (c.slug, c.name)).collect();
+    assert_eq!(names["renminribao"], "人民日报", "named by its category page");
+    assert_eq!(names["untitled"], "untitled", "a page without a title leaves the slug");
+    let source = || store.lock().unwrap().sources().unwrap().into_iter().find(|s| s.kind == "jekyll-git").unwrap();
+    assert_eq!(source().site_url.as_deref(), Some("https://news.example"));
+    assert_eq!(source().aliases, ["https://old-news.example"]);
+
+    commit_files(&work, &[("_config.yml", "url: https://moved.example\n")], "moved");
+    sync();
+    assert_eq!(source().site_url.as_deref(), Some("https://moved.example"));
+    assert_eq!(source().aliases, ["https://old-news.example", "https://news.example"], "where it was stays the site's");
+}

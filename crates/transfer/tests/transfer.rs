@@ -20,6 +20,8 @@ fn marked_archive(dir: &Path) -> Store {
     let mut store = store_in(dir, "a");
     import_sample(&mut store).unwrap();
     import_path(&mut store, &corpus("finews"), ImportOptions::default(), &mut |_, _| {}).unwrap();
+    let finews = store.sources().unwrap().into_iter().find(|s| s.kind == "jekyll-folder").unwrap().id;
+    store.add_site_alias(finews, "https://finews.zning.me", broadsheet_store::AliasOrigin::User).unwrap();
     let ids: Vec<i64> = store
         .list_articles(&ArticleQuery { limit: Some(1000), ..Default::default() })
         .unwrap()
@@ -60,6 +62,10 @@ fn json_backup_restores_into_an_empty_archive_with_identical_state() {
     assert_eq!(import_backup(&mut b, &file).unwrap(), n);
     let (before, after) = (without_time(a.backup().unwrap()), without_time(b.backup().unwrap()));
     assert_eq!(before.sources, after.sources);
+    assert!(
+        before.sources.iter().any(|s| s.aliases == ["https://finews.zning.me"]),
+        "the site's other address travels"
+    );
     assert_eq!(before.user_tags, after.user_tags);
     assert_eq!(before.articles.len(), after.articles.len());
     for (x, y) in before.articles.iter().zip(&after.articles) {
