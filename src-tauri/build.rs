@@ -26,6 +26,7 @@ fn main() {
                 "set_ui_settings",
                 "pick_folder",
                 "set_sync_interval",
+                "set_site_alias",
                 "mark_first_rows",
                 "count_articles",
                 "search_count",

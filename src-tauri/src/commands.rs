@@ -234,3 +234,15 @@ pub async fn pick_folder(app: tauri::AppHandle) -> Option<String> {
 pub fn set_sync_interval(state: State<'_, AppState>, id: i64, minutes: i64) -> Result<(), ApiError> {
     state.with_store(|s| s.set_sync_interval(id, minutes))
 }
+
+/// Adds (`keep`) or forgets one of a source's other site addresses: links there open in the app.
+#[tauri::command(async)]
+pub fn set_site_alias(state: State<'_, AppState>, id: i64, url: String, keep: bool) -> Result<(), ApiError> {
+    state.with_store(|s| {
+        if keep {
+            s.add_site_alias(id, &url, broadsheet_store::AliasOrigin::User).map(|_| ())
+        } else {
+            s.remove_site_alias(id, &url).map(|_| ())
+        }
+    })
+}

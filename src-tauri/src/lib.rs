@@ -81,6 +81,7 @@ pub fn run() {
             commands::set_ui_settings,
             commands::pick_folder,
             commands::set_sync_interval,
+            commands::set_site_alias,
             commands::mark_first_rows,
             commands::count_articles,
             commands::search_count,

@@ -2,6 +2,7 @@
 //! data directory. Run by `cargo xtask test`, which builds the UI and provides a display.
 #![cfg(target_os = "linux")]
 
+mod aliases;
 mod archive;
 mod busy;
 mod copies;

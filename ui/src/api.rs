@@ -272,6 +272,16 @@ pub async fn set_sync_interval(id: i64, minutes: i64) -> Result<(), ApiError> {
     call("set_sync_interval", &Args { id, minutes }).await
 }
 
+pub async fn set_site_alias(id: i64, url: String, keep: bool) -> Result<(), ApiError> {
+    #[derive(Serialize)]
+    struct Args {
+        id: i64,
+        url: String,
+        keep: bool,
+    }
+    call("set_site_alias", &Args { id, url, keep }).await
+}
+
 /// The system folder picker; `None` when the reader cancels.
 pub async fn pick_folder() -> Result<Option<String>, ApiError> {
     call("pick_folder", &NoArgs {}).await

@@ -567,6 +567,16 @@ impl AppState {
         });
     }
 
+    /// Adds (`keep`) or forgets one of a source's other site addresses.
+    pub fn set_site_alias(self, id: i64, url: String, keep: bool) {
+        spawn(async move {
+            match api::set_site_alias(id, url, keep).await {
+                Ok(()) => self.reload_sidebar(),
+                Err(e) => self.fail("Changing the site's addresses", e),
+            }
+        });
+    }
+
     /// Asks for a folder, then adds it as a Jekyll source.
     pub fn add_folder(self) {
         spawn(async move {

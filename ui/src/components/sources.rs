@@ -64,6 +64,7 @@ fn SourceItem(source: SourceInfo) -> View {
     let interval = source.health.interval_min;
     // Nothing to sync the sample or saved pages from.
     let syncable = source.kind != "sample" && source.kind != "saved";
+    let (has_site, aliases) = (source.site_url.is_some() && syncable, source.aliases.clone());
     view! {
         li(class="source-item", data-source=source.id.to_string(), title=title) {
             span(class=dot, role="img", aria-label=hint)
@@ -79,6 +80,7 @@ fn SourceItem(source: SourceInfo) -> View {
         }
         (if state.removing.get() == Some(id) {
             let question = question.clone();
+            let aliases = aliases.clone();
             view! {
                 li(class="source-confirm", role="group", aria-label=move || state.t("Manage source")) {
                     (if syncable {
@@ -99,6 +101,11 @@ fn SourceItem(source: SourceInfo) -> View {
                     } else {
                         view! {}
                     })
+                    (if has_site {
+                        view! { SiteAliases(id=id, aliases=aliases.clone()) }
+                    } else {
+                        view! {}
+                    })
                     p { (question) }
                     button(class="keep-posts", on:click=move |_| state.remove_source(id, true)) { (state.t("Remove, keep its posts")) }
                     button(class="delete-posts", on:click=move |_| state.remove_source(id, false)) { (state.t("Remove with its posts")) }
@@ -108,6 +115,46 @@ fn SourceItem(source: SourceInfo) -> View {
         } else {
             view! {}
         })
+    }
+}
+
+/// A source's other site addresses (a former domain, its CNAME): listed, each forgettable,
+/// and one more can be added.
+#[component(inline_props)]
+fn SiteAliases(id: i64, aliases: Vec<String>) -> View {
+    let state = use_context::<AppState>();
+    let input = create_signal(String::new());
+    let on_submit = move |e: web_sys::SubmitEvent| {
+        e.prevent_default();
+        let url = input.get_clone();
+        if !url.trim().is_empty() {
+            state.set_site_alias(id, url, true);
+        }
+        input.set(String::new());
+    };
+    view! {
+        div(class="source-aliases", title=move || state.t("Links to these addresses open here, like links to the site itself.")) {
+            span(class="source-aliases-label") { (state.t("Also at")) }
+            ul(class="alias-list", role="list") {
+                (aliases.iter().cloned().map(|url| {
+                    let label = format!("{} {url}", state.t("Forget"));
+                    let (gone, shown) = (url.clone(), url.clone());
+                    view! {
+                        li(class="alias-item", data-alias=url) {
+                            span(class="alias-url") { (shown) }
+                            button(class="alias-remove", r#type="button", aria-label=label,
+                                on:click=move |_| state.set_site_alias(id, gone.clone(), false)) { "×" }
+                        }
+                    }
+                }).collect::<Vec<_>>())
+            }
+            form(class="add-alias", on:submit=on_submit) {
+                input(class="add-alias-input", r#type="text", bind:value=input,
+                    aria-label=move || state.t("Another address of this site (a former domain)"),
+                    placeholder=move || state.t("Another address of this site (a former domain)"))
+                button(class="add-alias-button", r#type="submit") { (state.t("Add address")) }
+            }
+        }
     }
 }
 
