@@ -15,8 +15,11 @@ async fn links_to_a_sites_former_address_open_in_the_app_once_the_address_is_add
     for (name, cat, body) in [
         ("2022-03-08-a.md", "markets", "[返回市场](//old-news.example/category/markets.html)"),
         ("2022-03-07-b.md", "markets", "older"),
+        ("2022-03-06-c.md", "other", "a long title"),
     ] {
-        let post = format!("---\ntitle: \"{name}\"\ndate: 2022-03-08 10:00:00 +0800\ncategories: {cat}\n---\n{body}\n");
+        let title = if body == "a long title" { "很长的标题".repeat(40) } else { name.to_string() };
+        let post =
+            format!("---\ntitle: \"{title}\"\ndate: 2022-03-08 10:00:00 +0800\ncategories: {cat}\n---\n{body}\n");
         std::fs::write(site.join("_posts").join(name), post).unwrap();
     }
     let data = tmp.path().join("data");
@@ -27,6 +30,15 @@ async fn links_to_a_sites_former_address_open_in_the_app_once_the_address_is_add
     };
     let app = App::launch_in(&data).await;
     app.wait_for_list().await;
+    // Rows are as tall as their content: a one-line title leaves no gap, a long one wraps.
+    app.wait_until(
+        "each row ends just below its content, and the long title's row is taller",
+        "const rows = Array.from(document.querySelectorAll('.article-row'));
+         const gaps = rows.map(r => r.getBoundingClientRect().bottom - r.lastElementChild.getBoundingClientRect().bottom);
+         const h = rows.map(r => r.getBoundingClientRect().height);
+         return rows.length === 3 && gaps.every(g => g >= 0 && g <= 12) && h[2] > h[0] + 10 && h[0] === h[1]",
+    )
+    .await;
     let open_post = "const row = Array.from(document.querySelectorAll('.article-row'))
            .find(r => r.textContent.includes('2022-03-08-a.md'));
          row.click(); return true";

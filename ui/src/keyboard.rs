@@ -146,7 +146,8 @@ pub fn install(state: AppState) {
     }
     handler.forget();
     // Keep the cursor row on screen. Rows outside the rendered window don't exist yet, so
-    // the list is scrolled by arithmetic (rows have a fixed height), which also moves the window.
+    // the list is scrolled by arithmetic (from the rows' measured or estimated heights), which also
+    // moves the window.
     create_effect(move || {
         let Some(id) = state.cursor.get() else { return };
         let Some(index) = state.index_of(id) else { return };
@@ -154,8 +155,10 @@ pub fn install(state: AppState) {
         let Some(list) = doc.as_ref().and_then(|d| d.query_selector(".list").ok().flatten()) else { return };
         let header =
             doc.as_ref().and_then(|d| d.query_selector(".list-header").ok().flatten()).map_or(0, |h| h.client_height());
-        let row_top = header + (index * crate::state::ROW_HEIGHT) as i32;
-        let row_bottom = row_top + crate::state::ROW_HEIGHT as i32;
+        let (start, end) = state
+            .row_offsets
+            .with_untracked(|o| (o.get(index).copied().unwrap_or(0), o.get(index + 1).copied().unwrap_or(0)));
+        let (row_top, row_bottom) = (header + start as i32, header + end as i32);
         let (top, height) = (list.scroll_top(), list.client_height());
         if row_top - header < top {
             list.set_scroll_top(row_top - header);

@@ -11,6 +11,7 @@ pub mod format;
 pub mod i18n;
 pub mod keyboard;
 pub mod links;
+pub mod rows;
 pub mod settings;
 pub mod state;
 pub mod view;

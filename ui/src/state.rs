@@ -15,9 +15,6 @@ use crate::view::ListView;
 
 /// Rows fetched per page of the list.
 pub const PAGE: u32 = 200;
-/// Every list row is this tall (px, as in the CSS), so the visible rows follow from the
-/// scroll position.
-pub const ROW_HEIGHT: usize = 100;
 /// Rows in the page at once: a few screens around the visible ones.
 pub const WINDOW_ROWS: usize = 60;
 /// Categories the sidebar shows at once (finews has about 2,000; a hostile site millions):
@@ -79,6 +76,9 @@ pub struct AppState {
     pub save_again: Signal<bool>,
     /// Index of the first row in the page (the list is windowed).
     pub window_start: Signal<usize>,
+    /// Measured heights of list rows, and from them where each loaded row starts (px).
+    pub row_sizes: Signal<crate::rows::RowSizes>,
+    pub row_offsets: ReadSignal<Vec<u32>>,
     /// Whether the list may have more rows past those loaded (keyset pagination).
     pub more: Signal<bool>,
     /// A page is being fetched.
@@ -167,6 +167,9 @@ impl AppState {
         let settings = create_signal(Settings::default());
         // Its own signal: the list reloads when this setting changes, not at every setting.
         let collapse = create_memo(move || settings.with(|s| s.collapse_duplicates));
+        let articles = create_signal(Vec::<ArticleSummary>::new());
+        let row_sizes = create_signal(crate::rows::RowSizes::default());
+        let row_offsets = create_memo(move || row_sizes.with(|s| articles.with(|l| s.offsets(l.iter().map(|a| a.id)))));
         AppState {
             collapse,
             categories: create_signal(Vec::new()),
@@ -179,7 +182,9 @@ impl AppState {
             user_tags: create_signal(Vec::new()),
             user_tags_total: create_signal(0),
             view: create_signal(ListView::All),
-            articles: create_signal(Vec::new()),
+            articles,
+            row_sizes,
+            row_offsets,
             snippets: create_signal(HashMap::new()),
             cursor: create_signal(None),
             list_loaded: create_signal(false),
@@ -490,7 +495,7 @@ impl AppState {
     /// Follows the list's scroll position (`top` px): moves the window of rendered rows when
     /// the visible ones near its edge.
     pub fn scrolled_to(self, top: i32) {
-        let first_visible = top.max(0) as usize / ROW_HEIGHT;
+        let first_visible = self.row_offsets.with_untracked(|o| crate::rows::row_at(o, top.max(0) as u32));
         let wanted = first_visible.saturating_sub(WINDOW_ROWS / 3);
         let current = self.window_start.get_untracked();
         if wanted.abs_diff(current) >= WINDOW_ROWS / 6 || (wanted == 0 && current != 0) {

@@ -2,7 +2,7 @@ use broadsheet_model::ArticleSummary;
 use sycamore::prelude::*;
 
 use crate::format::{count, local_datetime, original_time_hint};
-use crate::state::{AppState, ROW_HEIGHT, WINDOW_ROWS};
+use crate::state::{AppState, WINDOW_ROWS};
 
 #[component]
 pub fn ArticleList() -> View {
@@ -12,11 +12,19 @@ pub fn ArticleList() -> View {
     let rows_ref = create_node_ref();
     create_effect(move || {
         let start = state.window_start.get();
-        let len = state.articles.with(Vec::len);
-        let above = start * ROW_HEIGHT;
-        let below = len.saturating_sub(start + WINDOW_ROWS) * ROW_HEIGHT;
+        let (above, below) = state.row_offsets.with(|o| crate::rows::padding(o, start, WINDOW_ROWS));
         set_padding(rows_ref, above, below);
     });
+    // Rows are as tall as their content: once the window's rows are laid out (after this
+    // turn), their heights are measured, which moves the padding to match.
+    create_effect(move || {
+        state.window_start.track();
+        state.articles.track();
+        state.snippets.track();
+        state.settings.track();
+        measure_soon(state);
+    });
+    on_resize(state);
     let on_search = move |e: web_sys::SubmitEvent| {
         e.prevent_default();
         state.search(query.get_clone());
@@ -105,7 +113,70 @@ fn scroll_metrics(e: &web_sys::Event) -> (i32, i32, i32) {
 
 /// Space above and below the rendered rows, through CSS variables (the CSP forbids inline
 /// style attributes, not the CSSOM).
-fn set_padding(rows: NodeRef, above: usize, below: usize) {
+/// Measures the rendered rows at the next frame (when they are laid out).
+fn measure_soon(state: AppState) {
+    #[cfg(target_arch = "wasm32")]
+    {
+        use wasm_bindgen::JsCast;
+        let f = wasm_bindgen::closure::Closure::once_into_js(move || measure_rows(state));
+        if let Some(w) = web_sys::window() {
+            let _ = w.request_animation_frame(f.unchecked_ref());
+        }
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = state;
+}
+
+/// A wider or narrower window wraps titles differently: the rows are measured again.
+fn on_resize(state: AppState) {
+    #[cfg(target_arch = "wasm32")]
+    {
+        use wasm_bindgen::JsCast;
+        let f = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || measure_soon(state));
+        if let Some(w) = web_sys::window() {
+            let _ = w.add_event_listener_with_callback("resize", f.as_ref().unchecked_ref());
+        }
+        f.forget();
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = state;
+}
+
+/// Records the heights of the rows in the page. A row above the visible ones whose height
+/// changed would shift what the reader is looking at, so the scroll position moves by as
+/// much: the first visible row stays where it was.
+#[cfg(target_arch = "wasm32")]
+fn measure_rows(state: AppState) {
+    use wasm_bindgen::JsCast;
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+    let Some(list) = doc.query_selector(".list").ok().flatten() else { return };
+    let Ok(rows) = doc.query_selector_all(".articles > .article-row") else { return };
+    let mut seen = Vec::with_capacity(rows.length() as usize);
+    for i in 0..rows.length() {
+        let Some(el) = rows.item(i).and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok()) else { continue };
+        let Some(id) = el.get_attribute("data-id").and_then(|v| v.parse::<i64>().ok()) else { continue };
+        seen.push((id, el.offset_height().max(0) as u32));
+    }
+    if !state.row_sizes.with_untracked(|s| seen.iter().any(|&(id, h)| h > 0 && s.differs(id, h))) {
+        return;
+    }
+    let top = list.scroll_top().max(0) as u32;
+    let (anchor, before) = state.row_offsets.with_untracked(|o| {
+        let i = crate::rows::row_at(o, top);
+        (i, o.get(i).copied().unwrap_or(0))
+    });
+    state.row_sizes.update(|s| {
+        for &(id, h) in &seen {
+            s.record(id, h);
+        }
+    });
+    let after = state.row_offsets.with_untracked(|o| o.get(anchor).copied().unwrap_or(0));
+    if top > 0 && after != before {
+        list.set_scroll_top((i64::from(top) + i64::from(after) - i64::from(before)).max(0) as i32);
+    }
+}
+
+fn set_padding(rows: NodeRef, above: u32, below: u32) {
     #[cfg(target_arch = "wasm32")]
     {
         use wasm_bindgen::JsCast;
