@@ -11,6 +11,7 @@ mod harness;
 #[cfg(target_os = "linux")]
 mod package;
 mod save;
+mod scale;
 mod views;
 mod xss;
 

@@ -253,9 +253,13 @@ impl AppState {
                 });
             }
         });
+        // The view last listed: another view starts at its top, a reload of the same one (a
+        // sync ended) keeps the reader's place.
+        let last_view = std::rc::Rc::new(std::cell::RefCell::new(None));
         create_effect(move || {
             let ask = self.list_ask(true);
             let ListAsk { view, scope, sort, .. } = ask.clone();
+            let last_view = last_view.clone();
             let filters = ask.filters();
             self.list_loaded.set(false);
             self.total.set(None);
@@ -281,6 +285,11 @@ impl AppState {
                         self.more.set(full_page);
                         self.snippets.set(snippets);
                         self.window_start.set(0);
+                        let shown = (view.clone(), scope.clone(), sort);
+                        if last_view.borrow().as_ref() != Some(&shown) {
+                            scroll_list_to_top();
+                            *last_view.borrow_mut() = Some(shown);
+                        }
                         let rows = list.len() as u32;
                         self.articles.set(list);
                         api::mark_first_rows_once(rows);
@@ -1006,4 +1015,14 @@ pub(crate) fn spawn(fut: impl std::future::Future<Output = ()> + 'static) {
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) fn spawn(fut: impl std::future::Future<Output = ()> + 'static) {
     drop(fut);
+}
+
+/// Puts the article list back at its first row.
+fn scroll_list_to_top() {
+    #[cfg(target_arch = "wasm32")]
+    if let Some(list) =
+        web_sys::window().and_then(|w| w.document()).and_then(|d| d.query_selector(".list").ok().flatten())
+    {
+        list.set_scroll_top(0);
+    }
 }

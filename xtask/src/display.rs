@@ -29,15 +29,16 @@ impl Drop for Xvfb {
     }
 }
 
-/// Uses the current display if there is one; otherwise starts Xvfb, which picks a free
+/// Uses the current display if there is one; otherwise starts Xvfb (a 4K screen: the layout
+/// tests size the window up to 3840×2160), which picks a free
 /// display number itself (`-displayfd`), and points `DISPLAY` at it for every child process.
 pub fn ensure() -> Result<Xvfb> {
     if available() {
         return Ok(Xvfb(None));
     }
-    eprintln!("$ Xvfb -displayfd 1 -screen 0 1280x800x24 -nolisten tcp");
+    eprintln!("$ Xvfb -displayfd 1 -screen 0 3840x2160x24 -nolisten tcp");
     let mut child = Command::new("Xvfb")
-        .args(["-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+        .args(["-displayfd", "1", "-screen", "0", "3840x2160x24", "-nolisten", "tcp"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

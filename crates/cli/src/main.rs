@@ -147,6 +147,16 @@ enum Command {
     ImageBudget { mib: Option<u64> },
     /// Set how often a source is synced (minutes, at least 5; default 30)
     Interval { id: i64, minutes: i64 },
+    /// A source's other site addresses (a former domain): links to them open in the app too
+    Alias {
+        id: i64,
+        /// An address to add (repeatable)
+        #[arg(long)]
+        add: Vec<String>,
+        /// An address to forget (repeatable)
+        #[arg(long)]
+        remove: Vec<String>,
+    },
     /// Sources with their article counts and sync health
     Sources {
         #[arg(long)]
@@ -522,6 +532,19 @@ fn run(cli: Cli) -> Result {
             let store = open()?;
             store.set_sync_interval(id, minutes)?;
             println!("source {id}: synced every {} minutes", store.sync_source(id)?.health.interval_min);
+        }
+        Command::Alias { id, add, remove } => {
+            let store = open()?;
+            store.sync_source(id)?;
+            for url in &add {
+                store.add_site_alias(id, url, broadsheet_store::AliasOrigin::User)?;
+            }
+            for url in &remove {
+                store.remove_site_alias(id, url)?;
+            }
+            for alias in store.site_aliases(id)? {
+                println!("{alias}");
+            }
         }
         Command::Sources { json } => output::sources(&open()?.sources()?, json)?,
         Command::RemoveSource { id, keep_articles } => {

@@ -302,6 +302,19 @@ fn a_sources_interval_is_set_with_a_floor_of_five_minutes() {
 }
 
 #[test]
+fn a_sources_other_addresses_are_added_listed_and_forgotten() {
+    let a = Archive::new();
+    a.ok(&["add-source", "http://127.0.0.1:9/feed.xml", "--kind", "feed"]);
+    let id = a.json(&["sources", "--json"])[0]["id"].as_i64().unwrap().to_string();
+    let listed = a.ok(&["alias", &id, "--add", "Old.Example/", "--add", "https://older.example"]);
+    assert_eq!(listed.lines().collect::<Vec<_>>(), ["https://old.example", "https://older.example"]);
+    assert_eq!(a.json(&["sources", "--json"])[0]["aliases"][1], "https://older.example");
+    assert_eq!(a.ok(&["alias", &id, "--remove", "https://old.example"]).trim(), "https://older.example");
+    assert!(!a.run(&["alias", &id, "--add", "javascript:alert(1)"]).status.success());
+    assert!(!a.run(&["alias", "999"]).status.success());
+}
+
+#[test]
 fn devices_share_marks_through_a_folder_from_the_command_line() {
     let shared = tempfile::tempdir().unwrap();
     let (a, b) = (Archive::new(), Archive::new());

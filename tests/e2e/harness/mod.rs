@@ -164,12 +164,17 @@ impl App {
 
     /// Polls a boolean script until it holds (10 s at most), then fails naming `what`.
     pub async fn wait_until(&self, what: &str, script: &str) {
+        self.wait_until_within(Duration::from_secs(10), what, script).await;
+    }
+
+    /// [`App::wait_until`] for work that takes long in a debug build (restoring 10,000 posts).
+    pub async fn wait_until_within(&self, most: Duration, what: &str, script: &str) {
         let start = Instant::now();
         loop {
             if self.eval::<bool>(script).await {
                 return;
             }
-            if start.elapsed() > Duration::from_secs(10) {
+            if start.elapsed() > most {
                 self.screenshot(&format!("failed-{}.png", what.replace(' ', "-"))).await;
                 panic!("timed out waiting until {what}");
             }
