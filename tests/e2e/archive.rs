@@ -39,12 +39,7 @@ async fn the_archive_is_backed_up_exported_and_trimmed_from_the_window() {
     )
     .await;
     app.screenshot("archive-backup-saved.png").await;
-    let backup = std::fs::read_dir(&dialogs)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("broadsheet-backup-")))
-        .expect("the backup file");
+    let backup = crate::harness::saved_backup(&dialogs);
     let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&backup).unwrap()).unwrap();
     let posts = json["articles"].as_array().map_or(0, Vec::len);
     assert!(posts >= listed, "every post is in the backup: {posts}");

@@ -163,12 +163,7 @@ async fn ten_thousand_posts_count_page_lay_out_at_every_size_and_back_up_through
     )
     .await;
     app.quit().await;
-    let backup = std::fs::read_dir(&dialogs)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("broadsheet-backup-")))
-        .expect("the backup file");
+    let backup = crate::harness::saved_backup(&dialogs);
     let (fresh, fresh_dialogs) = (tmp.path().join("fresh"), tmp.path().join("fresh-dialogs"));
     std::fs::create_dir_all(&fresh_dialogs).unwrap();
     std::fs::rename(&backup, fresh_dialogs.join("backup.json")).unwrap();

@@ -93,7 +93,12 @@ fn read_site_files(root: &Path, config: &mut SiteConfig) {
     }
     let mut pages = 0;
     for dir in ["category", "categories"] {
-        let Ok(entries) = std::fs::read_dir(root.join(dir)) else { continue };
+        // A link named `category` could lead anywhere on this computer: only a real folder.
+        let dir_path = root.join(dir);
+        if !std::fs::symlink_metadata(&dir_path).is_ok_and(|m| m.file_type().is_dir()) {
+            continue;
+        }
+        let Ok(entries) = std::fs::read_dir(&dir_path) else { continue };
         for entry in entries.flatten() {
             pages += 1;
             if pages > MAX_CATEGORY_PAGES {

@@ -370,12 +370,20 @@ fn a_folder_names_categories_from_its_category_pages_and_learns_its_cname() {
     write("_posts/2022-03-08-a.md", "---\ntitle: a\ndate: 2022-03-08\ncategories: markets\n---\nx");
     write("_posts/2022-03-08-b.md", "---\ntitle: b\ndate: 2022-03-08\ncategories: markets\ntags: 财经新闻\n---\nx");
     write("_posts/2022-03-08-c.md", "---\ntitle: c\ndate: 2022-03-08\ncategories: hostile\n---\nx");
+    write("_posts/2022-03-08-d.md", "---\ntitle: d\ndate: 2022-03-08\ncategories: secret\n---\nx");
+    // A `category` link leading out of the site is not followed.
+    let outside = dir.path().join("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::write(outside.join("secret.md"), "---\ntitle: Leaked\n---\n").unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&outside, site.join("category")).unwrap();
     broadsheet_import::import_path(&mut store, &site, broadsheet_import::ImportOptions::default(), &mut |_, _| {})
         .unwrap();
     let names: std::collections::HashMap<String, String> =
         store.categories().unwrap().into_iter().map(|c| (c.slug, c.name)).collect();
     assert_eq!(names["markets"], "Markets & Money");
     assert!(names["hostile"].chars().count() <= 120, "{}", names["hostile"]);
+    assert_eq!(names["secret"], "secret", "nothing is read through a link");
     let source = store.sources().unwrap().into_iter().find(|s| s.kind == "jekyll-folder").unwrap();
     assert_eq!(source.aliases, ["https://old-news.example"]);
 

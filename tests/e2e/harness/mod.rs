@@ -296,3 +296,13 @@ pub fn page_server(pages: &[(&str, String)]) -> String {
 fn json(s: &str) -> String {
     serde_json::to_string(s).unwrap()
 }
+
+/// The backup the window saved into the test's dialog folder (`BROADSHEET_TEST_DIALOG_DIR`).
+pub fn saved_backup(dialogs: &std::path::Path) -> std::path::PathBuf {
+    std::fs::read_dir(dialogs)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("broadsheet-backup-")))
+        .expect("the backup file")
+}
