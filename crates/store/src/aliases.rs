@@ -92,6 +92,11 @@ impl Store {
                 [source],
             )?;
             if freed == 0 {
+                // A learned address that finds no room is simply not kept: refusing it would
+                // fail every sync of a source whose list the reader (or a backup) filled.
+                if origin != AliasOrigin::User {
+                    return Ok(false);
+                }
                 return Err(StoreError::InvalidInput(format!("a source keeps at most {MAX_ALIASES} addresses")));
             }
         }
@@ -118,8 +123,12 @@ impl Store {
             let before: Option<String> =
                 self.conn.query_row("SELECT site_url FROM sources WHERE id = ?1", [source], |r| r.get(0))?;
             if before.as_deref() != Some(url) {
-                self.conn.execute("UPDATE sources SET site_url = ?2 WHERE id = ?1", params![source, url])?;
-                self.site_moved(source, before.as_deref(), url)?;
+                // Read before the savepoint, which then begins with a write: a deferred
+                // transaction that reads first fails at once if another connection wrote since.
+                self.atomically(|| {
+                    self.conn.execute("UPDATE sources SET site_url = ?2 WHERE id = ?1", params![source, url])?;
+                    self.site_moved(source, before.as_deref(), url)
+                })?;
             }
         }
         for alias in aliases {
@@ -129,6 +138,23 @@ impl Store {
             }
         }
         Ok(())
+    }
+
+    /// Runs `f` in a savepoint (on its own or inside a caller's transaction): a site's move is
+    /// its new address and the old one kept as an alias together, so a crash between the
+    /// writes cannot lose the address it had. `f` should write first (see `note_site`).
+    pub(crate) fn atomically<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        self.conn.execute_batch("SAVEPOINT site_move")?;
+        match f() {
+            Ok(v) => {
+                self.conn.execute_batch("RELEASE site_move")?;
+                Ok(v)
+            }
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK TO site_move; RELEASE site_move");
+                Err(e)
+            }
+        }
     }
 
     /// The source's site URL changed from `before` to `now`: the old address becomes an
@@ -214,5 +240,20 @@ mod tests {
         assert_eq!(kept.len(), MAX_ALIASES);
         assert!(kept.contains(&"https://mine.example".to_string()));
         assert!(kept.contains(&"https://flood199.example".to_string()), "the newest learned one is kept");
+    }
+
+    #[test]
+    fn a_list_full_of_the_readers_own_addresses_refuses_theirs_but_never_fails_a_sync() {
+        let (_dir, store) = archive();
+        let id = source(&store, Some("https://site.example"));
+        for i in 0..MAX_ALIASES {
+            store.add_site_alias(id, &format!("mine{i}.example"), AliasOrigin::User).unwrap();
+        }
+        assert!(store.add_site_alias(id, "one-more.example", AliasOrigin::User).is_err());
+        store.note_site(id, Some("https://moved.example"), &["cname.example".to_string()]).unwrap();
+        assert_eq!(source(&store, Some("https://moved-again.example")), id);
+        let kept = store.site_aliases(id).unwrap();
+        assert_eq!(kept.len(), MAX_ALIASES);
+        assert!(kept.iter().all(|a| a.starts_with("https://mine")), "{kept:?}");
     }
 }

@@ -172,18 +172,29 @@ impl Store {
     /// is refused here: it is the source's identity, so it is not cut. (A source stored before
     /// that rule keeps working.)
     pub fn upsert_source(&self, source: &NewSource<'_>) -> Result<SourceId> {
-        if self.source_id(source.location)?.is_none() {
+        let before: Option<Option<String>> = {
+            use rusqlite::OptionalExtension;
+            self.conn
+                .query_row("SELECT site_url FROM sources WHERE location = ?1", [source.location], |r| r.get(0))
+                .optional()?
+        };
+        if before.is_none() {
             backup::check_location(source.location).map_err(StoreError::InvalidInput)?;
         }
         let (name, site_url, lang) = fit::fit_source(source.name, source.site_url, source.lang);
-        let before: Option<(SourceId, Option<String>)> = {
-            use rusqlite::OptionalExtension;
-            self.conn
-                .query_row("SELECT id, site_url FROM sources WHERE location = ?1", [source.location], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })
-                .optional()?
-        };
+        // `write_source` begins with its write (see `atomically`).
+        self.atomically(|| self.write_source(source, name, site_url, lang, before))
+    }
+
+    /// [`Store::upsert_source`]'s writes: the row, and the site's former address when it moved.
+    fn write_source(
+        &self,
+        source: &NewSource<'_>,
+        name: &str,
+        site_url: Option<&str>,
+        lang: Option<&str>,
+        before: Option<Option<String>>,
+    ) -> Result<SourceId> {
         self.conn.execute(
             "INSERT INTO sources (kind, location, name, site_url, lang, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT (location) DO UPDATE SET kind = excluded.kind, name = excluded.name,
@@ -193,7 +204,7 @@ impl Store {
         let id = self.conn.query_row("SELECT id FROM sources WHERE location = ?1", [source.location], |r| r.get(0))?;
         // A site that moved (its `_config.yml` names a new `url`): links to where it was stay
         // the site's.
-        if let (Some((_, old)), Some(new)) = (&before, site_url) {
+        if let (Some(old), Some(new)) = (&before, site_url) {
             if old.as_deref() != Some(new) {
                 self.site_moved(id, old.as_deref(), new)?;
             }
