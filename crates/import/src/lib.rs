@@ -512,7 +512,14 @@ fn to_row(post: broadsheet_jekyll::Post, site: &SiteConfig) -> NewArticle {
         text_derived: true,
         excerpt: post.excerpt,
         extra_json: serde_json::Value::Object(post.extra).to_string(),
-        categories: post.categories.into_iter().map(|c| (name_of(&c), c)).map(|(n, c)| (c, n)).collect(),
+        categories: post
+            .categories
+            .into_iter()
+            .map(|c| {
+                let name = name_of(&c);
+                (c, name)
+            })
+            .collect(),
         tags: post.tags,
         images: post.images,
         prepared: None,

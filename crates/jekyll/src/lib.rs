@@ -18,7 +18,7 @@ pub use config::{parse_config, SiteConfig};
 pub use name::has_post_extension;
 pub use render::{render_body, Rendered};
 pub use site_files::{
-    category_page_name, cname_site, is_category_page_path, is_site_file, learn_site_file, MAX_CATEGORY_PAGES,
+    category_page_name, cname_site, is_category_page_path, learn_site_file, MAX_CATEGORY_PAGES,
     MAX_CATEGORY_PAGE_BYTES, MAX_CNAME_BYTES,
 };
 pub use site_link::{site_link, site_link_via, SiteLink};

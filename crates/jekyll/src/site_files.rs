@@ -37,12 +37,6 @@ pub fn cname_site(bytes: &[u8]) -> Option<String> {
     (host.len() <= 253 && labels.len() >= 2 && labels.iter().all(|l| label_ok(l))).then(|| format!("https://{host}"))
 }
 
-/// Whether the site file at `path` (relative to the root, `/`-separated) tells something
-/// [`learn_site_file`] reads: the `CNAME`, or a category page.
-pub fn is_site_file(path: &str) -> bool {
-    path == "CNAME" || is_category_page_path(path)
-}
-
 /// Adds what one site file says to `config`: the `CNAME`'s address to its aliases, a
 /// category page's name to its category names (the first page naming a slug wins).
 pub fn learn_site_file(config: &mut crate::SiteConfig, path: &str, bytes: &[u8]) {

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
-use crate::{now, Result, Store, StoreError};
+use crate::{now, Result, SourceId, Store, StoreError};
 
 pub const BACKUP_FORMAT: &str = "broadsheet-backup";
 pub const BACKUP_VERSION: u32 = 1;
@@ -118,32 +118,36 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT kind, location, name, site_url, lang, created_at, removed_at FROM sources ORDER BY location",
+                "SELECT kind, location, name, site_url, lang, created_at, removed_at, id FROM sources ORDER BY location",
             )
             .map_err(sql)?;
         let sources = stmt
             .query_map([], |r| {
-                Ok(BackupSource {
-                    kind: r.get(0)?,
-                    location: r.get(1)?,
-                    name: r.get(2)?,
-                    site_url: r.get(3)?,
-                    aliases: Vec::new(),
-                    lang: r.get(4)?,
-                    created_at: r.get(5)?,
-                    removed_at: r.get(6)?,
-                })
+                Ok((
+                    BackupSource {
+                        kind: r.get(0)?,
+                        location: r.get(1)?,
+                        name: r.get(2)?,
+                        site_url: r.get(3)?,
+                        aliases: Vec::new(),
+                        lang: r.get(4)?,
+                        created_at: r.get(5)?,
+                        removed_at: r.get(6)?,
+                    },
+                    r.get::<_, SourceId>(7)?,
+                ))
             })
             .map_err(sql)?
             .collect::<rusqlite::Result<Vec<_>>>()
             .map_err(sql)?;
-        let mut sources = sources;
-        for s in &mut sources {
-            let id = self.source_id(&s.location).map_err(E::from)?;
-            if let Some(id) = id {
-                s.aliases = self.site_aliases(id).map_err(E::from)?;
-            }
-        }
+        let sources = sources
+            .into_iter()
+            .map(|(mut s, id)| {
+                s.aliases = self.site_aliases(id)?;
+                Ok(s)
+            })
+            .collect::<Result<Vec<_>>>()
+            .map_err(E::from)?;
         let mut cats = self
             .conn
             .prepare(

@@ -320,7 +320,7 @@ pub fn fetch_changes(
     Ok(changes)
 }
 
-/// Bytes of site files ([`broadsheet_jekyll::is_site_file`]) read per sync, all together.
+/// Bytes of site files (the `CNAME`, category pages) read per sync, all together.
 const MAX_SITE_FILE_BYTES: usize = 16 * 1024 * 1024;
 
 /// The `CNAME` and the category pages of a tree, each within the jekyll crate's size bounds

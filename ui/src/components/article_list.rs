@@ -111,8 +111,6 @@ fn scroll_metrics(e: &web_sys::Event) -> (i32, i32, i32) {
     }
 }
 
-/// Space above and below the rendered rows, through CSS variables (the CSP forbids inline
-/// style attributes, not the CSSOM).
 /// Measures the rendered rows at the next frame (when they are laid out).
 fn measure_soon(state: AppState) {
     #[cfg(target_arch = "wasm32")]
@@ -176,6 +174,8 @@ fn measure_rows(state: AppState) {
     }
 }
 
+/// Space above and below the rendered rows, through CSS variables (the CSP forbids inline
+/// style attributes, not the CSSOM).
 fn set_padding(rows: NodeRef, above: u32, below: u32) {
     #[cfg(target_arch = "wasm32")]
     {
