@@ -87,11 +87,13 @@ pub(crate) fn scan(path: &Path, drafts: bool) -> Result<Scan, ImportError> {
 /// The site's other address (`CNAME`) and its category pages' names, read within the
 /// jekyll crate's bounds; anything unreadable is simply not known.
 fn read_site_files(root: &Path, config: &mut SiteConfig) {
-    use broadsheet_jekyll::{learn_site_file, MAX_CATEGORY_PAGES, MAX_CATEGORY_PAGE_BYTES, MAX_CNAME_BYTES};
+    use broadsheet_jekyll::{
+        learn_site_file, MAX_CATEGORY_PAGES, MAX_CATEGORY_PAGE_BYTES, MAX_CNAME_BYTES, MAX_SITE_FILE_BYTES,
+    };
     if let Ok(bytes) = read_regular(&root.join("CNAME"), MAX_CNAME_BYTES as u64) {
         learn_site_file(config, "CNAME", &bytes);
     }
-    let mut pages = 0;
+    let (mut pages, mut bytes_read) = (0, 0);
     for dir in ["category", "categories"] {
         // A link named `category` could lead anywhere on this computer: only a real folder.
         let dir_path = root.join(dir);
@@ -107,6 +109,10 @@ fn read_site_files(root: &Path, config: &mut SiteConfig) {
             let rel = format!("{dir}/{}", entry.file_name().to_string_lossy());
             if broadsheet_jekyll::is_category_page_path(&rel) {
                 if let Ok(bytes) = read_regular(&entry.path(), MAX_CATEGORY_PAGE_BYTES as u64) {
+                    bytes_read += bytes.len();
+                    if bytes_read > MAX_SITE_FILE_BYTES {
+                        return;
+                    }
                     learn_site_file(config, &rel, &bytes);
                 }
             }

@@ -11,6 +11,9 @@ use crate::frontmatter;
 pub const MAX_CATEGORY_PAGES: usize = 20_000;
 /// A category page larger than this is not read (its front matter is a few lines).
 pub const MAX_CATEGORY_PAGE_BYTES: usize = 64 * 1024;
+/// Bytes of site files read per import or sync, all together (20,000 pages of 64 KiB would
+/// be over a gigabyte read at every sync).
+pub const MAX_SITE_FILE_BYTES: usize = 16 * 1024 * 1024;
 /// A `CNAME` file larger than this is not a domain name.
 pub const MAX_CNAME_BYTES: usize = 1024;
 /// A category's display name is cut to this many characters.

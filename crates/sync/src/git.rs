@@ -320,17 +320,14 @@ pub fn fetch_changes(
     Ok(changes)
 }
 
-/// Bytes of site files (the `CNAME`, category pages) read per sync, all together.
-const MAX_SITE_FILE_BYTES: usize = 16 * 1024 * 1024;
-
 /// The `CNAME` and the category pages of a tree, each within the jekyll crate's size bounds
-/// and all within [`MAX_SITE_FILE_BYTES`]; a link, a submodule or an oversized file is passed over.
+/// and all within [`broadsheet_jekyll::MAX_SITE_FILE_BYTES`]; a link, a submodule or an oversized file is passed over.
 fn site_files(
     repo: &Repository,
     tree: &git2::Tree<'_>,
     blob_size: &dyn Fn(Oid) -> Result<usize, String>,
 ) -> Vec<(String, Vec<u8>)> {
-    use broadsheet_jekyll::{MAX_CATEGORY_PAGES, MAX_CATEGORY_PAGE_BYTES, MAX_CNAME_BYTES};
+    use broadsheet_jekyll::{MAX_CATEGORY_PAGES, MAX_CATEGORY_PAGE_BYTES, MAX_CNAME_BYTES, MAX_SITE_FILE_BYTES};
     let mut out = Vec::new();
     let mut total = 0usize;
     let mut take = |path: String, entry: &git2::TreeEntry<'_>, max: usize| {
