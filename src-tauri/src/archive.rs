@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use broadsheet_model::{ApiError, ExportDone, OpmlDone, RetentionInfo};
+use broadsheet_model::{ApiError, ArchiveLocation, ExportDone, OpmlDone, RetentionInfo};
 use broadsheet_transfer::{Selection, TransferError};
 use tauri::State;
 
@@ -29,6 +29,8 @@ enum Ask {
     Folder { name: String },
     /// A file to read.
     Open { filter: (&'static str, &'static [&'static str]) },
+    /// A folder holding an archive, to open.
+    Archive,
 }
 
 /// Shows the system dialog; `None` when the reader cancels it.
@@ -49,6 +51,13 @@ async fn ask(app: &tauri::AppHandle, what: Ask) -> Option<PathBuf> {
                 .map(|e| e.path())
                 .filter(|p| p.extension().is_some_and(|x| filter.1.iter().any(|f| x.eq_ignore_ascii_case(f))))
                 .max_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok()),
+            // The newest folder there holding an archive.
+            Ask::Archive => std::fs::read_dir(&dir)
+                .ok()?
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.join(broadsheet_store::ARCHIVE_FILE).is_file())
+                .max_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok()),
         };
     }
     use tauri_plugin_dialog::DialogExt;
@@ -63,7 +72,7 @@ async fn ask(app: &tauri::AppHandle, what: Ask) -> Option<PathBuf> {
     };
     match what {
         Ask::Save { name, filter } => dialog.set_file_name(name).add_filter(filter.0, filter.1).save_file(send),
-        Ask::Folder { .. } => dialog.pick_folder(send),
+        Ask::Folder { .. } | Ask::Archive => dialog.pick_folder(send),
         Ask::Open { filter } => dialog.add_filter(filter.0, filter.1).pick_file(send),
     }
     let picked = rx.await.ok().flatten()?;
@@ -134,7 +143,7 @@ pub async fn restore_backup(app: tauri::AppHandle, state: State<'_, AppState>) -
     let Some(sample) = state.with_reader(|s| s.only_the_sample())? else {
         return Err(ApiError::InvalidInput(
             "this archive already holds your own sources or marks: restore into a new archive \
-             (start Broadsheet with --data-dir NEW_FOLDER, or `broadsheet --db NEW import-backup FILE`)"
+             (\"Restore into a new archive…\")"
                 .into(),
         ));
     };
@@ -145,6 +154,116 @@ pub async fn restore_backup(app: tauri::AppHandle, state: State<'_, AppState>) -
     log::info!("restored {n} posts from {}", path.display());
     crate::sync::start_duplicates(&app);
     Ok(Some(ExportDone { path: path.display().to_string(), count: n as u64 }))
+}
+
+/// Restores a backup (asked for with a dialog) into a new archive in a folder made for it
+/// (under the one the reader picks), leaving the archive open now untouched; the window then
+/// offers to switch to it (`switch_archive`). A failed restore leaves no half archive behind.
+/// `None` when a dialog is cancelled.
+#[tauri::command]
+pub async fn restore_into_new_archive(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+) -> Result<Option<ExportDone>, ApiError> {
+    let Some(file) = ask(&app, Ask::Open { filter: ("JSON", &["json"]) }).await else { return Ok(None) };
+    let Some(dir) = ask(&app, Ask::Folder { name: format!("broadsheet-archive-{}", today()) }).await else {
+        return Ok(None);
+    };
+    let (read, into) = (file.clone(), dir.clone());
+    let n = tauri::async_runtime::spawn_blocking(move || -> Result<usize, ApiError> {
+        let backup = broadsheet_transfer::read_backup(&read).map_err(transfer_error)?;
+        new_archive_from(&into, &backup)
+    })
+    .await
+    .map_err(|e| ApiError::Storage(e.to_string()))??;
+    log::info!("restored {n} posts from {} into a new archive in {}", file.display(), dir.display());
+    *state.next_archive.lock().unwrap_or_else(|p| p.into_inner()) = Some(dir.clone());
+    Ok(Some(ExportDone { path: dir.display().to_string(), count: n as u64 }))
+}
+
+/// Makes an archive in `dir` (absent or empty) holding `backup`; on any failure removes what
+/// it made, so a retry starts clean.
+fn new_archive_from(dir: &std::path::Path, backup: &broadsheet_store::Backup) -> Result<usize, ApiError> {
+    let storage = |e: std::io::Error| ApiError::Storage(format!("{}: {e}", dir.display()));
+    let made = match std::fs::read_dir(dir).map(|mut entries| entries.next().is_none()) {
+        Ok(true) => false,
+        Ok(false) => return Err(ApiError::InvalidInput(format!("{}: the folder is not empty", dir.display()))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::create_dir_all(dir).map_err(storage)?;
+            true
+        }
+        Err(e) => return Err(storage(e)),
+    };
+    let file = dir.join(broadsheet_store::ARCHIVE_FILE);
+    let restored = broadsheet_store::Store::open(&file).and_then(|mut store| store.restore(backup));
+    restored.map_err(|e| {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+        }
+        if made {
+            let _ = std::fs::remove_dir(dir);
+        }
+        crate::state::logged(e)
+    })
+}
+
+/// Picks a folder holding another Broadsheet archive (one restored before, or on a drive)
+/// and checks it opens; the window then offers to switch to it. `None` when cancelled.
+#[tauri::command]
+pub async fn open_other_archive(app: tauri::AppHandle, state: State<'_, AppState>) -> Result<Option<String>, ApiError> {
+    let Some(dir) = ask(&app, Ask::Archive).await else { return Ok(None) };
+    let file = dir.join(broadsheet_store::ARCHIVE_FILE);
+    if !file.is_file() {
+        return Err(ApiError::InvalidInput(format!("{}: no Broadsheet archive in this folder", dir.display())));
+    }
+    // Opened once here (which brings an older archive's tables up to date), so a bad file is
+    // said now and not at the next start.
+    let check = file.clone();
+    tauri::async_runtime::spawn_blocking(move || broadsheet_store::Store::open(&check).map(drop))
+        .await
+        .map_err(|e| ApiError::Storage(e.to_string()))?
+        .map_err(crate::state::logged)?;
+    *state.next_archive.lock().unwrap_or_else(|p| p.into_inner()) = Some(dir.clone());
+    Ok(Some(dir.display().to_string()))
+}
+
+/// The archive open now, and what the window could switch to.
+#[tauri::command(async)]
+pub fn archive_location(state: State<'_, AppState>) -> ArchiveLocation {
+    let next = state.next_archive.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    ArchiveLocation {
+        path: state.data_dir.display().to_string(),
+        is_default: state.data_dir == state.home,
+        problem: state.location_problem.clone(),
+        next: next.map(|d| d.display().to_string()),
+    }
+}
+
+/// Makes the archive offered (`to_default`: the default one) the one opened at every start,
+/// and restarts the app on it. The archive open now stays as it is.
+#[tauri::command]
+pub async fn switch_archive(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    to_default: bool,
+) -> Result<(), ApiError> {
+    let target = if to_default {
+        None
+    } else {
+        let next = state.next_archive.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        Some(next.ok_or_else(|| ApiError::InvalidInput("no other archive to switch to".into()))?)
+    };
+    broadsheet_store::location::choose(&state.home, target.as_deref())
+        .map_err(|e| ApiError::Storage(format!("{}: {e}", state.home.display())))?;
+    log::info!("switching to the archive in {}", target.as_deref().unwrap_or(&state.home).display());
+    // Test hook (e2e builds only): the real-window tests relaunch the app themselves, since a
+    // restarted process is not the one their WebDriver session drives.
+    #[cfg(feature = "e2e")]
+    if std::env::var_os("BROADSHEET_TEST_DIALOG_DIR").is_some() {
+        app.exit(0);
+        return Ok(());
+    }
+    app.restart()
 }
 
 /// The image cache's use and limit (the reader's own, else the sync's default).

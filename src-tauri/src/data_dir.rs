@@ -1,11 +1,15 @@
-//! Where the archive lives: `--data-dir DIR`, else `BROADSHEET_DATA_DIR`, else the
-//! platform's app data directory (Tauri's path API, so it is right on every OS).
+//! Where the archive lives. The *home* folder is `--data-dir DIR`, else `BROADSHEET_DATA_DIR`,
+//! else the platform's app data directory (Tauri's path API, so it is right on every OS). The
+//! archive is the home's own unless the reader switched to another (`broadsheet_store::location`):
+//! that one is opened, and if it cannot be, the home's own is, with the reason shown in the
+//! window. The home's archive is never touched by a switch.
 
 use std::path::PathBuf;
 
 use tauri::{AppHandle, Manager};
 
-pub fn resolve(app: &AppHandle) -> Result<PathBuf, Box<dyn std::error::Error>> {
+/// The home folder: logs, the location file and the default archive live there.
+pub fn home(app: &AppHandle) -> Result<PathBuf, Box<dyn std::error::Error>> {
     match explicit() {
         Some(dir) => Ok(dir),
         None => Ok(app.path().app_data_dir()?),

@@ -41,13 +41,13 @@ pub fn run() {
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .setup(move |app| {
-            let dir = data_dir::resolve(app.handle())?;
+            let home = data_dir::home(app.handle())?;
             if let Some(logs) = logging::folder(app.handle(), data_dir::explicit().as_deref()) {
                 logging::to_folder(&logs);
             }
+            let (store, dir, problem) = state::open_chosen_archive(&home)?;
             log::info!("Broadsheet {} on the archive in {}", env!("CARGO_PKG_VERSION"), dir.display());
-            let store = state::open_archive(&dir)?;
-            app.manage(state::AppState::new(store, &dir));
+            app.manage(state::AppState::new(store, &dir, home, problem));
             guard::build_windows(app.handle(), &windows)?;
             sync::start_scheduler(app.handle());
             sync::start_indexer(app.handle());
@@ -88,6 +88,10 @@ pub fn run() {
             archive::export_archive,
             archive::import_opml_file,
             archive::restore_backup,
+            archive::restore_into_new_archive,
+            archive::open_other_archive,
+            archive::archive_location,
+            archive::switch_archive,
             archive::retention_preview,
             archive::apply_retention,
             archive::get_image_budget,

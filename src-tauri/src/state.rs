@@ -24,13 +24,20 @@ pub struct AppState {
     pub devices_running: std::sync::atomic::AtomicBool,
     /// Why the last device sync did not happen.
     pub devices_error: Mutex<Option<String>>,
+    /// The home folder (`data_dir.rs`): the default archive and the choice of another.
+    pub home: PathBuf,
+    /// Why the archive the reader switched to could not be opened (the home's is open instead).
+    pub location_problem: Option<String>,
+    /// An archive folder made or picked in this session, offered to switch to (never a path
+    /// the webview names: it only says "switch").
+    pub next_archive: Mutex<Option<PathBuf>>,
 }
 
 /// Read connections kept open for reuse (more may be open at once; extras are closed).
 const IDLE_READERS: usize = 4;
 
 impl AppState {
-    pub fn new(store: Store, data_dir: &Path) -> Self {
+    pub fn new(store: Store, data_dir: &Path, home: PathBuf, location_problem: Option<String>) -> Self {
         let store: SharedStore = Arc::new(Mutex::new(store));
         let engine = Engine::new(store.clone(), SyncOptions::new(data_dir));
         AppState {
@@ -43,6 +50,9 @@ impl AppState {
             data_dir: data_dir.to_owned(),
             devices_running: std::sync::atomic::AtomicBool::new(false),
             devices_error: Mutex::new(None),
+            home,
+            location_problem,
+            next_archive: Mutex::new(None),
         }
     }
 
@@ -104,7 +114,7 @@ impl AppState {
 }
 
 /// An archive error on its way to the window, logged once here with its causes.
-fn logged(e: broadsheet_store::StoreError) -> ApiError {
+pub(crate) fn logged(e: broadsheet_store::StoreError) -> ApiError {
     let mut causes = String::new();
     let mut source = std::error::Error::source(&e);
     while let Some(s) = source {
@@ -131,6 +141,26 @@ fn off_the_workers<T>(work: impl FnOnce() -> T) -> T {
         Ok(h) if h.runtime_flavor() == RuntimeFlavor::MultiThread => tokio::task::block_in_place(work),
         _ => work(),
     }
+}
+
+/// Opens the archive the reader chose (`data_dir::switched`), else the home's own: the
+/// store, its folder, and why the chosen one was passed over, if it was.
+pub fn open_chosen_archive(home: &Path) -> Result<(Store, PathBuf, Option<String>), Box<dyn std::error::Error>> {
+    let problem = match broadsheet_store::location::chosen(home) {
+        Ok(None) => None,
+        Ok(Some(dir)) if !dir.join(broadsheet_store::ARCHIVE_FILE).is_file() => {
+            Some(format!("{}: no archive there (a drive not attached, or the folder moved)", dir.display()))
+        }
+        Ok(Some(dir)) => match Store::open(&dir.join(broadsheet_store::ARCHIVE_FILE)) {
+            Ok(store) => return Ok((store, dir, None)),
+            Err(e) => Some(format!("{}: {e}", dir.display())),
+        },
+        Err(why) => Some(why),
+    };
+    if let Some(p) = &problem {
+        log::warn!("the archive chosen cannot be opened, the default one is: {p}");
+    }
+    Ok((open_archive(home)?, home.to_owned(), problem))
 }
 
 /// Opens the archive in `dir`; an empty archive gets the embedded sample, so the first

@@ -147,3 +147,103 @@ async fn the_archive_is_backed_up_exported_and_trimmed_from_the_window() {
     let bookmarked = restored.as_array().unwrap().iter().filter(|a| a["bookmarked"] == true).count();
     assert_eq!(bookmarked, 1, "with the bookmark made before the backup");
 }
+
+/// How many listed rows carry the bookmark star.
+const STARRED: &str =
+    "return [...document.querySelectorAll('.article-row')].filter(r => r.textContent.includes('★')).length";
+
+/// Nothing in the archive panel reaches past its box's right edge (inside the sidebar).
+const INSIDE_SIDEBAR: &str = "const s = document.querySelector('.archive-wrap').getBoundingClientRect(); \
+    return [...document.querySelectorAll('.archive-panel *')].every(e => { \
+        const r = e.getBoundingClientRect(); return r.width === 0 || r.right <= s.right + 1; })";
+
+/// Opens the settings and waits for the archive's location line.
+async fn archive_path(app: &App) -> String {
+    app.eval::<bool>("document.querySelector('.settings-toggle').click(); return true").await;
+    app.wait_until("the archive's location is shown", "return !!document.querySelector('.archive-path .path')").await;
+    app.text(".archive-path").await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_restores_into_a_new_archive_beside_a_used_one_and_the_window_switches_between_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, dialogs) = (dir.path().join("data"), dir.path().join("dialogs"));
+    std::fs::create_dir_all(&dialogs).unwrap();
+    let env = [("BROADSHEET_TEST_DIALOG_DIR", dialogs.as_path())];
+    let app = App::launch_in_with_env(&data, &env).await;
+    app.wait_for_list().await;
+    app.bookmark_row(0).await;
+    assert!(archive_path(&app).await.contains("default"));
+    app.eval::<bool>("document.querySelector('.export-json').click(); return true").await;
+    app.wait_until(
+        "the backup is saved",
+        "return document.querySelector('.archive-result').textContent.includes('broadsheet-backup-')",
+    )
+    .await;
+    // A second bookmark after the backup: the archive in use now differs from the backup.
+    app.eval::<bool>("document.querySelector('.settings-toggle').click(); return true").await;
+    app.bookmark_row(1).await;
+    app.wait_until("two posts are bookmarked", &format!("{STARRED} === 2")).await;
+
+    // The used archive refuses a restore into itself; a new archive takes it, beside it.
+    app.eval::<bool>("document.querySelector('.settings-toggle').click(); document.querySelector('.restore-new-archive').click(); return true").await;
+    app.wait_until(
+        "the backup is restored into a new archive",
+        "return document.querySelector('.archive-result').textContent.includes('into a new archive in')",
+    )
+    .await;
+    app.wait_until("the switch is offered", "return !!document.querySelector('.switch-archive')").await;
+    app.screenshot("archive-restored-into-new.png").await;
+    app.wait_until("a long folder path stays inside the sidebar", INSIDE_SIDEBAR).await;
+    let made = std::fs::read_dir(&dialogs)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.join(broadsheet_store::ARCHIVE_FILE).is_file())
+        .expect("the new archive's folder");
+    app.click_ending_the_app(".switch-archive").await;
+    // The choice is written before the app goes (a test build exits instead of restarting).
+    let location = data.join("archive-location.txt");
+    for _ in 0..100 {
+        if location.is_file() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(std::fs::read_to_string(&location).unwrap().trim(), made.to_str().unwrap());
+    app.quit().await;
+
+    // The next start opens the new archive: the backup's one bookmark, not the two of the old.
+    let app = App::launch_in_with_env(&data, &env).await;
+    app.wait_for_list().await;
+    app.wait_until("the restored archive is listed", &format!("{STARRED} === 1")).await;
+    let path = archive_path(&app).await;
+    assert!(path.contains("broadsheet-archive-") && !path.contains("default"), "{path}");
+    app.screenshot("archive-switched.png").await;
+    app.wait_until("a long folder path stays inside the sidebar", INSIDE_SIDEBAR).await;
+    app.click_ending_the_app(".switch-default").await;
+    for _ in 0..100 {
+        if !location.exists() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(!location.exists(), "back to the default archive");
+    app.quit().await;
+
+    // The old archive is as it was: both bookmarks.
+    let app = App::launch_in_with_env(&data, &env).await;
+    app.wait_for_list().await;
+    app.wait_until("the old archive is back, untouched", &format!("{STARRED} === 2")).await;
+    app.quit().await;
+
+    // A choice that cannot be honoured (the folder is gone) opens the default archive and says why.
+    std::fs::write(&location, format!("{}\n", dir.path().join("gone").display())).unwrap();
+    let app = App::launch_in_with_env(&data, &env).await;
+    app.wait_for_list().await;
+    app.wait_until("the old archive is open", &format!("{STARRED} === 2")).await;
+    archive_path(&app).await;
+    let problem = app.text(".archive-problem").await;
+    assert!(problem.contains("gone") && problem.contains("no archive there"), "{problem}");
+    app.quit().await;
+}

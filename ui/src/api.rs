@@ -302,6 +302,32 @@ pub async fn restore_backup() -> Result<Option<ExportDone>, ApiError> {
     call("restore_backup", &NoArgs {}).await
 }
 
+/// Restores a backup the reader chooses into a new archive in a folder they choose, leaving
+/// this one as it is; `None` when they cancel.
+pub async fn restore_into_new_archive() -> Result<Option<ExportDone>, ApiError> {
+    call("restore_into_new_archive", &NoArgs {}).await
+}
+
+/// Picks a folder holding another archive, to switch to; `None` when they cancel.
+pub async fn open_other_archive() -> Result<Option<String>, ApiError> {
+    call("open_other_archive", &NoArgs {}).await
+}
+
+/// The archive open now and the one the window could switch to.
+pub async fn archive_location() -> Result<broadsheet_model::ArchiveLocation, ApiError> {
+    call("archive_location", &NoArgs {}).await
+}
+
+/// Restarts the app on the archive offered (or the default one).
+pub async fn switch_archive(to_default: bool) -> Result<(), ApiError> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Args {
+        to_default: bool,
+    }
+    call("switch_archive", &Args { to_default }).await
+}
+
 /// Adds the feeds of an OPML file the reader chooses; `None` when they cancel.
 pub async fn import_opml_file() -> Result<Option<OpmlDone>, ApiError> {
     call("import_opml_file", &NoArgs {}).await

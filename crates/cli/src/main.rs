@@ -310,16 +310,33 @@ fn main() -> ExitCode {
 
 type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
 
-/// The desktop app's archive, found the way the app finds it: `BROADSHEET_DATA_DIR`, else
-/// `<platform data dir>/app.broadsheet.reader/` (the folder Tauri's `app_data_dir()` gives
-/// the app: `directories` and Tauri both follow XDG on Linux, `~/Library/Application Support`
-/// on macOS and the roaming AppData folder on Windows).
+/// The desktop app's archive, found the way the app finds it: the home folder is
+/// `BROADSHEET_DATA_DIR`, else `<platform data dir>/app.broadsheet.reader/` (the folder Tauri's
+/// `app_data_dir()` gives the app: `directories` and Tauri both follow XDG on Linux,
+/// `~/Library/Application Support` on macOS and the roaming AppData folder on Windows); the
+/// archive is the one the reader switched to in the window, if any, else the home's own.
 fn default_db() -> Result<PathBuf> {
-    if let Some(dir) = std::env::var_os("BROADSHEET_DATA_DIR").filter(|d| !d.is_empty()) {
-        return Ok(PathBuf::from(dir).join(broadsheet_store::ARCHIVE_FILE));
+    let home = match std::env::var_os("BROADSHEET_DATA_DIR").filter(|d| !d.is_empty()) {
+        Some(dir) => PathBuf::from(dir),
+        None => {
+            let dirs = directories::BaseDirs::new().ok_or("no home directory; pass --db PATH")?;
+            dirs.data_dir().join(broadsheet_store::APP_IDENTIFIER)
+        }
+    };
+    match broadsheet_store::location::chosen(&home) {
+        Ok(Some(dir)) if dir.join(broadsheet_store::ARCHIVE_FILE).is_file() => {
+            return Ok(dir.join(broadsheet_store::ARCHIVE_FILE));
+        }
+        Ok(Some(dir)) => {
+            eprintln!(
+                "broadsheet: {}: no archive there; using the default one",
+                output::text(&dir.display().to_string())
+            )
+        }
+        Ok(None) => {}
+        Err(why) => eprintln!("broadsheet: {}; using the default archive", output::text(&why)),
     }
-    let dirs = directories::BaseDirs::new().ok_or("no home directory; pass --db PATH")?;
-    Ok(dirs.data_dir().join(broadsheet_store::APP_IDENTIFIER).join(broadsheet_store::ARCHIVE_FILE))
+    Ok(home.join(broadsheet_store::ARCHIVE_FILE))
 }
 
 /// Looks at the posts that arrived for copies of the same story; says what it found on

@@ -455,3 +455,51 @@ fn copies_of_a_story_are_found_on_import_shown_and_collapsed_from_the_command_li
     assert_eq!(collapsed[1]["copies"], 1);
     assert!(a.ok(&["show", &copy.to_string()]).contains(&format!("the same story: #{first}")));
 }
+
+/// `broadsheet` with no `--db`, on the home folder `home` (as the app's default archive).
+fn run_at_home(home: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_broadsheet"))
+        .args(args)
+        .env_remove("BROADSHEET_DB")
+        .env("BROADSHEET_DATA_DIR", home)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_cli_opens_the_archive_the_window_switched_to_and_the_default_when_that_choice_is_bad() {
+    let (home, other) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let site = other.path().join("site");
+    std::fs::create_dir_all(site.join("_posts")).unwrap();
+    std::fs::write(
+        site.join("_posts/2026-12-01-one.md"),
+        "---\ntitle: \"另一个存档\"\ndate: 2026-12-01 10:00:00 +0800\n---\n<p>正文</p>\n",
+    )
+    .unwrap();
+    let other_db = other.path().join("archive.sqlite3");
+    let out = Command::new(env!("CARGO_BIN_EXE_broadsheet"))
+        .arg("--db")
+        .arg(&other_db)
+        .args(["import", site.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let listed = |out: Output| -> Vec<String> {
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v.as_array().unwrap().iter().map(|a| a["title"].as_str().unwrap().to_owned()).collect()
+    };
+    assert!(listed(run_at_home(home.path(), &["list", "--json"])).is_empty(), "the home's own, empty archive");
+
+    let location = home.path().join("archive-location.txt");
+    std::fs::write(&location, format!("{}\n", other.path().display())).unwrap();
+    assert_eq!(listed(run_at_home(home.path(), &["list", "--json"])), ["另一个存档"], "the archive switched to");
+
+    for bad in ["relative/path\n".to_owned(), format!("{}\n", other.path().join("gone").display())] {
+        std::fs::write(&location, bad).unwrap();
+        let out = run_at_home(home.path(), &["list", "--json"]);
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(stderr.contains("using the default"), "{stderr}");
+        assert!(listed(out).is_empty(), "the default archive again");
+    }
+}

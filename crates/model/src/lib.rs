@@ -179,6 +179,19 @@ pub struct ExportDone {
     pub count: u64,
 }
 
+/// Which archive the window has open (Settings → Your archive), and what it could switch to.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArchiveLocation {
+    /// The folder of the archive open now.
+    pub path: String,
+    /// Whether it is the default one (in the app's data folder).
+    pub is_default: bool,
+    /// Why the archive chosen before could not be opened (the default one is open instead).
+    pub problem: Option<String>,
+    /// An archive made or picked in this session that the window can switch to.
+    pub next: Option<String>,
+}
+
 /// What an OPML import from the window did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OpmlDone {

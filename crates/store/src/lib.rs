@@ -52,6 +52,8 @@ pub use search::tokens as search_tokens;
 pub use sync_state::{Attempt, PendingImage, SyncSource};
 pub use user::{StateChange, MAX_IMAGE_BUDGET, MAX_TAG_CHARS};
 
+pub mod location;
+
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// The app's identifier (`tauri.conf.json`); the app's data folder is named after it.

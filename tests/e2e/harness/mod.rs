@@ -231,6 +231,17 @@ impl App {
         out
     }
 
+    /// Clicks `css` where the click may end the app (its answer is not waited for).
+    pub async fn click_ending_the_app(&self, css: &str) {
+        let _ = self
+            .client
+            .execute(
+                &format!("setTimeout(() => document.querySelector({}).click(), 0); return true", json(css)),
+                vec![],
+            )
+            .await;
+    }
+
     pub async fn screenshot(&self, name: &str) {
         let png = self.client.screenshot().await.unwrap();
         let path = screenshot_dir().join(name);

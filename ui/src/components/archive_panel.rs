@@ -23,6 +23,16 @@ pub fn ArchivePanel() -> View {
     // The image cache: its use and limit (asked for when the panel opens), and the limit typed.
     let budget = create_signal(None::<broadsheet_model::ImageBudget>);
     let budget_mib = create_signal(String::new());
+    // The archive open now, and one made or picked in this session to switch to.
+    let location = create_signal(None::<broadsheet_model::ArchiveLocation>);
+    let ask_location = move || {
+        spawn(async move {
+            if let Ok(l) = api::archive_location().await {
+                location.set(Some(l));
+            }
+        })
+    };
+    ask_location();
     spawn(async move {
         if let Ok(b) = api::get_image_budget().await {
             budget_mib.set((b.limit_bytes / MIB).to_string());
@@ -85,6 +95,38 @@ pub fn ArchivePanel() -> View {
             }),
         )
     };
+    let restore_new = move |_| {
+        run(
+            "Restoring the backup",
+            Box::pin(async move {
+                let Some(done) = api::restore_into_new_archive().await? else { return Ok(String::new()) };
+                ask_location();
+                Ok(state
+                    .t("Restored {n} posts into a new archive in {path}")
+                    .replace("{n}", &thousands(done.count))
+                    .replace("{path}", &done.path))
+            }),
+        )
+    };
+    let open_other = move |_| {
+        run(
+            "Opening another archive",
+            Box::pin(async move {
+                let Some(path) = api::open_other_archive().await? else { return Ok(String::new()) };
+                ask_location();
+                Ok(state.t("The archive in {path} can be opened").replace("{path}", &path))
+            }),
+        )
+    };
+    let switch = move |to_default: bool| {
+        run(
+            "Switching archives",
+            Box::pin(async move {
+                api::switch_archive(to_default).await?;
+                Ok(state.t("Restarting…").to_string())
+            }),
+        )
+    };
     let parsed_days = move || days.with(|d| d.trim().parse::<u32>().ok()).filter(|d| *d <= 100_000);
     let ask_preview = move |_| {
         let Some(d) = parsed_days() else {
@@ -144,7 +186,42 @@ pub fn ArchivePanel() -> View {
                 button(class="restore-backup", disabled=move || busy.get(), on:click=restore, title=state.t("Into an archive with nothing of yours yet, such as a fresh install")) {
                     (state.t("Restore a backup…"))
                 }
+                button(class="restore-new-archive", disabled=move || busy.get(), on:click=restore_new, title=state.t("Into a new archive in a folder you choose; this one stays as it is")) {
+                    (state.t("Restore into a new archive…"))
+                }
+                button(class="open-other-archive", disabled=move || busy.get(), on:click=open_other) { (state.t("Open another archive…")) }
             }
+            (location.get_clone().map(|l| {
+                let heading = if l.is_default { state.t("This archive (the default one):") } else { state.t("This archive:") };
+                let next = l.next.clone().filter(|n| *n != l.path);
+                let (path, problem, is_default) = (l.path, l.problem, l.is_default);
+                view! {
+                    div(class="archive-location") {
+                        p(class="archive-path") { (heading) " " span(class="path") { (path) } }
+                        (match problem.clone() {
+                            Some(why) => view! {
+                                p(class="archive-problem", role="alert") {
+                                    (state.t("The archive chosen before could not be opened, so the default one is open:")) " " (why)
+                                }
+                            },
+                            None => view! {},
+                        })
+                        (match next.clone() {
+                            Some(next) => view! {
+                                button(class="switch-archive", disabled=move || busy.get(), on:click=move |_| switch(false)) {
+                                    (state.t("Switch to {path} (Broadsheet restarts)").replace("{path}", &next))
+                                }
+                            },
+                            None => view! {},
+                        })
+                        (if is_default { view! {} } else { view! {
+                            button(class="switch-default", disabled=move || busy.get(), on:click=move |_| switch(true)) {
+                                (state.t("Back to the default archive (Broadsheet restarts)"))
+                            }
+                        }})
+                    }
+                }
+            }))
             div(class="retention") {
                 label {
                     (state.t("Remove unmarked posts older than")) " "
