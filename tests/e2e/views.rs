@@ -90,6 +90,13 @@ async fn the_header_counts_the_whole_view_and_search_pages_past_its_first_result
         ),
     )
     .await;
+    // Leaving the search for another view empties the box: it says what the list shows.
+    app.eval::<bool>("document.querySelector('[data-view=\"all\"]').click(); return true").await;
+    app.wait_until(
+        "all articles are listed and the search box is empty",
+        "return !document.querySelector('.search-sort') && document.querySelector('.search-input').value === ''",
+    )
+    .await;
     app.quit().await;
 }
 

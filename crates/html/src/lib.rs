@@ -15,7 +15,8 @@ pub use lang::detect_lang;
 
 use ammonia::{Builder, Url, UrlRelative};
 
-const EXCERPT_CHARS: usize = 160;
+/// Characters of text an excerpt keeps (then "…").
+pub const EXCERPT_CHARS: usize = 160;
 
 fn policy<'a>() -> Builder<'a> {
     let mut b = Builder::default();

@@ -49,6 +49,8 @@ pub struct Prepared {
     shape: u64,
     /// Whether `text` differs from what the HTML gives, so must be stored (`derived.rs`).
     text_stored: bool,
+    /// Whether `excerpt` differs from what the HTML gives, so must be stored.
+    excerpt_stored: bool,
     index_title: String,
     index_body: String,
 }
@@ -65,11 +67,17 @@ impl NewArticle {
         }
         let mut index_body = crate::search::tokens::index_text(&self.text);
         index_body.shrink_to_fit();
+        let text_stored = !self.text_derived && !crate::derived::to_store(&self.html, &self.text).is_empty();
+        // The text is the HTML's own when vouched for or found equal: the excerpt is checked
+        // against it then (an empty text is neither: it is derived when read).
+        let plain = (self.text_derived || (!self.text.is_empty() && !text_stored)).then_some(self.text.as_str());
+        let excerpt_stored = !crate::derived::excerpt_to_store(&self.html, plain, &self.excerpt).is_empty();
         self.prepared = Some(Prepared {
             hash: self.content_hash(),
             body: crate::body::packed(&self.html),
             shape: self.shape(),
-            text_stored: !self.text_derived && !crate::derived::to_store(&self.html, &self.text).is_empty(),
+            text_stored,
+            excerpt_stored,
             index_title: crate::search::tokens::index_text(&self.title),
             index_body,
         });
@@ -147,9 +155,14 @@ pub enum UpsertOutcome {
     Unchanged(ArticleId),
 }
 
+/// A list row's columns, read by [`summary_from_row`]; the body (column 9) only when the
+/// excerpt is derived from it (`derived.rs`).
 pub(crate) const SUMMARY_COLUMNS: &str = "a.id, a.title, a.published_at, a.utc_offset_min, a.excerpt, s.name, a.url,
      EXISTS (SELECT 1 FROM bookmarks b WHERE b.article_id = a.id),
-     EXISTS (SELECT 1 FROM read_state r WHERE r.article_id = a.id)";
+     EXISTS (SELECT 1 FROM read_state r WHERE r.article_id = a.id),
+     CASE WHEN a.excerpt = '' THEN a.html END";
+/// The columns after [`SUMMARY_COLUMNS`] start here.
+pub(crate) const AFTER_SUMMARY: usize = 10;
 
 impl Store {
     /// Inserts or updates `articles` of one source in a single transaction. Rows are updated
@@ -306,12 +319,13 @@ impl Store {
                 ),
                 [id],
                 |r| {
+                    let at = AFTER_SUMMARY;
                     Ok((
                         summary_from_row(r)?,
-                        r.get::<_, crate::body::Body>(9)?.0,
-                        r.get::<_, Option<String>>(10)?,
-                        r.get::<_, String>(11)?,
-                        r.get::<_, String>(12)?,
+                        r.get::<_, crate::body::Body>(at)?.0,
+                        r.get::<_, Option<String>>(at + 1)?,
+                        r.get::<_, String>(at + 2)?,
+                        r.get::<_, String>(at + 3)?,
                     ))
                 },
             )
@@ -556,7 +570,7 @@ pub(crate) fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<ArticleSummary> 
         category_names: Vec::new(),
         tags: Vec::new(),
         user_tags: Vec::new(),
-        excerpt: r.get(4)?,
+        excerpt: crate::derived::excerpt(r.get(4)?, r.get_ref(9)?),
         source: r.get(5)?,
         url: r.get(6)?,
         bookmarked: r.get(7)?,
@@ -705,6 +719,11 @@ fn write_row(
         None if a.text_derived => "",
         None => crate::derived::to_store(&a.html, &a.text),
     };
+    let excerpt = match prepared {
+        Some(p) if !p.excerpt_stored => "",
+        Some(_) => a.excerpt.as_str(),
+        None => crate::derived::excerpt_to_store(&a.html, a.text_derived.then_some(a.text.as_str()), &a.excerpt),
+    };
     Ok(tx
         .prepare_cached(
             "INSERT INTO articles (source_id, key, title, published_at, utc_offset_min, url, lang, html, text,
@@ -727,7 +746,7 @@ fn write_row(
                 a.lang,
                 body,
                 text,
-                a.excerpt,
+                excerpt,
                 a.extra_json,
                 hash,
                 now

@@ -199,7 +199,7 @@ impl Store {
                         lang: r.get(7)?,
                         html,
                         text,
-                        excerpt: r.get(10)?,
+                        excerpt: crate::derived::excerpt(r.get(10)?, r.get_ref(8)?),
                         extra: serde_json::from_str(&extra).unwrap_or(serde_json::Value::Object(Default::default())),
                         content_hash: r.get(12)?,
                         removed_upstream: r.get(13)?,
@@ -280,9 +280,11 @@ impl Store {
                 "INSERT INTO articles (source_id, key, title, published_at, utc_offset_min, url, lang, html, text, excerpt,
                    extra_json, content_hash, removed_upstream, imported_at, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-                // The text is derived from the HTML when read (`derived.rs`), not stored twice.
+                // The text and excerpt are derived from the HTML when read (`derived.rs`), not
+                // stored twice.
                 params![source, a.key, a.title, a.published_at, a.utc_offset_min, a.url, a.lang,
-                    crate::body::pack(&a.html), crate::derived::to_store(&a.html, &a.text), a.excerpt,
+                    crate::body::pack(&a.html), crate::derived::to_store(&a.html, &a.text),
+                    crate::derived::excerpt_to_store(&a.html, None, &a.excerpt),
                     a.extra.to_string(), a.content_hash, a.removed_upstream, a.imported_at, a.updated_at],
             )?;
             let id = tx.last_insert_rowid();

@@ -9,6 +9,17 @@ pub fn ArticleList() -> View {
     let state = use_context::<AppState>();
     let empty = move || state.list_loaded.get() && state.articles.with(Vec::is_empty);
     let query = create_signal(String::new());
+    // The box says what the list shows: the search's words in a search (one restored at
+    // start-up too), empty in any other view (it kept the last search's words before).
+    create_effect(move || {
+        let shown = match state.view.get_clone() {
+            crate::view::ListView::Search(q) => q,
+            _ => String::new(),
+        };
+        if query.with_untracked(|q| *q != shown) {
+            query.set(shown);
+        }
+    });
     let rows_ref = create_node_ref();
     create_effect(move || {
         let start = state.window_start.get();

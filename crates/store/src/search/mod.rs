@@ -237,8 +237,9 @@ impl Store {
             let row = stmt
                 .query_row([id], |r| {
                     // A damaged body gives no snippet rather than failing the page.
-                    let html = crate::body::prefix(r.get_ref(10)?, SNIPPET_SOURCE_BYTES).unwrap_or_default();
-                    let mut stored: String = r.get(9)?;
+                    let at = crate::articles::AFTER_SUMMARY;
+                    let html = crate::body::prefix(r.get_ref(at + 1)?, SNIPPET_SOURCE_BYTES).unwrap_or_default();
+                    let mut stored: String = r.get(at)?;
                     if stored.len() > SNIPPET_SOURCE_BYTES {
                         let mut end = SNIPPET_SOURCE_BYTES;
                         while !stored.is_char_boundary(end) {
