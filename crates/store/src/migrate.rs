@@ -104,6 +104,11 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/2026-12-07-0017-site-aliases.sql"),
         then: None,
     },
+    Migration {
+        name: "2026-12-07-0018-search-one-column",
+        sql: include_str!("../migrations/2026-12-07-0018-search-one-column.sql"),
+        then: None,
+    },
 ];
 
 pub(crate) fn apply(conn: &mut Connection) -> Result<()> {

@@ -75,8 +75,15 @@ pub(crate) fn index_tokens(
             Err(e) => return Err(e),
         }
     }
-    conn.prepare_cached("INSERT INTO article_fts (rowid, title, body) VALUES (?1, ?2, ?3)")?
-        .execute(params![key, title, text])?;
+    // One column (migration 0018): the title, a separator (no phrase runs from the title
+    // into the body), the body.
+    let mut indexed = String::with_capacity(title.len() + text.len() + 5);
+    indexed.push_str(title);
+    indexed.push(' ');
+    indexed.push(tokens::SEPARATOR);
+    indexed.push(' ');
+    indexed.push_str(text);
+    conn.prepare_cached("INSERT INTO article_fts (rowid, text) VALUES (?1, ?2)")?.execute(params![key, indexed])?;
     conn.prepare_cached("DELETE FROM search_pending WHERE article_id = ?1")?.execute([id])?;
     Ok(())
 }
@@ -97,8 +104,23 @@ pub(crate) fn rebuild(conn: &Connection) -> rusqlite::Result<usize> {
     Ok(n)
 }
 
-/// Ranking weights per index column: a match in the title counts three times.
-const BM25: &str = "bm25(article_fts, 3.0, 1.0)";
+/// How many of a query's terms the ranking looks for in titles.
+const TITLE_TERMS: usize = 8;
+
+/// The ranking of a match (lower first): FTS5's bm25 over the one indexed text, made three
+/// times as strong for each of the query's terms its title holds (the index no longer tells
+/// title from body: migration 0018). Titles are compared case-folded for ASCII, like the
+/// index; the expression's arguments come first in the statement.
+fn rank(terms: &[tokens::Term]) -> (String, Vec<rusqlite::types::Value>) {
+    let mut expr = String::from("bm25(article_fts) * (1.0");
+    let mut args = Vec::new();
+    for t in terms.iter().take(TITLE_TERMS) {
+        expr.push_str(" + 2.0 * (instr(lower(a.title), ?) > 0)");
+        args.push(t.text.to_ascii_lowercase().into());
+    }
+    expr.push(')');
+    (expr, args)
+}
 
 /// The `FROM … WHERE …` of a search (the query and its filters, on aliases `f` and `a`), its
 /// arguments, and the terms to highlight. `search` and `search_count` share it, so a count is
@@ -196,8 +218,10 @@ impl Store {
             // Rank the window, take the page from it; a page running past the window goes on
             // with the older matches (whose order is by date alone), so every match is listed
             // exactly once across pages.
-            let ranked = format!("SELECT id, rank FROM ({}) ORDER BY rank, k DESC LIMIT ? OFFSET ?", newest(BM25));
-            let mut ids = self.query_ids(&ranked, &args(&[window, 0, limit, offset]))?;
+            let (rank, rank_args) = rank(&terms);
+            let ranked = format!("SELECT id, rank FROM ({}) ORDER BY rank, k DESC LIMIT ? OFFSET ?", newest(&rank));
+            let ranked_args: Vec<_> = rank_args.into_iter().chain(args(&[window, 0, limit, offset])).collect();
+            let mut ids = self.query_ids(&ranked, &ranked_args)?;
             let missing = limit - ids.len() as i64;
             if missing > 0 {
                 // The window is exhausted: go on with the matches older than it.
@@ -271,6 +295,46 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Title and body are one indexed text: a title match still ranks first, and a phrase
+    /// never runs from the end of a title into its body.
+    #[test]
+    fn a_title_match_ranks_first_and_no_phrase_spans_title_and_body() {
+        use crate::{NewArticle, NewSource};
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("a.sqlite3")).unwrap();
+        let src = store
+            .upsert_source(&NewSource { kind: "feed", location: "x", name: "x", site_url: None, lang: None })
+            .unwrap();
+        let post = |key: &str, title: &str, body: &str, at: i64| NewArticle {
+            key: key.into(),
+            title: title.into(),
+            html: format!("<p>{body}</p>"),
+            text: body.into(),
+            published_at: at,
+            extra_json: "{}".into(),
+            ..Default::default()
+        };
+        store
+            .upsert_articles(
+                src,
+                &[
+                    // Newer, and the word twice in its body; the older one has it in its title.
+                    post("body", "市场消息", "芯片 芯片 today 其他内容", 2_000),
+                    post("title", "芯片 Today", "其他内容", 1_000),
+                ],
+            )
+            .unwrap();
+        let search = |q: &str| -> Vec<String> {
+            let q = SearchQuery { query: q.into(), ..Default::default() };
+            store.search(&q).unwrap().into_iter().map(|h| h.summary.title).collect()
+        };
+        assert_eq!(search("芯片"), ["芯片 Today", "市场消息"]);
+        assert_eq!(search("TODAY"), ["芯片 Today", "市场消息"], "titles are compared case-folded");
+        // "消息" ends the title and "芯片" begins the body: no phrase "息芯".
+        assert!(search("息芯").is_empty());
+        assert_eq!(search("消息"), ["市场消息"]);
+    }
 
     #[test]
     fn keys_grow_with_the_date_and_never_overflow() {

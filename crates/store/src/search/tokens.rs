@@ -24,7 +24,7 @@ pub fn is_cjk(c: char) -> bool {
 /// token, and queries never contain it (it is stripped from them).
 pub const SEPARATOR: char = '\u{E000}';
 
-/// The text of one index column (title or body): CJK characters spaced apart, a separator
+/// The index text of a title or a body (indexed together, a separator between them): CJK characters spaced apart, a separator
 /// after each CJK run, everything else as it was (private-use U+E000 removed).
 pub fn index_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len() * 2);
@@ -118,7 +118,7 @@ pub fn parse_query(q: &str) -> Result<(String, Vec<Term>), QueryError> {
 }
 
 /// FTS5 sub-expressions for one term (ANDed by the caller): a phrase of characters per CJK
-/// run, a phrase of words for the rest. Both columns (title, body) are searched.
+/// run, a phrase of words for the rest. Titles and bodies are one indexed text.
 fn term_expr(term: &Term) -> Vec<String> {
     let mut out = Vec::new();
     let mut segment: Vec<char> = Vec::new();
