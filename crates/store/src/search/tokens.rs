@@ -154,6 +154,17 @@ fn term_expr(term: &Term) -> Vec<String> {
     out
 }
 
+/// The most tokens in one phrase of the query's FTS5 expression (a CJK word of two
+/// characters is a phrase of two).
+pub(crate) fn longest_phrase(terms: &[Term]) -> usize {
+    terms
+        .iter()
+        .flat_map(term_expr)
+        .map(|part| part.trim_end_matches(" *").trim_matches('"').split(' ').filter(|t| !t.is_empty()).count())
+        .max()
+        .unwrap_or(0)
+}
+
 fn quote(s: &str) -> String {
     format!("\"{}\"", s.replace('"', "\"\""))
 }
@@ -180,6 +191,16 @@ mod tests {
         assert_eq!(parse_query("jek*").unwrap().0, "\"jek\" *");
         assert_eq!(parse_query("\"release notes\"").unwrap().0, "\"release notes\"");
         assert_eq!(parse_query("\u{E000}").unwrap_err(), QueryError::Empty);
+    }
+
+    #[test]
+    fn the_longest_phrase_of_a_query_counts_its_tokens() {
+        let longest = |q: &str| longest_phrase(&parse_query(q).unwrap().1);
+        assert_eq!(longest("股"), 1);
+        assert_eq!(longest("AI 股"), 1);
+        assert_eq!(longest("就业 AI"), 2);
+        assert_eq!(longest("\"release notes now\""), 3);
+        assert_eq!(longest("A股公司"), 3);
     }
 
     #[test]
