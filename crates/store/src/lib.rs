@@ -90,6 +90,14 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // Statement journals in memory: SQLite copies every page a statement changes into one
+        // (an upsert, a trigger, a foreign key), and kept in a temporary file that was 290,000
+        // `pwrite`s of 16 KiB for a 10k import — most of the import's system time. The
+        // writer's cache at 32 MiB (the default, 2 MiB, is 125 pages of 16 KiB): a batch's
+        // pages stay in memory until its commit instead of being read back. 100k generated
+        // posts: 31.2 → 24.4 s, system time 12.0 → 3.2 s, 17 MB more peak memory.
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
+        conn.pragma_update(None, "cache_size", -32 * 1024)?;
         migrate::apply(&mut conn)?;
         // A merge's "do not log" mark lives only inside its transaction; should one ever
         // outlive it, this device's changes would stop reaching the others.
@@ -110,6 +118,10 @@ impl Store {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.set_prepared_statement_cache_capacity(64);
         conn.pragma_update(None, "query_only", true)?;
+        // Sorts and temporary tables in memory (bounded by the queries: pages of ids), and a
+        // cache of 8 MiB (512 pages) rather than the default 125.
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
+        conn.pragma_update(None, "cache_size", -8 * 1024)?;
         let images_dir = path.with_file_name("images");
         Ok(Store { conn, images_dir })
     }
