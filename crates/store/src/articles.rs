@@ -168,10 +168,12 @@ impl Store {
     /// Inserts or updates `articles` of one source in a single transaction. Rows are updated
     /// in place, so their ids, and the user state hanging off them, survive re-imports.
     pub fn upsert_articles(&mut self, source: SourceId, articles: &[NewArticle]) -> Result<Vec<UpsertOutcome>> {
-        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let outcomes = articles.iter().map(|a| upsert_one(&tx, source, a)).collect::<Result<Vec<_>>>()?;
-        tx.commit()?;
-        Ok(outcomes)
+        self.journals_in_memory(|store| {
+            let tx = store.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let outcomes = articles.iter().map(|a| upsert_one(&tx, source, a)).collect::<Result<Vec<_>>>()?;
+            tx.commit()?;
+            Ok(outcomes)
+        })
     }
 
     pub fn article_count(&self) -> Result<u64> {

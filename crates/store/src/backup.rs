@@ -247,6 +247,11 @@ impl Store {
                 "the archive is not empty; restore a backup into a new archive".into(),
             ));
         }
+        // Many small statements, like an import batch.
+        self.journals_in_memory(|store| store.restore_rows(backup))
+    }
+
+    fn restore_rows(&mut self, backup: &Backup) -> Result<usize> {
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         for s in &backup.sources {
             tx.execute(
@@ -276,6 +281,10 @@ impl Store {
                 .ok_or_else(|| {
                     StoreError::InvalidInput(format!("article {:?} names an unknown source {:?}", a.key, a.source))
                 })?;
+            // The text is stored only when the HTML does not give it; then the excerpt is
+            // checked against the backup's text (one plain-text pass, not two).
+            let text = crate::derived::to_store(&a.html, &a.text);
+            let plain = (text.is_empty() && !a.text.is_empty()).then_some(a.text.as_str());
             tx.execute(
                 "INSERT INTO articles (source_id, key, title, published_at, utc_offset_min, url, lang, html, text, excerpt,
                    extra_json, content_hash, removed_upstream, imported_at, updated_at)
@@ -283,8 +292,7 @@ impl Store {
                 // The text and excerpt are derived from the HTML when read (`derived.rs`), not
                 // stored twice.
                 params![source, a.key, a.title, a.published_at, a.utc_offset_min, a.url, a.lang,
-                    crate::body::pack(&a.html), crate::derived::to_store(&a.html, &a.text),
-                    crate::derived::excerpt_to_store(&a.html, None, &a.excerpt),
+                    crate::body::pack(&a.html), text, crate::derived::excerpt_to_store(&a.html, plain, &a.excerpt),
                     a.extra.to_string(), a.content_hash, a.removed_upstream, a.imported_at, a.updated_at],
             )?;
             let id = tx.last_insert_rowid();

@@ -7,10 +7,9 @@
 //! backups, the CLI's `show`) derive it. Rows written before keep theirs.
 //!
 //! The list excerpt likewise: `broadsheet_html::excerpt` of that text (every ingest path
-//! makes it so) is stored as empty and derived for each list row — from the first
-//! [`EXCERPT_SOURCE_BYTES`] of the body when their text reaches well past the excerpt, the
-//! whole body otherwise — which kept 160 CJK characters (~480 bytes) per row, a tenth of a
-//! 100k archive.
+//! makes it so) is stored as empty for a body of at most [`EXCERPT_BODY_MAX`] bytes and
+//! derived for each list row (at 100k generated posts the column held 48 MB); a longer
+//! body keeps its excerpt, so no list row inflates more than that.
 
 /// What to store in `articles.text` for `text` beside `html`: nothing when it can be derived.
 pub(crate) fn to_store<'a>(html: &str, text: &'a str) -> &'a str {
@@ -30,9 +29,16 @@ pub(crate) fn text(html: &str, stored: String) -> String {
     }
 }
 
+/// Bodies up to this many bytes have their excerpt derived when listed; longer ones store it.
+const EXCERPT_BODY_MAX: usize = 8 * 1024;
+
 /// What to store in `articles.excerpt` beside `html` whose plain text is `plain` (if the
-/// caller has it): nothing when it is the excerpt the HTML gives.
+/// caller has it): nothing when it is the excerpt the HTML gives and the body is short
+/// enough to derive it from for every list row.
 pub(crate) fn excerpt_to_store<'a>(html: &str, plain: Option<&str>, excerpt: &'a str) -> &'a str {
+    if html.len() > EXCERPT_BODY_MAX {
+        return excerpt;
+    }
     let derived = match plain {
         Some(p) => broadsheet_html::excerpt(p),
         None => broadsheet_html::excerpt(&broadsheet_html::plain_text(html)),
@@ -44,86 +50,21 @@ pub(crate) fn excerpt_to_store<'a>(html: &str, plain: Option<&str>, excerpt: &'a
     }
 }
 
-/// How much of a body a list row's excerpt is first derived from.
-const EXCERPT_SOURCE_BYTES: usize = 8 * 1024;
-/// How far past the excerpt the text of a cut body must reach to be trusted: what a cut
-/// changes is at its end (a tag, an entity or a run of spaces left open), far shorter.
-const CUT_SLACK: usize = 64;
-
-/// A list row's excerpt from its stored columns (`stored` empty: derive it from `body`).
+/// A list row's excerpt from its stored columns (`stored` empty: derive it from `body`, of
+/// which no more than [`EXCERPT_BODY_MAX`] bytes are read — the whole of any body this
+/// archive derives excerpts for; a damaged body gives none).
 pub(crate) fn excerpt(stored: String, body: rusqlite::types::ValueRef<'_>) -> String {
     if !stored.is_empty() || matches!(body, rusqlite::types::ValueRef::Null) {
         return stored;
     }
-    if let Ok(prefix) = crate::body::prefix(body, EXCERPT_SOURCE_BYTES) {
-        if let Some(e) = excerpt_of_prefix(&prefix, EXCERPT_SOURCE_BYTES) {
-            return e;
-        }
-    }
-    broadsheet_html::excerpt(&broadsheet_html::plain_text(&crate::body::or_empty(body)))
-}
-
-/// The excerpt of a body from its first bytes `prefix` (at most `max`, cut at a character),
-/// or `None` when they may not give the whole body's excerpt.
-fn excerpt_of_prefix(prefix: &str, max: usize) -> Option<String> {
-    // Shorter than asked by more than a character's bytes: the whole body.
-    let whole = prefix.len() + 4 <= max;
-    let text = broadsheet_html::plain_text(prefix);
-    (whole || text.chars().count() >= broadsheet_html::EXCERPT_CHARS + CUT_SLACK)
-        .then(|| broadsheet_html::excerpt(&text))
+    crate::body::prefix(body, EXCERPT_BODY_MAX)
+        .map(|html| broadsheet_html::excerpt(&broadsheet_html::plain_text(&html)))
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
 mod tests {
     use crate::{NewArticle, NewSource, Store};
-
-    /// Bodies cut anywhere give the whole body's excerpt, or say they cannot.
-    #[test]
-    fn an_excerpt_from_a_cut_body_is_the_whole_bodys_or_none() {
-        let pieces = [
-            "<p>",
-            "</p>",
-            "<br>",
-            "&amp;",
-            "&lt;",
-            "&#x4e2d;",
-            "  ",
-            "\n",
-            "中文",
-            "段落",
-            "word ",
-            "<a href=\"x\">",
-            "</a>",
-            "<li>",
-            "<img src=\"y\" alt=\"\">",
-            "&",
-            "<",
-            ">",
-            "…",
-            "一二三四五六七八九十",
-        ];
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        for _ in 0..300 {
-            let mut html = String::new();
-            while html.len() < 3000 {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                html.push_str(pieces[(seed % pieces.len() as u64) as usize]);
-            }
-            let full = broadsheet_html::excerpt(&broadsheet_html::plain_text(&html));
-            for max in (200..html.len()).step_by(37) {
-                let mut end = max;
-                while !html.is_char_boundary(end) {
-                    end -= 1;
-                }
-                if let Some(e) = super::excerpt_of_prefix(&html[..end], max) {
-                    assert_eq!(e, full, "cut at {end} of {html:?}");
-                }
-            }
-            assert_eq!(super::excerpt_of_prefix(&html, html.len() + 8).as_deref(), Some(full.as_str()));
-        }
-    }
 
     #[test]
     fn an_excerpt_the_html_gives_is_not_stored_and_any_other_is_kept() {
@@ -131,8 +72,8 @@ mod tests {
         let mut s = Store::open(&dir.path().join("a.sqlite3")).unwrap();
         let src =
             s.upsert_source(&NewSource { kind: "feed", location: "x", name: "x", site_url: None, lang: None }).unwrap();
-        let long: String = "很长的新闻正文。".repeat(400);
-        let html = format!("<p>{long}</p>");
+        let body = |n: usize| format!("<p>{}</p>", "新闻正文。".repeat(n));
+        let (html, long_html) = (body(100), body(1000));
         let text = broadsheet_html::plain_text(&html);
         let row = |key: &str, excerpt: String, prepare: bool| {
             let mut a = NewArticle {
@@ -150,12 +91,21 @@ mod tests {
             a
         };
         let derived = broadsheet_html::excerpt(&text);
+        // A long body keeps its excerpt: a list row never inflates more than 8 KiB.
+        let long_text = broadsheet_html::plain_text(&long_html);
+        let long = NewArticle {
+            html: long_html.clone(),
+            text: long_text.clone(),
+            excerpt: broadsheet_html::excerpt(&long_text),
+            ..row("long", String::new(), false)
+        };
         s.upsert_articles(
             src,
             &[
                 row("derived", derived.clone(), false),
                 row("prepared", derived.clone(), true),
                 row("own", "编辑写的摘要".into(), true),
+                long,
             ],
         )
         .unwrap();
@@ -171,6 +121,7 @@ mod tests {
             stored,
             [
                 ("derived".to_string(), String::new()),
+                ("long".to_string(), broadsheet_html::excerpt(&long_text)),
                 ("own".to_string(), "编辑写的摘要".to_string()),
                 ("prepared".to_string(), String::new())
             ]
@@ -182,7 +133,7 @@ mod tests {
             .map(|a| a.excerpt)
             .collect();
         listed.sort();
-        let mut want = vec![derived.clone(), derived, "编辑写的摘要".to_string()];
+        let mut want = vec![derived.clone(), derived, "编辑写的摘要".to_string(), broadsheet_html::excerpt(&long_text)];
         want.sort();
         assert_eq!(listed, want, "lists show the derived excerpt and the one written");
     }

@@ -26,8 +26,12 @@ pub struct ImageFiles {
 }
 
 impl ImageFiles {
-    fn blob_path(&self, sha: &str) -> PathBuf {
-        self.dir.join(&sha[..2]).join(sha)
+    /// Where the image of content hash `sha` lives, if `sha` is one: 64 hex digits. The hash
+    /// comes from the archive file, which is not trusted to name paths: anything else (an
+    /// absolute path, `..`, a short or non-ASCII string) names no file at all.
+    fn blob_path(&self, sha: &str) -> Option<PathBuf> {
+        let is_hash = sha.len() == 64 && sha.bytes().all(|b| b.is_ascii_hexdigit());
+        is_hash.then(|| self.dir.join(&sha[..2]).join(sha))
     }
 
     /// Writes `bytes` under their content hash (once: identical images share one file) and
@@ -37,7 +41,7 @@ impl ImageFiles {
     /// [`ImageFiles::remove_partial`].
     pub fn write(&self, bytes: &[u8]) -> Result<String> {
         let sha = hex(&Sha256::digest(bytes));
-        let path = self.blob_path(&sha);
+        let path = self.blob_path(&sha).expect("a SHA-256 in hex names a blob");
         if !path.exists() {
             let dir = path.parent().expect("blob paths have a parent");
             std::fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))?;
@@ -107,7 +111,7 @@ impl Store {
             .conn
             .query_row("SELECT sha256 FROM images WHERE url = ?1 AND sha256 IS NOT NULL", [url], |r| r.get(0))
             .optional()?;
-        Ok(sha.is_some_and(|sha| self.blob_path(&sha).is_file()))
+        Ok(sha.and_then(|sha| self.blob_path(&sha)).is_some_and(|p| p.is_file()))
     }
 
     /// The cached image for `url`, if it has been fetched and its file is still there.
@@ -118,22 +122,50 @@ impl Store {
                 Ok((r.get(0)?, r.get(1)?))
             })
             .optional()?;
-        let Some((sha, mime)) = row else { return Ok(None) };
-        match std::fs::read(self.blob_path(&sha)) {
+        let Some((path, mime)) = row.and_then(|(sha, mime)| Some((self.blob_path(&sha)?, mime))) else {
+            return Ok(None);
+        };
+        match std::fs::read(&path) {
             Ok(bytes) => Ok(Some(ImageBlob { mime, bytes })),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(StoreError::io(&self.blob_path(&sha), e)),
+            Err(e) => Err(StoreError::io(&path, e)),
         }
     }
 
     /// Deletes image files after their rows are gone (a missing file is fine).
     pub(crate) fn remove_blobs(&self, shas: &[String]) {
-        for sha in shas {
-            let _ = std::fs::remove_file(self.blob_path(sha));
+        for path in shas.iter().filter_map(|sha| self.blob_path(sha)) {
+            let _ = std::fs::remove_file(path);
         }
     }
 
-    fn blob_path(&self, sha: &str) -> PathBuf {
+    fn blob_path(&self, sha: &str) -> Option<PathBuf> {
         self.image_files().blob_path(sha)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// A hash in the archive that is no hash (a path, a short or non-ASCII string) names no
+    /// file: nothing outside the image folder is read or removed, and nothing panics.
+    #[test]
+    fn an_image_hash_that_names_a_path_reads_and_removes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::Store::open(&dir.path().join("a.sqlite3")).unwrap();
+        let victim = dir.path().join("thesis.docx");
+        std::fs::write(&victim, b"precious").unwrap();
+        let hostile =
+            [victim.display().to_string(), "../../thesis.docx".into(), "a".into(), "é".repeat(32), String::new()];
+        for (i, sha) in hostile.iter().enumerate() {
+            let url = format!("https://x.example/{i}.jpg");
+            store
+                .conn
+                .execute("INSERT INTO images (url, sha256, mime) VALUES (?1, ?2, 'image/png')", [&url, sha])
+                .unwrap();
+            assert!(store.image(&url).unwrap().is_none(), "{sha:?}");
+            assert!(!store.has_image(&url).unwrap(), "{sha:?}");
+        }
+        store.remove_blobs(&hostile);
+        assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
     }
 }

@@ -90,13 +90,9 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
-        // Statement journals in memory: SQLite copies every page a statement changes into one
-        // (an upsert, a trigger, a foreign key), and kept in a temporary file that was 290,000
-        // `pwrite`s of 16 KiB for a 10k import — most of the import's system time. The
-        // writer's cache at 32 MiB (the default, 2 MiB, is 125 pages of 16 KiB): a batch's
-        // pages stay in memory until its commit instead of being read back. 100k generated
-        // posts: 31.2 → 24.4 s, system time 12.0 → 3.2 s, 17 MB more peak memory.
-        conn.pragma_update(None, "temp_store", "MEMORY")?;
+        // The writer's cache at 32 MiB (the default, 2 MiB, is 125 pages of 16 KiB): a
+        // batch's pages stay in memory until its commit instead of being read back (149,000
+        // `pread`s in a 10k import).
         conn.pragma_update(None, "cache_size", -32 * 1024)?;
         migrate::apply(&mut conn)?;
         // A merge's "do not log" mark lives only inside its transaction; should one ever
@@ -118,10 +114,6 @@ impl Store {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.set_prepared_statement_cache_capacity(64);
         conn.pragma_update(None, "query_only", true)?;
-        // Sorts and temporary tables in memory (bounded by the queries: pages of ids), and a
-        // cache of 8 MiB (512 pages) rather than the default 125.
-        conn.pragma_update(None, "temp_store", "MEMORY")?;
-        conn.pragma_update(None, "cache_size", -8 * 1024)?;
         let images_dir = path.with_file_name("images");
         Ok(Store { conn, images_dir })
     }
@@ -133,6 +125,21 @@ impl Store {
             .path()
             .ok_or_else(|| StoreError::InvalidInput("an archive in memory has no file for a reader".into()))?;
         Store::open_reader(&path)
+    }
+
+    /// Runs `f`, a write of many small statements (an import batch, a restore), with statement
+    /// journals in memory. SQLite copies every page a statement changes into its journal (an
+    /// upsert, a trigger, a foreign key check), kept by default in a temporary file: 290,000
+    /// `pwrite`s of 16 KiB for a 10k import, most of its system time (100k: import 31.2 →
+    /// 24.4 s, system time 12.0 → 3.2 s). Never for one statement over a whole table (its
+    /// journal would be the table), so only here, and back to the default after.
+    pub(crate) fn journals_in_memory<T>(&mut self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
+        self.conn.pragma_update(None, "temp_store", "MEMORY")?;
+        let out = f(self);
+        let reset = self.conn.pragma_update(None, "temp_store", "DEFAULT");
+        let out = out?;
+        reset?;
+        Ok(out)
     }
 
     /// The id of the source at `location`, if the archive has one.
