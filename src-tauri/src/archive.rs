@@ -157,9 +157,9 @@ pub async fn restore_backup(app: tauri::AppHandle, state: State<'_, AppState>) -
 }
 
 /// Restores a backup (asked for with a dialog) into a new archive in a folder made for it
-/// (under the one the reader picks), leaving the archive open now untouched; the window then
-/// offers to switch to it (`switch_archive`). A failed restore leaves no half archive behind.
-/// `None` when a dialog is cancelled.
+/// (under the one the reader picks; `-2`, `-3`… when the name is taken), leaving the archive
+/// open now untouched; the window then offers to switch to it (`switch_archive`). A failed
+/// restore removes the folder it made. `None` when a dialog is cancelled.
 #[tauri::command]
 pub async fn restore_into_new_archive(
     app: tauri::AppHandle,
@@ -169,57 +169,67 @@ pub async fn restore_into_new_archive(
     let Some(dir) = ask(&app, Ask::Folder { name: format!("broadsheet-archive-{}", today()) }).await else {
         return Ok(None);
     };
-    let (read, into) = (file.clone(), dir.clone());
-    let n = tauri::async_runtime::spawn_blocking(move || -> Result<usize, ApiError> {
+    // Said before the work, not after it: a folder the switch could not name.
+    broadsheet_store::location::can_name(&dir).map_err(ApiError::InvalidInput)?;
+    let read = file.clone();
+    let (made, n) = tauri::async_runtime::spawn_blocking(move || -> Result<(PathBuf, usize), ApiError> {
         let backup = broadsheet_transfer::read_backup(&read).map_err(transfer_error)?;
-        new_archive_from(&into, &backup)
+        new_archive_from(&dir, &backup)
     })
     .await
     .map_err(|e| ApiError::Storage(e.to_string()))??;
-    log::info!("restored {n} posts from {} into a new archive in {}", file.display(), dir.display());
-    *state.next_archive.lock().unwrap_or_else(|p| p.into_inner()) = Some(dir.clone());
-    Ok(Some(ExportDone { path: dir.display().to_string(), count: n as u64 }))
+    log::info!("restored {n} posts from {} into a new archive in {}", file.display(), made.display());
+    broadsheet_store::location::remember(&state.home, &made)
+        .map_err(|e| ApiError::Storage(format!("{}: {e}", state.home.display())))?;
+    *state.next_archive.lock().unwrap_or_else(|p| p.into_inner()) = Some(made.clone());
+    Ok(Some(ExportDone { path: made.display().to_string(), count: n as u64 }))
 }
 
-/// Makes an archive in `dir` (absent or empty) holding `backup`; on any failure removes what
-/// it made, so a retry starts clean.
-fn new_archive_from(dir: &std::path::Path, backup: &broadsheet_store::Backup) -> Result<usize, ApiError> {
-    let storage = |e: std::io::Error| ApiError::Storage(format!("{}: {e}", dir.display()));
-    let made = match std::fs::read_dir(dir).map(|mut entries| entries.next().is_none()) {
-        Ok(true) => false,
-        Ok(false) => return Err(ApiError::InvalidInput(format!("{}: the folder is not empty", dir.display()))),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            std::fs::create_dir_all(dir).map_err(storage)?;
-            true
+/// Makes a new folder at `dir` (or `dir-2`, `dir-3`…: created exclusively, so it is this
+/// restore's own) holding an archive of `backup`; on any failure removes that folder, so a
+/// retry starts clean. Returns the folder and the number of posts.
+fn new_archive_from(dir: &std::path::Path, backup: &broadsheet_store::Backup) -> Result<(PathBuf, usize), ApiError> {
+    let made = (1..=100)
+        .map(|i| if i == 1 { dir.to_owned() } else { PathBuf::from(format!("{}-{i}", dir.display())) })
+        .find_map(|candidate| match std::fs::create_dir(&candidate) {
+            Ok(()) => Some(Ok(candidate)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => None,
+            Err(e) => Some(Err(ApiError::Storage(format!("{}: {e}", candidate.display())))),
+        })
+        .unwrap_or_else(|| Err(ApiError::InvalidInput(format!("{}: taken, and 99 names after it", dir.display()))))?;
+    let restored = broadsheet_store::Store::open(&made.join(broadsheet_store::ARCHIVE_FILE))
+        .and_then(|mut store| store.restore(backup));
+    match restored {
+        Ok(n) => Ok((made, n)),
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&made);
+            Err(crate::state::logged(e))
         }
-        Err(e) => return Err(storage(e)),
-    };
-    let file = dir.join(broadsheet_store::ARCHIVE_FILE);
-    let restored = broadsheet_store::Store::open(&file).and_then(|mut store| store.restore(backup));
-    restored.map_err(|e| {
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
-        }
-        if made {
-            let _ = std::fs::remove_dir(dir);
-        }
-        crate::state::logged(e)
-    })
+    }
 }
 
-/// Picks a folder holding another Broadsheet archive (one restored before, or on a drive)
-/// and checks it opens; the window then offers to switch to it. `None` when cancelled.
+/// Picks a folder holding an archive this Broadsheet made (one restored before; the default
+/// one) and checks it opens; the window then offers to switch to it. An archive from
+/// elsewhere is refused: it is not trusted like one the app wrote (`broadsheet_store::location`)
+/// and comes in as a backup restored into a new archive. `None` when cancelled.
 #[tauri::command]
 pub async fn open_other_archive(app: tauri::AppHandle, state: State<'_, AppState>) -> Result<Option<String>, ApiError> {
     let Some(dir) = ask(&app, Ask::Archive).await else { return Ok(None) };
+    broadsheet_store::location::can_name(&dir).map_err(ApiError::InvalidInput)?;
+    if dir != state.home && !broadsheet_store::location::known(&state.home).contains(&dir) {
+        return Err(ApiError::InvalidInput(format!(
+            "{}: not an archive Broadsheet made here; back it up where it was made and restore the backup \
+             into a new archive",
+            dir.display()
+        )));
+    }
     let file = dir.join(broadsheet_store::ARCHIVE_FILE);
     if !file.is_file() {
         return Err(ApiError::InvalidInput(format!("{}: no Broadsheet archive in this folder", dir.display())));
     }
-    // Opened once here (which brings an older archive's tables up to date), so a bad file is
-    // said now and not at the next start.
+    // Read-only: checked, not changed (nor created, should the folder go meanwhile).
     let check = file.clone();
-    tauri::async_runtime::spawn_blocking(move || broadsheet_store::Store::open(&check).map(drop))
+    tauri::async_runtime::spawn_blocking(move || broadsheet_store::Store::open_reader(&check).map(drop))
         .await
         .map_err(|e| ApiError::Storage(e.to_string()))?
         .map_err(crate::state::logged)?;
@@ -257,7 +267,9 @@ pub async fn switch_archive(
         .map_err(|e| ApiError::Storage(format!("{}: {e}", state.home.display())))?;
     log::info!("switching to the archive in {}", target.as_deref().unwrap_or(&state.home).display());
     // Test hook (e2e builds only): the real-window tests relaunch the app themselves, since a
-    // restarted process is not the one their WebDriver session drives.
+    // restarted process is not the one their WebDriver session drives. (A restart keeps the
+    // arguments, `--data-dir` included; on macOS a bundle is restarted through `open`, which
+    // does not pass `BROADSHEET_DATA_DIR` on.)
     #[cfg(feature = "e2e")]
     if std::env::var_os("BROADSHEET_TEST_DIALOG_DIR").is_some() {
         app.exit(0);

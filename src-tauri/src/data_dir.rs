@@ -18,18 +18,19 @@ pub fn home(app: &AppHandle) -> Result<PathBuf, Box<dyn std::error::Error>> {
 
 /// The data folder named by `--data-dir` or `BROADSHEET_DATA_DIR`, if any.
 pub fn explicit() -> Option<PathBuf> {
-    from_args(std::env::args())
+    from_args(std::env::args_os())
         .or_else(|| std::env::var_os("BROADSHEET_DATA_DIR").filter(|d| !d.is_empty()).map(PathBuf::from))
 }
 
-fn from_args(args: impl Iterator<Item = String>) -> Option<PathBuf> {
+/// `--data-dir DIR` or `--data-dir=DIR` (any bytes in DIR: arguments need not be UTF-8).
+fn from_args(args: impl Iterator<Item = std::ffi::OsString>) -> Option<PathBuf> {
     let mut args = args.skip(1);
     while let Some(a) = args.next() {
-        if let Some(v) = a.strip_prefix("--data-dir=") {
-            return Some(PathBuf::from(v));
-        }
         if a == "--data-dir" {
             return args.next().map(PathBuf::from);
+        }
+        if let Some(v) = a.to_str().and_then(|a| a.strip_prefix("--data-dir=")) {
+            return Some(PathBuf::from(v));
         }
     }
     None
@@ -39,8 +40,8 @@ fn from_args(args: impl Iterator<Item = String>) -> Option<PathBuf> {
 mod tests {
     use super::*;
 
-    fn args(v: &[&str]) -> impl Iterator<Item = String> {
-        v.iter().map(|s| s.to_string()).collect::<Vec<_>>().into_iter()
+    fn args(v: &[&str]) -> impl Iterator<Item = std::ffi::OsString> {
+        v.iter().map(std::ffi::OsString::from).collect::<Vec<_>>().into_iter()
     }
 
     #[test]

@@ -143,17 +143,21 @@ fn off_the_workers<T>(work: impl FnOnce() -> T) -> T {
     }
 }
 
-/// Opens the archive the reader chose (`data_dir::switched`), else the home's own: the
-/// store, its folder, and why the chosen one was passed over, if it was.
+/// Opens the archive the reader chose (`broadsheet_store::location::chosen`), else the home's
+/// own: the store, its folder, and why the chosen one was passed over, if it was.
 pub fn open_chosen_archive(home: &Path) -> Result<(Store, PathBuf, Option<String>), Box<dyn std::error::Error>> {
     let problem = match broadsheet_store::location::chosen(home) {
         Ok(None) => None,
-        Ok(Some(dir)) if !dir.join(broadsheet_store::ARCHIVE_FILE).is_file() => {
-            Some(format!("{}: no archive there (a drive not attached, or the folder moved)", dir.display()))
-        }
-        Ok(Some(dir)) => match Store::open(&dir.join(broadsheet_store::ARCHIVE_FILE)) {
-            Ok(store) => return Ok((store, dir, None)),
+        Ok(Some(dir)) => match std::fs::metadata(dir.join(broadsheet_store::ARCHIVE_FILE)) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Some(format!("{}: no archive there (a drive not attached, or the folder moved)", dir.display()))
+            }
             Err(e) => Some(format!("{}: {e}", dir.display())),
+            Ok(m) if !m.is_file() => Some(format!("{}: the archive there is not a file", dir.display())),
+            Ok(_) => match Store::open(&dir.join(broadsheet_store::ARCHIVE_FILE)) {
+                Ok(store) => return Ok((store, dir, None)),
+                Err(e) => Some(format!("{}: {e}", dir.display())),
+            },
         },
         Err(why) => Some(why),
     };

@@ -235,6 +235,19 @@ async fn a_backup_restores_into_a_new_archive_beside_a_used_one_and_the_window_s
     let app = App::launch_in_with_env(&data, &env).await;
     app.wait_for_list().await;
     app.wait_until("the old archive is back, untouched", &format!("{STARRED} === 2")).await;
+    // The archive restored before can be opened again; one from elsewhere is refused (its
+    // rows and schema are not trusted like an archive the app wrote).
+    archive_path(&app).await;
+    app.eval::<bool>("document.querySelector('.open-other-archive').click(); return true").await;
+    app.wait_until("the restored archive is offered again", "return !!document.querySelector('.switch-archive')").await;
+    let foreign = dialogs.join("zz-foreign");
+    drop(broadsheet_store::Store::open(&foreign.join(broadsheet_store::ARCHIVE_FILE)).unwrap());
+    app.eval::<bool>("document.querySelector('.open-other-archive').click(); return true").await;
+    app.wait_until(
+        "an archive from elsewhere is refused",
+        "return document.querySelector('.archive-result').textContent.includes('not an archive Broadsheet made here')",
+    )
+    .await;
     app.quit().await;
 
     // A choice that cannot be honoured (the folder is gone) opens the default archive and says why.
@@ -245,5 +258,14 @@ async fn a_backup_restores_into_a_new_archive_beside_a_used_one_and_the_window_s
     archive_path(&app).await;
     let problem = app.text(".archive-problem").await;
     assert!(problem.contains("gone") && problem.contains("no archive there"), "{problem}");
+    // The failed choice can be forgotten, so it is not tried at every start.
+    app.click_ending_the_app(".switch-default").await;
+    for _ in 0..100 {
+        if !location.exists() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(!location.exists(), "the failed choice is forgotten");
     app.quit().await;
 }

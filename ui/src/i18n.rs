@@ -235,6 +235,7 @@ const ZH: &[(&str, &str)] = &[
     ("The archive chosen before could not be opened, so the default one is open:", "之前选择的存档无法打开，已打开默认存档："),
     ("Switch to {path} (Broadsheet restarts)", "切换到 {path}（Broadsheet 将重新启动）"),
     ("Back to the default archive (Broadsheet restarts)", "回到默认存档（Broadsheet 将重新启动）"),
+    ("Forget the archive chosen before", "忘记之前选择的存档"),
     ("Into an archive with nothing of yours yet, such as a fresh install", "恢复到尚无你自己内容的存档，例如刚安装时"),
 ];
 

@@ -323,18 +323,20 @@ fn default_db() -> Result<PathBuf> {
             dirs.data_dir().join(broadsheet_store::APP_IDENTIFIER)
         }
     };
-    match broadsheet_store::location::chosen(&home) {
-        Ok(Some(dir)) if dir.join(broadsheet_store::ARCHIVE_FILE).is_file() => {
+    // A choice that cannot be honoured is an error, not a quiet write into another archive.
+    let refuse = |why: String| -> Box<dyn std::error::Error> {
+        format!(
+            "{why}; the archive chosen in the window cannot be opened (pass --db PATH, or remove {})",
+            home.join(broadsheet_store::location::LOCATION_FILE).display()
+        )
+        .into()
+    };
+    match broadsheet_store::location::chosen(&home).map_err(refuse)? {
+        Some(dir) if dir.join(broadsheet_store::ARCHIVE_FILE).is_file() => {
             return Ok(dir.join(broadsheet_store::ARCHIVE_FILE));
         }
-        Ok(Some(dir)) => {
-            eprintln!(
-                "broadsheet: {}: no archive there; using the default one",
-                output::text(&dir.display().to_string())
-            )
-        }
-        Ok(None) => {}
-        Err(why) => eprintln!("broadsheet: {}; using the default archive", output::text(&why)),
+        Some(dir) => return Err(refuse(format!("{}: no archive there", dir.display()))),
+        None => {}
     }
     Ok(home.join(broadsheet_store::ARCHIVE_FILE))
 }

@@ -467,7 +467,7 @@ fn run_at_home(home: &Path, args: &[&str]) -> Output {
 }
 
 #[test]
-fn the_cli_opens_the_archive_the_window_switched_to_and_the_default_when_that_choice_is_bad() {
+fn the_cli_opens_the_archive_the_window_switched_to_and_refuses_a_choice_it_cannot_honour() {
     let (home, other) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let site = other.path().join("site");
     std::fs::create_dir_all(site.join("_posts")).unwrap();
@@ -495,11 +495,14 @@ fn the_cli_opens_the_archive_the_window_switched_to_and_the_default_when_that_ch
     std::fs::write(&location, format!("{}\n", other.path().display())).unwrap();
     assert_eq!(listed(run_at_home(home.path(), &["list", "--json"])), ["另一个存档"], "the archive switched to");
 
+    // A choice that cannot be honoured fails, saying why and how out, and writes nowhere.
     for bad in ["relative/path\n".to_owned(), format!("{}\n", other.path().join("gone").display())] {
         std::fs::write(&location, bad).unwrap();
-        let out = run_at_home(home.path(), &["list", "--json"]);
+        let out = run_at_home(home.path(), &["bookmark", "1"]);
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        assert!(stderr.contains("using the default"), "{stderr}");
-        assert!(listed(out).is_empty(), "the default archive again");
+        assert!(!out.status.success());
+        assert!(stderr.contains("--db") && stderr.contains("archive-location.txt"), "{stderr}");
     }
+    std::fs::remove_file(&location).unwrap();
+    assert!(listed(run_at_home(home.path(), &["list", "--json"])).is_empty(), "the default archive again");
 }

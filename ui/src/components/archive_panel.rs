@@ -195,6 +195,7 @@ pub fn ArchivePanel() -> View {
                 let heading = if l.is_default { state.t("This archive (the default one):") } else { state.t("This archive:") };
                 let next = l.next.clone().filter(|n| *n != l.path);
                 let (path, problem, is_default) = (l.path, l.problem, l.is_default);
+                let failed = problem.is_some();
                 view! {
                     div(class="archive-location") {
                         p(class="archive-path") { (heading) " " span(class="path") { (path) } }
@@ -214,11 +215,22 @@ pub fn ArchivePanel() -> View {
                             },
                             None => view! {},
                         })
-                        (if is_default { view! {} } else { view! {
-                            button(class="switch-default", disabled=move || busy.get(), on:click=move |_| switch(true)) {
-                                (state.t("Back to the default archive (Broadsheet restarts)"))
-                            }
-                        }})
+                        // Back to the default archive, or — the choice having failed, the
+                        // default open already — forgetting that choice, so it is not tried
+                        // (and reported) at every start.
+                        (match (is_default, failed) {
+                            (true, false) => view! {},
+                            (true, true) => view! {
+                                button(class="switch-default", disabled=move || busy.get(), on:click=move |_| switch(true)) {
+                                    (state.t("Forget the archive chosen before"))
+                                }
+                            },
+                            (false, _) => view! {
+                                button(class="switch-default", disabled=move || busy.get(), on:click=move |_| switch(true)) {
+                                    (state.t("Back to the default archive (Broadsheet restarts)"))
+                                }
+                            },
+                        })
                     }
                 }
             }))
