@@ -23,7 +23,7 @@ pub fn local_url(original: &str) -> String {
 /// The URL of the placeholder for an image not (yet) cached. The reader opens the original
 /// in the browser when such an image is clicked.
 pub fn missing_url(original: &str) -> String {
-    format!("{PREFIX}missing/{}", utf8_percent_encode(original, NON_ALPHANUMERIC))
+    format!("{PREFIX}{}", broadsheet_model::link::missing_image_path(original))
 }
 
 /// Answers from a worker thread: the webview calls scheme handlers on the UI thread, which

@@ -104,3 +104,46 @@ pub fn run() {
         .run(context)
         .expect("Broadsheet could not start its window");
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    /// A command must be named in three places: the handler list, the build script's app
+    /// manifest (which makes its permission) and the window's capability. One missing is a
+    /// command that fails only when the window calls it; this keeps the three in step.
+    #[test]
+    fn every_command_is_registered_given_a_permission_and_allowed_to_the_window() {
+        let lib = include_str!("lib.rs");
+        let handlers: BTreeSet<String> = lib
+            .split_once("generate_handler![")
+            .and_then(|(_, rest)| rest.split_once(']'))
+            .expect("the handler list")
+            .0
+            .split(',')
+            .map(|c| c.trim().rsplit("::").next().unwrap_or_default().to_string())
+            .filter(|c| !c.is_empty())
+            .collect();
+        let build = include_str!("../build.rs");
+        let manifest: BTreeSet<String> = build
+            .split_once(".commands(&[")
+            .and_then(|(_, rest)| rest.split_once("])"))
+            .expect("the app manifest's commands")
+            .0
+            .split(',')
+            .map(|c| c.trim().trim_matches('"').to_string())
+            .filter(|c| !c.is_empty())
+            .collect();
+        let capability: serde_json::Value =
+            serde_json::from_str(include_str!("../capabilities/main.json")).expect("the capability is JSON");
+        let allowed: BTreeSet<String> = capability["permissions"]
+            .as_array()
+            .expect("its permissions")
+            .iter()
+            .filter_map(|p| p.as_str()?.strip_prefix("allow-").map(|c| c.replace('-', "_")))
+            .collect();
+        assert!(handlers.len() > 30, "the handler list was read: {handlers:?}");
+        assert_eq!(handlers, manifest, "generate_handler! and build.rs");
+        assert_eq!(handlers, allowed, "generate_handler! and capabilities/main.json");
+    }
+}

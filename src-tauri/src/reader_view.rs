@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use broadsheet_jekyll::{site_link_via, SiteLink};
-use broadsheet_model::{ArticleDetail, ArticleId};
+use broadsheet_model::{ArticleDetail, ArticleId, InAppLink};
 use broadsheet_store::{Store, StoreError};
 
 use crate::image_scheme;
@@ -53,29 +53,23 @@ fn in_app_links(
     let aliases = store.site_aliases(source)?;
     for href in broadsheet_html::link_targets(html).into_iter().take(MAX_LINKS_RESOLVED) {
         let target = match site_link_via(&href, site, &aliases) {
-            Some(SiteLink::Home) => Some("#all".to_string()),
-            Some(SiteLink::Category(slug)) if store.has_category(&slug)? => {
-                Some(format!("#category={}", encode(&slug)))
-            }
+            Some(SiteLink::Home) => Some(InAppLink::All),
+            Some(SiteLink::Category(slug)) if store.has_category(&slug)? => Some(InAppLink::Category(slug)),
             Some(SiteLink::Category(_)) => {
                 let url = href.split('#').next().unwrap_or(&href);
-                store.article_by_url_in(url, Some(source))?.map(|id| format!("#article={id}"))
+                store.article_by_url_in(url, Some(source))?.map(InAppLink::Article)
             }
             // Named at the site's current address, where its posts are kept.
             Some(SiteLink::Page(url)) => match store.article_by_url_in(&url, Some(source))? {
                 Some(id) => Some(id),
                 None => store.article_by_url_in(href.split('#').next().unwrap_or(&href), Some(source))?,
             }
-            .map(|id| format!("#article={id}")),
+            .map(InAppLink::Article),
             None => None,
         };
         if let Some(t) = target {
-            map.insert(href, t);
+            map.insert(href, t.href());
         }
     }
     Ok(map)
-}
-
-fn encode(s: &str) -> String {
-    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
 }

@@ -13,32 +13,19 @@ pub enum LinkAction {
     Ignore,
 }
 
-/// Percent-encodes a slug for an in-app target.
-pub fn encode(slug: &str) -> String {
-    percent_encoding::utf8_percent_encode(slug, percent_encoding::NON_ALPHANUMERIC).to_string()
-}
+pub use broadsheet_model::link::missing_image_original;
+use broadsheet_model::InAppLink;
 
-/// The original URL behind a placeholder image (`…/missing/<percent-encoded URL>`).
-pub fn missing_image_original(src: &str) -> Option<String> {
-    let encoded = src.split_once("/missing/")?.1;
-    Some(percent_encoding::percent_decode_str(encoded).decode_utf8_lossy().into_owned())
-}
-
-/// Reads the in-app targets the backend writes (`#all`, `#category=<slug>`, `#article=<id>`).
+/// What a click on `href` does: the app's own targets (`broadsheet_model::link`), web pages
+/// to the browser, anything else nothing.
 pub fn link_action(href: &str) -> LinkAction {
-    if href == "#all" {
-        return LinkAction::ShowAll;
+    match InAppLink::parse(href) {
+        Some(InAppLink::All) => LinkAction::ShowAll,
+        Some(InAppLink::Category(slug)) => LinkAction::ShowCategory(slug),
+        Some(InAppLink::Article(id)) => LinkAction::OpenArticle(id),
+        None if href.starts_with("https://") || href.starts_with("http://") => LinkAction::External(href.to_string()),
+        None => LinkAction::Ignore,
     }
-    if let Some(slug) = href.strip_prefix("#category=") {
-        return LinkAction::ShowCategory(percent_encoding::percent_decode_str(slug).decode_utf8_lossy().into_owned());
-    }
-    if let Some(id) = href.strip_prefix("#article=").and_then(|i| i.parse().ok()) {
-        return LinkAction::OpenArticle(id);
-    }
-    if href.starts_with("https://") || href.starts_with("http://") {
-        return LinkAction::External(href.to_string());
-    }
-    LinkAction::Ignore
 }
 
 #[cfg(test)]
@@ -66,6 +53,6 @@ mod tests {
         );
         assert_eq!(missing_image_original("bsimg://localhost/https%3A%2F%2Fx"), None);
         let slug = "anxinguojizhengquan(xianggang)";
-        assert_eq!(link_action(&format!("#category={}", encode(slug))), LinkAction::ShowCategory(slug.into()));
+        assert_eq!(link_action(&InAppLink::Category(slug.into()).href()), LinkAction::ShowCategory(slug.into()));
     }
 }

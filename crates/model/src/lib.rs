@@ -5,6 +5,10 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod link;
+
+pub use link::InAppLink;
+
 /// Row id of an article in the local archive.
 pub type ArticleId = i64;
 

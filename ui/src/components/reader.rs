@@ -110,7 +110,7 @@ fn ArticleView(article: ArticleDetail) -> View {
         .enumerate()
         .map(|(i, slug)| {
             let name = s.category_names.get(i).cloned().unwrap_or_else(|| state.category_name(&slug));
-            let target = format!("#category={}", crate::links::encode(&slug));
+            let target = broadsheet_model::InAppLink::Category(slug.clone()).href();
             view! { a(class="chip", href=target, title=slug) { (name) } }
         })
         .collect();
