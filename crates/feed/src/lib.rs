@@ -381,9 +381,7 @@ fn normalize_lang(tag: &str) -> String {
         .join("-")
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
+use broadsheet_html::escape;
 
 #[cfg(test)]
 mod tests {

@@ -6,12 +6,13 @@
 pub fn detect_lang(text: &str, site: Option<&str>) -> Option<String> {
     let (mut han, mut kana, mut hangul, mut latin) = (0usize, 0usize, 0usize, 0usize);
     for c in text.chars().take(4000) {
-        match c as u32 {
-            0x4E00..=0x9FFF | 0x3400..=0x4DBF | 0xF900..=0xFAFF => han += 1,
-            0x3040..=0x30FF => kana += 1,
-            0xAC00..=0xD7AF | 0x1100..=0x11FF => hangul += 1,
-            _ if c.is_alphabetic() && c.is_ascii() => latin += 1,
-            _ => {}
+        match crate::cjk_script(c) {
+            Some(crate::CjkScript::Han) => han += 1,
+            Some(crate::CjkScript::Kana) => kana += 1,
+            Some(crate::CjkScript::Hangul) => hangul += 1,
+            Some(crate::CjkScript::Bopomofo) => {}
+            None if c.is_alphabetic() && c.is_ascii() => latin += 1,
+            None => {}
         }
     }
     // One Han character carries about as much as a Latin word of ~5 letters.

@@ -173,6 +173,52 @@ pub fn plain_text(html: &str) -> String {
         .join("\n")
 }
 
+/// A CJK script, as the archive tells them apart (search tokens, language guesses).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CjkScript {
+    Han,
+    Kana,
+    Hangul,
+    Bopomofo,
+}
+
+/// The one table of CJK ranges: Han (with extensions and compatibility ideographs), kana,
+/// hangul, bopomofo.
+pub fn cjk_script(c: char) -> Option<CjkScript> {
+    Some(match c as u32 {
+        0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F => CjkScript::Han,
+        0x3040..=0x30FF | 0x31F0..=0x31FF => CjkScript::Kana,
+        0xAC00..=0xD7AF | 0x1100..=0x11FF | 0x3130..=0x318F => CjkScript::Hangul,
+        0x3100..=0x312F | 0x31A0..=0x31BF => CjkScript::Bopomofo,
+        _ => return None,
+    })
+}
+
+/// Whether `c` is a CJK character (`cjk_script`).
+pub fn is_cjk(c: char) -> bool {
+    cjk_script(c).is_some()
+}
+
+/// `s` as HTML or XML element text or attribute value: markup characters and both quotes as
+/// references, and control characters (which XML forbids, and which would break the
+/// line-based bookmark importers) as spaces. The one escaper of every writer of markup
+/// (snippets, feeds, exports).
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if c.is_control() || matches!(c, '\u{fffe}' | '\u{ffff}') => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// The first words of a text, on one line, for list rows.
 pub fn excerpt(text: &str) -> String {
     let flat = text.lines().collect::<Vec<_>>().join(" ");
@@ -186,6 +232,23 @@ pub fn excerpt(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escaped_text_is_only_text_in_elements_and_attributes() {
+        assert_eq!(escape("a<b>&\"c\"'d'"), "a&lt;b&gt;&amp;&quot;c&quot;&#39;d&#39;");
+        assert_eq!(escape("line\nbreak\u{0}\u{1b}[31m\u{ffff}"), "line break  [31m ");
+        assert_eq!(escape("中文 ok"), "中文 ok");
+    }
+
+    #[test]
+    fn one_table_tells_the_cjk_scripts_apart() {
+        assert_eq!(cjk_script('中'), Some(CjkScript::Han));
+        assert_eq!(cjk_script('\u{20000}'), Some(CjkScript::Han));
+        assert_eq!(cjk_script('か'), Some(CjkScript::Kana));
+        assert_eq!(cjk_script('한'), Some(CjkScript::Hangul));
+        assert_eq!(cjk_script('ㄅ'), Some(CjkScript::Bopomofo));
+        assert!(!is_cjk('a') && !is_cjk('，') && !is_cjk('1'));
+    }
 
     #[test]
     fn hostile_html_is_neutralised() {

@@ -39,21 +39,4 @@ pub fn export_bookmarks(store: &Store, selection: &Selection, out: &Path) -> Res
     Ok(n)
 }
 
-/// `s` as HTML or XML attribute or element text: markup characters and both quotes as
-/// references, and control characters (which XML forbids and which would break the
-/// line-based bookmark importers) as spaces.
-pub(crate) fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() || matches!(c, '\u{fffe}' | '\u{ffff}') => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub(crate) use broadsheet_html::escape;

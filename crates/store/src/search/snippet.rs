@@ -58,9 +58,7 @@ fn find_all(hay: &[char], needles: &[Vec<char>]) -> Vec<(usize, usize)> {
     out
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
-}
+use broadsheet_html::escape;
 
 #[cfg(test)]
 mod tests {

@@ -12,13 +12,9 @@
 //! distinct pairs) made the index 2.5× the posts and most of an import's time (see
 //! docs/performance.md); phrase queries over unigrams cost a little more per query instead.
 
-/// Han (with extensions and compatibility ideographs), kana, hangul, bopomofo.
-pub fn is_cjk(c: char) -> bool {
-    matches!(c as u32,
-        0x3040..=0x30FF | 0x3100..=0x312F | 0x31A0..=0x31BF | 0x31F0..=0x31FF |
-        0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xAC00..=0xD7AF |
-        0x1100..=0x11FF | 0x3130..=0x318F | 0x20000..=0x2FA1F)
-}
+/// Han (with extensions and compatibility ideographs), kana, hangul, bopomofo: the one
+/// table, `broadsheet_html::cjk_script`.
+pub use broadsheet_html::is_cjk;
 
 /// Ends a CJK run in the token stream. A private-use character: unicode61 keeps it as a
 /// token, and queries never contain it (it is stripped from them).
