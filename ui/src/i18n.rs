@@ -68,6 +68,7 @@ const ZH: &[(&str, &str)] = &[
     ("Bookmarking", "收藏"),
     ("Marking read or unread", "标为已读或未读"),
     ("Marking the view read", "全部标为已读"),
+    ("Cancelling the sync", "取消同步"),
     ("Saving the tags", "保存标签"),
     ("Renaming the tag", "重命名标签"),
     ("Deleting the tag", "删除标签"),

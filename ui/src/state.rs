@@ -486,7 +486,9 @@ impl AppState {
 
     pub fn cancel_sync(self) {
         spawn(async move {
-            let _ = api::cancel_sync().await;
+            if let Err(e) = api::cancel_sync().await {
+                self.fail("Cancelling the sync", e);
+            }
         });
     }
 
@@ -763,8 +765,22 @@ impl AppState {
             let result = match &view {
                 // A search result set has no filter form: mark its rows one by one.
                 ListView::Search(_) => {
+                    // The first failure stops it and is shown; the rows marked so far stay so.
+                    let mut marked = Vec::with_capacity(ids.len());
+                    let mut failure = None;
                     for id in &ids {
-                        let _ = api::set_read(*id, true, false).await;
+                        match api::set_read(*id, true, false).await {
+                            Ok(_) => marked.push(*id),
+                            Err(e) => {
+                                failure = Some(e);
+                                break;
+                            }
+                        }
+                    }
+                    if let Some(e) = failure {
+                        self.read_now.update(|m| m.extend(marked.into_iter().map(|id| (id, true))));
+                        self.fail("Marking the view read", e);
+                        return;
                     }
                     Ok(ids.len())
                 }

@@ -224,29 +224,32 @@ pub fn fetch_changes(
         drop(opts);
         result.map_err(|e| {
             if cancel.is_cancelled() {
-                "cancelled".to_string()
+                FetchFailure::Failed("cancelled".to_string())
             } else if too_large.load(std::sync::atomic::Ordering::Relaxed) {
-                format!("git fetch {url}: the server sent more than {max} bytes; abandoned")
+                FetchFailure::Failed(format!("git fetch {url}: the server sent more than {max} bytes; abandoned"))
             } else if started.elapsed() >= deadline {
-                format!("git fetch {url}: took longer than {} minutes; abandoned", deadline.as_secs() / 60)
+                FetchFailure::Failed(format!(
+                    "git fetch {url}: took longer than {} minutes; abandoned",
+                    deadline.as_secs() / 60
+                ))
             } else {
                 e
             }
         })
     };
+    let failed = |e: FetchFailure| match e {
+        FetchFailure::Unsupported(m) | FetchFailure::Failed(m) => m,
+    };
     // A repository with years of history must not be downloaded whole: the first fetch takes
     // the newest commit only; later fetches bring just the new commits.
     if fresh {
-        if let Err(e) = fetch(Some(1)) {
+        match fetch(Some(1)) {
             // Some transports (local paths) can't do shallow fetches; those are cheap anyway.
-            if e.contains("shallow") {
-                fetch(None)?;
-            } else {
-                return Err(e);
-            }
+            Err(FetchFailure::Unsupported(_)) => fetch(None).map_err(failed)?,
+            other => other.map_err(failed)?,
         }
     } else {
-        fetch(None)?;
+        fetch(None).map_err(failed)?;
     }
     drop(remote.disconnect());
     let head = repo.find_reference(HEAD_REF).and_then(|r| r.peel_to_commit()).map_err(|e| e.message().to_string())?;
@@ -359,9 +362,27 @@ fn site_files(
     out
 }
 
-fn remote_fetch(repo: &Repository, url: &str, refspec: &str, opts: &mut FetchOptions<'_>) -> Result<(), String> {
-    let mut remote = repo.remote_anonymous(url).map_err(|e| e.message().to_string())?;
-    remote.fetch(&[refspec], Some(opts), None).map_err(|e| format!("git fetch {url}: {}", e.message()))
+/// libgit2's code for "the transport cannot do that" (`include/git2/errors.h`), which `git2`
+/// reports only as a generic error: a shallow fetch over the local transport answers it.
+const GIT_ENOTSUPPORTED: i32 = -39;
+
+/// Why a fetch failed.
+enum FetchFailure {
+    /// The transport cannot do what was asked (a shallow fetch of a local path).
+    Unsupported(String),
+    Failed(String),
+}
+
+fn remote_fetch(repo: &Repository, url: &str, refspec: &str, opts: &mut FetchOptions<'_>) -> Result<(), FetchFailure> {
+    let mut remote = repo.remote_anonymous(url).map_err(|e| FetchFailure::Failed(e.message().to_string()))?;
+    remote.fetch(&[refspec], Some(opts), None).map_err(|e| {
+        let message = format!("git fetch {url}: {}", e.message());
+        if e.raw_code() == GIT_ENOTSUPPORTED {
+            FetchFailure::Unsupported(message)
+        } else {
+            FetchFailure::Failed(message)
+        }
+    })
 }
 
 #[cfg(test)]

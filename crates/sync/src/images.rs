@@ -104,7 +104,12 @@ pub(crate) async fn download(engine: &Engine, cancel: &CancellationToken, events
             match outcome {
                 Ok(()) => ok.fetch_add(1, Ordering::Relaxed),
                 Err(e) => {
-                    let _ = engine.store().image_failed(&img.url, &e, plan::image_retry(now(), img.attempts));
+                    if let Err(store) =
+                        engine.store().image_failed(&img.url, &e, plan::image_retry(now(), img.attempts))
+                    {
+                        // Not recorded: the image is simply tried again at the next image phase.
+                        log::warn!("{}: cannot record that it failed ({e}): {store}", img.url);
+                    }
                     failed.fetch_add(1, Ordering::Relaxed)
                 }
             };

@@ -186,7 +186,11 @@ impl Engine {
                     _ = cancel.cancelled() => None,
                 };
                 if result.is_none() {
-                    let _ = engine.lock().end_attempt(s.id);
+                    // Cancelled: the attempt's mark stays if it cannot be cleared, and the
+                    // next start treats it as an attempt that ended (logged, not fatal).
+                    if let Err(e) = engine.lock().end_attempt(s.id) {
+                        log::warn!("{}: cannot record the end of a cancelled sync: {e}", s.name);
+                    }
                 }
                 (s, result)
             });

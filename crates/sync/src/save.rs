@@ -57,7 +57,7 @@ impl Engine {
             let result = self.save_page(&url, &[]).await;
             let store = self.shared();
             let s = lock_writer(&store);
-            let _ = match &result {
+            let recorded = match &result {
                 Ok(_) => {
                     saved += 1;
                     // Done, whatever address it was stored under.
@@ -73,6 +73,10 @@ impl Engine {
                     s.wanted_page_failed(&url, WANTED_TRIES)
                 }
             };
+            if let Err(e) = recorded {
+                // The page stays wanted and is tried again at the next sync.
+                log::warn!("{url}: cannot record the outcome of saving it: {e}");
+            }
         }
         (saved, failed)
     }
