@@ -65,6 +65,15 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// The source's other addresses with how each was learned (`former`, `site`, `user`),
+    /// in the order they were learned.
+    pub(crate) fn site_aliases_with_origins(&self, source: SourceId) -> Result<Vec<(String, String)>> {
+        let mut stmt =
+            self.conn.prepare_cached("SELECT url, origin FROM source_aliases WHERE source_id = ?1 ORDER BY rowid")?;
+        let rows = stmt.query_map([source], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Adds an address of the source's site. Its own site URL is no alias (false); a reader's
     /// address that is not a web address is refused.
     pub fn add_site_alias(&self, source: SourceId, url: &str, origin: AliasOrigin) -> Result<bool> {

@@ -1,8 +1,13 @@
 //! The full backup: sources, posts and the reader's state, as one JSON document that
 //! restores into an empty archive with identical state. Image bytes are not included (they
-//! are re-downloaded); image URLs are.
+//! are re-downloaded); image URLs are. Each source's interval and its site addresses (with
+//! how each was learned) travel, and so do the settings that are the reader's (the
+//! window's, the image budget). What does not, on purpose: a source's sync state (validators,
+//! cursors, attempts, health — the restored archive starts them afresh, so its first sync
+//! fetches each source once in full), folder stamps (files are re-read), duplicate sketches
+//! (recomputed after the restore), and this device's identity and change log.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -21,7 +26,16 @@ pub struct Backup {
     pub articles: Vec<BackupArticle>,
     /// Every user tag, including ones on no post.
     pub user_tags: Vec<String>,
+    /// The reader's settings that travel ([`TRAVELLING_SETTINGS`]; absent in older backups).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub settings: BTreeMap<String, String>,
 }
+
+/// The settings a backup carries: the window's own (language, theme, type, …) and the image
+/// budget. Others (this device's, the sync's bookkeeping) stay where they are.
+pub const TRAVELLING_SETTINGS: &[&str] = &["ui", crate::user::IMAGE_BUDGET_SETTING];
+/// The window's settings are a small JSON object; more than this is not what it wrote.
+const MAX_SETTING_BYTES: usize = 64 * 1024;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BackupSource {
@@ -32,6 +46,13 @@ pub struct BackupSource {
     /// The site's other addresses (absent in backups before they were kept).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<String>,
+    /// How each of `aliases` was learned (`former`, `site`, `user`), in their order; absent
+    /// in older backups, where every one counts as the reader's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alias_origins: Vec<String>,
+    /// How often the source is synced, in minutes (absent in older backups: the default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval_min: Option<i64>,
     pub lang: Option<String>,
     pub created_at: i64,
     pub removed_at: Option<i64>,
@@ -74,6 +95,7 @@ pub struct BackupArticle {
 pub struct BackupHead {
     pub sources: Vec<BackupSource>,
     pub user_tags: Vec<String>,
+    pub settings: BTreeMap<String, String>,
 }
 
 impl Store {
@@ -91,6 +113,7 @@ impl Store {
             sources: head.sources,
             articles,
             user_tags: head.user_tags,
+            settings: head.settings,
         })
     }
 
@@ -118,7 +141,8 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT kind, location, name, site_url, lang, created_at, removed_at, id FROM sources ORDER BY location",
+                "SELECT kind, location, name, site_url, lang, created_at, removed_at, id, interval_min FROM sources
+                 ORDER BY location",
             )
             .map_err(sql)?;
         let sources = stmt
@@ -130,6 +154,8 @@ impl Store {
                         name: r.get(2)?,
                         site_url: r.get(3)?,
                         aliases: Vec::new(),
+                        alias_origins: Vec::new(),
+                        interval_min: r.get(8)?,
                         lang: r.get(4)?,
                         created_at: r.get(5)?,
                         removed_at: r.get(6)?,
@@ -143,7 +169,7 @@ impl Store {
         let sources = sources
             .into_iter()
             .map(|(mut s, id)| {
-                s.aliases = self.site_aliases(id)?;
+                (s.aliases, s.alias_origins) = self.site_aliases_with_origins(id)?.into_iter().unzip();
                 Ok(s)
             })
             .collect::<Result<Vec<_>>>()
@@ -230,7 +256,18 @@ impl Store {
         let mut stmt = self.conn.prepare("SELECT name FROM user_tags ORDER BY name").map_err(sql)?;
         let user_tags =
             stmt.query_map([], |r| r.get(0)).map_err(sql)?.collect::<rusqlite::Result<Vec<String>>>().map_err(sql)?;
-        Ok(BackupHead { sources, user_tags })
+        let mut settings = BTreeMap::new();
+        for key in TRAVELLING_SETTINGS {
+            let value: Option<String> = self
+                .conn
+                .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
+                .optional()
+                .map_err(sql)?;
+            if let Some(v) = value {
+                settings.insert(key.to_string(), v);
+            }
+        }
+        Ok(BackupHead { sources, user_tags, settings })
     }
 
     /// Restores a backup into this archive, which must hold no articles (restoring over
@@ -263,13 +300,24 @@ impl Store {
                    lang = excluded.lang, created_at = excluded.created_at, removed_at = excluded.removed_at",
                 params![s.kind, s.location, s.name, s.site_url, s.lang, s.created_at, s.removed_at],
             )?;
-            for alias in &s.aliases {
+            if let Some(minutes) = s.interval_min {
+                tx.execute("UPDATE sources SET interval_min = ?2 WHERE location = ?1", params![s.location, minutes])?;
+            }
+            for (i, alias) in s.aliases.iter().enumerate() {
+                // How it was learned, as the backup says (validated); the reader's if it does not.
+                let origin = s.alias_origins.get(i).map_or("user", String::as_str);
                 tx.execute(
                     "INSERT OR IGNORE INTO source_aliases (source_id, url, origin)
-                     SELECT id, ?2, 'user' FROM sources WHERE location = ?1",
-                    params![s.location, alias],
+                     SELECT id, ?2, ?3 FROM sources WHERE location = ?1",
+                    params![s.location, alias, origin],
                 )?;
             }
+        }
+        for (key, value) in &backup.settings {
+            tx.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![key, value],
+            )?;
         }
         for name in &backup.user_tags {
             tx.execute("INSERT OR IGNORE INTO user_tags (name) VALUES (?1)", [name])?;
@@ -392,6 +440,9 @@ impl Backup {
         count("sources", self.sources.len(), Self::MAX_SOURCES).map_err(whole)?;
         count("articles", self.articles.len(), Self::MAX_ARTICLES).map_err(whole)?;
         count("user tags", self.user_tags.len(), Self::MAX_USER_TAGS).map_err(whole)?;
+        for (key, value) in &self.settings {
+            check_setting(key, value).map_err(|why| whole(format!("setting {}: {why}", shown(key))))?;
+        }
 
         let mut locations = HashSet::with_capacity(self.sources.len());
         for (i, s) in self.sources.iter().enumerate() {
@@ -464,10 +515,43 @@ fn check_source(s: &BackupSource) -> Check {
             return Err(format!("site address {} is not a plain web address", shown(alias)));
         }
     }
+    if !s.alias_origins.is_empty() && s.alias_origins.len() != s.aliases.len() {
+        return Err("site address origins do not match its site addresses".into());
+    }
+    if let Some(o) = s.alias_origins.iter().find(|o| !matches!(o.as_str(), "former" | "site" | "user")) {
+        return Err(format!("site address origin {} is not former, site or user", shown(o)));
+    }
+    if let Some(m) = s.interval_min {
+        if !(crate::MIN_INTERVAL_MIN..=crate::MAX_INTERVAL_MIN).contains(&m) {
+            return Err(format!(
+                "interval {m} minutes is outside {}..={}",
+                crate::MIN_INTERVAL_MIN,
+                crate::MAX_INTERVAL_MIN
+            ));
+        }
+    }
     lang(s.lang.as_deref())?;
     date("created_at", s.created_at)?;
     if let Some(t) = s.removed_at {
         date("removed_at", t)?;
+    }
+    Ok(())
+}
+
+fn check_setting(key: &str, value: &str) -> Check {
+    if !TRAVELLING_SETTINGS.contains(&key) {
+        return Err("not a setting a backup carries".into());
+    }
+    if value.len() > MAX_SETTING_BYTES {
+        return Err(format!("more than {MAX_SETTING_BYTES} bytes"));
+    }
+    if key == crate::user::IMAGE_BUDGET_SETTING {
+        match value.parse::<u64>() {
+            Ok(b) if b <= crate::MAX_IMAGE_BUDGET => {}
+            _ => return Err(format!("not a number of bytes up to {}", crate::MAX_IMAGE_BUDGET)),
+        }
+    } else if serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(value).is_err() {
+        return Err("not a JSON object".into());
     }
     Ok(())
 }

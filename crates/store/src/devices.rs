@@ -408,7 +408,10 @@ fn apply_source(
         "interval" => {
             let Some((id, _)) = existing else { return Ok(Applied::NotHere) };
             if let Ok(minutes) = value.parse::<i64>() {
-                tx.execute("UPDATE sources SET interval_min = max(5, ?2) WHERE id = ?1", params![id, minutes])?;
+                tx.execute(
+                    "UPDATE sources SET interval_min = ?2 WHERE id = ?1",
+                    params![id, minutes.clamp(crate::MIN_INTERVAL_MIN, crate::MAX_INTERVAL_MIN)],
+                )?;
             }
         }
         _ => {}

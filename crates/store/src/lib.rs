@@ -41,7 +41,9 @@ pub(crate) const PAGE_SIZE: i64 = 16384;
 /// ten times a heavy reader's subscriptions.
 pub const MAX_SOURCES: usize = 10_000;
 
-pub use backup::{Backup, BackupArticle, BackupCategory, BackupHead, BackupSource, BACKUP_FORMAT, BACKUP_VERSION};
+pub use backup::{
+    Backup, BackupArticle, BackupCategory, BackupHead, BackupSource, BACKUP_FORMAT, BACKUP_VERSION, TRAVELLING_SETTINGS,
+};
 pub use devices::{ApplyStep, DeviceOp, DevicePeer, DEVICE_SETTINGS};
 pub use duplicates::{GroupStep, Pending, Sketch};
 pub use error::StoreError;
@@ -49,7 +51,7 @@ pub use housekeeping::{Removal, RetentionPlan, SourceRemoval};
 pub use images::{ImageBlob, ImageFiles};
 /// The search tokenizer, for tests that check the index against a plain scan.
 pub use search::tokens as search_tokens;
-pub use sync_state::{Attempt, PendingImage, SyncSource};
+pub use sync_state::{Attempt, PendingImage, SyncSource, MAX_INTERVAL_MIN, MIN_INTERVAL_MIN};
 pub use user::{StateChange, MAX_IMAGE_BUDGET, MAX_TAG_CHARS};
 
 pub mod location;

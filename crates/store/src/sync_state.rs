@@ -199,10 +199,12 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Sets how often a source is synced (at least every 5 minutes).
+    /// Sets how often a source is synced (at least every 5 minutes, at most once a year).
     pub fn set_sync_interval(&self, id: SourceId, minutes: i64) -> Result<()> {
-        let n =
-            self.conn.execute("UPDATE sources SET interval_min = max(5, ?2) WHERE id = ?1", params![id, minutes])?;
+        let n = self.conn.execute(
+            "UPDATE sources SET interval_min = ?2 WHERE id = ?1",
+            params![id, minutes.clamp(MIN_INTERVAL_MIN, MAX_INTERVAL_MIN)],
+        )?;
         if n == 0 {
             return Err(StoreError::NotFound(format!("source {id}")));
         }
@@ -273,3 +275,8 @@ impl Store {
         Ok(n)
     }
 }
+
+/// The shortest interval a source is synced at, in minutes.
+pub const MIN_INTERVAL_MIN: i64 = 5;
+/// The longest (a year): anything longer is a mistake, and a backup must accept what is kept.
+pub const MAX_INTERVAL_MIN: i64 = 60 * 24 * 365;

@@ -271,7 +271,7 @@ impl Store {
 }
 
 /// Where the reader's image cache limit is kept (`settings`).
-const IMAGE_BUDGET_SETTING: &str = "image_budget_bytes";
+pub(crate) const IMAGE_BUDGET_SETTING: &str = "image_budget_bytes";
 /// The largest image cache limit the reader may set: 1 TiB.
 pub const MAX_IMAGE_BUDGET: u64 = 1024 * 1024 * 1024 * 1024;
 

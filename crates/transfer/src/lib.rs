@@ -104,6 +104,10 @@ pub fn export_json(store: &Store, selection: &Selection, out: &Path) -> Result<u
         serde_json::to_writer(&mut *w, &sources).map_err(invalid)?;
         w.write_all(b",\"user_tags\":").map_err(io(out))?;
         serde_json::to_writer(&mut *w, &head.user_tags).map_err(invalid)?;
+        if !head.settings.is_empty() {
+            w.write_all(b",\"settings\":").map_err(io(out))?;
+            serde_json::to_writer(&mut *w, &head.settings).map_err(invalid)?;
+        }
         w.write_all(b"}").map_err(io(out))?;
         Ok(())
     })?;

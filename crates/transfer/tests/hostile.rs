@@ -23,6 +23,8 @@ fn source(location: &str) -> BackupSource {
         name: "Feed".into(),
         site_url: Some("https://site.example".into()),
         aliases: vec!["https://old.site.example".into()],
+        alias_origins: vec!["former".into()],
+        interval_min: Some(60),
         lang: Some("en".into()),
         created_at: 1_600_000_000,
         removed_at: None,
@@ -65,6 +67,7 @@ fn good_backup() -> Backup {
         sources: vec![source(a), source(b)],
         articles: vec![article(a, "one"), article(a, "two"), article(b, "three")],
         user_tags: vec!["keep".into()],
+        settings: [("ui".to_string(), r#"{"lang":"zh"}"#.to_string())].into_iter().collect(),
     }
 }
 
@@ -130,6 +133,38 @@ fn a_hostile_backup_is_refused_whole_naming_the_entry_and_nothing_is_written() {
             "site addresses",
         ),
         ("duplicate source", Box::new(|b| b.sources[1].location = b.sources[0].location.clone()), "twice"),
+        ("alias origins", Box::new(|b| b.sources[1].alias_origins = vec!["user".into(), "site".into()]), "origins"),
+        ("alias origin", Box::new(|b| b.sources[1].alias_origins = vec!["root".into()]), "origin"),
+        ("interval", Box::new(|b| b.sources[1].interval_min = Some(0)), "interval"),
+        ("huge interval", Box::new(|b| b.sources[1].interval_min = Some(i64::MAX)), "interval"),
+        (
+            "unknown setting",
+            Box::new(|b| {
+                b.settings.insert("devices_remote".into(), "/home".into());
+            }),
+            "not a setting a backup carries",
+        ),
+        (
+            "budget",
+            Box::new(|b| {
+                b.settings.insert("image_budget_bytes".into(), "-1".into());
+            }),
+            "number of bytes",
+        ),
+        (
+            "ui not an object",
+            Box::new(|b| {
+                b.settings.insert("ui".into(), "[1]".into());
+            }),
+            "JSON object",
+        ),
+        (
+            "huge ui",
+            Box::new(|b| {
+                b.settings.insert("ui".into(), format!("{{\"x\":\"{}\"}}", "a".repeat(100_000)));
+            }),
+            "bytes",
+        ),
         ("created_at", Box::new(|b| b.sources[1].created_at = i64::MIN), "created_at"),
         ("published in year 292277026596", Box::new(|b| b.articles[2].published_at = i64::MAX), "published_at"),
         ("published before year 1", Box::new(|b| b.articles[2].published_at = -62_135_596_801), "out of range"),
