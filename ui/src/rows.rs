@@ -52,6 +52,21 @@ impl RowSizes {
         self.sum += u64::from(height);
     }
 
+    /// Records the rows just measured. When most of those measured before came out at
+    /// another height, what changed is the whole list (a resized window, another type size):
+    /// every other row's height was measured under what no longer holds and is forgotten, so
+    /// they count at the new average instead of at stale heights.
+    pub fn record_all(&mut self, seen: &[(ArticleId, u32)]) {
+        let known: Vec<_> = seen.iter().filter(|(id, h)| *h > 0 && self.measured.contains_key(id)).collect();
+        let changed = known.iter().filter(|(id, h)| self.differs(*id, *h)).count();
+        if known.len() >= 3 && changed * 2 > known.len() {
+            *self = RowSizes::default();
+        }
+        for &(id, h) in seen {
+            self.record(id, h);
+        }
+    }
+
     /// Where each of the rows (by article) starts, plus the end of the last: one more offset
     /// than rows.
     pub fn offsets(&self, rows: impl Iterator<Item = ArticleId>) -> Vec<u32> {
@@ -85,6 +100,24 @@ pub fn padding(offsets: &[u32], start: usize, window: usize) -> (u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_change_to_most_measured_rows_forgets_the_rows_measured_elsewhere() {
+        let mut s = RowSizes::default();
+        // Rows 1–10 measured at one width, then rows 20–22 (another part of the list).
+        s.record_all(&(1..=10).map(|id| (id, 80)).collect::<Vec<_>>());
+        s.record_all(&[(20, 120), (21, 120), (22, 120)]);
+        assert_eq!(s.height(5), 80, "another part's rows leave these as they were");
+        // The window narrows: rows 20–22 measure taller; rows 1–10 were measured at the old width.
+        s.record_all(&[(20, 160), (21, 160), (22, 140)]);
+        assert_eq!(s.height(20), 160);
+        assert_eq!(s.height(5), s.estimate(), "a stale height is forgotten, the new average counts");
+        assert_eq!(s.estimate(), 153);
+        // One row changing (an image loaded) is not a change of the whole list.
+        s.record_all(&[(20, 200), (21, 160), (22, 140), (23, 150)]);
+        assert_eq!(s.height(21), 160);
+        assert_eq!(s.height(23), 150);
+    }
 
     fn rows(n: i64) -> std::ops::Range<i64> {
         1..n + 1

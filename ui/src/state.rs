@@ -286,12 +286,18 @@ impl AppState {
                         self.snippets.set(snippets);
                         self.window_start.set(0);
                         let shown = (view.clone(), scope.clone(), sort);
-                        if last_view.borrow().as_ref() != Some(&shown) {
+                        let moved = last_view.borrow().as_ref() != Some(&shown);
+                        if moved {
                             scroll_list_to_top();
                             *last_view.borrow_mut() = Some(shown);
                         }
                         let rows = list.len() as u32;
                         self.articles.set(list);
+                        // The same view again keeps its place: the window of rendered rows
+                        // follows the scroll position rather than the list's top.
+                        if !moved {
+                            self.scrolled_to(list_scroll_top());
+                        }
                         api::mark_first_rows_once(rows);
                     }
                     Err(e) => self.fail("Loading the list", e),
@@ -1041,4 +1047,15 @@ fn scroll_list_to_top() {
     {
         list.set_scroll_top(0);
     }
+}
+
+/// How far down the list is scrolled (px; 0 outside the webview).
+fn list_scroll_top() -> i32 {
+    #[cfg(target_arch = "wasm32")]
+    if let Some(list) =
+        web_sys::window().and_then(|w| w.document()).and_then(|d| d.query_selector(".list").ok().flatten())
+    {
+        return list.scroll_top();
+    }
+    0
 }

@@ -72,7 +72,13 @@ pub fn category_page_name(path: &str, bytes: &[u8]) -> Option<(String, String)> 
     let text_of = |k: &str| fm.fields.get(k).and_then(|v| v.as_str()).map(str::trim).filter(|s| !s.is_empty());
     let stem = path.rsplit('/').next()?.rsplit_once('.')?.0;
     let slug = text_of("category").unwrap_or(stem).to_string();
-    let name: String = text_of("title")?.chars().filter(|c| !c.is_control()).take(MAX_NAME_CHARS).collect();
+    // Controls and bidi embeddings, overrides and isolates dropped: a name is one short label,
+    // and U+202E in it would show the sidebar's text (and what follows) reversed.
+    let name: String = text_of("title")?
+        .chars()
+        .filter(|&c| !c.is_control() && !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+        .take(MAX_NAME_CHARS)
+        .collect();
     let name = name.trim().to_string();
     (!name.is_empty() && name != slug).then_some((slug, name))
 }
@@ -130,5 +136,11 @@ mod tests {
         let (_, name) = category_page_name("category/x.html", long.as_bytes()).unwrap();
         assert_eq!(name.chars().count(), MAX_NAME_CHARS);
         assert!(!name.contains('\u{7}'));
+        // A right-to-left override would show the sidebar's text reversed.
+        let spoof = "---\ntitle: \"\u{202E}evil\u{2066}财经\u{2069}\"\n---\n";
+        assert_eq!(
+            category_page_name("category/x.html", spoof.as_bytes()).map(|(_, n)| n).as_deref(),
+            Some("evil财经")
+        );
     }
 }

@@ -174,11 +174,7 @@ fn measure_rows(state: AppState) {
         let i = crate::rows::row_at(o, top);
         (i, o.get(i).copied().unwrap_or(0))
     });
-    state.row_sizes.update(|s| {
-        for &(id, h) in &seen {
-            s.record(id, h);
-        }
-    });
+    state.row_sizes.update(|s| s.record_all(&seen));
     let after = state.row_offsets.with_untracked(|o| o.get(anchor).copied().unwrap_or(0));
     if top > 0 && after != before {
         list.set_scroll_top((i64::from(top) + i64::from(after) - i64::from(before)).max(0) as i32);
