@@ -20,6 +20,7 @@ mod fit;
 mod housekeeping;
 mod images;
 mod migrate;
+mod rows;
 mod search;
 mod sync_state;
 mod time_fmt;
@@ -30,7 +31,8 @@ use std::path::{Path, PathBuf};
 use rusqlite::Connection;
 
 pub use aliases::{normal_alias, AliasOrigin, MAX_ALIASES};
-pub use articles::{NewArticle, Prepared, UpsertOutcome, LIST_LABELS, MAX_CATEGORIES, MAX_IMAGES, MAX_TAGS};
+pub use articles::{NewArticle, Prepared, UpsertOutcome, MAX_CATEGORIES, MAX_IMAGES, MAX_TAGS};
+pub use rows::LIST_LABELS;
 pub use search::tokens::{QueryError, MAX_QUERY_CHARS};
 pub use search::RANKED_WINDOW;
 

@@ -166,7 +166,7 @@ impl Store {
     ) -> Result<Option<(usize, ArticleId)>> {
         let mut sql = String::from("SELECT a.id FROM articles a WHERE a.id > ? AND a.id <= ?");
         let mut args: Vec<rusqlite::types::Value> = vec![after.into(), upto.into()];
-        crate::articles::push_filters(&mut sql, &mut args, filters);
+        crate::rows::push_filters(&mut sql, &mut args, filters);
         sql.push_str(&format!(" ORDER BY a.id LIMIT {MARK_BATCH}"));
         let ids: Vec<ArticleId> = self
             .conn
@@ -239,7 +239,7 @@ impl Store {
     /// included, with 0): a restored backup may hold 100,000 of them.
     pub fn user_tag_page(&self, q: &broadsheet_model::LabelQuery) -> Result<broadsheet_model::LabelPage<TagCount>> {
         let limit = i64::from(q.limit.min(broadsheet_model::LabelQuery::MAX_LIMIT));
-        let pattern = crate::articles::like_pattern(&q.filter);
+        let pattern = crate::rows::like_pattern(&q.filter);
         let matches = "(?1 = '%' OR u.name LIKE ?1 ESCAPE '\\')";
         let order = if q.by_count { "n DESC, u.name" } else { "u.name" };
         let mut stmt = self.conn.prepare_cached(&format!(

@@ -81,7 +81,7 @@ pub async fn add_source(
         }
     };
     let name = name.map(str::to_string).unwrap_or(default_name);
-    let store = crate::run::lock_writer(store);
+    let store = crate::engine::lock_writer(store);
     if store.source_id(&location)?.is_none() {
         store.check_room_for_sources(1)?;
     }

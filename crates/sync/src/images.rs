@@ -9,7 +9,7 @@ use broadsheet_fetch::{Fetched, Validators};
 use broadsheet_model::SyncEvent;
 use tokio_util::sync::CancellationToken;
 
-use crate::run::{Engine, EventSink};
+use crate::engine::{Engine, EventSink};
 use crate::{now, plan, sniff};
 
 /// Downloads pending images; returns (stored, failed).

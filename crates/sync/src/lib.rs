@@ -5,6 +5,7 @@
 //! lets no source's failure stop the others.
 
 mod add;
+mod engine;
 mod feed;
 mod git;
 mod images;
@@ -19,9 +20,10 @@ use std::sync::{Arc, Mutex};
 use broadsheet_store::Store;
 
 pub use add::{add_source, AddError, SourceKind};
+pub use engine::{Engine, EventSink};
 pub use git::{is_post_path, GitLimits, ARCHIVE_DIRS};
 pub use plan::Trigger;
-pub use run::{Engine, EventSink, SyncReport, UNFINISHED};
+pub use run::{SyncReport, UNFINISHED};
 pub use save::{SaveError, Saved, SAVED_KIND, SAVED_LOCATION};
 pub use sniff::image_type;
 pub use tokio_util::sync::CancellationToken;

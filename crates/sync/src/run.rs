@@ -1,17 +1,17 @@
 //! The executor: runs the planned sources concurrently on tokio, records health, then fetches
 //! images; reports progress as [`SyncEvent`]s; stops early when cancelled.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use broadsheet_fetch::{FetchError, Fetched, Fetcher, NetPolicy, Validators};
+use broadsheet_fetch::{FetchError, Fetched, Validators};
 use broadsheet_import::{import_path, import_posts, Archive, ImportOptions, ImportReport, SharedArchive};
 use broadsheet_model::SyncEvent;
 use broadsheet_store::{Attempt, SyncSource, UpsertOutcome};
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
-use crate::{feed, git, host_of, now, plan, SharedStore, SyncOptions, Trigger};
+use crate::engine::{Engine, EventSink};
+use crate::{feed, git, now, plan, Trigger};
 
 /// What a run did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -26,35 +26,12 @@ pub struct SyncReport {
     pub cancelled: bool,
 }
 
-pub type EventSink = Arc<dyn Fn(SyncEvent) + Send + Sync>;
-
 /// Items taken from one feed document.
 pub const MAX_FEED_ITEMS: usize = 2_000;
 
 /// The health message of a source whose last attempt was cut short by the process dying.
 pub const UNFINISHED: &str =
     "the last sync of this source did not finish (Broadsheet stopped during it); it is tried again later, not at once";
-
-/// Runs syncs against one archive.
-#[derive(Clone)]
-pub struct Engine {
-    store: SharedStore,
-    docs: Fetcher,
-    images: Fetcher,
-    /// Shared by both fetchers: the hosts of the sources the reader added may be private
-    /// (a feed on the home network); every other address must be public.
-    net: NetPolicy,
-    /// What images in posts may reach: only the user-added hosts that are local by their form.
-    images_net: NetPolicy,
-    opts: SyncOptions,
-    hosts: Arc<Mutex<HashMap<String, Arc<Semaphore>>>>,
-    /// Pages the reader saved with this engine: their hosts stay allowed when a run resets the
-    /// allow-lists from the sources (a page on the home network keeps its pictures coming).
-    saved: Arc<Mutex<Vec<String>>>,
-    /// The archive's file, for read-only connections opened without the writer's lock (which
-    /// a long write, a restore, may hold for minutes).
-    path: Option<std::path::PathBuf>,
-}
 
 struct Outcome {
     status: String,
@@ -82,32 +59,6 @@ impl From<String> for JobError {
 }
 
 impl Engine {
-    pub fn new(store: SharedStore, opts: SyncOptions) -> Engine {
-        let (net, images_net) = (NetPolicy::new(), NetPolicy::new());
-        let path = store.lock().unwrap_or_else(|p| p.into_inner()).path();
-        Engine {
-            path,
-            store,
-            docs: Fetcher::with_policy(opts.limits, net.clone()),
-            // Images follow a stricter allow-list (see `run_with`), so their own policy.
-            images: Fetcher::with_policy(opts.image_limits, images_net.clone()),
-            net,
-            images_net,
-            opts,
-            hosts: Arc::default(),
-            saved: Arc::default(),
-        }
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, broadsheet_store::Store> {
-        lock_writer(&self.store)
-    }
-
-    fn host_permit(&self, url: &str) -> Arc<Semaphore> {
-        let mut hosts = self.hosts.lock().unwrap_or_else(|p| p.into_inner());
-        hosts.entry(host_of(url)).or_insert_with(|| Arc::new(Semaphore::new(self.opts.per_host.max(1)))).clone()
-    }
-
     /// Syncs the sources `trigger` selects, then (if enabled) downloads pending images.
     pub async fn run(&self, trigger: Trigger, cancel: CancellationToken, events: EventSink) -> SyncReport {
         self.run_with(trigger, cancel, events, self.opts.images).await
@@ -385,49 +336,6 @@ impl Engine {
             cursor: Some(changes.head),
         })
     }
-
-    /// Allows a page the reader saves, as a source they add is allowed: its host for documents,
-    /// and for its pictures when local by its very form; kept for this engine's life, so a
-    /// run resetting the allow-lists from the sources keeps it.
-    pub(crate) fn allow_saved_host(&self, url: &str) {
-        {
-            let mut saved = self.saved.lock().unwrap_or_else(|p| p.into_inner());
-            if !saved.iter().any(|u| u == url) && saved.len() < 1000 {
-                saved.push(url.to_string());
-            }
-        }
-        self.net.allow_hosts([url]);
-        let images = self.images_net.allowed_hosts();
-        self.images_net.set_allowed_local_hosts(images.iter().map(String::as_str).chain([url]));
-    }
-
-    pub(crate) fn documents(&self) -> &Fetcher {
-        &self.docs
-    }
-
-    pub(crate) fn shared(&self) -> SharedStore {
-        self.store.clone()
-    }
-
-    pub(crate) fn image_fetcher(&self) -> &Fetcher {
-        &self.images
-    }
-    pub(crate) fn options(&self) -> &SyncOptions {
-        &self.opts
-    }
-    pub(crate) fn store(&self) -> std::sync::MutexGuard<'_, broadsheet_store::Store> {
-        self.lock()
-    }
-    /// A read-only connection, opened without taking the writer's lock.
-    pub(crate) fn reader(&self) -> Result<broadsheet_store::Store, broadsheet_store::StoreError> {
-        match &self.path {
-            Some(path) => broadsheet_store::Store::open_reader(path),
-            None => self.lock().reader(),
-        }
-    }
-    pub(crate) fn host(&self, url: &str) -> Arc<Semaphore> {
-        self.host_permit(url)
-    }
 }
 
 /// A failed attempt of `s` at `at`: one more failure in a row, backed off accordingly.
@@ -462,18 +370,5 @@ fn finished(r: &SyncReport) -> SyncEvent {
         updated: r.updated,
         images: r.images,
         cancelled: r.cancelled,
-    }
-}
-
-/// The archive's writer, from async code as from anywhere. Waiting for it (behind a long
-/// write: a restore, a big removal step) happens off the runtime's workers (two on this kind
-/// of machine, shared with every command of the window): on a worker, `block_in_place` hands
-/// its other tasks to a fresh thread first.
-pub(crate) fn lock_writer(store: &SharedStore) -> std::sync::MutexGuard<'_, broadsheet_store::Store> {
-    use tokio::runtime::{Handle, RuntimeFlavor};
-    let take = || store.lock().unwrap_or_else(|p| p.into_inner());
-    match Handle::try_current() {
-        Ok(h) if h.runtime_flavor() == RuntimeFlavor::MultiThread => tokio::task::block_in_place(take),
-        _ => take(),
     }
 }

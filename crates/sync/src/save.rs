@@ -6,7 +6,7 @@ use broadsheet_fetch::{FetchError, Fetched, Validators};
 use broadsheet_model::ArticleId;
 use broadsheet_store::{NewArticle, NewSource, StoreError, UpsertOutcome};
 
-use crate::run::{lock_writer, Engine};
+use crate::engine::{lock_writer, Engine};
 
 /// The source saved pages live in (never synced: nothing to sync it from).
 pub const SAVED_KIND: &str = "saved";

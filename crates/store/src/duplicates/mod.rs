@@ -179,11 +179,11 @@ impl Store {
         let sql = format!(
             "SELECT {} FROM articles a JOIN sources s ON s.id = a.source_id
              WHERE a.id IN (SELECT value FROM json_each(?1))",
-            crate::articles::SUMMARY_COLUMNS
+            crate::rows::SUMMARY_COLUMNS
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let mut rows: Vec<_> =
-            stmt.query_map([json], crate::articles::summary_from_row)?.collect::<rusqlite::Result<_>>()?;
+            stmt.query_map([json], crate::rows::summary_from_row)?.collect::<rusqlite::Result<_>>()?;
         rows.sort_by_key(|r: &broadsheet_model::ArticleSummary| ids.iter().position(|i| *i == r.id));
         self.fill_labels_of(&mut rows)?;
         Ok(rows)

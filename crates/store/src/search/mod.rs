@@ -6,7 +6,7 @@ pub mod tokens;
 use broadsheet_model::{SearchHit, SearchQuery, SearchSort};
 use rusqlite::{params, Connection, OptionalExtension};
 
-use crate::{articles::summary_from_row, Result, Store, StoreError};
+use crate::{rows::summary_from_row, Result, Store, StoreError};
 
 /// The index key of an article: its publication time, then its id. FTS5 walks a match list
 /// in key order, so "newest matches first" is a walk from the end that stops early.
@@ -136,7 +136,7 @@ fn matching(q: &SearchQuery) -> Result<(String, Vec<rusqlite::types::Value>, Vec
     let mut from =
         String::from("FROM article_fts f JOIN articles a ON a.search_rowid = f.rowid WHERE article_fts MATCH ?");
     let mut args: Vec<rusqlite::types::Value> = vec![expr.into()];
-    crate::articles::push_filters(&mut from, &mut args, &q.filters);
+    crate::rows::push_filters(&mut from, &mut args, &q.filters);
     if let Some(since) = q.since {
         from.push_str(" AND a.published_at >= ?");
         args.push(since.into());
@@ -260,7 +260,7 @@ impl Store {
     fn hits(&self, page: &[(i64, f64)], terms: &[tokens::Term]) -> Result<Vec<SearchHit>> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {cols}, a.text, a.html FROM articles a JOIN sources s ON s.id = a.source_id WHERE a.id = ?1",
-            cols = crate::articles::SUMMARY_COLUMNS
+            cols = crate::rows::SUMMARY_COLUMNS
         ))?;
         let mut rows = Vec::with_capacity(page.len());
         for (id, rank) in page {
@@ -269,7 +269,7 @@ impl Store {
             let row = stmt
                 .query_row([id], |r| {
                     // A damaged body gives no snippet rather than failing the page.
-                    let at = crate::articles::AFTER_SUMMARY;
+                    let at = crate::rows::AFTER_SUMMARY;
                     let html = crate::body::prefix(r.get_ref(at + 1)?, SNIPPET_SOURCE_BYTES).unwrap_or_default();
                     let mut stored: String = r.get(at)?;
                     if stored.len() > SNIPPET_SOURCE_BYTES {
