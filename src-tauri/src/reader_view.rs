@@ -55,9 +55,15 @@ fn in_app_links(
         let target = match site_link_via(&href, site, &aliases) {
             Some(SiteLink::Home) => Some(InAppLink::All),
             Some(SiteLink::Category(slug)) if store.has_category(&slug)? => Some(InAppLink::Category(slug)),
+            // Shaped like a category but none: a page, named at the site's current address
+            // (reached through a former one, the link names where the post was), else as written.
             Some(SiteLink::Category(_)) => {
-                let url = href.split('#').next().unwrap_or(&href);
-                store.article_by_url_in(url, Some(source))?.map(InAppLink::Article)
+                let at_site = broadsheet_jekyll::at_site_address(&href, site, &aliases);
+                match at_site.map(|u| store.article_by_url_in(&u, Some(source))).transpose()?.flatten() {
+                    Some(id) => Some(id),
+                    None => store.article_by_url_in(href.split('#').next().unwrap_or(&href), Some(source))?,
+                }
+                .map(InAppLink::Article)
             }
             // Named at the site's current address, where its posts are kept.
             Some(SiteLink::Page(url)) => match store.article_by_url_in(&url, Some(source))? {

@@ -21,7 +21,7 @@ pub use site_files::{
     category_page_name, cname_site, is_category_page_path, learn_site_file, MAX_CATEGORY_PAGES,
     MAX_CATEGORY_PAGE_BYTES, MAX_CNAME_BYTES, MAX_SITE_FILE_BYTES,
 };
-pub use site_link::{site_link, site_link_via, SiteLink};
+pub use site_link::{at_site_address, site_link, site_link_via, SiteLink};
 
 use serde_json::{Map, Value};
 

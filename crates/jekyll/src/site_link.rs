@@ -24,13 +24,26 @@ pub fn site_link(href: &str, site_url: &str) -> Option<SiteLink> {
 /// a former domain, its `CNAME`) as the site's; a page reached through an alias is named at
 /// the site's own address, where the archive keeps its posts.
 pub fn site_link_via(href: &str, site_url: &str, aliases: &[String]) -> Option<SiteLink> {
+    let (kind, at_site) = via(href, site_url, aliases)?;
+    Some(kind.unwrap_or(SiteLink::Page(at_site)))
+}
+
+/// `href` named at the site's own address when it points into the site or one of its other
+/// addresses (`https://old.example/a.html` → `https://site.example/a.html`), whatever kind of
+/// link it is: where the archive would keep the page it names.
+pub fn at_site_address(href: &str, site_url: &str, aliases: &[String]) -> Option<String> {
+    via(href, site_url, aliases).map(|(_, at_site)| at_site)
+}
+
+/// The link's kind (`None`: a plain page) and its address at the site's own address.
+fn via(href: &str, site_url: &str, aliases: &[String]) -> Option<(Option<SiteLink>, String)> {
     let site = strip_scheme(site_url)?;
     let scheme = if site_url.starts_with("http://") { "http" } else { "https" };
     let (site_host, site_base) = split_host(site);
     let site_base = site_base.trim_end_matches('/');
     std::iter::once(site_url).chain(aliases.iter().map(String::as_str)).find_map(|base| {
         let (kind, rest) = classify(href, base)?;
-        Some(kind.unwrap_or_else(|| SiteLink::Page(format!("{scheme}://{site_host}{site_base}{rest}"))))
+        Some((kind, format!("{scheme}://{site_host}{site_base}{rest}")))
     })
 }
 
@@ -125,6 +138,12 @@ mod tests {
         );
         assert_eq!(site_link_via("http://old.example/other/", SITE, &aliases), None);
         assert_eq!(site_link("https://finews.zning.me/", SITE), None, "not without the alias");
+        // A category-shaped link that is no category is looked up at the site's own address.
+        assert_eq!(
+            at_site_address("https://finews.zning.me/about.html", SITE, &aliases).as_deref(),
+            Some("https://finews.withounder.com/about.html")
+        );
+        assert_eq!(at_site_address("https://other.example/about.html", SITE, &aliases), None);
     }
 
     #[test]
