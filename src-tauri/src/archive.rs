@@ -17,7 +17,7 @@ fn transfer_error(e: TransferError) -> ApiError {
     match e {
         TransferError::Io { path, source } => ApiError::Storage(format!("{}: {source}", path.display())),
         TransferError::Invalid { path, reason } => ApiError::InvalidInput(format!("{}: {reason}", path.display())),
-        TransferError::Store(e) => e.into(),
+        TransferError::Store(e) => crate::errors::store(e),
     }
 }
 
@@ -138,7 +138,7 @@ pub async fn restore_backup(app: tauri::AppHandle, state: State<'_, AppState>) -
     let read = path.clone();
     let backup = tauri::async_runtime::spawn_blocking(move || broadsheet_transfer::read_backup(&read))
         .await
-        .map_err(|e| ApiError::Storage(e.to_string()))?
+        .map_err(crate::errors::internal)?
         .map_err(transfer_error)?;
     let Some(sample) = state.with_reader(|s| s.only_the_sample())? else {
         return Err(ApiError::InvalidInput(
@@ -177,7 +177,7 @@ pub async fn restore_into_new_archive(
         new_archive_from(&dir, &backup)
     })
     .await
-    .map_err(|e| ApiError::Storage(e.to_string()))??;
+    .map_err(crate::errors::internal)??;
     log::info!("restored {n} posts from {} into a new archive in {}", file.display(), made.display());
     broadsheet_store::location::remember(&state.home, &made)
         .map_err(|e| ApiError::Storage(format!("{}: {e}", state.home.display())))?;
@@ -231,7 +231,7 @@ pub async fn open_other_archive(app: tauri::AppHandle, state: State<'_, AppState
     let check = file.clone();
     tauri::async_runtime::spawn_blocking(move || broadsheet_store::Store::open_reader(&check).map(drop))
         .await
-        .map_err(|e| ApiError::Storage(e.to_string()))?
+        .map_err(crate::errors::internal)?
         .map_err(crate::state::logged)?;
     *state.next_archive.lock().unwrap_or_else(|p| p.into_inner()) = Some(dir.clone());
     Ok(Some(dir.display().to_string()))

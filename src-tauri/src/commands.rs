@@ -78,7 +78,9 @@ pub fn open_external(app: tauri::AppHandle, url: String) -> Result<(), ApiError>
     if !(url.starts_with("https://") || url.starts_with("http://")) {
         return Err(ApiError::InvalidInput(format!("not a web link: {url}")));
     }
-    app.opener().open_url(url, None::<&str>).map_err(|e| ApiError::Storage(format!("cannot open the browser: {e}")))
+    app.opener()
+        .open_url(url, None::<&str>)
+        .map_err(|e| crate::errors::internal(format!("cannot open the browser: {e}")))
 }
 
 #[tauri::command(async)]
@@ -89,7 +91,8 @@ pub fn list_sources(state: State<'_, AppState>) -> Result<Vec<SourceInfo>, ApiEr
 /// Adds a feed, site, git repository or folder; the new source is synced at once.
 #[tauri::command]
 pub async fn add_source(app: tauri::AppHandle, state: State<'_, AppState>, input: String) -> Result<i64, ApiError> {
-    let id = broadsheet_sync::add_source(&state.shared_store(), &input, None, None).await?;
+    let id =
+        broadsheet_sync::add_source(&state.shared_store(), &input, None, None).await.map_err(crate::errors::add)?;
     crate::sync::start_run(&app, broadsheet_sync::Trigger::Now(Some(vec![id])));
     Ok(id)
 }
@@ -106,7 +109,7 @@ pub async fn save_page(
     let saved = state.engine.save_page(&url, &tags).await.map_err(|e| match e {
         SaveError::NotAUrl(_) | SaveError::NotAPage { .. } => ApiError::InvalidInput(e.to_string()),
         SaveError::Fetch(e) => ApiError::Network(e.to_string()),
-        SaveError::Store(e) => e.into(),
+        SaveError::Store(e) => crate::state::logged(e),
     })?;
     for w in &saved.warnings {
         log::warn!("{w}");

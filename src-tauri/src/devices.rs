@@ -19,7 +19,7 @@ fn api_error(e: DevicesError) -> ApiError {
     match e {
         DevicesError::NoRemote | DevicesError::Invalid(_) => ApiError::InvalidInput(e.to_string()),
         DevicesError::Unreachable { .. } => ApiError::Network(e.to_string()),
-        DevicesError::Store(e) => e.into(),
+        DevicesError::Store(e) => crate::state::logged(e),
         DevicesError::Io { .. } => {
             log::warn!("{e}");
             ApiError::Storage(e.to_string())

@@ -7,6 +7,7 @@ mod archive;
 mod commands;
 mod data_dir;
 mod devices;
+mod errors;
 mod guard;
 mod image_scheme;
 mod logging;

@@ -126,7 +126,7 @@ pub(crate) fn logged(e: broadsheet_store::StoreError) -> ApiError {
     if !matches!(e, broadsheet_store::StoreError::InvalidInput(_) | broadsheet_store::StoreError::NotFound(_)) {
         log::warn!("{e}{causes}");
     }
-    ApiError::from(e)
+    crate::errors::store(e)
 }
 
 /// Runs blocking archive work from a command. Tauri runs `async` commands on its tokio

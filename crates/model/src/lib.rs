@@ -406,6 +406,10 @@ pub enum ApiError {
     /// A place on the network (or a disk) that cannot be reached now: normal when offline.
     #[error("cannot be reached now: {0}")]
     Network(#[serde(serialize_with = "shown_message")] String),
+    /// A fault of the app itself (work that ended without an answer), not of the archive or
+    /// of what the reader gave.
+    #[error("internal error: {0}")]
+    Internal(#[serde(serialize_with = "shown_message")] String),
 }
 
 #[cfg(test)]

@@ -24,13 +24,3 @@ impl StoreError {
         StoreError::Io { path: path.to_owned(), source }
     }
 }
-
-impl From<StoreError> for broadsheet_model::ApiError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound(what) => broadsheet_model::ApiError::NotFound(what),
-            StoreError::InvalidInput(why) => broadsheet_model::ApiError::InvalidInput(why),
-            other => broadsheet_model::ApiError::Storage(other.to_string()),
-        }
-    }
-}

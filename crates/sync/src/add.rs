@@ -33,15 +33,6 @@ pub enum AddError {
     Store(#[from] StoreError),
 }
 
-impl From<AddError> for broadsheet_model::ApiError {
-    fn from(e: AddError) -> Self {
-        match e {
-            AddError::NotFound(m) => broadsheet_model::ApiError::NotFound(m),
-            AddError::Store(e) => e.into(),
-        }
-    }
-}
-
 /// Registers a source and returns its id. Without `kind`: an existing path is a Jekyll
 /// folder; `*.git` and `file://` URLs are git repositories; other URLs must be a feed or a
 /// page that leads to one (checked now). With `kind`, the input is taken as that kind.
