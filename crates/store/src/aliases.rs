@@ -93,11 +93,13 @@ impl Store {
             return Ok(false);
         }
         if known.len() >= MAX_ALIASES {
-            // The reader's own stay; the oldest learned one makes way. A full list of the
-            // reader's own refuses more.
+            // The reader's own stay; a learned one makes way — one the site's files name
+            // first (the next sync names it again), a former address last (nothing would bring
+            // it back), the oldest of its kind. A full list of the reader's own refuses more.
             let freed = self.conn.execute(
                 "DELETE FROM source_aliases WHERE rowid = (SELECT rowid FROM source_aliases
-                   WHERE source_id = ?1 AND origin <> 'user' ORDER BY rowid LIMIT 1)",
+                   WHERE source_id = ?1 AND origin <> 'user'
+                   ORDER BY origin = 'former', rowid LIMIT 1)",
                 [source],
             )?;
             if freed == 0 {
@@ -242,12 +244,14 @@ mod tests {
         let (_dir, store) = archive();
         let id = source(&store, Some("https://site.example"));
         store.add_site_alias(id, "mine.example", AliasOrigin::User).unwrap();
+        store.add_site_alias(id, "before.example", AliasOrigin::Former).unwrap();
         for i in 0..200 {
             store.note_site(id, None, &[format!("flood{i}.example")]).unwrap();
         }
         let kept = store.site_aliases(id).unwrap();
         assert_eq!(kept.len(), MAX_ALIASES);
         assert!(kept.contains(&"https://mine.example".to_string()));
+        assert!(kept.contains(&"https://before.example".to_string()), "a former address outlasts what files name");
         assert!(kept.contains(&"https://flood199.example".to_string()), "the newest learned one is kept");
     }
 
