@@ -240,7 +240,10 @@ fn source_field(field: &str, value: &str) -> bool {
                 return false;
             }
             let Ok(v) = serde_json::from_str::<serde_json::Value>(value) else { return false };
-            matches!(v["kind"].as_str(), Some("feed" | "jekyll-git"))
+            v["kind"]
+                .as_str()
+                .and_then(broadsheet_model::SourceKind::parse)
+                .is_some_and(broadsheet_model::SourceKind::is_shared_between_devices)
                 && v["name"].as_str().is_some()
                 && (v["removed"].is_boolean() || v["removed"].as_i64().is_some_and(|r| r == 0 || r == 1))
         }

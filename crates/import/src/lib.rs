@@ -164,7 +164,7 @@ pub fn import_path<A: Archive>(
     let location = scan.root.to_string_lossy().into_owned();
     let source = archive.write(|store| {
         store.upsert_source(&NewSource {
-            kind: "jekyll-folder",
+            kind: broadsheet_model::SourceKind::JekyllFolder.as_str(),
             location: &location,
             name: &name,
             site_url: scan.config.url.as_deref(),
@@ -469,7 +469,7 @@ pub fn import_sample(store: &mut Store) -> Result<ImportReport, StoreError> {
     let (site, _) = parse_config(broadsheet_sample::config());
     let name = site.title.clone().unwrap_or_else(|| "Sample".into());
     let source = store.upsert_source(&NewSource {
-        kind: "sample",
+        kind: broadsheet_model::SourceKind::Sample.as_str(),
         location: broadsheet_sample::LOCATION,
         name: &name,
         site_url: site.url.as_deref(),

@@ -9,6 +9,52 @@ pub mod link;
 
 pub use link::InAppLink;
 
+/// What a source is: how it is read and synced. Stored and sent as its `as_str` name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceKind {
+    /// An RSS, Atom or JSON feed.
+    Feed,
+    /// A Jekyll site in a folder on this computer.
+    JekyllFolder,
+    /// A Jekyll site in a git repository.
+    JekyllGit,
+    /// The archive built into the app.
+    Sample,
+    /// Web pages the reader saved.
+    Saved,
+}
+
+impl SourceKind {
+    pub const ALL: [SourceKind; 5] =
+        [SourceKind::Feed, SourceKind::JekyllFolder, SourceKind::JekyllGit, SourceKind::Sample, SourceKind::Saved];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Feed => "feed",
+            SourceKind::JekyllFolder => "jekyll-folder",
+            SourceKind::JekyllGit => "jekyll-git",
+            SourceKind::Sample => "sample",
+            SourceKind::Saved => "saved",
+        }
+    }
+
+    /// The kind named `name`, if it is one.
+    pub fn parse(name: &str) -> Option<SourceKind> {
+        SourceKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
+    /// Whether sources of this kind are synced (the sample and saved pages are not).
+    pub fn is_synced(self) -> bool {
+        !matches!(self, SourceKind::Sample | SourceKind::Saved)
+    }
+
+    /// Whether its sources travel between the reader's devices (those reachable from any).
+    pub fn is_shared_between_devices(self) -> bool {
+        matches!(self, SourceKind::Feed | SourceKind::JekyllGit)
+    }
+}
+
 /// Row id of an article in the local archive.
 pub type ArticleId = i64;
 
@@ -415,6 +461,19 @@ pub enum ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_source_kind_is_its_name_in_the_archive_on_the_wire_and_back() {
+        for k in SourceKind::ALL {
+            assert_eq!(SourceKind::parse(k.as_str()), Some(k));
+            assert_eq!(serde_json::to_string(&k).unwrap(), format!("\"{}\"", k.as_str()));
+        }
+        assert_eq!(SourceKind::parse("shell"), None);
+        assert!(SourceKind::Feed.is_synced() && !SourceKind::Sample.is_synced() && !SourceKind::Saved.is_synced());
+        assert!(
+            SourceKind::JekyllGit.is_shared_between_devices() && !SourceKind::JekyllFolder.is_shared_between_devices()
+        );
+    }
 
     #[test]
     fn api_error_crosses_ipc_as_kind_and_message() {

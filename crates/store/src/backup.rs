@@ -381,9 +381,6 @@ fn shown_offset(minutes: i64) -> i32 {
     i32::try_from(minutes).ok().filter(|m| m.unsigned_abs() <= Backup::MAX_OFFSET_MIN.unsigned_abs()).unwrap_or(0)
 }
 
-/// Source kinds the sync engine and importers know.
-const SOURCE_KINDS: &[&str] = &["jekyll-folder", "jekyll-git", "feed", "sample", "saved"];
-
 const KIB: usize = 1024;
 const MIB: usize = 1024 * 1024;
 /// Source locations and article keys: paths, URLs and feed entry ids.
@@ -483,25 +480,27 @@ impl Backup {
 type Check = std::result::Result<(), String>;
 
 fn check_source(s: &BackupSource) -> Check {
-    if !SOURCE_KINDS.contains(&s.kind.as_str()) {
-        return Err(format!("unknown kind {} (known: {})", shown(&s.kind), SOURCE_KINDS.join(", ")));
-    }
+    use broadsheet_model::SourceKind;
+    let Some(kind) = SourceKind::parse(&s.kind) else {
+        let known: Vec<&str> = SourceKind::ALL.iter().map(|k| k.as_str()).collect();
+        return Err(format!("unknown kind {} (known: {})", shown(&s.kind), known.join(", ")));
+    };
     line("location", &s.location, MAX_LOCATION_BYTES)?;
-    let fits = match s.kind.as_str() {
-        "feed" => web_url(&s.location),
-        "jekyll-git" => git_location(&s.location),
-        "jekyll-folder" => absolute_path(&s.location),
-        _ => s
+    let fits = match kind {
+        SourceKind::Feed => web_url(&s.location),
+        SourceKind::JekyllGit => git_location(&s.location),
+        SourceKind::JekyllFolder => absolute_path(&s.location),
+        SourceKind::Sample | SourceKind::Saved => s
             .location
             .strip_prefix("broadsheet:")
             .is_some_and(|rest| !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')),
     };
     if !fits {
-        let want = match s.kind.as_str() {
-            "feed" => "an http(s) URL",
-            "jekyll-git" => "a git URL (https, http, ssh, git, file or user@host:path) or an absolute path",
-            "jekyll-folder" => "an absolute path",
-            _ => "broadsheet:<name>",
+        let want = match kind {
+            SourceKind::Feed => "an http(s) URL",
+            SourceKind::JekyllGit => "a git URL (https, http, ssh, git, file or user@host:path) or an absolute path",
+            SourceKind::JekyllFolder => "an absolute path",
+            SourceKind::Sample | SourceKind::Saved => "broadsheet:<name>",
         };
         return Err(format!("a {} source's location must be {want}", s.kind));
     }

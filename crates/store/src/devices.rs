@@ -382,7 +382,10 @@ fn apply_source(
     match field {
         "source" => {
             let v: serde_json::Value = serde_json::from_str(value).unwrap_or_default();
-            let kind = v["kind"].as_str().filter(|k| matches!(*k, "feed" | "jekyll-git"));
+            let kind = v["kind"].as_str().filter(|k| {
+                broadsheet_model::SourceKind::parse(k)
+                    .is_some_and(broadsheet_model::SourceKind::is_shared_between_devices)
+            });
             let name = v["name"].as_str().unwrap_or(location);
             let gone = v["removed"].as_i64().unwrap_or(0) != 0 || v["removed"].as_bool().unwrap_or(false);
             let Some(kind) = kind else { return Ok(Applied::Written) };

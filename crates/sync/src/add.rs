@@ -8,22 +8,7 @@ use broadsheet_store::{NewSource, SourceId, StoreError};
 
 use crate::SharedStore;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SourceKind {
-    JekyllGit,
-    JekyllFolder,
-    Feed,
-}
-
-impl SourceKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SourceKind::JekyllGit => "jekyll-git",
-            SourceKind::JekyllFolder => "jekyll-folder",
-            SourceKind::Feed => "feed",
-        }
-    }
-}
+pub use broadsheet_model::SourceKind;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AddError {
@@ -69,6 +54,10 @@ pub async fn add_source(
         SourceKind::Feed => {
             let (url, title, site) = find_feed(input).await?;
             (url.clone(), title.unwrap_or(url), site)
+        }
+        // Built in, or made by saving a page: never added by a name typed.
+        SourceKind::Sample | SourceKind::Saved => {
+            return Err(AddError::NotFound(format!("{input}: a {} source is not added by hand", kind.as_str())))
         }
     };
     let name = name.map(str::to_string).unwrap_or(default_name);

@@ -27,7 +27,7 @@ pub fn due(sources: &[SyncSource], now: i64, trigger: &Trigger) -> Vec<i64> {
             Trigger::Schedule => s.health.next_attempt.is_none_or(|t| t <= now),
         })
         // Nothing to sync them from: the sample is built in, saved pages were fetched once.
-        .filter(|s| s.kind != "sample" && s.kind != crate::SAVED_KIND)
+        .filter(|s| broadsheet_model::SourceKind::parse(&s.kind).is_some_and(broadsheet_model::SourceKind::is_synced))
         .map(|s| s.id)
         .collect()
 }

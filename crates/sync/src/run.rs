@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use broadsheet_fetch::{FetchError, Fetched, Validators};
 use broadsheet_import::{import_path, import_posts, Archive, ImportOptions, ImportReport, SharedArchive};
-use broadsheet_model::SyncEvent;
+use broadsheet_model::{SourceKind, SyncEvent};
 use broadsheet_store::{Attempt, SyncSource, UpsertOutcome};
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
@@ -221,14 +221,14 @@ impl Engine {
             // Sources that came in a backup or an OPML list are a stranger's: they may not read
             // this computer's files (a backup naming `/home` as a folder source), and a git
             // host must be public (libgit2 connects without the fetcher's checks).
-            match s.kind.as_str() {
-                "jekyll-folder" => {
+            match SourceKind::parse(&s.kind) {
+                Some(SourceKind::JekyllFolder) => {
                     return Err(JobError::from(format!(
                         "{}: this folder source came in a file (a backup or an OPML list); add it again yourself to sync it",
                         s.location
                     )))
                 }
-                "jekyll-git" => {
+                Some(SourceKind::JekyllGit) => {
                     let (location, net) = (s.location.clone(), self.net.clone());
                     tokio::task::spawn_blocking(move || git::check_remote_from_a_file(&location, &net))
                         .await
@@ -237,21 +237,22 @@ impl Engine {
                 _ => {}
             }
         }
-        match s.kind.as_str() {
-            "feed" => self.sync_feed(s).await,
-            "jekyll-folder" => {
+        match SourceKind::parse(&s.kind) {
+            Some(SourceKind::Feed) => self.sync_feed(s).await,
+            Some(SourceKind::JekyllFolder) => {
                 let (engine, s) = (self.clone(), s.clone());
                 tokio::task::spawn_blocking(move || engine.sync_folder(&s))
                     .await
                     .map_err(|e| JobError::from(e.to_string()))?
             }
-            "jekyll-git" => {
+            Some(SourceKind::JekyllGit) => {
                 let (engine, s, cancel) = (self.clone(), s.clone(), cancel.clone());
                 tokio::task::spawn_blocking(move || engine.sync_git(&s, &cancel))
                     .await
                     .map_err(|e| JobError::from(e.to_string()))?
             }
-            other => Err(format!("unknown source kind {other:?}").into()),
+            // The sample and saved pages are never planned; anything else is no kind at all.
+            _ => Err(format!("{}: source kind {:?} is not synced", s.location, s.kind).into()),
         }
     }
 

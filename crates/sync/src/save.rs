@@ -9,7 +9,7 @@ use broadsheet_store::{NewArticle, NewSource, StoreError, UpsertOutcome};
 use crate::engine::{lock_writer, Engine};
 
 /// The source saved pages live in (never synced: nothing to sync it from).
-pub const SAVED_KIND: &str = "saved";
+pub const SAVED_KIND: &str = broadsheet_model::SourceKind::Saved.as_str();
 pub const SAVED_LOCATION: &str = "broadsheet:saved";
 
 /// A page saved (or saved again: then updated in place, its marks kept).

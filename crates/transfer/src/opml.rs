@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+use broadsheet_model::SourceKind;
 use broadsheet_store::{NewSource, Store};
 use quick_xml::events::Event;
 use quick_xml::reader::Reader;
@@ -38,15 +39,15 @@ pub fn export_opml(store: &Store, out: &Path) -> Result<usize, TransferError> {
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n  <head>\n    <title>Broadsheet sources</title>\n  </head>\n  <body>\n",
     );
     // Saved pages are posts, not a place to subscribe to (they travel in backups and exports).
-    for s in sources.iter().filter(|s| s.kind != "saved") {
+    for s in sources.iter().filter(|s| s.kind != SourceKind::Saved.as_str()) {
         let cats = store.source_categories(s.id)?;
-        let kind = if s.kind == "feed" { "rss" } else { "broadsheet-jekyll" };
+        let kind = if s.kind == SourceKind::Feed.as_str() { "rss" } else { "broadsheet-jekyll" };
         let _ = write!(xml, "    <outline type=\"{kind}\" text=\"{name}\" title=\"{name}\"", name = escape(&s.name));
         // Only http(s) addresses go where readers fetch or link (`xmlUrl`, `url`, `htmlUrl`);
         // a path, a git or `file:` URL (or anything stranger) is kept as plain text.
         if !is_web_url(&s.location) {
             let _ = write!(xml, " broadsheetLocation=\"{}\"", escape(&s.location));
-        } else if s.kind == "feed" {
+        } else if s.kind == SourceKind::Feed.as_str() {
             let _ = write!(xml, " xmlUrl=\"{}\"", escape(&s.location));
         } else {
             let _ = write!(xml, " url=\"{}\"", escape(&s.location));
@@ -61,7 +62,7 @@ pub fn export_opml(store: &Store, out: &Path) -> Result<usize, TransferError> {
     }
     xml.push_str("  </body>\n</opml>\n");
     crate::write_whole(out, |w| std::io::Write::write_all(w, xml.as_bytes()).map_err(io(out)))?;
-    Ok(sources.iter().filter(|s| s.kind != "saved").count())
+    Ok(sources.iter().filter(|s| s.kind != SourceKind::Saved.as_str()).count())
 }
 
 /// Reads the feeds of an OPML file (folders flattened). Refuses DTDs and entities, feed URLs
@@ -171,7 +172,7 @@ pub fn import_opml(store: &mut Store, path: &Path) -> Result<OpmlReport, Transfe
         }
         let name = f.title.clone().unwrap_or_else(|| f.url.clone());
         let id = store.upsert_source(&NewSource {
-            kind: "feed",
+            kind: SourceKind::Feed.as_str(),
             location: &f.url,
             name: &name,
             site_url: f.site_url.as_deref(),

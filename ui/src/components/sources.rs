@@ -1,4 +1,4 @@
-use broadsheet_model::SourceInfo;
+use broadsheet_model::{SourceInfo, SourceKind};
 use sycamore::prelude::*;
 
 use crate::state::AppState;
@@ -51,19 +51,22 @@ fn SourceItem(source: SourceInfo) -> View {
     let (dot, hint) = match (&source.health.last_error, &source.health.last_status) {
         (Some(e), _) => ("health-dot failing", e.clone()),
         (None, Some(s)) => ("health-dot ok", format!("{}: {s}", state.t("Last sync"))),
-        (None, None) if source.kind == "sample" => ("health-dot ok", state.t("Built into Broadsheet").to_string()),
-        (None, None) if source.kind == "saved" => {
+        (None, None) if source.kind == SourceKind::Sample.as_str() => {
+            ("health-dot ok", state.t("Built into Broadsheet").to_string())
+        }
+        (None, None) if source.kind == SourceKind::Saved.as_str() => {
             ("health-dot ok", state.t("Pages you saved for offline reading").to_string())
         }
         (None, None) => ("health-dot pending", state.t("Not synced yet").to_string()),
     };
     let title = format!("{}\n{}", source.location, hint);
     // The saved pages' source is named by the app, so in the reader's language.
-    let name = if source.kind == "saved" { state.t("Saved").to_string() } else { source.name.clone() };
+    let name =
+        if source.kind == SourceKind::Saved.as_str() { state.t("Saved").to_string() } else { source.name.clone() };
     let manage_label = format!("{} {}", state.t("Manage"), name);
     let interval = source.health.interval_min;
     // Nothing to sync the sample or saved pages from.
-    let syncable = source.kind != "sample" && source.kind != "saved";
+    let syncable = SourceKind::parse(&source.kind).is_some_and(SourceKind::is_synced);
     let (has_site, aliases) = (source.site_url.is_some() && syncable, source.aliases.clone());
     view! {
         li(class="source-item", data-source=source.id.to_string(), title=title) {
