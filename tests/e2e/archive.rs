@@ -157,6 +157,16 @@ const INSIDE_SIDEBAR: &str = "const s = document.querySelector('.archive-wrap').
     return [...document.querySelectorAll('.archive-panel *')].every(e => { \
         const r = e.getBoundingClientRect(); return r.width === 0 || r.right <= s.right + 1; })";
 
+/// Waits (up to 10 s) for `done`: a file the app writes or removes as it goes.
+async fn settle(done: impl Fn() -> bool) {
+    for _ in 0..100 {
+        if done() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
 /// Opens the settings and waits for the archive's location line.
 async fn archive_path(app: &App) -> String {
     app.eval::<bool>("document.querySelector('.settings-toggle').click(); return true").await;
@@ -204,12 +214,7 @@ async fn a_backup_restores_into_a_new_archive_beside_a_used_one_and_the_window_s
     app.click_ending_the_app(".switch-archive").await;
     // The choice is written before the app goes (a test build exits instead of restarting).
     let location = data.join("archive-location.txt");
-    for _ in 0..100 {
-        if location.is_file() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    settle(|| location.is_file()).await;
     assert_eq!(std::fs::read_to_string(&location).unwrap().trim(), made.to_str().unwrap());
     app.quit().await;
 
@@ -222,12 +227,7 @@ async fn a_backup_restores_into_a_new_archive_beside_a_used_one_and_the_window_s
     app.screenshot("archive-switched.png").await;
     app.wait_until("a long folder path stays inside the sidebar", INSIDE_SIDEBAR).await;
     app.click_ending_the_app(".switch-default").await;
-    for _ in 0..100 {
-        if !location.exists() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    settle(|| !location.exists()).await;
     assert!(!location.exists(), "back to the default archive");
     app.quit().await;
 
@@ -260,12 +260,7 @@ async fn a_backup_restores_into_a_new_archive_beside_a_used_one_and_the_window_s
     assert!(problem.contains("gone") && problem.contains("no archive there"), "{problem}");
     // The failed choice can be forgotten, so it is not tried at every start.
     app.click_ending_the_app(".switch-default").await;
-    for _ in 0..100 {
-        if !location.exists() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    settle(|| !location.exists()).await;
     assert!(!location.exists(), "the failed choice is forgotten");
     app.quit().await;
 }

@@ -66,6 +66,17 @@ pub(crate) fn excerpt(stored: String, body: rusqlite::types::ValueRef<'_>) -> St
 mod tests {
     use crate::{NewArticle, NewSource, Store};
 
+    /// Each article's key and what `column` stores for it, by key.
+    fn stored_by_key(s: &Store, column: &str) -> Vec<(String, String)> {
+        s.conn
+            .prepare(&format!("SELECT key, {column} FROM articles ORDER BY key"))
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
     #[test]
     fn an_excerpt_the_html_gives_is_not_stored_and_any_other_is_kept() {
         let dir = tempfile::tempdir().unwrap();
@@ -109,14 +120,7 @@ mod tests {
             ],
         )
         .unwrap();
-        let stored: Vec<(String, String)> = s
-            .conn
-            .prepare("SELECT key, excerpt FROM articles ORDER BY key")
-            .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
+        let stored = stored_by_key(&s, "excerpt");
         assert_eq!(
             stored,
             [
@@ -159,14 +163,7 @@ mod tests {
             &[row("derived", broadsheet_html::plain_text(html)), row("own", "other\ttext".into()), vouched],
         )
         .unwrap();
-        let stored: Vec<(String, String)> = s
-            .conn
-            .prepare("SELECT key, text FROM articles ORDER BY key")
-            .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
+        let stored = stored_by_key(&s, "text");
         assert_eq!(
             stored,
             [
