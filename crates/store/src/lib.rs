@@ -138,12 +138,15 @@ impl Store {
     /// 24.4 s, system time 12.0 → 3.2 s). Never for one statement over a whole table (its
     /// journal would be the table), so only here, and back to the default after.
     pub(crate) fn journals_in_memory<T>(&mut self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
-        self.conn.pragma_update(None, "temp_store", "MEMORY")?;
+        // SQLite refuses the switch inside a transaction: the write then simply runs with
+        // journals in files, as before (slower, never wrong).
+        let switched = self.conn.pragma_update(None, "temp_store", "MEMORY").is_ok();
         let out = f(self);
-        let reset = self.conn.pragma_update(None, "temp_store", "DEFAULT");
-        let out = out?;
-        reset?;
-        Ok(out)
+        if switched {
+            // Should the way back fail, journals stay in memory; every statement still works.
+            let _ = self.conn.pragma_update(None, "temp_store", "DEFAULT");
+        }
+        out
     }
 
     /// The id of the source at `location`, if the archive has one.
