@@ -70,43 +70,53 @@ impl App {
             cfg!(windows) || std::env::var_os("DISPLAY").is_some(),
             "no DISPLAY: run the real-window tests through `cargo xtask test`"
         );
-        let (port, native_port) = (free_port(), free_port());
-        let log = std::fs::File::create(screenshot_dir().join(format!("tauri-driver-{port}.log"))).unwrap();
-        let mut driver = Command::new("tauri-driver");
-        driver.args(["--port", &port.to_string(), "--native-port", &native_port.to_string()]);
-        driver.env_remove("BROADSHEET_DATA_DIR").envs(env.iter().map(|(k, v)| (k, v)));
-        // Windows: msedgedriver matching the installed WebView2 (WebKitWebDriver elsewhere).
-        if let Some(native) = std::env::var_os("BROADSHEET_NATIVE_DRIVER") {
-            driver.arg("--native-driver").arg(native);
-        }
-        let driver = driver
-            .stdout(Stdio::from(log.try_clone().unwrap()))
-            .stderr(Stdio::from(log))
-            .spawn()
-            .expect("tauri-driver is installed by `cargo xtask test`");
-        let url = format!("http://127.0.0.1:{port}");
-        let caps: serde_json::Map<String, Value> = json!({
-            "browserName": "wry",
-            "tauri:options": {
-                "application": application,
-                "args": args,
+        // A driver whose app never comes up (GTK failing to reach a busy X server, once in a
+        // while) leaves the session request unanswered for ever: each attempt is bounded, and
+        // a fresh driver gets two more tries before the test fails, naming the driver logs.
+        let mut logs = Vec::new();
+        for _ in 0..3 {
+            let (port, native_port) = (free_port(), free_port());
+            let log_path = screenshot_dir().join(format!("tauri-driver-{port}.log"));
+            let log = std::fs::File::create(&log_path).unwrap();
+            logs.push(log_path);
+            let mut driver = Command::new("tauri-driver");
+            driver.args(["--port", &port.to_string(), "--native-port", &native_port.to_string()]);
+            driver.env_remove("BROADSHEET_DATA_DIR").envs(env.iter().map(|(k, v)| (k, v)));
+            // Windows: msedgedriver matching the installed WebView2 (WebKitWebDriver elsewhere).
+            if let Some(native) = std::env::var_os("BROADSHEET_NATIVE_DRIVER") {
+                driver.arg("--native-driver").arg(native);
             }
-        })
-        .as_object()
-        .unwrap()
-        .clone();
-        let start = Instant::now();
-        let client = loop {
-            match ClientBuilder::native().capabilities(caps.clone()).connect(&url).await {
-                Ok(c) => break c,
-                Err(e) if start.elapsed() < Duration::from_secs(30) => {
-                    let _ = e;
-                    tokio::time::sleep(Duration::from_millis(200)).await;
+            let mut driver = driver
+                .stdout(Stdio::from(log.try_clone().unwrap()))
+                .stderr(Stdio::from(log))
+                .spawn()
+                .expect("tauri-driver is installed by `cargo xtask test`");
+            let url = format!("http://127.0.0.1:{port}");
+            let caps: serde_json::Map<String, Value> = json!({
+                "browserName": "wry",
+                "tauri:options": {
+                    "application": application,
+                    "args": args,
                 }
-                Err(e) => panic!("no WebDriver session at {url} after 30 s: {e}"),
+            })
+            .as_object()
+            .unwrap()
+            .clone();
+            let start = Instant::now();
+            while start.elapsed() < Duration::from_secs(30) {
+                let mut builder = ClientBuilder::native();
+                let attempt = builder.capabilities(caps.clone()).connect(&url);
+                match tokio::time::timeout(Duration::from_secs(20), attempt).await {
+                    Ok(Ok(client)) => return App { client, driver, _data_dir: None },
+                    // Not listening yet: try again shortly.
+                    Ok(Err(_)) => tokio::time::sleep(Duration::from_millis(200)).await,
+                    // Listening, but no session came: this driver is done for.
+                    Err(_) => break,
+                }
             }
-        };
-        App { client, driver, _data_dir: None }
+            stop_driver(&mut driver);
+        }
+        panic!("no WebDriver session from three drivers; their logs: {logs:?}")
     }
 
     pub async fn eval<T: serde::de::DeserializeOwned>(&self, script: &str) -> T {
@@ -251,13 +261,18 @@ impl App {
 
     pub async fn quit(mut self) {
         let _ = self.client.clone().close().await;
-        // SIGTERM, never SIGKILL: a killed tauri-driver leaves WebKitWebDriver holding its port.
-        #[cfg(unix)]
-        let _ = Command::new("kill").args(["-TERM", &self.driver.id().to_string()]).status();
-        #[cfg(not(unix))]
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
+        stop_driver(&mut self.driver);
     }
+}
+
+/// Stops a tauri-driver: SIGTERM, never SIGKILL, as a killed tauri-driver leaves
+/// WebKitWebDriver holding its port.
+fn stop_driver(driver: &mut std::process::Child) {
+    #[cfg(unix)]
+    let _ = Command::new("kill").args(["-TERM", &driver.id().to_string()]).status();
+    #[cfg(not(unix))]
+    let _ = driver.kill();
+    let _ = driver.wait();
 }
 
 /// Serves an RSS feed with `items` (id, title) on 127.0.0.1 for the life of the test
