@@ -32,13 +32,16 @@ impl Drop for Xvfb {
 /// Uses the current display if there is one; otherwise starts Xvfb (a 4K screen: the layout
 /// tests size the window up to 3840×2160), which picks a free
 /// display number itself (`-displayfd`), and points `DISPLAY` at it for every child process.
+/// `-noreset`: by default the server resets when its last client leaves, which it does
+/// between every two real-window tests, and an app connecting during the reset fails to
+/// start GTK (seen once: "Failed to initialize GTK" in a clean-clone run).
 pub fn ensure() -> Result<Xvfb> {
     if available() {
         return Ok(Xvfb(None));
     }
-    eprintln!("$ Xvfb -displayfd 1 -screen 0 3840x2160x24 -nolisten tcp");
+    eprintln!("$ Xvfb -displayfd 1 -screen 0 3840x2160x24 -nolisten tcp -noreset");
     let mut child = Command::new("Xvfb")
-        .args(["-displayfd", "1", "-screen", "0", "3840x2160x24", "-nolisten", "tcp"])
+        .args(["-displayfd", "1", "-screen", "0", "3840x2160x24", "-nolisten", "tcp", "-noreset"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
