@@ -68,11 +68,9 @@ impl NewArticle {
         }
         let mut index_body = crate::search::tokens::index_text(&self.text);
         index_body.shrink_to_fit();
-        let text_stored = !self.text_derived && !crate::derived::to_store(&self.html, &self.text).is_empty();
-        // The text is the HTML's own when vouched for or found equal: the excerpt is checked
-        // against it then (an empty text is neither: it is derived when read).
-        let plain = (self.text_derived || (!self.text.is_empty() && !text_stored)).then_some(self.text.as_str());
-        let excerpt_stored = !crate::derived::excerpt_to_store(&self.html, plain, &self.excerpt).is_empty();
+        let (text, excerpt) =
+            crate::derived::columns_to_store(&self.html, &self.text, &self.excerpt, self.text_derived);
+        let (text_stored, excerpt_stored) = (!text.is_empty(), !excerpt.is_empty());
         self.prepared = Some(Prepared {
             hash: self.content_hash(),
             body: crate::body::packed(&self.html),
@@ -529,16 +527,11 @@ fn write_row(
         None => crate::body::pack(&a.html),
     };
     // Derived from the HTML when read (`derived.rs`), not stored twice.
-    let text = match prepared {
-        Some(p) if !p.text_stored => "",
-        Some(_) => a.text.as_str(),
-        None if a.text_derived => "",
-        None => crate::derived::to_store(&a.html, &a.text),
-    };
-    let excerpt = match prepared {
-        Some(p) if !p.excerpt_stored => "",
-        Some(_) => a.excerpt.as_str(),
-        None => crate::derived::excerpt_to_store(&a.html, a.text_derived.then_some(a.text.as_str()), &a.excerpt),
+    let (text, excerpt) = match prepared {
+        Some(p) => {
+            (if p.text_stored { a.text.as_str() } else { "" }, if p.excerpt_stored { a.excerpt.as_str() } else { "" })
+        }
+        None => crate::derived::columns_to_store(&a.html, &a.text, &a.excerpt, a.text_derived),
     };
     Ok(tx
         .prepare_cached(

@@ -213,6 +213,7 @@ impl Store {
                 let extra: String = r.get(11)?;
                 let html = crate::body::or_empty(r.get_ref(8)?);
                 let text = crate::derived::text(&html, r.get(9)?);
+                let excerpt = crate::derived::excerpt_of_html(r.get(10)?, &html);
                 Ok((
                     r.get(0)?,
                     BackupArticle {
@@ -225,7 +226,7 @@ impl Store {
                         lang: r.get(7)?,
                         html,
                         text,
-                        excerpt: crate::derived::excerpt(r.get(10)?, r.get_ref(8)?),
+                        excerpt,
                         extra: serde_json::from_str(&extra).unwrap_or(serde_json::Value::Object(Default::default())),
                         content_hash: r.get(12)?,
                         removed_upstream: r.get(13)?,
@@ -329,10 +330,7 @@ impl Store {
                 .ok_or_else(|| {
                     StoreError::InvalidInput(format!("article {:?} names an unknown source {:?}", a.key, a.source))
                 })?;
-            // The text is stored only when the HTML does not give it; then the excerpt is
-            // checked against the backup's text (one plain-text pass, not two).
-            let text = crate::derived::to_store(&a.html, &a.text);
-            let plain = (text.is_empty() && !a.text.is_empty()).then_some(a.text.as_str());
+            let (text, excerpt) = crate::derived::columns_to_store(&a.html, &a.text, &a.excerpt, false);
             tx.execute(
                 "INSERT INTO articles (source_id, key, title, published_at, utc_offset_min, url, lang, html, text, excerpt,
                    extra_json, content_hash, removed_upstream, imported_at, updated_at)
@@ -340,7 +338,7 @@ impl Store {
                 // The text and excerpt are derived from the HTML when read (`derived.rs`), not
                 // stored twice.
                 params![source, a.key, a.title, a.published_at, a.utc_offset_min, a.url, a.lang,
-                    crate::body::pack(&a.html), text, crate::derived::excerpt_to_store(&a.html, plain, &a.excerpt),
+                    crate::body::pack(&a.html), text, excerpt,
                     a.extra.to_string(), a.content_hash, a.removed_upstream, a.imported_at, a.updated_at],
             )?;
             let id = tx.last_insert_rowid();

@@ -11,15 +11,6 @@
 //! derived for each list row (at 100k generated posts the column held 48 MB); a longer
 //! body keeps its excerpt, so no list row inflates more than that.
 
-/// What to store in `articles.text` for `text` beside `html`: nothing when it can be derived.
-pub(crate) fn to_store<'a>(html: &str, text: &'a str) -> &'a str {
-    if !text.is_empty() && broadsheet_html::plain_text(html) == text {
-        ""
-    } else {
-        text
-    }
-}
-
 /// The plain text of an article from its stored columns.
 pub(crate) fn text(html: &str, stored: String) -> String {
     if stored.is_empty() && !html.is_empty() {
@@ -32,22 +23,22 @@ pub(crate) fn text(html: &str, stored: String) -> String {
 /// Bodies up to this many bytes have their excerpt derived when listed; longer ones store it.
 const EXCERPT_BODY_MAX: usize = 8 * 1024;
 
-/// What to store in `articles.excerpt` beside `html` whose plain text is `plain` (if the
-/// caller has it): nothing when it is the excerpt the HTML gives and the body is short
-/// enough to derive it from for every list row.
-pub(crate) fn excerpt_to_store<'a>(html: &str, plain: Option<&str>, excerpt: &'a str) -> &'a str {
-    if html.len() > EXCERPT_BODY_MAX {
-        return excerpt;
-    }
-    let derived = match plain {
-        Some(p) => broadsheet_html::excerpt(p),
-        None => broadsheet_html::excerpt(&broadsheet_html::plain_text(html)),
-    };
-    if derived == excerpt {
-        ""
+/// What to store in `articles.text` and `articles.excerpt` beside `html`: each empty when the
+/// HTML gives it (the excerpt only for a body short enough to derive it from for every list
+/// row). `vouched`: the caller says `text` is the HTML's plain text. Every writer of
+/// articles (import, sync, restore) asks here, with one plain-text pass at most.
+pub(crate) fn columns_to_store<'a>(html: &str, text: &'a str, excerpt: &'a str, vouched: bool) -> (&'a str, &'a str) {
+    let computed;
+    let plain = if vouched {
+        text
     } else {
-        excerpt
-    }
+        computed = broadsheet_html::plain_text(html);
+        computed.as_str()
+    };
+    // An empty text is derived when read, whatever the HTML gives.
+    let stored_text = if vouched || text.is_empty() || plain == text { "" } else { text };
+    let derives = html.len() <= EXCERPT_BODY_MAX && broadsheet_html::excerpt(plain) == excerpt;
+    (stored_text, if derives { "" } else { excerpt })
 }
 
 /// A list row's excerpt from its stored columns (`stored` empty: derive it from `body`, of
@@ -57,9 +48,20 @@ pub(crate) fn excerpt(stored: String, body: rusqlite::types::ValueRef<'_>) -> St
     if !stored.is_empty() || matches!(body, rusqlite::types::ValueRef::Null) {
         return stored;
     }
-    crate::body::prefix(body, EXCERPT_BODY_MAX)
-        .map(|html| broadsheet_html::excerpt(&broadsheet_html::plain_text(&html)))
-        .unwrap_or_default()
+    crate::body::prefix(body, EXCERPT_BODY_MAX).map(|html| excerpt_of_html(stored, &html)).unwrap_or_default()
+}
+
+/// [`excerpt`] for a body already read whole (a backup): from the same first
+/// [`EXCERPT_BODY_MAX`] bytes, so both give one excerpt, without inflating the body again.
+pub(crate) fn excerpt_of_html(stored: String, html: &str) -> String {
+    if !stored.is_empty() {
+        return stored;
+    }
+    let mut end = html.len().min(EXCERPT_BODY_MAX);
+    while !html.is_char_boundary(end) {
+        end -= 1;
+    }
+    broadsheet_html::excerpt(&broadsheet_html::plain_text(&html[..end]))
 }
 
 #[cfg(test)]
