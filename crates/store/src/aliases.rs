@@ -59,10 +59,19 @@ fn bare(url: &str) -> String {
 impl Store {
     /// A source's other addresses, oldest first.
     pub fn site_aliases(&self, source: SourceId) -> Result<Vec<String>> {
+        Ok(self.site_aliases_with_origins(source)?.into_iter().map(|(url, _)| url).collect())
+    }
+
+    /// Every source's other addresses, oldest first, in one read (for the source list).
+    pub(crate) fn all_site_aliases(&self) -> Result<std::collections::HashMap<SourceId, Vec<String>>> {
         let mut stmt =
-            self.conn.prepare_cached("SELECT url FROM source_aliases WHERE source_id = ?1 ORDER BY rowid")?;
-        let rows = stmt.query_map([source], |r| r.get(0))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            self.conn.prepare_cached("SELECT source_id, url FROM source_aliases ORDER BY source_id, rowid")?;
+        let mut all: std::collections::HashMap<SourceId, Vec<String>> = std::collections::HashMap::new();
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            all.entry(r.get(0)?).or_default().push(r.get(1)?);
+        }
+        Ok(all)
     }
 
     /// The source's other addresses with how each was learned (`former`, `site`, `user`),

@@ -263,8 +263,9 @@ impl Store {
             })
         })?;
         let mut sources: Vec<broadsheet_model::SourceInfo> = rows.collect::<Result<_, _>>()?;
+        let mut aliases = self.all_site_aliases()?;
         for s in &mut sources {
-            s.aliases = self.site_aliases(s.id)?;
+            s.aliases = aliases.remove(&s.id).unwrap_or_default();
         }
         Ok(sources)
     }
