@@ -42,22 +42,23 @@ async fn ask(app: &tauri::AppHandle, what: Ask) -> Option<PathBuf> {
     // Only in the build the real-window tests drive (`--features e2e`), never in a release.
     #[cfg(feature = "e2e")]
     if let Some(dir) = std::env::var_os("BROADSHEET_TEST_DIALOG_DIR").map(PathBuf::from) {
+        // The newest entry in the folder that `wanted` accepts.
+        let newest = |wanted: &dyn Fn(&std::path::Path) -> bool| {
+            std::fs::read_dir(&dir)
+                .ok()?
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| wanted(p))
+                .max_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok())
+        };
         return match what {
             Ask::Save { name, .. } | Ask::Folder { name } => Some(dir.join(name)),
-            // The newest file in the folder with the extension asked for.
-            Ask::Open { filter } => std::fs::read_dir(&dir)
-                .ok()?
-                .flatten()
-                .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|x| filter.1.iter().any(|f| x.eq_ignore_ascii_case(f))))
-                .max_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok()),
-            // The newest folder there holding an archive.
-            Ask::Archive => std::fs::read_dir(&dir)
-                .ok()?
-                .flatten()
-                .map(|e| e.path())
-                .filter(|p| p.join(broadsheet_store::ARCHIVE_FILE).is_file())
-                .max_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok()),
+            // A file with the extension asked for.
+            Ask::Open { filter } => {
+                newest(&|p| p.extension().is_some_and(|x| filter.1.iter().any(|f| x.eq_ignore_ascii_case(f))))
+            }
+            // A folder holding an archive.
+            Ask::Archive => newest(&|p| p.join(broadsheet_store::ARCHIVE_FILE).is_file()),
         };
     }
     use tauri_plugin_dialog::DialogExt;
