@@ -137,15 +137,21 @@ impl App {
     }
 
     /// Opens the `index`-th row of the list and bookmarks it with the reader's toggle.
+    ///
+    /// Waits for the reader to show *that* row's article: with another article open, its
+    /// toggle is on the page until the new one replaces it, and a click on it would undo
+    /// the other bookmark (seen once on a loaded CI machine).
     pub async fn bookmark_row(&self, index: usize) {
-        self.eval::<bool>(&format!("document.querySelectorAll('.article-row')[{index}].click(); return true")).await;
-        self.wait_until("the post is open", "return !!document.querySelector('.bookmark-toggle')").await;
-        self.eval::<bool>("document.querySelector('.bookmark-toggle').click(); return true").await;
-        self.wait_until(
-            "the bookmark is shown",
-            "return document.querySelector('.bookmark-toggle').getAttribute('aria-pressed') === 'true'",
-        )
-        .await;
+        let id: String = self
+            .eval(&format!(
+                "const r = document.querySelectorAll('.article-row')[{index}]; r.click(); return r.dataset.id"
+            ))
+            .await;
+        let toggle = format!("document.querySelector('.article[data-id=\"{id}\"] .bookmark-toggle')");
+        self.wait_until("the post is open", &format!("return !!{toggle}")).await;
+        self.eval::<bool>(&format!("{toggle}.click(); return true")).await;
+        self.wait_until("the bookmark is shown", &format!("return {toggle}.getAttribute('aria-pressed') === 'true'"))
+            .await;
     }
 
     /// The reader settings as the backend stores them.
@@ -186,15 +192,27 @@ impl App {
             }
             if start.elapsed() > most {
                 self.screenshot(&format!("failed-{}.png", what.replace(' ', "-"))).await;
-                panic!("timed out waiting until {what}");
+                // What the window said, for a failure seen only in CI (where the
+                // screenshot cannot be looked at).
+                let shown: String =
+                    self.eval("return (document.body ? document.body.innerText : '<no body>').slice(0, 1500)").await;
+                panic!("timed out waiting until {what}; the window showed:\n{shown}");
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
 
     /// Waits until the article list has rows (the window is up and the archive read).
+    ///
+    /// Longer than other waits: a launch took over 10 s to list once on a loaded CI machine
+    /// (cause not seen; a failure now prints what the window showed).
     pub async fn wait_for_list(&self) {
-        self.wait_until("the list is filled", "return document.querySelectorAll('.article-row').length > 0").await;
+        self.wait_until_within(
+            Duration::from_secs(30),
+            "the list is filled",
+            "return document.querySelectorAll('.article-row').length > 0",
+        )
+        .await;
     }
 
     /// Presses one key on whatever has focus, as a person typing would.
