@@ -37,19 +37,20 @@ struct Walk {
     entries: usize,
 }
 
-/// Folders Jekyll itself never reads posts from.
-const SKIP_DIRS: &[&str] = &["_site", ".git", "node_modules", "vendor", ".jekyll-cache", ".sass-cache"];
+use broadsheet_jekyll::{ARCHIVE_DIRS, SKIP_DIRS};
 
 pub(crate) fn scan(path: &Path, drafts: bool) -> Result<Scan, ImportError> {
     let meta = std::fs::metadata(path)
         .map_err(|e| ImportError::Unreadable { path: path.to_owned(), reason: e.to_string() })?;
     let path = path.canonicalize().unwrap_or_else(|_| path.to_owned());
     let mut walk = Walk::default();
+    let mut site_mode = false;
     let (root, complete) = if meta.is_file() {
         walk.files.push(path.clone());
         (site_root_of_file(&path), false)
     } else if path.join("_posts").is_dir() || path.join("_config.yml").is_file() {
         walk_site(&path, drafts, 0, &mut walk);
+        site_mode = true;
         (path.clone(), walk.entries < MAX_ENTRIES)
     } else {
         // A posts folder: `_posts` itself, or any folder of post files.
@@ -79,6 +80,11 @@ pub(crate) fn scan(path: &Path, drafts: bool) -> Result<Scan, ImportError> {
         rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
     };
     let mut files: Vec<(String, PathBuf)> = walk.files.into_iter().map(|abs| (relative(&abs), abs)).collect();
+    if site_mode {
+        // The walk only descends where posts can be; which files are posts is the jekyll
+        // crate's one rule, the one git sync applies to the same site.
+        files.retain(|(rel, _)| broadsheet_jekyll::is_post_path(rel, drafts));
+    }
     files.sort();
     let passed_over = walk.passed_over.iter().map(|(p, why)| (relative(p), why.clone())).collect();
     Ok(Scan { root, config, config_warnings, files, complete, passed_over })
@@ -166,14 +172,14 @@ fn site_root_of_file(file: &Path) -> PathBuf {
     file.parent().map_or_else(PathBuf::new, Path::to_path_buf)
 }
 
-/// Every `_posts` folder in the site (Jekyll allows them under category folders too), and
-/// `_drafts` when asked.
+/// Every `_posts` folder in the site (Jekyll allows them under category folders too),
+/// `_drafts` when asked, and the top-level folders of archived posts (`old_post/`).
 fn walk_site(dir: &Path, drafts: bool, depth: usize, walk: &mut Walk) {
     for_each_entry(dir, depth, walk, &mut |path, name, is_dir, walk| {
         if !is_dir || SKIP_DIRS.contains(&name) {
             return;
         }
-        if name == "_posts" || (drafts && name == "_drafts") {
+        if name == "_posts" || (drafts && name == "_drafts") || (depth == 0 && ARCHIVE_DIRS.contains(&name)) {
             walk_all(path, depth + 1, walk);
         } else {
             walk_site(path, drafts, depth + 1, walk);

@@ -3,8 +3,45 @@
 /// The extensions Jekyll reads posts from: its default Markdown extensions and HTML.
 const POST_EXTENSIONS: &[&str] = &["md", "markdown", "mdown", "mkdn", "mkd", "html", "htm"];
 
+/// Folders Jekyll itself never reads posts from (its output, caches, vendored gems, VCS).
+pub const SKIP_DIRS: &[&str] = &["_site", ".git", "node_modules", "vendor", ".jekyll-cache", ".sass-cache"];
+
+/// Top-level folders where a site keeps posts it no longer publishes (finews moves older
+/// posts from `_posts` to `old_post/`). Jekyll does not read them; Broadsheet does — keeping
+/// what the site stopped showing is the point of an archive (a deliberate difference).
+pub const ARCHIVE_DIRS: &[&str] = &["old_post"];
+
+/// Whether `rel`, a path relative to a site's root with `/` separators, is a post: a post
+/// extension, inside a `_posts` folder at any depth (Jekyll reads `cat/_posts/` too), a
+/// `_drafts` folder when `drafts`, or a top-level [`ARCHIVE_DIRS`] folder — and not under a
+/// [`SKIP_DIRS`] folder. The one rule of folder import and git sync, so the same site read
+/// either way gives the same posts.
+pub fn is_post_path(rel: &str, drafts: bool) -> bool {
+    if !has_post_extension(rel) {
+        return false;
+    }
+    let Some((dirs, _file)) = rel.rsplit_once('/') else { return false };
+    let dirs: Vec<&str> = dirs.split('/').collect();
+    if dirs.iter().any(|d| SKIP_DIRS.contains(d)) {
+        return false;
+    }
+    dirs.iter().any(|d| *d == "_posts" || (drafts && *d == "_drafts")) || ARCHIVE_DIRS.contains(&dirs[0])
+}
+
+/// A post's slug from its file stem: without a leading `YYYY-MM-DD-` date (or, undated,
+/// without leading dashes); the stem itself when nothing is left.
+pub fn post_slug(stem: &str) -> &str {
+    if let Some((_, slug)) = split_date(stem) {
+        return slug;
+    }
+    match stem.trim_start_matches('-') {
+        "" => stem,
+        slug => slug,
+    }
+}
+
 /// Whether a file's name (or path, `/` or `\\` separated) has a post extension, in any case.
-/// The one rule for every reader of posts: folder import, git sync.
+/// Part of [`is_post_path`]; alone, for a folder the reader named as a folder of posts.
 pub fn has_post_extension(path: &str) -> bool {
     let file = path.rsplit(['/', '\\']).next().unwrap_or(path);
     match file.rsplit_once('.') {
@@ -32,10 +69,9 @@ impl PostName {
         if let Some((date, slug)) = split_date(stem) {
             return PostName { stem: stem.to_string(), slug: slug.to_string(), date: Some(date), warning: None };
         }
-        let slug = stem.trim_start_matches('-');
         PostName {
             stem: stem.to_string(),
-            slug: if slug.is_empty() { stem.to_string() } else { slug.to_string() },
+            slug: post_slug(stem).to_string(),
             date: None,
             warning: Some(format!("file name {file:?} does not start with a YYYY-MM-DD- date (Jekyll would skip it)")),
         }
@@ -81,6 +117,50 @@ fn split_date(stem: &str) -> Option<((i32, u8, u8), &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn post_paths_are_under_posts_drafts_when_asked_or_archive_folders_and_never_under_skipped_ones() {
+        for yes in [
+            "_posts/2021-12-08-a.md",
+            "old_post/2021-12-08-a.md",
+            "docs/_posts/x.markdown",
+            "_posts/sub/y.html",
+            "_posts/z.mkd",
+            "_posts/w.HTM",
+            "old_post/sub/v.mkdn",
+        ] {
+            assert!(is_post_path(yes, false), "{yes}");
+        }
+        for no in [
+            "README.md",
+            "2021-12-08-a.md",
+            "_layouts/post.html",
+            "category/emnews.html",
+            "_posts/img.png",
+            "_posts/.md",
+            "x/old_post/a.md",
+            "_drafts/a.md",
+            "_site/_posts/a.md",
+            "vendor/gem/_posts/a.md",
+            "_posts/.git/a.md",
+            "",
+        ] {
+            assert!(!is_post_path(no, false), "{no}");
+        }
+        assert!(is_post_path("_drafts/a.md", true));
+        assert!(is_post_path("cat/_drafts/a.md", true));
+        assert!(!is_post_path("_site/_drafts/a.md", true));
+    }
+
+    #[test]
+    fn a_slug_is_the_stem_without_its_date_or_leading_dashes() {
+        assert_eq!(post_slug("2021-12-08-a-b"), "a-b");
+        assert_eq!(post_slug("2021-1-8-x"), "x");
+        assert_eq!(post_slug("--x"), "x");
+        assert_eq!(post_slug("---"), "---");
+        assert_eq!(post_slug("2021-13-08-x"), "2021-13-08-x");
+        assert_eq!(post_slug("2021-12-08-"), "2021-12-08-");
+    }
 
     #[test]
     fn post_extensions_are_jekylls_in_any_case_and_need_a_name() {

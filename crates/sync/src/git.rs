@@ -8,9 +8,6 @@ use std::time::{Duration, Instant};
 use git2::{Delta, FetchOptions, FileMode, ObjectType, Oid, RemoteCallbacks, Repository};
 use tokio_util::sync::CancellationToken;
 
-/// Top-level folders that hold archived posts besides `_posts` (finews moves posts older than
-/// three days to `old_post/`).
-pub const ARCHIVE_DIRS: &[&str] = &["old_post"];
 const HEAD_REF: &str = "refs/broadsheet/head";
 
 /// Bounds on one git sync. A repository is a stranger's: it may hold a multi-GB blob that
@@ -79,11 +76,10 @@ pub struct GitChanges {
     pub skipped: Vec<(String, String)>,
 }
 
+/// A post in the repository: the jekyll crate's rule, shared with folder import (drafts are
+/// never synced from a repository).
 pub fn is_post_path(path: &str) -> bool {
-    let ext_ok = broadsheet_jekyll::has_post_extension(path);
-    let mut parts = path.split('/');
-    let first = parts.next().unwrap_or("");
-    ext_ok && (path.split('/').any(|p| p == "_posts") || ARCHIVE_DIRS.contains(&first))
+    broadsheet_jekyll::is_post_path(path, false)
 }
 
 /// A git source that arrived in a file (a backup, an OPML list) rather than from the reader
@@ -411,23 +407,6 @@ mod tests {
             "ftp://example.invalid/x",
         ] {
             assert!(check_remote_from_a_file(bad, &policy).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn post_paths_are_under_posts_or_archive_folders() {
-        for yes in [
-            "_posts/2021-12-08-a.md",
-            "old_post/2021-12-08-a.md",
-            "docs/_posts/x.markdown",
-            "_posts/sub/y.html",
-            "_posts/z.mkd",
-            "_posts/w.HTM",
-        ] {
-            assert!(is_post_path(yes), "{yes}");
-        }
-        for no in ["README.md", "_layouts/post.html", "category/emnews.html", "_posts/img.png", "x/old_post/a.md"] {
-            assert!(!is_post_path(no), "{no}");
         }
     }
 }

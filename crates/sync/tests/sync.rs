@@ -456,3 +456,80 @@ fn a_git_site_names_its_categories_and_keeps_its_other_addresses_from_its_own_fi
     assert_eq!(source().site_url.as_deref(), Some("https://moved.example"));
     assert_eq!(source().aliases, ["https://old-news.example", "https://news.example"], "where it was stays the site's");
 }
+
+/// One site, read as a git source and as a folder, gives the same posts: the rule of which
+/// paths are posts is the jekyll crate's, for both (a `.mkd` post, `old_post/`, a category's
+/// `_posts`; not `_drafts`, `_site`, a nested `old_post` or a non-post extension).
+#[test]
+fn a_site_synced_from_git_and_imported_from_its_folder_has_the_same_posts() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    let post = |title: &str| format!("---\ntitle: \"{title}\"\ndate: 2021-12-08 10:00:00 +0800\n---\n<p>{title}</p>\n");
+    let files: Vec<(&str, String)> = [
+        "_posts/2021-12-08-plain.md",
+        "_posts/2021-12-08-markdown-kind.mkd",
+        "_posts/2021-12-08-page.HTML",
+        "old_post/2021-12-07-archived.md",
+        "tech/_posts/2021-12-06-in-category.markdown",
+        "_drafts/2021-12-08-draft.md",
+        "_site/_posts/2021-12-08-output.md",
+        "docs/old_post/2021-12-08-nested-archive.md",
+        "_posts/2021-12-08-notes.txt",
+        "README.md",
+    ]
+    .iter()
+    .map(|p| (*p, post(p)))
+    .collect();
+    let borrowed: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
+    commit_files(&work, &borrowed, "site");
+    let repos = dir.path().join("repos");
+    std::fs::create_dir_all(&repos).unwrap();
+    git(dir.path(), &["clone", "-q", "--bare", work.to_str().unwrap(), repos.join("site.git").to_str().unwrap()]);
+    let url = format!("{}/site.git", git_server(&repos));
+
+    let titles = |store: &broadsheet_store::Store| {
+        let mut t: Vec<String> = store
+            .list_articles(&ArticleQuery { limit: Some(100), ..Default::default() })
+            .unwrap()
+            .into_iter()
+            .map(|a| a.title)
+            .collect();
+        t.sort();
+        t
+    };
+    let from_git = {
+        let store = archive(&dir.path().join("git"));
+        let rt = rt();
+        rt.block_on(add_source(&store, &url, None, None)).unwrap();
+        let (sink, _) = events();
+        let r = rt.block_on(engine(&store, &dir.path().join("git")).run(
+            Trigger::Now(None),
+            CancellationToken::new(),
+            sink,
+        ));
+        assert!(r.failures.is_empty(), "{:?}", r.failures);
+        let s = store.lock().unwrap();
+        titles(&s)
+    };
+    let from_folder = {
+        let mut store = broadsheet_store::Store::open(&dir.path().join("folder.sqlite3")).unwrap();
+        broadsheet_import::import_path(&mut store, &work, Default::default(), &mut |_, _| {}).unwrap();
+        titles(&store)
+    };
+    let want: Vec<String> = {
+        let mut w: Vec<String> = [
+            "_posts/2021-12-08-plain.md",
+            "_posts/2021-12-08-markdown-kind.mkd",
+            "_posts/2021-12-08-page.HTML",
+            "old_post/2021-12-07-archived.md",
+            "tech/_posts/2021-12-06-in-category.markdown",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        w.sort();
+        w
+    };
+    assert_eq!(from_git, want, "git sync");
+    assert_eq!(from_folder, want, "folder import");
+}

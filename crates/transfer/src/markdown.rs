@@ -187,16 +187,12 @@ fn date_prefix(a: &BackupArticle) -> String {
     jekyll_date(a)[..10].to_string()
 }
 
-/// The post's slug: its key without a leading `YYYY-MM-DD-`.
+/// The post's slug: its key (a file stem) without a leading date, as the jekyll crate reads
+/// one; `post` when nothing is left.
 fn slug(key: &str) -> &str {
-    let b = key.as_bytes();
-    let dated =
-        b.len() > 11 && b[4] == b'-' && b[7] == b'-' && b[10] == b'-' && key[..4].bytes().all(|c| c.is_ascii_digit());
-    let s = if dated { &key[11..] } else { key.trim_start_matches('-') };
-    if s.is_empty() {
-        "post"
-    } else {
-        s
+    match broadsheet_jekyll::post_slug(key) {
+        "" => "post",
+        s => s,
     }
 }
 
