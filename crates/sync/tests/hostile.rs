@@ -102,15 +102,34 @@ fn follow_feed_on(store: &SharedStore, port: u16) {
 
 /// A server on 127.0.0.1 that accepts connections and never says a word; its port.
 fn silent_port() -> u16 {
+    silent_server().0
+}
+
+/// [`silent_port`] with the number of connections it has accepted.
+fn silent_server() -> (u16, Arc<AtomicUsize>) {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = l.local_addr().unwrap().port();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let seen = accepted.clone();
     std::thread::spawn(move || {
         let mut held = Vec::new();
         for s in l.incoming().flatten().take(64) {
             held.push(s);
+            seen.fetch_add(1, Ordering::SeqCst);
         }
     });
-    port
+    (port, accepted)
+}
+
+/// Waits until `counter` passes `past` (a server saw the connection a test waits on).
+async fn connected(counter: &AtomicUsize, past: usize) {
+    tokio::time::timeout(Duration::from_secs(30), async {
+        while counter.load(Ordering::SeqCst) <= past {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await
+    .expect("the server was reached");
 }
 
 fn broadsheet_sync_now() -> i64 {
@@ -234,7 +253,7 @@ fn a_feed_from_a_file_must_be_public_while_one_the_reader_added_may_be_private()
 
 #[test]
 fn sources_sync_at_once_while_a_slow_image_phase_is_still_running() {
-    let port = silent_port();
+    let (port, accepted) = silent_server();
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("site");
     std::fs::create_dir_all(site.join("_posts")).unwrap();
@@ -253,13 +272,14 @@ fn sources_sync_at_once_while_a_slow_image_phase_is_still_running() {
     opts.image_limits.timeout = Duration::from_secs(600);
     let engine = Engine::new(store.clone(), opts);
     rt.block_on(engine.run_sources(Trigger::Now(None), CancellationToken::new(), Arc::new(|_| {})));
+    let before = accepted.load(Ordering::SeqCst);
     rt.block_on(async {
         let images = CancellationToken::new();
         let slow = tokio::spawn({
             let (engine, images) = (engine.clone(), images.clone());
             async move { engine.run_images(images, Arc::new(|_| {})).await }
         });
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        connected(&accepted, before).await;
         assert!(!slow.is_finished(), "the image phase is stuck on the silent host");
         // A new post and "sync now": the sources run at once, beside the stuck images.
         std::fs::write(site.join("_posts/2024-01-03-new.md"), "---\ntitle: new\n---\nx").unwrap();
@@ -282,7 +302,8 @@ fn a_silent_git_server_is_abandoned_after_its_timeout_and_cancel_answers_at_once
     let dir = tempfile::tempdir().unwrap();
     let store = archive(dir.path());
     let rt = rt();
-    let url = format!("http://127.0.0.1:{}/site.git", silent_port());
+    let (port, accepted) = silent_server();
+    let url = format!("http://127.0.0.1:{port}/site.git");
     rt.block_on(add_source(&store, &url, Some(broadsheet_sync::SourceKind::JekyllGit), None)).unwrap();
     let mut opts = SyncOptions::new(&dir.path().join("data"));
     opts.git_limits.server_timeout = Duration::from_secs(2);
@@ -299,10 +320,12 @@ fn a_silent_git_server_is_abandoned_after_its_timeout_and_cancel_answers_at_once
     let engine = Engine::new(store.clone(), opts);
     let cancel = CancellationToken::new();
     let started = std::time::Instant::now();
+    let before = accepted.load(Ordering::SeqCst);
     let r = rt.block_on(async {
-        let c = cancel.clone();
+        let (c, accepted) = (cancel.clone(), accepted.clone());
+        // Cancelled once the fetch is connected and waiting on the server.
         tokio::spawn(async move {
-            tokio::time::sleep(Duration::from_millis(500)).await;
+            connected(&accepted, before).await;
             c.cancel();
         });
         tokio::time::timeout(Duration::from_secs(30), engine.run(Trigger::Now(None), cancel, Arc::new(|_| {})))

@@ -291,9 +291,12 @@ fn cancelling_stops_a_run_early() {
             .unwrap();
     }
     let cancel = CancellationToken::new();
-    let c2 = cancel.clone();
+    let (c2, log) = (cancel.clone(), http.log.clone());
+    // Cancelled once the slow server has the run's requests (the run is waiting on it).
     std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_millis(300));
+        while !log.lock().unwrap().iter().any(|(p, _)| p == "/fault/slow") {
+            std::thread::sleep(Duration::from_millis(5));
+        }
         c2.cancel();
     });
     let (sink, seen) = events();
