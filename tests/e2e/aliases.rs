@@ -8,6 +8,7 @@ use crate::harness::App;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn links_to_a_sites_former_address_open_in_the_app_once_the_address_is_added() {
+    let _one = crate::harness::one_window_at_a_time().await;
     let tmp = tempfile::tempdir().unwrap();
     let site = tmp.path().join("site");
     std::fs::create_dir_all(site.join("_posts")).unwrap();

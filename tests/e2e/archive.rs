@@ -8,6 +8,7 @@ use crate::harness::App;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_archive_is_backed_up_exported_and_trimmed_from_the_window() {
+    let _one = crate::harness::one_window_at_a_time().await;
     let dir = tempfile::tempdir().unwrap();
     let (data, dialogs) = (dir.path().join("data"), dir.path().join("dialogs"));
     std::fs::create_dir_all(&dialogs).unwrap();
@@ -176,6 +177,7 @@ async fn archive_path(app: &App) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_backup_restores_into_a_new_archive_beside_a_used_one_and_the_window_switches_between_them() {
+    let _one = crate::harness::one_window_at_a_time().await;
     let dir = tempfile::tempdir().unwrap();
     let (data, dialogs) = (dir.path().join("data"), dir.path().join("dialogs"));
     std::fs::create_dir_all(&dialogs).unwrap();

@@ -20,6 +20,7 @@ fn count(data: &Path) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_window_lists_opens_and_bookmarks_while_a_large_folder_sync_runs() {
+    let _one = crate::harness::one_window_at_a_time().await;
     let tmp = tempfile::tempdir().unwrap();
     let all = broadsheet_testkit::generate_site(&tmp.path().join("all"), POSTS, 2000, 11);
     let site = tmp.path().join("site");

@@ -11,6 +11,7 @@ const OTHER: &str = "港务局周五公布了新的潮汐表，因为测量发�
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn copies_of_a_story_are_linked_read_together_and_shown_once_when_asked() {
+    let _one = crate::harness::one_window_at_a_time().await;
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("wire");
     std::fs::create_dir_all(site.join("_posts")).unwrap();

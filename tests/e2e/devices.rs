@@ -8,6 +8,7 @@ use crate::harness::App;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bookmark_made_on_another_computer_appears_and_one_made_here_reaches_it() {
+    let _one = crate::harness::one_window_at_a_time().await;
     let dir = tempfile::tempdir().unwrap();
     let shared = dir.path().join("Syncthing").join("Broadsheet");
     std::fs::create_dir_all(&shared).unwrap();

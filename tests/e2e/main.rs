@@ -22,6 +22,7 @@ use harness::{expected, App};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn first_run_shows_the_sample_and_opens_a_category_post_with_its_cached_image() {
+    let _one = crate::harness::one_window_at_a_time().await;
     let app = App::launch().await;
     let c = &app.client;
     let want = expected::newest_in_category("kejiribao");
@@ -81,6 +82,7 @@ async fn first_run_shows_the_sample_and_opens_a_category_post_with_its_cached_im
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn all_articles_lists_the_whole_sample_newest_first() {
+    let _one = crate::harness::one_window_at_a_time().await;
     let app = App::launch().await;
     app.wait_for_list().await;
     assert_eq!(app.count(".article-row").await, expected::post_count());
@@ -95,6 +97,7 @@ async fn all_articles_lists_the_whole_sample_newest_first() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn back_links_inside_a_post_open_the_category_and_home_in_the_app() {
+    let _one = crate::harness::one_window_at_a_time().await;
     let app = App::launch().await;
     let want = expected::newest_in_category("kejiribao");
     app.wait_for_list().await;
@@ -141,6 +144,7 @@ async fn back_links_inside_a_post_open_the_category_and_home_in_the_app() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn adding_a_loopback_feed_syncs_it_with_progress_and_health() {
+    let _one = crate::harness::one_window_at_a_time().await;
     let feed =
         harness::feed_server(&[("urn:e2e:1", "回环新闻一"), ("urn:e2e:2", "回环新闻二"), ("urn:e2e:3", "回环新闻三")]);
     let app = App::launch().await;
@@ -207,6 +211,7 @@ async fn adding_a_loopback_feed_syncs_it_with_progress_and_health() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bookmarks_and_tags_survive_a_restart_and_the_last_article_reopens() {
+    let _one = crate::harness::one_window_at_a_time().await;
     let dir = tempfile::tempdir().unwrap();
     let want = expected::newest_in_category("kejiribao");
     {
@@ -281,6 +286,7 @@ async fn bookmarks_and_tags_survive_a_restart_and_the_last_article_reopens() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn search_finds_chinese_with_marked_snippets_and_site_tags_filter_the_list() {
+    let _one = crate::harness::one_window_at_a_time().await;
     let app = App::launch().await;
     app.wait_for_list().await;
     let search = app.client.find(Locator::Css(".search-input")).await.unwrap();
@@ -298,6 +304,7 @@ async fn search_finds_chinese_with_marked_snippets_and_site_tags_filter_the_list
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_keyboard_only_session_reads_bookmarks_and_gets_help() {
+    let _one = crate::harness::one_window_at_a_time().await;
     let app = App::launch().await;
     app.wait_until("the list is filled", "return document.querySelectorAll('.article-row').length > 1").await;
     let second_title =
@@ -346,6 +353,7 @@ async fn a_keyboard_only_session_reads_bookmarks_and_gets_help() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dark_mode_and_large_type_are_one_click_away() {
+    let _one = crate::harness::one_window_at_a_time().await;
     let app = App::launch().await;
     app.wait_for_list().await;
     // The sidebar loads beside the list, not before it: wait for the category itself.
@@ -379,6 +387,7 @@ async fn dark_mode_and_large_type_are_one_click_away() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_interface_switches_to_simplified_chinese_and_remembers_it() {
+    let _one = crate::harness::one_window_at_a_time().await;
     let dir = tempfile::tempdir().unwrap();
     {
         let app = App::launch_in(dir.path()).await;
@@ -408,6 +417,7 @@ async fn the_interface_switches_to_simplified_chinese_and_remembers_it() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn folders_are_added_as_sources_and_a_long_list_loads_page_by_page() {
+    let _one = crate::harness::one_window_at_a_time().await;
     broadsheet_testkit::needs_corpus!();
     let app = App::launch().await;
     app.wait_for_list().await;
@@ -441,6 +451,7 @@ async fn folders_are_added_as_sources_and_a_long_list_loads_page_by_page() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn panes_resize_from_the_keyboard_and_the_window_works_at_800_by_600() {
+    let _one = crate::harness::one_window_at_a_time().await;
     let app = App::launch().await;
     app.wait_for_list().await;
     let before: f64 = app.eval("return document.querySelector('.sidebar').getBoundingClientRect().width").await;
@@ -475,6 +486,7 @@ async fn panes_resize_from_the_keyboard_and_the_window_works_at_800_by_600() {
 #[cfg(target_os = "linux")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_app_and_the_cli_share_the_platform_data_directory() {
+    let _one = crate::harness::one_window_at_a_time().await;
     let home = tempfile::tempdir().unwrap();
     let (data, config, cache) = (home.path().join("data"), home.path().join("config"), home.path().join("cache"));
     let env =
@@ -514,6 +526,7 @@ async fn the_app_and_the_cli_share_the_platform_data_directory() {
 /// how long after process start that was, its resident memory, and how many rows it drew.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_first_rows_drawn_are_marked_with_the_time_since_start_and_memory() {
+    let _one = crate::harness::one_window_at_a_time().await;
     let dir = tempfile::tempdir().unwrap();
     let mark = dir.path().join("mark.json");
     let data = dir.path().join("data");
@@ -536,4 +549,32 @@ async fn the_first_rows_drawn_are_marked_with_the_time_since_start_and_memory() 
         let kb = json["rss_kb"].as_u64().expect("resident memory on Linux");
         assert!(kb > 10_000, "{json}");
     }
+}
+
+/// Every async (real-window) test here begins by taking the one-window lock, so `cargo
+/// xtask test` can run the workspace's tests in parallel and these one at a time.
+#[test]
+fn every_test_takes_the_one_window_lock() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e");
+    let mut tests = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        for (i, _) in text.match_indices(&["#[tokio", "::test"].concat()) {
+            tests += 1;
+            let after = &text[i..];
+            let body = after.find("() {\n").map(|b| &after[b + 5..]).unwrap_or("");
+            let first = body.lines().next().unwrap_or("").trim();
+            assert_eq!(
+                first,
+                "let _one = crate::harness::one_window_at_a_time().await;",
+                "{}: the test after byte {i} must take the lock first",
+                path.display()
+            );
+        }
+    }
+    assert!(tests >= 27, "found only {tests} real-window tests");
 }

@@ -34,6 +34,7 @@ fn png_size(path: &Path) -> (u32, u32) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_installed_deb_has_a_desktop_entry_and_icon_and_opens_the_sample_archive() {
+    let _one = crate::harness::one_window_at_a_time().await;
     let deb = bundle("BROADSHEET_TEST_DEB");
     eprintln!("package: {} ({:.1} MiB, debug build)", deb.display(), deb.metadata().unwrap().len() as f64 / 1048576.0);
     assert_eq!(deb_field(&deb, "Package"), "broadsheet");

@@ -17,6 +17,7 @@ fn page(title: &str, sentence: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_page_saved_from_the_window_opens_without_its_clutter_and_pasted_or_dropped_addresses_are_saved_too() {
+    let _one = crate::harness::one_window_at_a_time().await;
     let base = page_server(&[
         ("/council.html", page("Council approves the new cycle lanes", "The first lane will run along the river.")),
         ("/pasted.html", page("Library opens on Sundays", "Opening hours grow from next month.")),

@@ -36,6 +36,7 @@ const LAYOUT_PROBLEMS: &str = "
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ten_thousand_posts_count_page_lay_out_at_every_size_and_back_up_through_the_window() {
+    let _one = crate::harness::one_window_at_a_time().await;
     let tmp = tempfile::tempdir().unwrap();
     let site = tmp.path().join("site");
     broadsheet_testkit::generate_site(&site, POSTS - 1, CATEGORIES, 11);
@@ -130,7 +131,7 @@ async fn ten_thousand_posts_count_page_lay_out_at_every_size_and_back_up_through
             for (w, h) in [(800, 600), (1920, 1080), (3840, 2160)] {
                 app.client.set_window_size(w, h).await.unwrap();
                 app.wait_until("the window has its size", &format!("return Math.abs(innerWidth - {w}) < 40")).await;
-                tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+                app.frames(4).await;
                 let bad: Vec<String> = app.eval(LAYOUT_PROBLEMS).await;
                 assert!(bad.is_empty(), "{w}×{h} {lang} {theme}: {bad:?}");
                 if w < 3000 {
@@ -147,7 +148,7 @@ async fn ten_thousand_posts_count_page_lay_out_at_every_size_and_back_up_through
         "return getComputedStyle(document.querySelector('.article')).fontSize === '32px'",
     )
     .await;
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    app.frames(4).await;
     let bad: Vec<String> = app.eval(LAYOUT_PROBLEMS).await;
     assert!(bad.is_empty(), "800×600 at the largest type: {bad:?}");
     app.screenshot("scale-800x600-largest-type.png").await;

@@ -13,6 +13,7 @@ const POSTS: usize = 600;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_header_counts_the_whole_view_and_search_pages_past_its_first_results() {
+    let _one = crate::harness::one_window_at_a_time().await;
     let tmp = tempfile::tempdir().unwrap();
     broadsheet_testkit::generate_site(&tmp.path().join("site"), POSTS, 30, 5);
     let data = tmp.path().join("data");
@@ -104,6 +105,7 @@ async fn the_header_counts_the_whole_view_and_search_pages_past_its_first_result
 /// narrowed to unread posts and to a range of dates; each header counts what it lists.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_search_is_narrowed_from_the_window_and_counts_what_it_lists() {
+    let _one = crate::harness::one_window_at_a_time().await;
     use broadsheet_model::{Filters, SearchQuery};
     let tmp = tempfile::tempdir().unwrap();
     broadsheet_testkit::generate_site(&tmp.path().join("site"), 300, 6, 11);

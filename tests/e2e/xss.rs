@@ -232,6 +232,7 @@ async fn assert_nothing_ran(app: &App, canary: &Canary, home: &str, title: &str,
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_posts_run_nothing_in_the_real_window() {
+    let _one = crate::harness::one_window_at_a_time().await;
     let canary = Canary::start();
     let vectors = vectors(&canary.host);
     let site = tempfile::tempdir().unwrap();
@@ -284,8 +285,14 @@ async fn hostile_posts_run_nothing_in_the_real_window() {
             ),
         )
         .await;
-        // Time for image errors, animations, refreshes and focus handlers to fire.
-        tokio::time::sleep(Duration::from_millis(400)).await;
+        // Every image loaded or failed (its error handlers, were any left, would have run),
+        // then frames for animations and focus handlers to fire.
+        app.wait_until(
+            "its images have loaded or failed",
+            "return Array.from(document.querySelectorAll('.article img')).every(i => i.complete)",
+        )
+        .await;
+        app.frames(3).await;
         if n == ids.len() / 2 {
             app.screenshot("xss-hostile-article.png").await;
         }
@@ -302,7 +309,7 @@ async fn hostile_posts_run_nothing_in_the_real_window() {
             )
             .await;
         shown.extend(markers);
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        app.frames(2).await;
         assert_nothing_ran(&app, &canary, &home, &title, &format!("in post {id} ({followed} links followed)")).await;
     }
 
@@ -327,7 +334,7 @@ async fn hostile_posts_run_nothing_in_the_real_window() {
         .await,
         "the hostile user tags and source are shown"
     );
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    app.frames(2).await;
     assert_nothing_ran(&app, &canary, &home, &title, "in the sidebar's views").await;
 
     // A search whose snippets quote the hostile text (markup kept as text by the sanitiser).
@@ -345,7 +352,7 @@ async fn hostile_posts_run_nothing_in_the_real_window() {
         )
         .await;
     assert!(markup.is_empty(), "snippets hold markup: {markup:?}");
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.frames(2).await;
     assert_nothing_ran(&app, &canary, &home, &title, "in search results").await;
     assert_eq!(app.client.windows().await.unwrap().len(), 1, "no window was opened");
     eprintln!("xss: {} vectors in {posts} posts; listener hits: {:?}", vectors.len(), canary.hits.lock().unwrap());
@@ -354,6 +361,7 @@ async fn hostile_posts_run_nothing_in_the_real_window() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_webview_refuses_to_leave_the_app_or_open_windows() {
+    let _one = crate::harness::one_window_at_a_time().await;
     let canary = Canary::start();
     let host = canary.host.clone();
     let app = App::launch().await;
@@ -405,7 +413,17 @@ async fn the_webview_refuses_to_leave_the_app_or_open_windows() {
     .await;
     app.client.find(Locator::Css("#popup")).await.unwrap().click().await.unwrap();
     let opened: bool = app.eval(&format!("return window.open('http://{host}/window-open') !== null")).await;
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // It was the guard that said no (the app logs each refusal on stderr): wait until each
+    // attempt has been refused, then check that none of them got through.
+    let refused = |log: &[String], path: &str| {
+        log.iter().any(|l| l.starts_with("broadsheet: refused") && l.ends_with(&format!("{host}/{path}")))
+    };
+    let wanted = ["script-navigation", "away", "middle", "popup"];
+    let start = std::time::Instant::now();
+    while !wanted.iter().all(|p| refused(&app_log(&host), p)) && start.elapsed() < Duration::from_secs(10) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    app.frames(2).await;
 
     assert_eq!(app.eval::<String>("return location.href").await, home, "the webview left the app");
     assert!(app.eval::<bool>("return !!document.querySelector('#away')").await, "the page was replaced");
@@ -414,13 +432,9 @@ async fn the_webview_refuses_to_leave_the_app_or_open_windows() {
     assert_eq!(app.client.windows().await.unwrap().len(), 1, "a second window was opened");
     let hits = canary.webview_hits();
     assert!(hits.is_empty(), "requests left the app: {hits:?}");
-    // It was the guard that said no (the app logs each refusal on stderr).
     let log = app_log(&host);
-    for path in ["script-navigation", "away", "middle", "popup"] {
-        assert!(
-            log.iter().any(|l| l.starts_with("broadsheet: refused") && l.ends_with(&format!("{host}/{path}"))),
-            "no refusal logged for /{path}: {log:#?}"
-        );
+    for path in wanted {
+        assert!(refused(&log, path), "no refusal logged for /{path}: {log:#?}");
     }
     eprintln!("guard: {log:#?}");
     app.quit().await;
@@ -442,6 +456,7 @@ fn app_log(needle: &str) -> Vec<String> {
 /// that swallows the rest of its post is last in it), as the window test expects.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_vector_reaches_the_archive_on_its_own() {
+    let _one = crate::harness::one_window_at_a_time().await;
     let vectors = vectors("127.0.0.1:9");
     let site = tempfile::tempdir().unwrap();
     let posts = write_site(site.path(), &vectors);

@@ -124,9 +124,10 @@ fn test() -> Result {
     let skipped_log = sh::target_dir().join("tests-skipped.txt");
     let _ = std::fs::remove_file(&skipped_log);
     // One cargo invocation with one feature set: unit, integration, component and the
-    // real-window tests, so dependencies are compiled once. One test at a time within each
-    // binary: two real windows at once on two cores make their timings a lottery.
-    let mut args = build_args(if e2e { FEATURES } else { "custom-protocol" });
+    // real-window tests, so dependencies are compiled once. Tests run in parallel within each
+    // binary; the real-window ones take one lock (`harness::one_window_at_a_time`), since two
+    // windows at once on two cores make their timings a lottery.
+    let args = build_args(if e2e { FEATURES } else { "custom-protocol" });
     let mut cargo = sh::command(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     cargo.env("BROADSHEET_SKIPPED_LOG", &skipped_log);
     // Build first, so the Linux packages can be made from this very build (and tried by the
@@ -137,7 +138,6 @@ fn test() -> Result {
             cargo.env(var, path);
         }
     }
-    args.extend(["--", "--test-threads=1"]);
     cargo.args(&args);
     if let Some(dir) = &corpus {
         cargo.env("BROADSHEET_CORPUS", dir);

@@ -22,6 +22,16 @@ pub struct App {
     _data_dir: Option<tempfile::TempDir>,
 }
 
+/// Held for the whole of a real-window test: they run one at a time (two windows at once on
+/// two cores make their timings a lottery) while the workspace's other tests run in
+/// parallel. Every test in this binary takes it first, setup included (a 10,000-post import
+/// beside a running window would starve it); `every_test_takes_the_one_window_lock` checks.
+/// (An async lock: it is held across the test's awaits; a failed test releases it unpoisoned.)
+pub async fn one_window_at_a_time() -> tokio::sync::MutexGuard<'static, ()> {
+    static ONE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    ONE.lock().await
+}
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
@@ -200,6 +210,22 @@ impl App {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// Waits until the window has drawn `n` more frames: layout and paint after a change are
+    /// done, and what it queued for the next frame (the list's row measuring) has run. What a
+    /// test waits on instead of a fixed sleep before it measures the layout.
+    pub async fn frames(&self, n: u32) {
+        self.client
+            .execute_async(
+                &format!(
+                    "const done = arguments[arguments.length - 1]; let left = {n};
+                     const next = () => (left-- > 0 ? requestAnimationFrame(next) : done(true)); next()"
+                ),
+                vec![],
+            )
+            .await
+            .unwrap();
     }
 
     /// Waits until the article list has rows (the window is up and the archive read).
