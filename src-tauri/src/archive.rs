@@ -6,20 +6,10 @@
 use std::path::PathBuf;
 
 use broadsheet_model::{ApiError, ArchiveLocation, ExportDone, OpmlDone, RetentionInfo};
-use broadsheet_transfer::{Selection, TransferError};
+use broadsheet_transfer::Selection;
 use tauri::State;
 
 use crate::state::AppState;
-
-/// Errors of the transfer crate, as the window sees them (mapped here, at the boundary).
-fn transfer_error(e: TransferError) -> ApiError {
-    log::warn!("{e}");
-    match e {
-        TransferError::Io { path, source } => ApiError::Storage(format!("{}: {source}", path.display())),
-        TransferError::Invalid { path, reason } => ApiError::InvalidInput(format!("{}: {reason}", path.display())),
-        TransferError::Store(e) => crate::errors::store(e),
-    }
-}
 
 /// What a dialog asks for.
 enum Ask {
@@ -116,7 +106,7 @@ pub async fn export_archive(
             _ => broadsheet_transfer::export_bookmarks(s, &bookmarked, &path),
         })
     })?;
-    let count = count.map_err(transfer_error)?;
+    let count = count.map_err(crate::errors::transfer)?;
     log::info!("exported {format} ({count}) to {}", path.display());
     Ok(Some(ExportDone { path: path.display().to_string(), count: count as u64 }))
 }
@@ -125,7 +115,8 @@ pub async fn export_archive(
 #[tauri::command]
 pub async fn import_opml_file(app: tauri::AppHandle, state: State<'_, AppState>) -> Result<Option<OpmlDone>, ApiError> {
     let Some(path) = ask(&app, Ask::Open { filter: ("OPML", &["opml", "xml"]) }).await else { return Ok(None) };
-    let report = state.with_store(|s| Ok(broadsheet_transfer::import_opml(s, &path)))?.map_err(transfer_error)?;
+    let report =
+        state.with_store(|s| Ok(broadsheet_transfer::import_opml(s, &path)))?.map_err(crate::errors::transfer)?;
     log::info!("OPML {}: {} feeds added, {} already present", path.display(), report.added, report.already_present);
     Ok(Some(OpmlDone { added: report.added as u64, already_present: report.already_present as u64 }))
 }
@@ -140,7 +131,7 @@ pub async fn restore_backup(app: tauri::AppHandle, state: State<'_, AppState>) -
     let backup = tauri::async_runtime::spawn_blocking(move || broadsheet_transfer::read_backup(&read))
         .await
         .map_err(crate::errors::internal)?
-        .map_err(transfer_error)?;
+        .map_err(crate::errors::transfer)?;
     let Some(sample) = state.with_reader(|s| s.only_the_sample())? else {
         return Err(ApiError::InvalidInput(
             "this archive already holds your own sources or marks: restore into a new archive \
@@ -174,7 +165,7 @@ pub async fn restore_into_new_archive(
     broadsheet_store::location::can_name(&dir).map_err(ApiError::InvalidInput)?;
     let read = file.clone();
     let (made, n) = tauri::async_runtime::spawn_blocking(move || -> Result<(PathBuf, usize), ApiError> {
-        let backup = broadsheet_transfer::read_backup(&read).map_err(transfer_error)?;
+        let backup = broadsheet_transfer::read_backup(&read).map_err(crate::errors::transfer)?;
         new_archive_from(&dir, &backup)
     })
     .await

@@ -24,6 +24,19 @@ pub(crate) fn add(e: broadsheet_sync::AddError) -> ApiError {
     }
 }
 
+/// Errors of the transfer crate (backups, exports, OPML): a file that is not what it should
+/// be is the reader's input; a file that cannot be read or written is storage. Logged here
+/// with the file named.
+pub(crate) fn transfer(e: broadsheet_transfer::TransferError) -> ApiError {
+    use broadsheet_transfer::TransferError;
+    log::warn!("{e}");
+    match e {
+        TransferError::Io { path, source } => ApiError::Storage(format!("{}: {source}", path.display())),
+        e @ (TransferError::Invalid { .. } | TransferError::Opml { .. }) => ApiError::InvalidInput(e.to_string()),
+        TransferError::Store(e) => store(e),
+    }
+}
+
 /// Work handed to another thread that ended without an answer (it panicked or was
 /// cancelled): a fault of the app, not of the archive or the reader's input.
 pub(crate) fn internal(e: impl std::fmt::Display) -> ApiError {
@@ -43,5 +56,10 @@ mod tests {
         assert!(matches!(store(io), ApiError::Storage(m) if m.contains("disk full")));
         assert!(matches!(add(broadsheet_sync::AddError::NotFound("no feed".into())), ApiError::NotFound(_)));
         assert!(matches!(internal("worker panicked"), ApiError::Internal(_)));
+        let opml = broadsheet_transfer::TransferError::Opml {
+            path: "/x.opml".into(),
+            source: broadsheet_transfer::OpmlError::Dtd,
+        };
+        assert!(matches!(transfer(opml), ApiError::InvalidInput(m) if m.starts_with("/x.opml: it declares a DTD")));
     }
 }

@@ -177,16 +177,29 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
+/// Why a document is not a feed Broadsheet reads.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FeedError {
+    /// Refused before parsing: deeper than any feed (a parser bomb).
+    #[error("not a feed: elements or arrays nested more than {} levels deep", MAX_FEED_DEPTH)]
+    TooDeep,
+    /// Refused before parsing: a JSON document of more containers than any feed has.
+    #[error("not a feed: more than {} JSON objects and arrays", MAX_JSON_CONTAINERS)]
+    TooManyContainers,
+    /// The feed parser's own reason (bounded: it may quote the document).
+    #[error("not a feed: {0}")]
+    Malformed(String),
+    /// The third-party parser panicked on this document (caught; the process goes on).
+    #[error("not a feed: the feed parser failed on this document (an internal error)")]
+    ParserFailed,
+}
+
 /// Parses a feed fetched from `feed_url` (relative links resolve against the entry's or the
 /// feed's site). `now` dates entries that carry no date.
-pub fn parse_feed(bytes: &[u8], feed_url: &str, now: i64) -> Result<ParsedFeed, String> {
+pub fn parse_feed(bytes: &[u8], feed_url: &str, now: i64) -> Result<ParsedFeed, FeedError> {
     let bytes = match prescan(bytes) {
-        Prescan::TooDeep => {
-            return Err(format!("not a feed: elements or arrays nested more than {MAX_FEED_DEPTH} levels deep"))
-        }
-        Prescan::TooLarge => {
-            return Err(format!("not a feed: more than {MAX_JSON_CONTAINERS} JSON objects and arrays"))
-        }
+        Prescan::TooDeep => return Err(FeedError::TooDeep),
+        Prescan::TooLarge => return Err(FeedError::TooManyContainers),
         Prescan::Parse(b) => b,
     };
     let bytes: &[u8] = &bytes;
@@ -194,12 +207,12 @@ pub fn parse_feed(bytes: &[u8], feed_url: &str, now: i64) -> Result<ParsedFeed, 
     // either panic on an input nobody foresaw (quick-xml has, on deep namespaces), this feed
     // fails with a message and the process goes on.
     let parsed = std::panic::catch_unwind(|| {
-        feed_rs::parser::Builder::new().base_uri(Some(feed_url)).build().parse(bytes).map_err(|e| e.to_string())
+        feed_rs::parser::Builder::new().base_uri(Some(feed_url)).build().parse(bytes).map_err(broadsheet_model::shown)
     });
     let feed = match parsed {
         Ok(Ok(feed)) => feed,
-        Ok(Err(e)) => return Err(format!("not a feed: {e}")),
-        Err(_) => return Err("not a feed: the feed parser failed on this document (an internal error)".into()),
+        Ok(Err(e)) => return Err(FeedError::Malformed(e)),
+        Err(_) => return Err(FeedError::ParserFailed),
     };
     let site_url = feed
         .links
@@ -450,9 +463,9 @@ mod depth_tests {
     #[test]
     fn absurd_nesting_is_refused_before_parsing_and_real_markup_is_not() {
         let deep = format!("<rss><channel><item>{}</item></channel></rss>", "<x>".repeat(200_000));
-        assert!(parse_feed(deep.as_bytes(), "http://e.org/f.xml", 0).unwrap_err().contains("nested"));
+        assert_eq!(parse_feed(deep.as_bytes(), "http://e.org/f.xml", 0).unwrap_err(), FeedError::TooDeep);
         let json = format!("{{\"items\":{}}}", "[".repeat(200_000));
-        assert!(parse_feed(json.as_bytes(), "http://e.org/f.json", 0).unwrap_err().contains("nested"));
+        assert_eq!(parse_feed(json.as_bytes(), "http://e.org/f.json", 0).unwrap_err(), FeedError::TooDeep);
         // Hundreds of unclosed <br>s inside CDATA and a JSON string full of brackets are text.
         let item =
             format!("<item><title>t</title><description><![CDATA[{}]]></description></item>", "a<br>".repeat(400));
@@ -473,7 +486,7 @@ mod depth_tests {
             "<rss xmlns:media=\"http://search.yahoo.com/mrss/\"><channel><item><title>t</title>{}</item></channel></rss>",
             "<media:content a=\"/>\">".repeat(200_000)
         );
-        assert!(parse_feed(feed.as_bytes(), "http://e.org/f.xml", 0).unwrap_err().contains("nested"));
+        assert_eq!(parse_feed(feed.as_bytes(), "http://e.org/f.xml", 0).unwrap_err(), FeedError::TooDeep);
         // Just under the bound, on a thread with the blocking pool's 2 MiB stack: parsed
         // (or refused), never a stack overflow.
         let nested = format!(
@@ -520,6 +533,6 @@ mod depth_tests {
             "{{\"version\":\"https://jsonfeed.org/version/1.1\",\"title\":\"j\",\"items\":[{}]}}",
             vec!["{}"; 200_000].join(",")
         );
-        assert!(parse_feed(json.as_bytes(), "http://e.org/f.json", 0).unwrap_err().contains("JSON objects"));
+        assert_eq!(parse_feed(json.as_bytes(), "http://e.org/f.json", 0).unwrap_err(), FeedError::TooManyContainers);
     }
 }

@@ -15,7 +15,7 @@ mod site_link;
 mod yaml;
 
 pub use config::{parse_config, SiteConfig};
-pub use name::{has_post_extension, is_post_path, post_slug, ARCHIVE_DIRS, SKIP_DIRS};
+pub use name::{has_post_extension, is_post_path, post_key, post_slug, ARCHIVE_DIRS, SKIP_DIRS};
 pub use render::{render_body, Rendered};
 pub use site_files::{
     category_page_name, cname_site, is_category_page_path, learn_site_file, MAX_CATEGORY_PAGES,

@@ -59,13 +59,20 @@ pub(crate) struct PostName {
     pub warning: Option<String>,
 }
 
+/// A post's key in its source: the file name without its extension, whatever folder it is
+/// in — a post moved from `_posts/` to `old_post/` is the same post.
+pub fn post_key(path: &str) -> &str {
+    let file = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    match file.rfind('.') {
+        Some(i) if i > 0 => &file[..i],
+        _ => file,
+    }
+}
+
 impl PostName {
     pub fn parse(path: &str) -> PostName {
         let file = path.rsplit(['/', '\\']).next().unwrap_or(path);
-        let stem = match file.rfind('.') {
-            Some(i) if i > 0 => &file[..i],
-            _ => file,
-        };
+        let stem = post_key(path);
         if let Some((date, slug)) = split_date(stem) {
             return PostName { stem: stem.to_string(), slug: slug.to_string(), date: Some(date), warning: None };
         }

@@ -10,6 +10,30 @@ use tokio_util::sync::CancellationToken;
 
 const HEAD_REF: &str = "refs/broadsheet/head";
 
+/// Why a git sync failed. Messages quote the server's or libgit2's text: the engine bounds
+/// them (`JobError`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GitError {
+    #[error("cancelled")]
+    Cancelled,
+    /// A repository that came in a file (a backup, an OPML list) may not read this
+    /// computer's files or reach its network.
+    #[error("{url}: {why}; add it again yourself to sync it")]
+    Refused { url: String, why: String },
+    #[error("git fetch {url}: the server sent more than {max} bytes; abandoned")]
+    TooLarge { url: String, max: usize },
+    #[error("git fetch {url}: took longer than {minutes} minutes; abandoned")]
+    TooSlow { url: String, minutes: u64 },
+    /// libgit2's own reason a fetch failed (no such repository, connection refused, …).
+    #[error("git fetch {url}: {message}")]
+    Fetch { url: String, message: String },
+    #[error("{url}: more than {files} files or {bytes} bytes of posts changed at once; refused")]
+    TooManyChanges { url: String, files: usize, bytes: usize },
+    /// The mirror on this computer could not be made, opened or read.
+    #[error("the git mirror in {}: {message}", dir.display())]
+    Mirror { dir: PathBuf, message: String },
+}
+
 /// Bounds on one git sync. A repository is a stranger's: it may hold a multi-GB blob that
 /// compresses to nothing, millions of objects, or a server that sends one byte a minute.
 #[derive(Debug, Clone)]
@@ -86,8 +110,8 @@ pub fn is_post_path(path: &str) -> bool {
 /// is content like any other: it may not read this computer's files, and its host must be
 /// public — checked on the name and on every address it resolves to now (libgit2 connects by
 /// itself, so this is the check that can be made; it also never follows a redirect).
-pub fn check_remote_from_a_file(url: &str, policy: &broadsheet_fetch::NetPolicy) -> Result<(), String> {
-    let refuse = |why: String| Err(format!("{url}: {why}; add it again yourself to sync it"));
+pub fn check_remote_from_a_file(url: &str, policy: &broadsheet_fetch::NetPolicy) -> Result<(), GitError> {
+    let refuse = |why: String| Err(GitError::Refused { url: url.to_string(), why });
     let lower = url.to_ascii_lowercase();
     let local = || refuse("this source came in a file and reads this computer's files".into());
     if lower.contains('\\') {
@@ -173,9 +197,11 @@ pub fn fetch_changes(
     since: Option<&str>,
     limits: &GitLimits,
     cancel: &CancellationToken,
-) -> Result<GitChanges, String> {
+) -> Result<GitChanges, GitError> {
     configure_libgit2(limits);
     let dir = mirror_dir(cache, url);
+    let mirror = |e: &dyn std::fmt::Display| GitError::Mirror { dir: dir.clone(), message: e.to_string() };
+    let git = |e: git2::Error| mirror(&e.message());
     // A mirror is ours alone (one sync at a time), so a lock file in it is a leftover of a
     // process killed mid-fetch: libgit2 would refuse every later fetch ("failed to lock").
     remove_stale_locks(&dir);
@@ -184,12 +210,12 @@ pub fn fetch_changes(
     let fresh =
         !dir.join("HEAD").exists() || Repository::open_bare(&dir).is_ok_and(|r| r.find_reference(HEAD_REF).is_err());
     let repo = if !dir.join("HEAD").exists() {
-        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        Repository::init_bare(&dir).map_err(|e| e.message().to_string())?
+        std::fs::create_dir_all(&dir).map_err(|e| mirror(&e))?;
+        Repository::init_bare(&dir).map_err(git)?
     } else {
-        Repository::open_bare(&dir).map_err(|e| e.message().to_string())?
+        Repository::open_bare(&dir).map_err(git)?
     };
-    let mut remote = repo.remote_anonymous(url).map_err(|e| e.message().to_string())?;
+    let mut remote = repo.remote_anonymous(url).map_err(git)?;
     let refspec = format!("+HEAD:{HEAD_REF}");
     let started = Instant::now();
     let fetch = |depth: Option<i32>| {
@@ -220,14 +246,11 @@ pub fn fetch_changes(
         drop(opts);
         result.map_err(|e| {
             if cancel.is_cancelled() {
-                FetchFailure::Failed("cancelled".to_string())
+                FetchFailure::Failed(GitError::Cancelled)
             } else if too_large.load(std::sync::atomic::Ordering::Relaxed) {
-                FetchFailure::Failed(format!("git fetch {url}: the server sent more than {max} bytes; abandoned"))
+                FetchFailure::Failed(GitError::TooLarge { url: url.to_string(), max })
             } else if started.elapsed() >= deadline {
-                FetchFailure::Failed(format!(
-                    "git fetch {url}: took longer than {} minutes; abandoned",
-                    deadline.as_secs() / 60
-                ))
+                FetchFailure::Failed(GitError::TooSlow { url: url.to_string(), minutes: deadline.as_secs() / 60 })
             } else {
                 e
             }
@@ -248,14 +271,14 @@ pub fn fetch_changes(
         fetch(None).map_err(failed)?;
     }
     drop(remote.disconnect());
-    let head = repo.find_reference(HEAD_REF).and_then(|r| r.peel_to_commit()).map_err(|e| e.message().to_string())?;
-    let new_tree = head.tree().map_err(|e| e.message().to_string())?;
+    let head = repo.find_reference(HEAD_REF).and_then(|r| r.peel_to_commit()).map_err(git)?;
+    let new_tree = head.tree().map_err(git)?;
     let old_tree = since
         .and_then(|s| Oid::from_str(s).ok())
         .and_then(|oid| repo.find_commit(oid).ok())
         .and_then(|c| c.tree().ok());
     let mut changes = GitChanges { head: head.id().to_string(), ..Default::default() };
-    let odb = repo.odb().map_err(|e| e.message().to_string())?;
+    let odb = repo.odb().map_err(git)?;
     // The size from the object header, before any byte of the blob is inflated.
     let blob_size = |oid: Oid| match odb.read_header(oid) {
         Ok((size, ObjectType::Blob)) => Ok(size),
@@ -269,11 +292,11 @@ pub fn fetch_changes(
         .and_then(|e| repo.find_blob(e.id()).ok())
         .map(|b| String::from_utf8_lossy(b.content()).into_owned());
     changes.site_files = site_files(&repo, &new_tree, &blob_size);
-    let diff = repo.diff_tree_to_tree(old_tree.as_ref(), Some(&new_tree), None).map_err(|e| e.message().to_string())?;
+    let diff = repo.diff_tree_to_tree(old_tree.as_ref(), Some(&new_tree), None).map_err(git)?;
     let mut total = 0usize;
     for delta in diff.deltas() {
         if cancel.is_cancelled() {
-            return Err("cancelled".into());
+            return Err(GitError::Cancelled);
         }
         let new_path = delta.new_file().path().map(|p| p.to_string_lossy().replace('\\', "/"));
         let old_path = delta.old_file().path().map(|p| p.to_string_lossy().replace('\\', "/"));
@@ -300,12 +323,13 @@ pub fn fetch_changes(
                 }
                 total += size;
                 if total > limits.max_total_post_bytes || changes.files.len() >= limits.max_files {
-                    return Err(format!(
-                        "{url}: more than {} files or {} bytes of posts changed at once; refused",
-                        limits.max_files, limits.max_total_post_bytes
-                    ));
+                    return Err(GitError::TooManyChanges {
+                        url: url.to_string(),
+                        files: limits.max_files,
+                        bytes: limits.max_total_post_bytes,
+                    });
                 }
-                let blob = repo.find_blob(oid).map_err(|e| e.message().to_string())?;
+                let blob = repo.find_blob(oid).map_err(git)?;
                 changes.files.push((path, blob.content().to_vec()));
             }
             Delta::Deleted => {
@@ -365,18 +389,18 @@ const GIT_ENOTSUPPORTED: i32 = -39;
 /// Why a fetch failed.
 enum FetchFailure {
     /// The transport cannot do what was asked (a shallow fetch of a local path).
-    Unsupported(String),
-    Failed(String),
+    Unsupported(GitError),
+    Failed(GitError),
 }
 
 fn remote_fetch(repo: &Repository, url: &str, refspec: &str, opts: &mut FetchOptions<'_>) -> Result<(), FetchFailure> {
-    let mut remote = repo.remote_anonymous(url).map_err(|e| FetchFailure::Failed(e.message().to_string()))?;
+    let failed = |e: git2::Error| GitError::Fetch { url: url.to_string(), message: e.message().to_string() };
+    let mut remote = repo.remote_anonymous(url).map_err(|e| FetchFailure::Failed(failed(e)))?;
     remote.fetch(&[refspec], Some(opts), None).map_err(|e| {
-        let message = format!("git fetch {url}: {}", e.message());
         if e.raw_code() == GIT_ENOTSUPPORTED {
-            FetchFailure::Unsupported(message)
+            FetchFailure::Unsupported(failed(e))
         } else {
-            FetchFailure::Failed(message)
+            FetchFailure::Failed(failed(e))
         }
     })
 }
@@ -406,7 +430,23 @@ mod tests {
             "git@localhost:x.git",
             "ftp://example.invalid/x",
         ] {
-            assert!(check_remote_from_a_file(bad, &policy).is_err(), "{bad}");
+            assert!(
+                matches!(check_remote_from_a_file(bad, &policy), Err(GitError::Refused { url, .. }) if url == bad),
+                "{bad}"
+            );
         }
+    }
+
+    #[test]
+    fn failures_have_kinds_and_name_the_repository() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = format!("file://{}", dir.path().join("no-such-repo").display());
+        let cancel = CancellationToken::new();
+        let err = fetch_changes(&missing, &dir.path().join("cache"), None, &GitLimits::default(), &cancel).unwrap_err();
+        assert!(matches!(&err, GitError::Fetch { url, .. } if *url == missing), "{err:?}");
+        assert!(err.to_string().starts_with(&format!("git fetch {missing}: ")), "{err}");
+        cancel.cancel();
+        let err = fetch_changes(&missing, &dir.path().join("cache"), None, &GitLimits::default(), &cancel).unwrap_err();
+        assert_eq!(err, GitError::Cancelled);
     }
 }

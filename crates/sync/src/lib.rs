@@ -21,7 +21,7 @@ use broadsheet_store::Store;
 
 pub use add::{add_source, AddError, SourceKind};
 pub use engine::{Engine, EventSink};
-pub use git::{is_post_path, GitLimits};
+pub use git::{is_post_path, GitError, GitLimits};
 pub use plan::Trigger;
 pub use run::{SyncReport, UNFINISHED};
 pub use save::{SaveError, Saved, SAVED_KIND, SAVED_LOCATION};

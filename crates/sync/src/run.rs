@@ -46,6 +46,12 @@ struct JobError {
     retry_after: Option<i64>,
 }
 
+impl From<crate::git::GitError> for JobError {
+    fn from(e: crate::git::GitError) -> Self {
+        JobError::from(broadsheet_model::shown(e))
+    }
+}
+
 impl From<String> for JobError {
     /// Cut to `MAX_MESSAGE_CHARS`: a message quotes what the server or file sent.
     fn from(message: String) -> Self {
@@ -320,10 +326,10 @@ impl Engine {
         let mut archive = SharedArchive::new(&self.store);
         let report: ImportReport = import_posts(&mut archive, s.id, &site, files).map_err(|e| e.to_string())?;
         // A deleted path whose post reappears elsewhere (moved to old_post/) is not gone.
-        let stem =
-            |p: &str| p.rsplit('/').next().unwrap_or(p).rsplit_once('.').map_or(p.to_string(), |(s, _)| s.to_string());
-        let present: std::collections::HashSet<String> = changes.files.iter().map(|(p, _)| stem(p)).collect();
-        let gone: Vec<String> = changes.deleted.iter().map(|p| stem(p)).filter(|k| !present.contains(k)).collect();
+        use broadsheet_jekyll::post_key;
+        let present: std::collections::HashSet<&str> = changes.files.iter().map(|(p, _)| post_key(p)).collect();
+        let gone: Vec<String> =
+            changes.deleted.iter().map(|p| post_key(p)).filter(|k| !present.contains(k)).map(String::from).collect();
         self.lock().mark_keys_removed(s.id, &gone).map_err(|e| e.to_string())?;
         let status = match changes.skipped.as_slice() {
             [] => "git".to_string(),

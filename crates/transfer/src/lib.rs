@@ -15,7 +15,7 @@ use broadsheet_store::{Backup, Store, StoreError, BACKUP_FORMAT, BACKUP_VERSION}
 pub use bookmarks::export_bookmarks;
 pub use filenames::{safe_file_name, UniqueNames};
 pub use markdown::{export_markdown, MarkdownReport};
-pub use opml::{export_opml, import_opml, parse_opml, OpmlFeed, OpmlReport, MAX_OPML_BYTES};
+pub use opml::{export_opml, import_opml, parse_opml, OpmlError, OpmlFeed, OpmlReport, MAX_OPML_BYTES};
 
 #[derive(Debug, thiserror::Error)]
 pub enum TransferError {
@@ -23,6 +23,8 @@ pub enum TransferError {
     Io { path: PathBuf, source: std::io::Error },
     #[error("{path}: {reason}")]
     Invalid { path: PathBuf, reason: String },
+    #[error("{path}: {source}")]
+    Opml { path: PathBuf, source: crate::opml::OpmlError },
     #[error(transparent)]
     Store(#[from] StoreError),
 }

@@ -65,26 +65,53 @@ pub fn export_opml(store: &Store, out: &Path) -> Result<usize, TransferError> {
     Ok(sources.iter().filter(|s| s.kind != SourceKind::Saved.as_str()).count())
 }
 
+/// Why an OPML file was refused. Values it quotes are bounded (`broadsheet_model::shown`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OpmlError {
+    #[error("{0} bytes is more than the {max} an OPML file may have", max = MAX_OPML_BYTES)]
+    TooLarge(u64),
+    #[error("it declares a DTD (<!DOCTYPE …>), which OPML never needs")]
+    Dtd,
+    #[error("bad attribute: {0}")]
+    BadAttribute(String),
+    /// A feed address that is not http(s) (`file:`, `javascript:`, a path).
+    #[error("feed URL {0} is not http(s)")]
+    NotWeb(String),
+    /// A feed address the archive would not take as a source's location.
+    #[error("a feed URL over {max} bytes or with control characters: {0}", max = MAX_FEED_URL_BYTES)]
+    BadFeedUrl(String),
+    #[error("more than {max} feeds; no reader follows that many (split the list)", max = MAX_OPML_FEEDS)]
+    TooManyFeeds,
+    #[error("not well-formed XML at byte {at}: {reason}")]
+    NotXml { at: u64, reason: String },
+    #[error("no <opml> element: not an OPML file")]
+    NotOpml,
+}
+
 /// Reads the feeds of an OPML file (folders flattened). Refuses DTDs and entities, feed URLs
 /// that are not http(s), malformed XML and files over [`MAX_OPML_BYTES`].
-pub fn parse_opml(text: &str) -> Result<Vec<OpmlFeed>, String> {
+pub fn parse_opml(text: &str) -> Result<Vec<OpmlFeed>, OpmlError> {
     if text.len() as u64 > MAX_OPML_BYTES {
-        return Err(format!("{} bytes is more than the {MAX_OPML_BYTES} an OPML file may have", text.len()));
+        return Err(OpmlError::TooLarge(text.len() as u64));
     }
     let mut reader = Reader::from_str(text);
     let mut feeds = Vec::new();
     let mut saw_opml = false;
     loop {
         match reader.read_event() {
-            Ok(Event::DocType(_)) => return Err("it declares a DTD (<!DOCTYPE …>), which OPML never needs".into()),
+            Ok(Event::DocType(_)) => return Err(OpmlError::Dtd),
             Ok(Event::Start(e) | Event::Empty(e)) => match e.name().as_ref() {
                 b"opml" => saw_opml = true,
                 b"outline" => {
                     let (mut url, mut title, mut text_attr, mut site) = (None, None, None, None);
                     for attr in e.attributes() {
-                        let attr = attr.map_err(|e| format!("bad attribute: {e}"))?;
-                        let value =
-                            attr.unescape_value().map_err(|e| format!("bad attribute value: {e}"))?.into_owned();
+                        let attr = attr.map_err(|e| OpmlError::BadAttribute(broadsheet_model::shown(e)))?;
+                        let value = attr
+                            .unescape_value()
+                            .map_err(|e| {
+                                OpmlError::BadAttribute(broadsheet_model::shown(format_args!("its value: {e}")))
+                            })?
+                            .into_owned();
                         match attr.key.as_ref() {
                             b"xmlUrl" => url = Some(value),
                             b"title" => title = Some(value),
@@ -97,19 +124,15 @@ pub fn parse_opml(text: &str) -> Result<Vec<OpmlFeed>, String> {
                         let url = url.trim().to_string();
                         let lower = url.to_ascii_lowercase();
                         if !(lower.starts_with("http://") || lower.starts_with("https://")) {
-                            return Err(broadsheet_model::shown(format_args!("feed URL {url:?} is not http(s)")));
+                            return Err(OpmlError::NotWeb(broadsheet_model::shown(format_args!("{url:?}"))));
                         }
                         // What the archive takes as a source's location (its backup's rule).
                         if url.len() > MAX_FEED_URL_BYTES || url.chars().any(char::is_control) {
-                            return Err(broadsheet_model::shown(format_args!(
-                                "a feed URL over {MAX_FEED_URL_BYTES} bytes or with control characters: {url:?}"
-                            )));
+                            return Err(OpmlError::BadFeedUrl(broadsheet_model::shown(format_args!("{url:?}"))));
                         }
                         let site_url = site.filter(|s| s.starts_with("http://") || s.starts_with("https://"));
                         if feeds.len() == MAX_OPML_FEEDS {
-                            return Err(format!(
-                                "more than {MAX_OPML_FEEDS} feeds; no reader follows that many (split the list)"
-                            ));
+                            return Err(OpmlError::TooManyFeeds);
                         }
                         feeds.push(OpmlFeed {
                             url,
@@ -122,16 +145,13 @@ pub fn parse_opml(text: &str) -> Result<Vec<OpmlFeed>, String> {
             },
             Ok(Event::Eof) => break,
             Err(e) => {
-                return Err(broadsheet_model::shown(format_args!(
-                    "not well-formed XML at byte {}: {e}",
-                    reader.error_position()
-                )))
+                return Err(OpmlError::NotXml { at: reader.error_position(), reason: broadsheet_model::shown(e) })
             }
             Ok(_) => {}
         }
     }
     if !saw_opml {
-        return Err("no <opml> element: not an OPML file".into());
+        return Err(OpmlError::NotOpml);
     }
     Ok(feeds)
 }
@@ -140,10 +160,7 @@ pub fn parse_opml(text: &str) -> Result<Vec<OpmlFeed>, String> {
 pub fn import_opml(store: &mut Store, path: &Path) -> Result<OpmlReport, TransferError> {
     let len = std::fs::metadata(path).map_err(io(path))?.len();
     if len > MAX_OPML_BYTES {
-        return Err(TransferError::Invalid {
-            path: path.to_owned(),
-            reason: format!("{len} bytes is more than the {MAX_OPML_BYTES} an OPML file may have"),
-        });
+        return Err(TransferError::Opml { path: path.to_owned(), source: OpmlError::TooLarge(len) });
     }
     // The size above can lie (a device, a pipe, a file still growing): read one byte past the
     // bound at most, and let `parse_opml` refuse what is over it.
@@ -152,7 +169,7 @@ pub fn import_opml(store: &mut Store, path: &Path) -> Result<OpmlReport, Transfe
     std::io::Read::read_to_end(&mut std::io::Read::take(file, MAX_OPML_BYTES + 1), &mut bytes).map_err(io(path))?;
     let text = String::from_utf8(bytes)
         .map_err(|e| TransferError::Invalid { path: path.to_owned(), reason: format!("not UTF-8: {e}") })?;
-    let feeds = parse_opml(&text).map_err(|reason| TransferError::Invalid { path: path.to_owned(), reason })?;
+    let feeds = parse_opml(&text).map_err(|source| TransferError::Opml { path: path.to_owned(), source })?;
     let mut existing: std::collections::HashSet<String> = store.sources()?.into_iter().map(|s| s.location).collect();
     let new = feeds
         .iter()
