@@ -53,7 +53,7 @@ fn classify(href: &str, site_url: &str) -> Option<(Option<SiteLink>, String)> {
     let (scheme_less_href, site) = (strip_scheme(href)?, strip_scheme(site_url)?);
     let (host, path) = split_host(scheme_less_href);
     let (site_host, base) = split_host(site);
-    if !same_host(host, site_host) {
+    if !broadsheet_model::web::same_host(host, site_host) {
         return None;
     }
     let path = path.split(['#', '?']).next().unwrap_or("");
@@ -87,11 +87,6 @@ fn split_host(s: &str) -> (&str, &str) {
         Some(i) => (&s[..i], &s[i..]),
         None => (s, "/"),
     }
-}
-
-fn same_host(a: &str, b: &str) -> bool {
-    let norm = |h: &str| h.trim_start_matches("www.").to_ascii_lowercase();
-    norm(a) == norm(b)
 }
 
 #[cfg(test)]

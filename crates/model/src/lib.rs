@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 pub mod link;
+pub mod web;
 
 pub use link::InAppLink;
 

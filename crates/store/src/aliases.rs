@@ -50,12 +50,6 @@ pub fn normal_alias(url: &str) -> Option<String> {
     Some(if path.is_empty() { format!("{scheme}://{host}") } else { format!("{scheme}://{host}/{path}") })
 }
 
-/// The address without scheme and `www.`, for "is this the same site".
-fn bare(url: &str) -> String {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    rest.trim_start_matches("www.").trim_end_matches('/').to_ascii_lowercase()
-}
-
 impl Store {
     /// A source's other addresses, oldest first.
     pub fn site_aliases(&self, source: SourceId) -> Result<Vec<String>> {
@@ -94,11 +88,11 @@ impl Store {
             self.conn.query_row("SELECT site_url FROM sources WHERE id = ?1", [source], |r| r.get(0)).optional()?
         };
         let Some(site) = site else { return Err(StoreError::InvalidInput(format!("no source {source}"))) };
-        if site.is_some_and(|s| bare(&s) == bare(&alias)) {
+        if site.is_some_and(|s| broadsheet_model::web::site_key(&s) == broadsheet_model::web::site_key(&alias)) {
             return Ok(false);
         }
         let known: Vec<String> = self.site_aliases(source)?;
-        if known.iter().any(|k| bare(k) == bare(&alias)) {
+        if known.iter().any(|k| broadsheet_model::web::site_key(k) == broadsheet_model::web::site_key(&alias)) {
             return Ok(false);
         }
         if known.len() >= MAX_ALIASES {
@@ -183,9 +177,9 @@ impl Store {
         if let Some(old) = before.filter(|b| normal_alias(b).is_some()) {
             self.add_site_alias(source, old, AliasOrigin::Former)?;
         }
-        let new = bare(now);
+        let new = broadsheet_model::web::site_key(now);
         for known in self.site_aliases(source)? {
-            if bare(&known) == new {
+            if broadsheet_model::web::site_key(&known) == new {
                 self.remove_site_alias(source, &known)?;
             }
         }

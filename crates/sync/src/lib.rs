@@ -81,7 +81,8 @@ pub(crate) fn now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
+/// The host (and non-default port) a URL reaches, as the politeness limits and a feed's
+/// default name see it; the text itself for what is not a web address.
 pub(crate) fn host_of(url: &str) -> String {
-    let rest = url.split("://").nth(1).unwrap_or(url);
-    rest.split(['/', '?', '#']).next().unwrap_or("").to_ascii_lowercase()
+    broadsheet_model::web::host_and_port(url).unwrap_or_else(|| url.to_string())
 }

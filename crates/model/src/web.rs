@@ -1,0 +1,81 @@
+//! Web addresses: the one place an address is read for its host or compared as "the same
+//! site". Parsing is the `url` crate's (the WHATWG rules browsers use: case, IDNA, ports,
+//! user info), so `http://a@b.example/` is on `b.example`, not on `a@b.example`.
+
+pub use url::Url;
+
+/// `s` as an absolute http(s) address with a host; `None` for anything else.
+pub fn web_url(s: &str) -> Option<Url> {
+    let u = Url::parse(s.trim()).ok()?;
+    (matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| !h.is_empty())).then_some(u)
+}
+
+/// The host of an http(s) address, lower case (IDNA-encoded), without port or user.
+pub fn host(s: &str) -> Option<String> {
+    web_url(s).and_then(|u| u.host_str().map(str::to_string))
+}
+
+/// [`host`] with the port when it is not the scheme's default: two servers on one
+/// machine are two hosts to be polite to.
+pub fn host_and_port(s: &str) -> Option<String> {
+    let u = web_url(s)?;
+    let host = u.host_str()?;
+    Some(match u.port() {
+        Some(p) => format!("{host}:{p}"),
+        None => host.to_string(),
+    })
+}
+
+/// Whether two hosts are one as a reader sees them: case and a leading `www.` do not matter.
+pub fn same_host(a: &str, b: &str) -> bool {
+    let norm = |h: &str| {
+        let h = h.to_ascii_lowercase();
+        match h.strip_prefix("www.") {
+            Some(rest) => rest.to_string(),
+            None => h,
+        }
+    };
+    norm(a) == norm(b)
+}
+
+/// An address as "the same site" compares it: host as [`same_host`] reads it (and the port),
+/// then the path without a trailing slash; scheme, user, query and fragment do not matter.
+/// Text that is not a web address is compared as it is, lower-cased.
+pub fn site_key(s: &str) -> String {
+    match web_url(s) {
+        Some(u) => {
+            let host = u.host_str().unwrap_or("");
+            let host = host.strip_prefix("www.").unwrap_or(host);
+            let port = u.port().map(|p| format!(":{p}")).unwrap_or_default();
+            format!("{host}{port}{}", u.path().trim_end_matches('/'))
+        }
+        None => s.trim().trim_end_matches('/').to_lowercase(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_are_read_as_a_browser_reads_them() {
+        assert_eq!(host("https://Finews.Withounder.com/a").as_deref(), Some("finews.withounder.com"));
+        assert_eq!(host("http://user@b.example:8080/x").as_deref(), Some("b.example"));
+        assert_eq!(host_and_port("http://user@b.example:8080/x").as_deref(), Some("b.example:8080"));
+        assert_eq!(host_and_port("https://b.example:443/").as_deref(), Some("b.example"));
+        assert_eq!(host("https://例子.测试/").as_deref(), Some("xn--fsqu00a.xn--0zwm56d"));
+        for not in ["", "finews.withounder.com", "file:///etc/passwd", "javascript:alert(1)", "mailto:a@b", "http://"] {
+            assert_eq!(host(not), None, "{not}");
+        }
+    }
+
+    #[test]
+    fn the_same_site_ignores_case_www_scheme_and_a_trailing_slash() {
+        assert!(same_host("WWW.Example.org", "example.org"));
+        assert!(!same_host("example.org", "example.com"));
+        assert_eq!(site_key("https://www.Example.org/blog/"), site_key("http://example.org/blog"));
+        assert_ne!(site_key("https://example.org/blog"), site_key("https://example.org/other"));
+        assert_ne!(site_key("https://example.org:8443/"), site_key("https://example.org/"));
+        assert_eq!(site_key("https://example.org/?a#b"), "example.org");
+    }
+}
