@@ -1,10 +1,72 @@
-//! The one place that calls the backend: typed wrappers over Tauri's `invoke`.
+//! The one place that calls the backend: typed wrappers over a [`Backend`] — Tauri's
+//! `invoke` and `listen` in the app window, a fake in native tests (`api::fake`). The
+//! wrappers turn typed arguments and answers into JSON and back; the backend only carries
+//! JSON, so a fake answers exactly what the real commands would.
 
 use broadsheet_model::{
     ApiError, ArticleDetail, ArticleId, ArticleQuery, ArticleSummary, CategoryCount, ExportDone, Filters, LabelPage,
     LabelQuery, OpmlDone, RetentionInfo, SearchHit, SearchQuery, SourceInfo, SyncEvent, TagCount,
 };
 use serde::{de::DeserializeOwned, Serialize};
+use serde_json::Value;
+use std::{cell::RefCell, future::Future, pin::Pin, rc::Rc};
+
+/// An answer on its way from the backend.
+pub type Reply = Pin<Box<dyn Future<Output = Result<Value, ApiError>>>>;
+
+/// What the UI needs of a backend: commands (JSON arguments, a JSON answer or an
+/// [`ApiError`]) and events (a JSON payload per event, for the life of the page; the
+/// future ends once the listener is registered).
+pub trait Backend {
+    fn invoke(&self, cmd: &'static str, args: Value) -> Reply;
+    fn listen(&self, event: &'static str, on_event: Box<dyn Fn(Value)>) -> Pin<Box<dyn Future<Output = ()>>>;
+}
+
+thread_local! {
+    static BACKEND: RefCell<Option<Rc<dyn Backend>>> = const { RefCell::new(None) };
+}
+
+/// Makes `backend` the one every call goes to from now on: the app installs Tauri's at
+/// start; a native test installs a fake (`fake::Fake::install`).
+pub fn install(backend: Rc<dyn Backend>) {
+    BACKEND.with(|b| *b.borrow_mut() = Some(backend));
+}
+
+/// The installed backend; none installed is the window's Tauri (in wasm) or a backend
+/// that answers every call with an error (natively).
+fn backend() -> Rc<dyn Backend> {
+    BACKEND.with(|b| {
+        b.borrow_mut()
+            .get_or_insert_with(|| {
+                #[cfg(target_arch = "wasm32")]
+                return Rc::new(Tauri);
+                #[cfg(not(target_arch = "wasm32"))]
+                return Rc::new(Absent);
+            })
+            .clone()
+    })
+}
+
+async fn call<A: Serialize, T: DeserializeOwned>(cmd: &'static str, args: &A) -> Result<T, ApiError> {
+    let args = serde_json::to_value(args).map_err(|e| ApiError::InvalidInput(e.to_string()))?;
+    let reply = backend().invoke(cmd, args).await?;
+    serde_json::from_value(reply).map_err(|e| ApiError::Storage(format!("bad reply to {cmd}: {e}")))
+}
+
+/// Calls `on_event` with the payload of every backend event named `name`, for the life of
+/// the page (payloads that do not read as `T` are skipped).
+async fn listen<T: DeserializeOwned + 'static>(name: &'static str, on_event: impl Fn(T) + 'static) {
+    backend()
+        .listen(
+            name,
+            Box::new(move |payload| {
+                if let Ok(event) = serde_json::from_value::<T>(payload) {
+                    on_event(event);
+                }
+            }),
+        )
+        .await;
+}
 
 #[derive(Serialize)]
 struct LabelArgs {
@@ -94,26 +156,6 @@ pub async fn cancel_sync() -> Result<bool, ApiError> {
 pub async fn sync_running() -> Result<bool, ApiError> {
     call("sync_running", &NoArgs {}).await
 }
-
-/// Calls `on_event` with the payload of every backend event named `name`, for the life of
-/// the page (payloads that do not read as `T` are skipped).
-#[cfg(target_arch = "wasm32")]
-async fn listen<T: DeserializeOwned + 'static>(name: &str, on_event: impl Fn(T) + 'static) {
-    use wasm_bindgen::prelude::*;
-    let handler = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
-        let payload = js_sys::Reflect::get(&e, &JsValue::from_str("payload")).unwrap_or(JsValue::NULL);
-        if let Ok(event) = serde_wasm_bindgen::from_value::<T>(payload) {
-            on_event(event);
-        }
-    });
-    let _ = ipc::listen(name, &handler).await;
-    // The listener lives as long as the page.
-    handler.forget();
-}
-
-/// Outside the webview (native component tests) no backend sends events.
-#[cfg(not(target_arch = "wasm32"))]
-async fn listen<T: DeserializeOwned + 'static>(_name: &str, _on_event: impl Fn(T) + 'static) {}
 
 /// Calls `on_event` for every sync progress event.
 pub async fn listen_sync(on_event: impl Fn(SyncEvent) + 'static) {
@@ -383,6 +425,11 @@ pub fn mark_first_rows_once(rows: u32) {
     let _ = rows;
 }
 
+/// The app window's backend: Tauri's IPC. Values cross as JSON text (`JSON.stringify` and
+/// `parse` are the webview's own, fast), so numbers and nulls read exactly as serde wrote them.
+#[cfg(target_arch = "wasm32")]
+struct Tauri;
+
 #[cfg(target_arch = "wasm32")]
 mod ipc {
     use wasm_bindgen::prelude::*;
@@ -398,18 +445,59 @@ mod ipc {
 }
 
 #[cfg(target_arch = "wasm32")]
-async fn call<A: Serialize, T: DeserializeOwned>(cmd: &str, args: &A) -> Result<T, ApiError> {
-    let ser = serde_wasm_bindgen::Serializer::json_compatible();
-    let args = args.serialize(&ser).map_err(|e| ApiError::InvalidInput(e.to_string()))?;
-    match ipc::invoke(cmd, args).await {
-        Ok(v) => serde_wasm_bindgen::from_value(v).map_err(|e| ApiError::Storage(format!("bad reply to {cmd}: {e}"))),
-        Err(e) => Err(serde_wasm_bindgen::from_value::<ApiError>(e.clone())
-            .unwrap_or_else(|_| ApiError::Storage(e.as_string().unwrap_or_else(|| format!("{cmd} failed"))))),
+fn from_js(v: &wasm_bindgen::JsValue) -> Option<Value> {
+    if v.is_undefined() {
+        return Some(Value::Null);
+    }
+    let text = js_sys::JSON::stringify(v).ok()?.as_string()?;
+    serde_json::from_str(&text).ok()
+}
+
+#[cfg(target_arch = "wasm32")]
+impl Backend for Tauri {
+    fn invoke(&self, cmd: &'static str, args: Value) -> Reply {
+        Box::pin(async move {
+            let args = js_sys::JSON::parse(&args.to_string())
+                .map_err(|_| ApiError::InvalidInput(format!("{cmd}: arguments")))?;
+            match ipc::invoke(cmd, args).await {
+                Ok(v) => from_js(&v).ok_or_else(|| ApiError::Storage(format!("bad reply to {cmd}"))),
+                Err(e) => Err(from_js(&e)
+                    .and_then(|v| serde_json::from_value::<ApiError>(v).ok())
+                    .unwrap_or_else(|| ApiError::Storage(e.as_string().unwrap_or_else(|| format!("{cmd} failed"))))),
+            }
+        })
+    }
+
+    fn listen(&self, event: &'static str, on_event: Box<dyn Fn(Value)>) -> Pin<Box<dyn Future<Output = ()>>> {
+        use wasm_bindgen::prelude::*;
+        let handler = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
+            let payload = js_sys::Reflect::get(&e, &JsValue::from_str("payload")).unwrap_or(JsValue::NULL);
+            if let Some(v) = from_js(&payload) {
+                on_event(v);
+            }
+        });
+        Box::pin(async move {
+            let _ = ipc::listen(event, &handler).await;
+            // The listener lives as long as the page.
+            handler.forget();
+        })
     }
 }
 
-/// Outside the webview (native component tests) there is no backend to call.
+/// Natively, with no fake installed: every call fails, no event comes.
 #[cfg(not(target_arch = "wasm32"))]
-async fn call<A: Serialize, T: DeserializeOwned>(cmd: &str, _args: &A) -> Result<T, ApiError> {
-    Err(ApiError::Storage(format!("{cmd}: no backend outside the app window")))
+struct Absent;
+
+#[cfg(not(target_arch = "wasm32"))]
+impl Backend for Absent {
+    fn invoke(&self, cmd: &'static str, _args: Value) -> Reply {
+        Box::pin(async move { Err(ApiError::Storage(format!("{cmd}: no backend outside the app window"))) })
+    }
+
+    fn listen(&self, _event: &'static str, _on_event: Box<dyn Fn(Value)>) -> Pin<Box<dyn Future<Output = ()>>> {
+        Box::pin(async {})
+    }
 }
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod fake;

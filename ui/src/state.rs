@@ -1033,10 +1033,57 @@ pub(crate) fn spawn(fut: impl std::future::Future<Output = ()> + 'static) {
     sycamore::futures::spawn_local_scoped(fut);
 }
 
-/// Natively (SSR component tests) nothing is fetched: state is set by the test itself.
+/// Natively (tests) a spawned task waits in a queue until the test runs it
+/// ([`run_tasks`]); a component test that never does sees the state it set up itself.
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) fn spawn(fut: impl std::future::Future<Output = ()> + 'static) {
-    drop(fut);
+    native::TASKS.with(|t| t.borrow_mut().push(Box::pin(fut)));
+}
+
+/// Native tests: runs the UI's spawned tasks until none can go on (each is done or waits
+/// for an answer the test has not given yet, `api::fake`). Call it inside the reactive root
+/// the state was made in.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn run_tasks() {
+    use std::task::Context;
+    let waker = std::task::Waker::noop();
+    let mut cx = Context::from_waker(waker);
+    // Bounded: a task that always has more to do is a bug this makes a failure, not a hang.
+    for _ in 0..10_000 {
+        let tasks = native::TASKS.with(|t| std::mem::take(&mut *t.borrow_mut()));
+        if tasks.is_empty() {
+            return;
+        }
+        let before = tasks.len();
+        let mut waiting = Vec::new();
+        for mut task in tasks {
+            if task.as_mut().poll(&mut cx).is_pending() {
+                waiting.push(task);
+            }
+        }
+        let spawned = native::TASKS.with(|t| !t.borrow().is_empty());
+        let stalled = waiting.len() == before && !spawned;
+        native::TASKS.with(|t| {
+            t.borrow_mut().splice(0..0, waiting);
+        });
+        // Polled once more after any progress: an answer given while a task was running
+        // is seen in the next round (the fake's answers need no waker to be read).
+        if stalled {
+            return;
+        }
+    }
+    panic!("the UI's tasks never settled");
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod native {
+    use std::cell::RefCell;
+    use std::future::Future;
+    use std::pin::Pin;
+
+    thread_local! {
+        pub static TASKS: RefCell<Vec<Pin<Box<dyn Future<Output = ()>>>>> = const { RefCell::new(Vec::new()) };
+    }
 }
 
 /// Puts the article list back at its first row.
