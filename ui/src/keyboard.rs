@@ -149,13 +149,14 @@ pub fn install(state: AppState) {
     // the list is scrolled by arithmetic (from the rows' measured or estimated heights), which also
     // moves the window.
     create_effect(move || {
-        let Some(id) = state.cursor.get() else { return };
+        let Some(id) = state.list.cursor.get() else { return };
         let Some(index) = state.index_of(id) else { return };
         let doc = web_sys::window().and_then(|w| w.document());
         let Some(list) = doc.as_ref().and_then(|d| d.query_selector(".list").ok().flatten()) else { return };
         let header =
             doc.as_ref().and_then(|d| d.query_selector(".list-header").ok().flatten()).map_or(0, |h| h.client_height());
         let (start, end) = state
+            .list
             .row_offsets
             .with_untracked(|o| (o.get(index).copied().unwrap_or(0), o.get(index + 1).copied().unwrap_or(0)));
         let (row_top, row_bottom) = (header + start as i32, header + end as i32);

@@ -69,7 +69,7 @@ pub fn HelpOverlay() -> View {
 /// attributes it does not).
 fn follow_theme(state: AppState) {
     create_effect(move || {
-        let (theme, sidebar, list) = state.settings.with(|s| (s.theme.clone(), s.sidebar_width, s.list_width));
+        let (theme, sidebar, list) = state.prefs.settings.with(|s| (s.theme.clone(), s.sidebar_width, s.list_width));
         #[cfg(target_arch = "wasm32")]
         if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
             use wasm_bindgen::JsCast;

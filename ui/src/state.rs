@@ -26,6 +26,20 @@ pub const TAG_PAGE: u32 = 100;
 /// Everything the three panes share. `Copy`, as signals are handles.
 #[derive(Clone, Copy)]
 pub struct AppState {
+    pub error: Signal<Option<String>>,
+    /// The keyboard shortcut overlay.
+    pub help_open: Signal<bool>,
+    pub library: Library,
+    pub list: ListState,
+    pub reader: ReaderState,
+    pub marks: Marks,
+    pub sync: SyncState,
+    pub prefs: Prefs,
+}
+
+/// What the sidebar lists: sources, categories, site tags, the reader's tags, and its filter.
+#[derive(Clone, Copy)]
+pub struct Library {
     /// The sidebar's page of categories (see `CATEGORY_PAGE`) and how many match in all.
     pub categories: Signal<Vec<CategoryCount>>,
     pub categories_total: Signal<u64>,
@@ -35,45 +49,32 @@ pub struct AppState {
     pub label_filter: Signal<String>,
     pub categories_by_count: Signal<bool>,
     /// The latest label query: answers to an older one (a keystroke ago) are dropped.
-    label_generation: Signal<u64>,
+    pub(crate) label_generation: Signal<u64>,
     /// The sidebar's page of the reader's tags (also the tag editor's suggestions).
     pub user_tags: Signal<Vec<TagCount>>,
     pub user_tags_total: Signal<u64>,
+    pub sources: Signal<Vec<SourceInfo>>,
+    /// The latest sidebar reload: answers to an older one are dropped, so a reload begun
+    /// before a change (a sync's end) cannot overwrite one begun after it (the change saved).
+    pub(crate) sidebar_generation: Signal<u64>,
+    /// The source whose removal is being confirmed. Kept here, not in the source's row, as
+    /// rows are rebuilt whenever a sync refreshes the sources.
+    pub removing: Signal<Option<i64>>,
+}
+
+/// What the article list shows: the view, its loaded rows, their window and measured sizes, paging, the count and a search's scope.
+#[derive(Clone, Copy)]
+pub struct ListState {
     /// What the list shows.
     pub view: Signal<ListView>,
     /// Whether lists show copies of a story once (`Settings::collapse_duplicates`).
-    collapse: ReadSignal<bool>,
+    pub(crate) collapse: ReadSignal<bool>,
     pub articles: Signal<Vec<ArticleSummary>>,
     /// Search snippets (escaped HTML with `<mark>`), by article, when the view is a search.
     pub snippets: Signal<HashMap<ArticleId, String>>,
     /// The row the keyboard is on (j/k); opening it makes it `selected`.
     pub cursor: Signal<Option<ArticleId>>,
     pub list_loaded: Signal<bool>,
-    pub selected: Signal<Option<ArticleId>>,
-    pub article: Signal<Option<ArticleDetail>>,
-    pub error: Signal<Option<String>>,
-    /// Read state changed during this session, by article. List rows are keyed by id and
-    /// not rebuilt when their data changes, so they consult this for the live value.
-    pub read_now: Signal<HashMap<ArticleId, bool>>,
-    /// Bookmark changes made during this session, likewise.
-    pub bookmarked_now: Signal<HashMap<ArticleId, bool>>,
-    pub settings: Signal<Settings>,
-    /// The keyboard shortcut overlay.
-    pub help_open: Signal<bool>,
-    pub sources: Signal<Vec<SourceInfo>>,
-    pub sync: Signal<SyncProgress>,
-    /// Bumped when a sync brought new content, so the list reloads.
-    pub content_version: Signal<u64>,
-    /// Bumped when a device sync ends, so the devices panel asks again.
-    pub devices_version: Signal<u64>,
-    /// The latest sidebar reload: answers to an older one are dropped, so a reload begun
-    /// before a change (a sync's end) cannot overwrite one begun after it (the change saved).
-    sidebar_generation: Signal<u64>,
-    /// Where to put the reader's scroll once the restored article is shown (px).
-    pub restore_scroll: Signal<Option<u32>>,
-    /// A settings write is under way / another is needed after it.
-    pub saving: Signal<bool>,
-    pub save_again: Signal<bool>,
     /// Index of the first row in the page (the list is windowed).
     pub window_start: Signal<usize>,
     /// Measured heights of list rows, and from them where each loaded row starts (px).
@@ -89,9 +90,45 @@ pub struct AppState {
     pub search_newest: Signal<bool>,
     /// What a search is narrowed to (the view it began in, unread or bookmarked only, dates).
     pub search_scope: Signal<SearchScope>,
-    /// The source whose removal is being confirmed. Kept here, not in the source's row, as
-    /// rows are rebuilt whenever a sync refreshes the sources.
-    pub removing: Signal<Option<i64>>,
+}
+
+/// The open article.
+#[derive(Clone, Copy)]
+pub struct ReaderState {
+    pub selected: Signal<Option<ArticleId>>,
+    pub article: Signal<Option<ArticleDetail>>,
+    /// Where to put the reader's scroll once the restored article is shown (px).
+    pub restore_scroll: Signal<Option<u32>>,
+}
+
+/// Read and bookmark marks changed during this session, by article. List rows are keyed by id and
+/// not rebuilt when their data changes, so they consult these for the live value.
+#[derive(Clone, Copy)]
+pub struct Marks {
+    /// Read state changed during this session, by article. List rows are keyed by id and
+    /// not rebuilt when their data changes, so they consult this for the live value.
+    pub read_now: Signal<HashMap<ArticleId, bool>>,
+    /// Bookmark changes made during this session, likewise.
+    pub bookmarked_now: Signal<HashMap<ArticleId, bool>>,
+}
+
+/// Sync progress, and versions bumped when new content (or a device sync) arrived.
+#[derive(Clone, Copy)]
+pub struct SyncState {
+    pub progress: Signal<SyncProgress>,
+    /// Bumped when a sync brought new content, so the list reloads.
+    pub content_version: Signal<u64>,
+    /// Bumped when a device sync ends, so the devices panel asks again.
+    pub devices_version: Signal<u64>,
+}
+
+/// The reader's settings and their one-at-a-time writes.
+#[derive(Clone, Copy)]
+pub struct Prefs {
+    pub settings: Signal<Settings>,
+    /// A settings write is under way / another is needed after it.
+    pub saving: Signal<bool>,
+    pub save_again: Signal<bool>,
 }
 
 /// What a search is narrowed to: the filters of the view it was begun in (a category, a tag,
@@ -171,45 +208,50 @@ impl AppState {
         let row_sizes = create_signal(crate::rows::RowSizes::default());
         let row_offsets = create_memo(move || row_sizes.with(|s| articles.with(|l| s.offsets(l.iter().map(|a| a.id)))));
         AppState {
-            collapse,
-            categories: create_signal(Vec::new()),
-            categories_total: create_signal(0),
-            site_tags: create_signal(Vec::new()),
-            site_tags_total: create_signal(0),
-            label_filter: create_signal(String::new()),
-            categories_by_count: create_signal(false),
-            label_generation: create_signal(0),
-            user_tags: create_signal(Vec::new()),
-            user_tags_total: create_signal(0),
-            view: create_signal(ListView::All),
-            articles,
-            row_sizes,
-            row_offsets,
-            snippets: create_signal(HashMap::new()),
-            cursor: create_signal(None),
-            list_loaded: create_signal(false),
-            selected: create_signal(None),
-            article: create_signal(None),
             error: create_signal(None),
-            read_now: create_signal(HashMap::new()),
-            bookmarked_now: create_signal(HashMap::new()),
-            settings,
             help_open: create_signal(false),
-            sources: create_signal(Vec::new()),
-            sync: create_signal(SyncProgress::default()),
-            content_version: create_signal(0),
-            devices_version: create_signal(0),
-            sidebar_generation: create_signal(0),
-            removing: create_signal(None),
-            window_start: create_signal(0),
-            saving: create_signal(false),
-            save_again: create_signal(false),
-            restore_scroll: create_signal(None),
-            more: create_signal(false),
-            loading_more: create_signal(false),
-            total: create_signal(None),
-            search_newest: create_signal(false),
-            search_scope: create_signal(SearchScope::default()),
+            library: Library {
+                categories: create_signal(Vec::new()),
+                categories_total: create_signal(0),
+                site_tags: create_signal(Vec::new()),
+                site_tags_total: create_signal(0),
+                label_filter: create_signal(String::new()),
+                categories_by_count: create_signal(false),
+                label_generation: create_signal(0),
+                user_tags: create_signal(Vec::new()),
+                user_tags_total: create_signal(0),
+                sources: create_signal(Vec::new()),
+                sidebar_generation: create_signal(0),
+                removing: create_signal(None),
+            },
+            list: ListState {
+                view: create_signal(ListView::All),
+                collapse,
+                articles,
+                snippets: create_signal(HashMap::new()),
+                cursor: create_signal(None),
+                list_loaded: create_signal(false),
+                window_start: create_signal(0),
+                row_sizes,
+                row_offsets,
+                more: create_signal(false),
+                loading_more: create_signal(false),
+                total: create_signal(None),
+                search_newest: create_signal(false),
+                search_scope: create_signal(SearchScope::default()),
+            },
+            reader: ReaderState {
+                selected: create_signal(None),
+                article: create_signal(None),
+                restore_scroll: create_signal(None),
+            },
+            marks: Marks { read_now: create_signal(HashMap::new()), bookmarked_now: create_signal(HashMap::new()) },
+            sync: SyncState {
+                progress: create_signal(SyncProgress::default()),
+                content_version: create_signal(0),
+                devices_version: create_signal(0),
+            },
+            prefs: Prefs { settings, saving: create_signal(false), save_again: create_signal(false) },
         }
     }
 
@@ -223,10 +265,10 @@ impl AppState {
         spawn(async move {
             let settings = Settings::from_json(api::get_ui_settings().await.ok().flatten().as_deref());
             let (last, scroll) = (settings.last_article, settings.last_scroll);
-            self.settings.set(settings);
+            self.prefs.settings.set(settings);
             if let Some(id) = last {
-                if self.selected.get_untracked().is_none() {
-                    self.restore_scroll.set(Some(scroll));
+                if self.reader.selected.get_untracked().is_none() {
+                    self.reader.restore_scroll.set(Some(scroll));
                     self.open(id);
                 }
             }
@@ -239,15 +281,15 @@ impl AppState {
         });
         // Copies of stories found among new posts: the rows' "also in" and collapsed lists change.
         spawn(async move {
-            api::listen_duplicates(move |_| scope.run_in(|| self.content_version.update(|v| *v += 1))).await;
+            api::listen_duplicates(move |_| scope.run_in(|| self.sync.content_version.update(|v| *v += 1))).await;
         });
         spawn(async move {
             api::listen_sync(move |e| scope.run_in(|| self.on_sync_event(e))).await;
             // The start-up sync may have begun before this page listened: ask, so its
             // progress (and the Cancel button) show instead of "Sync now".
-            if api::sync_running().await.unwrap_or(false) && !self.sync.with_untracked(|p| p.running) {
+            if api::sync_running().await.unwrap_or(false) && !self.sync.progress.with_untracked(|p| p.running) {
                 let message = self.t("Syncing…").to_string();
-                self.sync.update(|p| {
+                self.sync.progress.update(|p| {
                     p.running = true;
                     p.message = message;
                 });
@@ -261,8 +303,8 @@ impl AppState {
             let ListAsk { view, scope, sort, .. } = ask.clone();
             let last_view = last_view.clone();
             let filters = ask.filters();
-            self.list_loaded.set(false);
-            self.total.set(None);
+            self.list.list_loaded.set(false);
+            self.list.total.set(None);
             spawn(async move {
                 let current = || self.list_ask(false) == ask;
                 let result = match &view {
@@ -282,9 +324,9 @@ impl AppState {
                 match result {
                     Ok((list, snippets)) => {
                         let full_page = list.len() as u32 == PAGE;
-                        self.more.set(full_page);
-                        self.snippets.set(snippets);
-                        self.window_start.set(0);
+                        self.list.more.set(full_page);
+                        self.list.snippets.set(snippets);
+                        self.list.window_start.set(0);
                         let shown = (view.clone(), scope.clone(), sort);
                         let moved = last_view.borrow().as_ref() != Some(&shown);
                         if moved {
@@ -292,7 +334,7 @@ impl AppState {
                             *last_view.borrow_mut() = Some(shown);
                         }
                         let rows = list.len() as u32;
-                        self.articles.set(list);
+                        self.list.articles.set(list);
                         // The same view again keeps its place: the window of rendered rows
                         // follows the scroll position rather than the list's top.
                         if !moved {
@@ -302,38 +344,38 @@ impl AppState {
                     }
                     Err(e) => self.fail("Loading the list", e),
                 }
-                self.list_loaded.set(true);
+                self.list.list_loaded.set(true);
                 // The true count after the rows (a count reads the whole view; rows come first).
                 let total = match &view {
                     ListView::Search(q) => api::search_count(scope.query(q, sort, None, None)).await,
                     _ => api::count_articles(filters).await,
                 };
                 if current() {
-                    self.total.set(total.ok());
+                    self.list.total.set(total.ok());
                 }
                 // The list first: the sidebar (2,000 categories on a large archive) took the
                 // main thread for a few hundred milliseconds before the first rows appeared.
-                if self.sidebar_generation.get_untracked() == 0 {
+                if self.library.sidebar_generation.get_untracked() == 0 {
                     root.run_in(|| self.reload_sidebar());
                 }
             });
         });
         create_effect(move || {
-            let Some(id) = self.selected.get() else {
-                self.article.set(None);
+            let Some(id) = self.reader.selected.get() else {
+                self.reader.article.set(None);
                 return;
             };
             spawn(async move {
                 let result = api::get_article(id).await;
-                if self.selected.get_untracked() != Some(id) {
+                if self.reader.selected.get_untracked() != Some(id) {
                     return;
                 }
                 match result {
                     Ok(a) => {
                         let unread = !a.summary.read;
-                        self.article.set(Some(a));
+                        self.reader.article.set(Some(a));
                         // A restored article keeps its remembered position; any other starts at the top.
-                        let keep = self.restore_scroll.get_untracked().is_some();
+                        let keep = self.reader.restore_scroll.get_untracked().is_some();
                         self.update_settings(|s| Settings {
                             last_article: Some(id),
                             last_scroll: if keep { s.last_scroll } else { 0 },
@@ -341,8 +383,8 @@ impl AppState {
                         });
                         // Opening an article is reading it (a setting); the keyboard cursor
                         // alone never marks anything.
-                        if unread && self.settings.with(|s| s.mark_read_on_open) {
-                            let copies = self.settings.with_untracked(|s| s.read_copies);
+                        if unread && self.prefs.settings.with(|s| s.mark_read_on_open) {
+                            let copies = self.prefs.settings.with_untracked(|s| s.read_copies);
                             match api::set_read(id, true, copies).await {
                                 Ok(ids) => ids.into_iter().for_each(|i| self.mark_read_locally(i, true)),
                                 Err(e) => self.fail("Marking the article read", e),
@@ -351,8 +393,8 @@ impl AppState {
                     }
                     // The article remembered from last time may be gone; that is no error.
                     Err(broadsheet_model::ApiError::NotFound(_)) => {
-                        self.restore_scroll.set(None);
-                        self.selected.set(None);
+                        self.reader.restore_scroll.set(None);
+                        self.reader.selected.set(None);
                     }
                     Err(e) => self.fail("Opening the article", e),
                 }
@@ -361,9 +403,9 @@ impl AppState {
     }
 
     pub fn reload_sidebar(self) {
-        let generation = self.sidebar_generation.get_untracked() + 1;
-        self.sidebar_generation.set(generation);
-        let current = move || self.sidebar_generation.get_untracked() == generation;
+        let generation = self.library.sidebar_generation.get_untracked() + 1;
+        self.library.sidebar_generation.set(generation);
+        let current = move || self.library.sidebar_generation.get_untracked() == generation;
         // Each part is shown as soon as it arrives (the categories first), unless a newer
         // reload has begun meanwhile.
         self.reload_labels();
@@ -373,7 +415,7 @@ impl AppState {
                 return;
             }
             match sources {
-                Ok(s) => self.sources.set(s),
+                Ok(s) => self.library.sources.set(s),
                 Err(e) => self.fail("Loading the sources", e),
             }
         });
@@ -382,11 +424,11 @@ impl AppState {
     /// Fetches the sidebar's pages of categories, site tags and user tags for its filter (and
     /// the categories' order).
     pub fn reload_labels(self) {
-        let generation = self.label_generation.get_untracked() + 1;
-        self.label_generation.set(generation);
-        let current = move || self.label_generation.get_untracked() == generation;
-        let filter = self.label_filter.get_clone_untracked();
-        let by_count = self.categories_by_count.get_untracked();
+        let generation = self.library.label_generation.get_untracked() + 1;
+        self.library.label_generation.set(generation);
+        let current = move || self.library.label_generation.get_untracked() == generation;
+        let filter = self.library.label_filter.get_clone_untracked();
+        let by_count = self.library.categories_by_count.get_untracked();
         spawn(async move {
             // A pause before asking, so typing in the filter asks once, not at every key
             // (each ask walks every label that matches: a site may declare millions).
@@ -403,21 +445,21 @@ impl AppState {
             }
             match categories {
                 Ok(page) => {
-                    self.categories_total.set(page.total);
-                    self.categories.set(page.items);
+                    self.library.categories_total.set(page.total);
+                    self.library.categories.set(page.items);
                 }
                 Err(e) => self.fail("Loading the categories", e),
             }
             let query = LabelQuery { filter: filter.clone(), by_count: false, limit: TAG_PAGE };
             let site_tags = api::list_site_tags(query).await;
             if let (true, Ok(page)) = (current(), site_tags) {
-                self.site_tags_total.set(page.total);
-                self.site_tags.set(page.items);
+                self.library.site_tags_total.set(page.total);
+                self.library.site_tags.set(page.items);
             }
             let user_tags = api::list_user_tags(LabelQuery { filter, by_count: false, limit: TAG_PAGE }).await;
             if let (true, Ok(page)) = (current(), user_tags) {
-                self.user_tags_total.set(page.total);
-                self.user_tags.set(page.items);
+                self.library.user_tags_total.set(page.total);
+                self.library.user_tags.set(page.items);
             }
         });
     }
@@ -425,35 +467,37 @@ impl AppState {
     /// A device sync ended: what another computer changed (marks, tags, sources, the
     /// window's settings) shows here at once.
     pub fn on_devices_event(self, e: broadsheet_model::DevicesEvent) {
-        self.devices_version.update(|v| *v += 1);
+        self.sync.devices_version.update(|v| *v += 1);
         if e.applied == 0 {
             return;
         }
         // The session's own marks were only a stand-in until the list reloaded; another device
         // may have changed the same posts since, and the reload shows what is stored.
-        self.read_now.set(HashMap::new());
-        self.bookmarked_now.set(HashMap::new());
-        self.content_version.update(|v| *v += 1);
+        self.marks.read_now.set(HashMap::new());
+        self.marks.bookmarked_now.set(HashMap::new());
+        self.sync.content_version.update(|v| *v += 1);
         self.reload_sidebar();
         spawn(async move {
             let Ok(json) = api::get_ui_settings().await else { return };
             let arrived = Settings::from_json(json.as_deref());
             // This screen keeps its own panes and open article (they are not shared).
-            self.settings.update(|s| *s = s.with_shared_from(&arrived));
+            self.prefs.settings.update(|s| *s = s.with_shared_from(&arrived));
         });
     }
 
     /// Applies a sync progress event.
     pub fn on_sync_event(self, e: SyncEvent) {
         match e {
-            SyncEvent::Started { sources } => self.sync.set(SyncProgress {
+            SyncEvent::Started { sources } => self.sync.progress.set(SyncProgress {
                 running: true,
                 done: 0,
                 total: sources,
                 message: format!("Syncing {sources} sources…"),
             }),
-            SyncEvent::SourceStarted { name, .. } => self.sync.update(|p| p.message = format!("Syncing {name}…")),
-            SyncEvent::SourceFinished { done, total, name, error, .. } => self.sync.update(|p| {
+            SyncEvent::SourceStarted { name, .. } => {
+                self.sync.progress.update(|p| p.message = format!("Syncing {name}…"))
+            }
+            SyncEvent::SourceFinished { done, total, name, error, .. } => self.sync.progress.update(|p| {
                 p.done = done;
                 p.total = total;
                 p.message = match error {
@@ -461,7 +505,7 @@ impl AppState {
                     None => format!("{name}: {}", self.t("done")),
                 };
             }),
-            SyncEvent::Images { done, total, .. } => self.sync.update(|p| {
+            SyncEvent::Images { done, total, .. } => self.sync.progress.update(|p| {
                 p.done = done;
                 p.total = total;
                 p.message = format!("{} {done}/{total}", self.t("Images"));
@@ -473,10 +517,10 @@ impl AppState {
                     let failed = if failed > 0 { format!(", {failed} {}", self.t("failed")) } else { String::new() };
                     format!("{}: {new} {}, {updated} {}{failed}", self.t("Synced"), self.t("new"), self.t("updated"))
                 };
-                self.sync.set(SyncProgress { running: false, done: 0, total: 0, message });
+                self.sync.progress.set(SyncProgress { running: false, done: 0, total: 0, message });
                 self.reload_sidebar();
                 if new + updated > 0 {
-                    self.content_version.update(|v| *v += 1);
+                    self.sync.content_version.update(|v| *v += 1);
                 }
             }
         }
@@ -500,7 +544,7 @@ impl AppState {
 
     /// Removes a source; bookmarked and tagged posts always stay.
     pub fn remove_source(self, id: i64, keep_articles: bool) {
-        self.removing.set(None);
+        self.library.removing.set(None);
         spawn(async move {
             match api::remove_source(id, keep_articles).await {
                 Ok(()) => self.archive_replaced(),
@@ -512,26 +556,26 @@ impl AppState {
     /// Follows the list's scroll position (`top` px): moves the window of rendered rows when
     /// the visible ones near its edge.
     pub fn scrolled_to(self, top: i32) {
-        let first_visible = self.row_offsets.with_untracked(|o| crate::rows::row_at(o, top.max(0) as u32));
+        let first_visible = self.list.row_offsets.with_untracked(|o| crate::rows::row_at(o, top.max(0) as u32));
         let wanted = first_visible.saturating_sub(WINDOW_ROWS / 3);
-        let current = self.window_start.get_untracked();
+        let current = self.list.window_start.get_untracked();
         if wanted.abs_diff(current) >= WINDOW_ROWS / 6 || (wanted == 0 && current != 0) {
-            self.window_start.set(wanted);
+            self.list.window_start.set(wanted);
         }
     }
 
     /// Remembers how far down the open article is read, in steps of 200 px (so scrolling
     /// doesn't write to the archive on every frame).
     pub fn reader_scrolled(self, top: u32) {
-        let saved = self.settings.with_untracked(|s| s.last_scroll);
-        if self.restore_scroll.get_untracked().is_none() && top.abs_diff(saved) >= 200 {
+        let saved = self.prefs.settings.with_untracked(|s| s.last_scroll);
+        if self.reader.restore_scroll.get_untracked().is_none() && top.abs_diff(saved) >= 200 {
             self.update_settings(|s| Settings { last_scroll: top, ..s.clone() });
         }
     }
 
     /// Index of an article in the loaded list.
     pub fn index_of(self, id: ArticleId) -> Option<usize> {
-        self.articles.with_untracked(|l| l.iter().position(|a| a.id == id))
+        self.list.articles.with_untracked(|l| l.iter().position(|a| a.id == id))
     }
 
     /// Loads the next page of the list (when the reader scrolls near its end): the rows older
@@ -539,15 +583,18 @@ impl AppState {
     pub fn load_more(self) {
         // Not while the view's first page is being fetched anew (a scope changed, a sync
         // ended): an offset into the former list would skip rows of the new one.
-        if !self.more.get_untracked() || self.loading_more.get_untracked() || !self.list_loaded.get_untracked() {
+        if !self.list.more.get_untracked()
+            || self.list.loading_more.get_untracked()
+            || !self.list.list_loaded.get_untracked()
+        {
             return;
         }
         let ask = self.list_ask(false);
         let ListAsk { view, scope, sort, .. } = ask.clone();
         let filters = ask.filters();
-        let Some(before) = self.articles.with_untracked(|l| l.last().map(ArticleSummary::cursor)) else { return };
-        let loaded = self.articles.with_untracked(Vec::len) as u32;
-        self.loading_more.set(true);
+        let Some(before) = self.list.articles.with_untracked(|l| l.last().map(ArticleSummary::cursor)) else { return };
+        let loaded = self.list.articles.with_untracked(Vec::len) as u32;
+        self.list.loading_more.set(true);
         spawn(async move {
             // Search pages by offset (its order is by rank, not date); lists by cursor.
             let result = match &view {
@@ -560,17 +607,17 @@ impl AppState {
                     api::list_articles(query).await.map(|page| (page, Vec::new()))
                 }
             };
-            self.loading_more.set(false);
+            self.list.loading_more.set(false);
             if self.list_ask(false) != ask {
                 return;
             }
             match result {
                 Ok((page, snippets)) => {
-                    self.more.set(page.len() as u32 == PAGE);
-                    self.snippets.update(|m| m.extend(snippets));
+                    self.list.more.set(page.len() as u32 == PAGE);
+                    self.list.snippets.update(|m| m.extend(snippets));
                     // Rows are keyed by id: a search paged by offset can repeat a row when a
                     // sync adds matches between pages, so rows already listed are not added again.
-                    self.articles.update(|l| {
+                    self.list.articles.update(|l| {
                         let listed: std::collections::HashSet<ArticleId> = l.iter().map(|a| a.id).collect();
                         l.extend(page.into_iter().filter(|a| !listed.contains(&a.id)));
                     });
@@ -613,11 +660,11 @@ impl AppState {
         if input.trim().is_empty() {
             return;
         }
-        self.sync.update(|p| p.message = format!("Adding {}…", input.trim()));
+        self.sync.progress.update(|p| p.message = format!("Adding {}…", input.trim()));
         spawn(async move {
             match api::add_source(input).await {
                 Ok(_) => self.reload_sidebar(),
-                Err(e) => self.sync.update(|p| p.message = e.to_string()),
+                Err(e) => self.sync.progress.update(|p| p.message = e.to_string()),
             }
         });
     }
@@ -629,7 +676,7 @@ impl AppState {
         if url.is_empty() {
             return;
         }
-        self.sync.update(|p| p.message = self.t("Saving {url}…").replace("{url}", &url));
+        self.sync.progress.update(|p| p.message = self.t("Saving {url}…").replace("{url}", &url));
         spawn(async move {
             match api::save_page(url, tags).await {
                 Ok(saved) => {
@@ -638,22 +685,22 @@ impl AppState {
                     } else {
                         self.t("Saved “{title}” whole (no article found in the page)")
                     };
-                    self.sync.update(|p| p.message = said.replace("{title}", &saved.title));
-                    self.content_version.update(|v| *v += 1);
+                    self.sync.progress.update(|p| p.message = said.replace("{title}", &saved.title));
+                    self.sync.content_version.update(|v| *v += 1);
                     self.reload_sidebar();
                     self.open(saved.id);
                 }
-                Err(e) => self.sync.update(|p| p.message = format!("{}: {e}", self.t("Saving the page"))),
+                Err(e) => self.sync.progress.update(|p| p.message = format!("{}: {e}", self.t("Saving the page"))),
             }
         });
     }
 
     /// Shows a view from the sidebar (the reader pane is cleared).
     pub fn show(self, view: ListView) {
-        if self.view.get_clone_untracked() != view {
-            self.selected.set(None);
-            self.cursor.set(None);
-            self.view.set(view);
+        if self.list.view.get_clone_untracked() != view {
+            self.reader.selected.set(None);
+            self.list.cursor.set(None);
+            self.list.view.set(view);
         }
     }
 
@@ -665,8 +712,8 @@ impl AppState {
     pub fn follow_link(self, href: &str) {
         match crate::links::link_action(href) {
             // The article stays open: the list changes beside it.
-            LinkAction::ShowAll => self.view.set(ListView::All),
-            LinkAction::ShowCategory(slug) => self.view.set(ListView::Category(slug)),
+            LinkAction::ShowAll => self.list.view.set(ListView::All),
+            LinkAction::ShowCategory(slug) => self.list.view.set(ListView::Category(slug)),
             LinkAction::OpenArticle(id) => self.open(id),
             LinkAction::External(url) => spawn(async move {
                 if let Err(e) = api::open_external(url).await {
@@ -678,66 +725,69 @@ impl AppState {
     }
 
     pub fn open(self, id: ArticleId) {
-        self.cursor.set(Some(id));
-        self.selected.set(Some(id));
+        self.list.cursor.set(Some(id));
+        self.reader.selected.set(Some(id));
     }
 
     /// Moves the keyboard cursor `step` rows (j/k), without opening anything.
     pub fn move_cursor(self, step: i32) {
-        let ids: Vec<ArticleId> = self.articles.with(|l| l.iter().map(|a| a.id).collect());
+        let ids: Vec<ArticleId> = self.list.articles.with(|l| l.iter().map(|a| a.id).collect());
         if ids.is_empty() {
             return;
         }
-        let current = self.cursor.get().or(self.selected.get()).and_then(|c| ids.iter().position(|&i| i == c));
+        let current =
+            self.list.cursor.get().or(self.reader.selected.get()).and_then(|c| ids.iter().position(|&i| i == c));
         let next = match current {
             None => 0,
             Some(i) => (i as i32 + step).clamp(0, ids.len() as i32 - 1) as usize,
         };
-        self.cursor.set(Some(ids[next]));
+        self.list.cursor.set(Some(ids[next]));
     }
 
     /// Opens the row under the cursor (o / Enter).
     pub fn open_cursor(self) {
-        if let Some(id) = self.cursor.get() {
+        if let Some(id) = self.list.cursor.get() {
             self.open(id);
         }
     }
 
     /// The article the shortcuts act on: the open one, else the one under the cursor.
     pub fn current(self) -> Option<ArticleId> {
-        self.selected.get().or(self.cursor.get())
+        self.reader.selected.get().or(self.list.cursor.get())
     }
 
     pub fn is_bookmarked(self, article: &ArticleSummary) -> bool {
-        self.bookmarked_now.with(|m| m.get(&article.id).copied()).unwrap_or(article.bookmarked)
+        self.marks.bookmarked_now.with(|m| m.get(&article.id).copied()).unwrap_or(article.bookmarked)
     }
 
     fn bookmarked_state(self, id: ArticleId) -> bool {
-        if let Some(b) = self.bookmarked_now.with(|m| m.get(&id).copied()) {
+        if let Some(b) = self.marks.bookmarked_now.with(|m| m.get(&id).copied()) {
             return b;
         }
-        let in_list = self.articles.with(|l| l.iter().find(|a| a.id == id).map(|a| a.bookmarked));
+        let in_list = self.list.articles.with(|l| l.iter().find(|a| a.id == id).map(|a| a.bookmarked));
         in_list
-            .or_else(|| self.article.with(|a| a.as_ref().filter(|a| a.summary.id == id).map(|a| a.summary.bookmarked)))
+            .or_else(|| {
+                self.reader.article.with(|a| a.as_ref().filter(|a| a.summary.id == id).map(|a| a.summary.bookmarked))
+            })
             .unwrap_or(false)
     }
 
     fn read_state(self, id: ArticleId) -> bool {
-        if let Some(r) = self.read_now.with(|m| m.get(&id).copied()) {
+        if let Some(r) = self.marks.read_now.with(|m| m.get(&id).copied()) {
             return r;
         }
-        self.articles.with(|l| l.iter().find(|a| a.id == id).map(|a| a.read)).unwrap_or(false)
+        self.list.articles.with(|l| l.iter().find(|a| a.id == id).map(|a| a.read)).unwrap_or(false)
     }
 
     /// Bookmarks or un-bookmarks an article (b, or the star).
     pub fn toggle_bookmark(self, id: ArticleId) {
         let on = !self.bookmarked_state(id);
-        self.bookmarked_now.update(|m| {
+        self.marks.bookmarked_now.update(|m| {
             m.insert(id, on);
         });
         spawn(async move {
             if let Err(e) = api::set_bookmark(id, on).await {
-                self.bookmarked_now.update(|m| {
+                self.marks.bookmarked_now.update(|m| {
                     m.insert(id, !on);
                 });
                 self.fail("Bookmarking", e);
@@ -749,7 +799,7 @@ impl AppState {
     pub fn toggle_read(self, id: ArticleId) {
         let read = !self.read_state(id);
         self.mark_read_locally(id, read);
-        let copies = self.settings.with_untracked(|s| s.read_copies);
+        let copies = self.prefs.settings.with_untracked(|s| s.read_copies);
         spawn(async move {
             match api::set_read(id, read, copies).await {
                 // Its copies (marked with it) show it at once too.
@@ -765,8 +815,8 @@ impl AppState {
 
     /// Marks everything in the current view read.
     pub fn mark_view_read(self) {
-        let view = self.view.get_clone_untracked();
-        let ids: Vec<ArticleId> = self.articles.with(|l| l.iter().map(|a| a.id).collect());
+        let view = self.list.view.get_clone_untracked();
+        let ids: Vec<ArticleId> = self.list.articles.with(|l| l.iter().map(|a| a.id).collect());
         spawn(async move {
             let result = match &view {
                 // A search result set has no filter form: mark its rows one by one.
@@ -784,7 +834,7 @@ impl AppState {
                         }
                     }
                     if let Some(e) = failure {
-                        self.read_now.update(|m| m.extend(marked.into_iter().map(|id| (id, true))));
+                        self.marks.read_now.update(|m| m.extend(marked.into_iter().map(|id| (id, true))));
                         self.fail("Marking the view read", e);
                         return;
                     }
@@ -795,7 +845,7 @@ impl AppState {
             match result {
                 // One update for all of them: one per row re-ran every drawn row's classes for
                 // each of thousands of loaded rows.
-                Ok(_) => self.read_now.update(|m| m.extend(ids.into_iter().map(|id| (id, true)))),
+                Ok(_) => self.marks.read_now.update(|m| m.extend(ids.into_iter().map(|id| (id, true)))),
                 Err(e) => self.fail("Marking the view read", e),
             }
         });
@@ -806,7 +856,7 @@ impl AppState {
         spawn(async move {
             match api::set_user_tags(id, tags).await {
                 Ok(tags) => {
-                    self.article.update(|a| {
+                    self.reader.article.update(|a| {
                         if let Some(a) = a.as_mut().filter(|a| a.summary.id == id) {
                             a.summary.user_tags = tags;
                         }
@@ -822,18 +872,18 @@ impl AppState {
         spawn(async move {
             match api::rename_user_tag(from.clone(), to.clone()).await {
                 Ok(()) => {
-                    if self.view.get_clone_untracked() == ListView::UserTag(from.clone()) {
-                        self.view.set(ListView::UserTag(to.clone()));
+                    if self.list.view.get_clone_untracked() == ListView::UserTag(from.clone()) {
+                        self.list.view.set(ListView::UserTag(to.clone()));
                     }
                     // A search kept to that tag follows it too.
-                    if self.search_scope.with_untracked(|s| s.filters.user_tag.as_deref() == Some(from.as_str())) {
+                    if self.list.search_scope.with_untracked(|s| s.filters.user_tag.as_deref() == Some(from.as_str())) {
                         self.narrow_search(|s| {
                             s.filters.user_tag = Some(to.clone());
                             s.within = Some(ListView::UserTag(to));
                         });
                     }
                     self.reload_sidebar();
-                    self.content_version.update(|v| *v += 1);
+                    self.sync.content_version.update(|v| *v += 1);
                 }
                 Err(e) => self.fail("Renaming the tag", e),
             }
@@ -844,17 +894,17 @@ impl AppState {
         spawn(async move {
             match api::delete_user_tag(name.clone()).await {
                 Ok(()) => {
-                    if self.view.get_clone_untracked() == ListView::UserTag(name.clone()) {
-                        self.view.set(ListView::All);
+                    if self.list.view.get_clone_untracked() == ListView::UserTag(name.clone()) {
+                        self.list.view.set(ListView::All);
                     }
-                    if self.search_scope.with_untracked(|s| s.filters.user_tag.as_deref() == Some(name.as_str())) {
+                    if self.list.search_scope.with_untracked(|s| s.filters.user_tag.as_deref() == Some(name.as_str())) {
                         self.narrow_search(|s| {
                             s.filters.user_tag = None;
                             s.within = None;
                         });
                     }
                     self.reload_sidebar();
-                    self.content_version.update(|v| *v += 1);
+                    self.sync.content_version.update(|v| *v += 1);
                 }
                 Err(e) => self.fail("Deleting the tag", e),
             }
@@ -869,19 +919,19 @@ impl AppState {
             self.show(ListView::All);
             return;
         }
-        let from = self.view.get_clone_untracked();
+        let from = self.list.view.get_clone_untracked();
         if !matches!(from, ListView::Search(_)) {
             let within = (from != ListView::All).then(|| from.clone());
-            self.search_scope.set(SearchScope { filters: from.filters(), within, since: None, until: None });
+            self.list.search_scope.set(SearchScope { filters: from.filters(), within, since: None, until: None });
         }
         self.show(ListView::Search(q));
     }
 
     /// Changes what the current search is narrowed to (the list reloads).
     pub fn narrow_search(self, f: impl FnOnce(&mut SearchScope)) {
-        let mut scope = self.search_scope.get_clone_untracked();
+        let mut scope = self.list.search_scope.get_clone_untracked();
         f(&mut scope);
-        self.search_scope.set(scope);
+        self.list.search_scope.set(scope);
     }
 
     /// What the list is asked to show now (`tracked`: read inside the list's effect, so a
@@ -890,23 +940,23 @@ impl AppState {
     /// toggled fast must not leave the older answer under the newer button), and the content
     /// (an answer begun before a sync ended is not the latest).
     fn list_ask(self, tracked: bool) -> ListAsk {
-        let view = if tracked { self.view.get_clone() } else { self.view.get_clone_untracked() };
-        let newest = if tracked { self.search_newest.get() } else { self.search_newest.get_untracked() };
-        let version = if tracked { self.content_version.get() } else { self.content_version.get_untracked() };
+        let view = if tracked { self.list.view.get_clone() } else { self.list.view.get_clone_untracked() };
+        let newest = if tracked { self.list.search_newest.get() } else { self.list.search_newest.get_untracked() };
+        let version = if tracked { self.sync.content_version.get() } else { self.sync.content_version.get_untracked() };
         // Only a search depends on its scope (a list is not reloaded when it changes).
         let scope = match view {
-            ListView::Search(_) if tracked => self.search_scope.get_clone(),
-            ListView::Search(_) => self.search_scope.get_clone_untracked(),
+            ListView::Search(_) if tracked => self.list.search_scope.get_clone(),
+            ListView::Search(_) => self.list.search_scope.get_clone_untracked(),
             _ => SearchScope::default(),
         };
         let sort = if newest { SearchSort::Newest } else { SearchSort::Relevance };
-        let collapse = if tracked { self.collapse.get() } else { self.collapse.get_untracked() };
+        let collapse = if tracked { self.list.collapse.get() } else { self.list.collapse.get_untracked() };
         ListAsk { view, scope, sort, version, collapse }
     }
 
     pub fn update_settings(self, f: impl FnOnce(&Settings) -> Settings) {
-        let next = self.settings.with_untracked(f);
-        self.settings.set(next);
+        let next = self.prefs.settings.with_untracked(f);
+        self.prefs.settings.set(next);
         self.persist_settings();
     }
 
@@ -915,30 +965,30 @@ impl AppState {
     /// as they are when it starts; changes made meanwhile get one more write. Runs in the
     /// global scope, so closing the component that changed a setting doesn't cancel it.
     fn persist_settings(self) {
-        if self.saving.get_untracked() {
-            self.save_again.set(true);
+        if self.prefs.saving.get_untracked() {
+            self.prefs.save_again.set(true);
             return;
         }
-        self.saving.set(true);
+        self.prefs.saving.set(true);
         use_global_scope().run_in(|| {
             spawn(async move {
                 loop {
-                    self.save_again.set(false);
-                    let json = self.settings.with_untracked(Settings::to_json);
+                    self.prefs.save_again.set(false);
+                    let json = self.prefs.settings.with_untracked(Settings::to_json);
                     if let Err(e) = api::set_ui_settings(json).await {
                         self.fail("Saving the settings", e);
                     }
-                    if !self.save_again.get_untracked() {
+                    if !self.prefs.save_again.get_untracked() {
                         break;
                     }
                 }
-                self.saving.set(false);
+                self.prefs.saving.set(false);
             })
         });
     }
 
     fn mark_read_locally(self, id: ArticleId, read: bool) {
-        self.read_now.update(|m| {
+        self.marks.read_now.update(|m| {
             m.insert(id, read);
         });
     }
@@ -947,28 +997,29 @@ impl AppState {
     /// reuses the highest ones), so the list, the open article and the session's marks are
     /// dropped before the views reload, and no row keyed by an old id lives on.
     pub fn archive_replaced(self) {
-        self.articles.set(Vec::new());
-        self.snippets.set(HashMap::new());
-        self.read_now.set(HashMap::new());
-        self.bookmarked_now.set(HashMap::new());
-        self.selected.set(None);
-        self.article.set(None);
-        self.content_version.update(|v| *v += 1);
+        self.list.articles.set(Vec::new());
+        self.list.snippets.set(HashMap::new());
+        self.marks.read_now.set(HashMap::new());
+        self.marks.bookmarked_now.set(HashMap::new());
+        self.reader.selected.set(None);
+        self.reader.article.set(None);
+        self.sync.content_version.update(|v| *v += 1);
         self.reload_sidebar();
     }
 
     /// Whether an article is read, counting changes made since the list was loaded.
     pub fn is_read(self, article: &ArticleSummary) -> bool {
-        self.read_now.with(|m| m.get(&article.id).copied()).unwrap_or(article.read)
+        self.marks.read_now.with(|m| m.get(&article.id).copied()).unwrap_or(article.read)
     }
 
     /// Display name of a category slug: from the sidebar's page, else from a loaded row that
     /// carries it (rows bring their categories' names), else the slug itself.
     pub fn category_name(self, slug: &str) -> String {
-        self.categories
+        self.library
+            .categories
             .with(|cs| cs.iter().find(|c| c.slug == slug).map(|c| c.name.clone()))
             .or_else(|| {
-                self.articles.with(|list| {
+                self.list.articles.with(|list| {
                     list.iter().find_map(|a| {
                         let i = a.categories.iter().position(|c| c == slug)?;
                         a.category_names.get(i).cloned()
@@ -985,18 +1036,18 @@ impl AppState {
     }
 
     pub fn t(self, en: &'static str) -> &'static str {
-        let lang = self.settings.with(|s| crate::i18n::resolve(&s.language, &crate::i18n::system_language()));
+        let lang = self.prefs.settings.with(|s| crate::i18n::resolve(&s.language, &crate::i18n::system_language()));
         crate::i18n::tr(lang, en)
     }
 
     pub fn t_dyn(self, en: &str) -> String {
-        let lang = self.settings.with(|s| crate::i18n::resolve(&s.language, &crate::i18n::system_language()));
+        let lang = self.prefs.settings.with(|s| crate::i18n::resolve(&s.language, &crate::i18n::system_language()));
         crate::i18n::tr_dyn(lang, en)
     }
 
     /// Title of the current list.
     pub fn list_title(self) -> String {
-        self.view_title(&self.view.get_clone())
+        self.view_title(&self.list.view.get_clone())
     }
 
     /// What a view is called in its header (and in a search's "in …" filter).

@@ -38,8 +38,8 @@ fn with_state(test: impl FnOnce(&Fake, AppState)) {
 #[test]
 fn a_bookmark_shows_at_once_and_is_taken_back_when_the_archive_refuses_it() {
     with_state(|fake, state| {
-        state.articles.set(vec![summary(7)]);
-        let shown = || state.bookmarked_now.with(|m| m.get(&7).copied());
+        state.list.articles.set(vec![summary(7)]);
+        let shown = || state.marks.bookmarked_now.with(|m| m.get(&7).copied());
 
         state.toggle_bookmark(7);
         assert_eq!(shown(), Some(true), "shown before the backend answers");
@@ -70,13 +70,13 @@ fn an_answer_to_an_older_sidebar_filter_arriving_last_is_dropped() {
             total: 1,
         };
         // Typed quickly, the older filter is never asked for (the pause before asking).
-        state.label_filter.set("ol".into());
+        state.library.label_filter.set("ol".into());
         state.reload_labels();
-        state.label_filter.set("old".into());
+        state.library.label_filter.set("old".into());
         state.reload_labels();
         run_tasks();
         // Typed slowly, it is: its answer is on its way when the newer filter asks.
-        state.label_filter.set("new".into());
+        state.library.label_filter.set("new".into());
         state.reload_labels();
         run_tasks();
         let mut asked = fake.take("list_categories");
@@ -89,7 +89,7 @@ fn an_answer_to_an_older_sidebar_filter_arriving_last_is_dropped() {
         run_tasks();
         old.ok(page("old"));
         run_tasks();
-        let shown: Vec<String> = state.categories.with(|c| c.iter().map(|c| c.slug.clone()).collect());
+        let shown: Vec<String> = state.library.categories.with(|c| c.iter().map(|c| c.slug.clone()).collect());
         assert_eq!(shown, ["new"], "the late answer to the older filter did not overwrite the newer one");
         // Only the newer filter goes on to ask for its tags.
         let tags = fake.take("list_site_tags");
@@ -101,7 +101,7 @@ fn an_answer_to_an_older_sidebar_filter_arriving_last_is_dropped() {
 #[test]
 fn settings_are_written_one_at_a_time_and_the_last_change_is_written_last() {
     with_state(|fake, state| {
-        let start = state.settings.with_untracked(|s| s.font_size);
+        let start = state.prefs.settings.with_untracked(|s| s.font_size);
         state.update_settings(|s| s.with_font_step(2));
         run_tasks();
         let mut first = fake.take("set_ui_settings");
@@ -121,6 +121,6 @@ fn settings_are_written_one_at_a_time_and_the_last_change_is_written_last() {
         second.remove(0).ok(());
         run_tasks();
         assert!(fake.pending().is_empty(), "{:?}", fake.pending());
-        assert!(!state.saving.get_untracked());
+        assert!(!state.prefs.saving.get_untracked());
     });
 }

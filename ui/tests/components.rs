@@ -60,8 +60,10 @@ fn summary(id: i64, title: &str, read: bool) -> ArticleSummary {
 fn sidebar_lists_categories_with_counts_and_marks_the_selected_one() {
     let html = render(
         |s| {
-            s.categories.set(vec![category("dazhongwang", "大众网新闻", 12), category("emnews", "东财滚动新闻", 3400)]);
-            s.view.set(broadsheet_ui::view::ListView::Category("emnews".into()));
+            s.library
+                .categories
+                .set(vec![category("dazhongwang", "大众网新闻", 12), category("emnews", "东财滚动新闻", 3400)]);
+            s.list.view.set(broadsheet_ui::view::ListView::Category("emnews".into()));
         },
         || view! { Sidebar {} },
     );
@@ -74,7 +76,7 @@ fn sidebar_lists_categories_with_counts_and_marks_the_selected_one() {
 
 #[test]
 fn sidebar_selects_all_when_no_category_is_chosen() {
-    let html = render(|s| s.categories.set(vec![category("a", "A", 1)]), || view! { Sidebar {} });
+    let html = render(|s| s.library.categories.set(vec![category("a", "A", 1)]), || view! { Sidebar {} });
     assert!(html.contains("class=\"nav-item selected\" aria-current=\"page\" data-view=\"all\""), "{html}");
     assert!(html.contains("data-view=\"unread\"") && html.contains("data-view=\"bookmarked\""), "smart views: {html}");
 }
@@ -83,9 +85,9 @@ fn sidebar_selects_all_when_no_category_is_chosen() {
 fn list_shows_rows_with_unread_marks_and_the_original_offset_on_hover() {
     let html = render(
         |s| {
-            s.articles.set(vec![summary(1, "第一条", false), summary(2, "第二条", true)]);
-            s.list_loaded.set(true);
-            s.selected.set(Some(2));
+            s.list.articles.set(vec![summary(1, "第一条", false), summary(2, "第二条", true)]);
+            s.list.list_loaded.set(true);
+            s.reader.selected.set(Some(2));
         },
         || view! { ArticleList {} },
     );
@@ -98,7 +100,7 @@ fn list_shows_rows_with_unread_marks_and_the_original_offset_on_hover() {
 
 #[test]
 fn empty_list_says_what_to_do() {
-    let html = render(|s| s.list_loaded.set(true), || view! { ArticleList {} });
+    let html = render(|s| s.list.list_loaded.set(true), || view! { ArticleList {} });
     assert!(html.contains("empty-state"), "{html}");
     assert!(html.contains("Add a source"), "{html}");
 }
@@ -107,7 +109,7 @@ fn empty_list_says_what_to_do() {
 fn reader_shows_title_language_and_body() {
     let html = render(
         |s| {
-            s.article.set(Some(ArticleDetail {
+            s.reader.article.set(Some(ArticleDetail {
                 summary: summary(7, "国产存储芯片良率突破九成", true),
                 html: "<p>正文第一段。</p>".into(),
                 lang: Some("zh-CN".into()),
@@ -153,7 +155,7 @@ fn sources_show_their_health() {
     use broadsheet_ui::components::Sources;
     let html = render(
         |s| {
-            s.sources.set(vec![
+            s.library.sources.set(vec![
                 source(1, "good", Some("200"), None),
                 source(2, "bad", None, Some("HTTP 500")),
                 source(3, "new", None, None),
@@ -213,8 +215,8 @@ fn the_sync_bar_shows_progress_while_running_and_a_summary_after() {
 fn the_ui_speaks_chinese_when_asked() {
     let html = render(
         |s| {
-            s.settings.update(|x| x.language = "zh".into());
-            s.categories.set(vec![category("dazhongwang", "大众网新闻", 1)]);
+            s.prefs.settings.update(|x| x.language = "zh".into());
+            s.library.categories.set(vec![category("dazhongwang", "大众网新闻", 1)]);
         },
         || view! { Sidebar {} },
     );
@@ -231,7 +233,7 @@ fn the_tag_editor_shows_the_articles_tags_and_offers_existing_ones() {
         |s| {
             let mut summary = summary(7, "t", true);
             summary.user_tags = vec!["稍后再读".into(), "markets".into()];
-            s.article.set(Some(ArticleDetail {
+            s.reader.article.set(Some(ArticleDetail {
                 summary,
                 html: String::new(),
                 lang: None,
@@ -239,7 +241,7 @@ fn the_tag_editor_shows_the_articles_tags_and_offers_existing_ones() {
                 images: vec![],
                 author: None,
             }));
-            s.user_tags.set(vec![broadsheet_model::TagCount { name: "long reads".into(), count: 3 }]);
+            s.library.user_tags.set(vec![broadsheet_model::TagCount { name: "long reads".into(), count: 3 }]);
         },
         || view! { TagEditor(id=7) },
     );
@@ -253,14 +255,14 @@ fn thousands_of_categories_stay_usable() {
     // The store sends one page (`CATEGORY_PAGE`) and the number matching in all.
     let html = render(
         |s| {
-            s.categories.set(
+            s.library.categories.set(
                 (0..broadsheet_ui::state::CATEGORY_PAGE)
                     .map(|n| category(&format!("outlet{n:04}"), &format!("媒体{n:04}新闻"), 1 + u64::from(n) % 7))
                     .collect(),
             );
-            s.categories_total.set(2_000);
-            s.site_tags.set(vec![broadsheet_model::TagCount { name: "科技".into(), count: 2 }]);
-            s.site_tags_total.set(1);
+            s.library.categories_total.set(2_000);
+            s.library.site_tags.set(vec![broadsheet_model::TagCount { name: "科技".into(), count: 2 }]);
+            s.library.site_tags_total.set(1);
         },
         || view! { Sidebar {} },
     );
@@ -274,7 +276,7 @@ fn thousands_of_categories_stay_usable() {
 fn a_failing_source_shows_its_error_in_words() {
     use broadsheet_ui::components::Sources;
     let html = render(
-        |s| s.sources.set(vec![source(2, "bad", None, Some("https://bad.example/feed.xml: HTTP 500"))]),
+        |s| s.library.sources.set(vec![source(2, "bad", None, Some("https://bad.example/feed.xml: HTTP 500"))]),
         || view! { Sources {} },
     );
     assert!(html.contains("class=\"source-error\">https://bad.example/feed.xml: HTTP 500<"), "{html}");
@@ -287,17 +289,18 @@ fn a_failing_source_shows_its_error_in_words() {
 fn the_chinese_interface_has_no_untranslated_strings() {
     use broadsheet_ui::components::{SettingsPanel, Sources, SyncBar};
     let setup = |s: AppState| {
-        s.settings.update(|x| x.language = "zh".into());
-        s.list_loaded.set(true);
-        s.categories.set(vec![category("kejiribao", "科技日报新闻", 5)]);
-        s.categories_total.set(400);
-        s.site_tags_total.set(300);
-        s.sources
+        s.prefs.settings.update(|x| x.language = "zh".into());
+        s.list.list_loaded.set(true);
+        s.library.categories.set(vec![category("kejiribao", "科技日报新闻", 5)]);
+        s.library.categories_total.set(400);
+        s.library.site_tags_total.set(300);
+        s.library
+            .sources
             .set(vec![source(1, "示例文库", Some("200"), None), source(2, "坏的源", Some("500"), Some("服务器错误"))]);
-        s.site_tags.set(vec![broadsheet_model::TagCount { name: "科技".into(), count: 2 }]);
-        s.user_tags.set(vec![broadsheet_model::TagCount { name: "稍后再读".into(), count: 1 }]);
-        s.articles.set(vec![summary(7, "国产存储芯片良率突破九成", false)]);
-        s.article.set(Some(ArticleDetail {
+        s.library.site_tags.set(vec![broadsheet_model::TagCount { name: "科技".into(), count: 2 }]);
+        s.library.user_tags.set(vec![broadsheet_model::TagCount { name: "稍后再读".into(), count: 1 }]);
+        s.list.articles.set(vec![summary(7, "国产存储芯片良率突破九成", false)]);
+        s.reader.article.set(Some(ArticleDetail {
             summary: summary(7, "国产存储芯片良率突破九成", false),
             html: "<p>正文第一段。</p>".into(),
             lang: Some("zh-CN".into()),
@@ -372,8 +375,8 @@ fn the_chinese_interface_has_no_untranslated_strings() {
 fn narrowed_search() -> View {
     use broadsheet_ui::view::ListView;
     let s = use_context::<AppState>();
-    s.view.set(ListView::Search("芯片".into()));
-    s.search_scope.set(broadsheet_ui::state::SearchScope {
+    s.list.view.set(ListView::Search("芯片".into()));
+    s.list.search_scope.set(broadsheet_ui::state::SearchScope {
         filters: broadsheet_model::Filters { category: Some("kejiribao".into()), unread: true, ..Default::default() },
         within: Some(ListView::Category("kejiribao".into())),
         since: broadsheet_ui::format::local_midnight("2026-11-01"),
@@ -386,8 +389,8 @@ fn narrowed_search() -> View {
 fn a_search_shows_what_it_is_narrowed_to_and_how_to_widen_it() {
     let html = render(
         |s| {
-            s.categories.set(vec![category("kejiribao", "科技日报新闻", 5)]);
-            s.list_loaded.set(true);
+            s.library.categories.set(vec![category("kejiribao", "科技日报新闻", 5)]);
+            s.list.list_loaded.set(true);
         },
         narrowed_search,
     );
@@ -395,7 +398,7 @@ fn a_search_shows_what_it_is_narrowed_to_and_how_to_widen_it() {
     assert!(html.contains("aria-label=\"Search everything\""), "and a way to remove it: {html}");
     assert!(html.contains("class=\"filter-unread\"") && html.contains("Unread only"), "{html}");
     assert!(html.contains("Bookmarked only") && html.contains("class=\"filter-since\""), "{html}");
-    let plain = render(|s| s.list_loaded.set(true), || view! { ArticleList {} });
+    let plain = render(|s| s.list.list_loaded.set(true), || view! { ArticleList {} });
     assert!(!plain.contains("search-filters"), "a list that is no search has no search filters");
 }
 
@@ -436,7 +439,7 @@ fn sync_progress_speaks_the_readers_language() {
     use broadsheet_ui::components::SyncBar;
     let html = render(
         |s| {
-            s.settings.update(|x| x.language = "zh".into());
+            s.prefs.settings.update(|x| x.language = "zh".into());
             s.on_sync_event(SyncEvent::Started { sources: 2 });
             s.on_sync_event(SyncEvent::SourceFinished {
                 id: 1,
@@ -453,7 +456,7 @@ fn sync_progress_speaks_the_readers_language() {
     assert!(html.contains("东财: 完成"), "{html}");
     let html = render(
         |s| {
-            s.settings.update(|x| x.language = "zh".into());
+            s.prefs.settings.update(|x| x.language = "zh".into());
             s.on_sync_event(SyncEvent::Started { sources: 1 });
             s.on_sync_event(SyncEvent::Images { done: 3, total: 10, bytes: 0, failed: 0 });
         },

@@ -7,12 +7,12 @@ use crate::state::{AppState, WINDOW_ROWS};
 #[component]
 pub fn ArticleList() -> View {
     let state = use_context::<AppState>();
-    let empty = move || state.list_loaded.get() && state.articles.with(Vec::is_empty);
+    let empty = move || state.list.list_loaded.get() && state.list.articles.with(Vec::is_empty);
     let query = create_signal(String::new());
     // The box says what the list shows: the search's words in a search (one restored at
     // start-up too), empty in any other view (it kept the last search's words before).
     create_effect(move || {
-        let shown = match state.view.get_clone() {
+        let shown = match state.list.view.get_clone() {
             crate::view::ListView::Search(q) => q,
             _ => String::new(),
         };
@@ -22,17 +22,17 @@ pub fn ArticleList() -> View {
     });
     let rows_ref = create_node_ref();
     create_effect(move || {
-        let start = state.window_start.get();
-        let (above, below) = state.row_offsets.with(|o| crate::rows::padding(o, start, WINDOW_ROWS));
+        let start = state.list.window_start.get();
+        let (above, below) = state.list.row_offsets.with(|o| crate::rows::padding(o, start, WINDOW_ROWS));
         set_padding(rows_ref, above, below);
     });
     // Rows are as tall as their content: once the window's rows are laid out (after this
     // turn), their heights are measured, which moves the padding to match.
     create_effect(move || {
-        state.window_start.track();
-        state.articles.track();
-        state.snippets.track();
-        state.settings.track();
+        state.list.window_start.track();
+        state.list.articles.track();
+        state.list.snippets.track();
+        state.prefs.settings.track();
         measure_soon(state);
     });
     on_resize(state);
@@ -41,7 +41,7 @@ pub fn ArticleList() -> View {
         state.search(query.get_clone());
     };
     view! {
-        section(class="list", aria-label=move || state.t("Articles"), data-loaded=move || state.articles.with(Vec::len).to_string(), on:scroll=move |e: web_sys::Event| {
+        section(class="list", aria-label=move || state.t("Articles"), data-loaded=move || state.list.articles.with(Vec::len).to_string(), on:scroll=move |e: web_sys::Event| {
             let (top, height, total) = scroll_metrics(&e);
             state.scrolled_to(top);
             if top + 3 * height >= total {
@@ -56,14 +56,14 @@ pub fn ArticleList() -> View {
                 div(class="list-title-row") {
                     h2(class="list-title") { (state.list_title()) }
                     span(class="list-count", aria-label=move || state.t("articles in this view")) {
-                        (count(state.total.get().unwrap_or_else(|| state.articles.with(Vec::len) as u64)))
+                        (count(state.list.total.get().unwrap_or_else(|| state.list.articles.with(Vec::len) as u64)))
                     }
-                    (if matches!(state.view.get_clone(), crate::view::ListView::Search(_)) {
+                    (if matches!(state.list.view.get_clone(), crate::view::ListView::Search(_)) {
                         view! {
-                            button(class="search-sort", aria-pressed=move || state.search_newest.get().to_string(),
+                            button(class="search-sort", aria-pressed=move || state.list.search_newest.get().to_string(),
                                 title=move || state.t("Most relevant first, or newest first"),
-                                on:click=move |_| state.search_newest.set(!state.search_newest.get_untracked())) {
-                                (move || if state.search_newest.get() { state.t("Newest first") } else { state.t("Most relevant") })
+                                on:click=move |_| state.list.search_newest.set(!state.list.search_newest.get_untracked())) {
+                                (move || if state.list.search_newest.get() { state.t("Newest first") } else { state.t("Most relevant") })
                             }
                         }
                     } else {
@@ -71,7 +71,7 @@ pub fn ArticleList() -> View {
                     })
                     button(class="mark-all-read", title=move || state.t("Mark every article in this view read"), on:click=move |_| state.mark_view_read()) { (state.t("Mark all read")) }
                 }
-                (if matches!(state.view.get_clone(), crate::view::ListView::Search(_)) {
+                (if matches!(state.list.view.get_clone(), crate::view::ListView::Search(_)) {
                     view! { SearchFilters {} }
                 } else {
                     view! {}
@@ -87,8 +87,8 @@ pub fn ArticleList() -> View {
             ul(r#ref=rows_ref, class="articles", role="listbox", aria-label=move || state.t("Articles")) {
                 Keyed(
                     list=move || {
-                        let start = state.window_start.get();
-                        state.articles.with(|l| l.iter().skip(start).take(WINDOW_ROWS).cloned().collect::<Vec<_>>())
+                        let start = state.list.window_start.get();
+                        state.list.articles.with(|l| l.iter().skip(start).take(WINDOW_ROWS).cloned().collect::<Vec<_>>())
                     },
                     view=move |a| view! { ArticleRow(article=a) },
                     // Keyed on the whole row, not its id: a row drawn once is never redrawn,
@@ -97,7 +97,7 @@ pub fn ArticleList() -> View {
                     key=|a| a.clone(),
                 )
             }
-            (if state.more.get() {
+            (if state.list.more.get() {
                 view! { button(class="load-more", on:click=move |_| state.load_more()) { "…" } }
             } else {
                 view! {}
@@ -166,16 +166,16 @@ fn measure_rows(state: AppState) {
         let Some(id) = el.get_attribute("data-id").and_then(|v| v.parse::<i64>().ok()) else { continue };
         seen.push((id, el.offset_height().max(0) as u32));
     }
-    if !state.row_sizes.with_untracked(|s| seen.iter().any(|&(id, h)| h > 0 && s.differs(id, h))) {
+    if !state.list.row_sizes.with_untracked(|s| seen.iter().any(|&(id, h)| h > 0 && s.differs(id, h))) {
         return;
     }
     let top = list.scroll_top().max(0) as u32;
-    let (anchor, before) = state.row_offsets.with_untracked(|o| {
+    let (anchor, before) = state.list.row_offsets.with_untracked(|o| {
         let i = crate::rows::row_at(o, top);
         (i, o.get(i).copied().unwrap_or(0))
     });
-    state.row_sizes.update(|s| s.record_all(&seen));
-    let after = state.row_offsets.with_untracked(|o| o.get(anchor).copied().unwrap_or(0));
+    state.list.row_sizes.update(|s| s.record_all(&seen));
+    let after = state.list.row_offsets.with_untracked(|o| o.get(anchor).copied().unwrap_or(0));
     if top > 0 && after != before {
         list.set_scroll_top((i64::from(top) + i64::from(after) - i64::from(before)).max(0) as i32);
     }
@@ -201,8 +201,8 @@ fn set_padding(rows: NodeRef, above: u32, below: u32) {
 fn ArticleRow(article: ArticleSummary) -> View {
     let state = use_context::<AppState>();
     let id = article.id;
-    let selected = move || state.selected.get() == Some(id);
-    let under_cursor = move || state.cursor.get() == Some(id);
+    let selected = move || state.reader.selected.get() == Some(id);
+    let under_cursor = move || state.list.cursor.get() == Some(id);
     let row = article.clone();
     let row2 = article.clone();
     let class = move || {
@@ -229,10 +229,10 @@ fn ArticleRow(article: ArticleSummary) -> View {
     let when = local_datetime(article.timestamp, &article.date);
     let hint = original_time_hint(&article.date);
     let excerpt = article.excerpt.clone();
-    let snippet = move || state.snippets.with(|s| s.get(&id).cloned());
+    let snippet = move || state.list.snippets.with(|s| s.get(&id).cloned());
     view! {
         li(class=class, role="option", aria-selected=move || selected().to_string(), data-id=id.to_string(),
-            tabindex="0", on:click=move |_| state.open(id), on:focus=move |_| state.cursor.set(Some(id))) {
+            tabindex="0", on:click=move |_| state.open(id), on:focus=move |_| state.list.cursor.set(Some(id))) {
             div(class="row-title") {
                 span(class="row-star", aria-label=state.t("Bookmarked")) { (star()) }
                 (article.title.clone())
@@ -267,7 +267,7 @@ fn ArticleRow(article: ArticleSummary) -> View {
 #[component]
 fn SearchFilters() -> View {
     let state = use_context::<AppState>();
-    let scope = state.search_scope;
+    let scope = state.list.search_scope;
     let within = move || {
         scope.with(|s| s.within.clone()).map(|v| {
             let name = state.view_title(&v);

@@ -14,10 +14,10 @@ pub fn DevicesPanel() -> View {
     let remote = create_signal(String::new());
     let message = create_signal(String::new());
     let busy = create_signal(false);
-    let opened_at = state.devices_version.get_untracked();
+    let opened_at = state.sync.devices_version.get_untracked();
     create_effect(move || {
         // A sync ended since this panel said "syncing…": the lines below tell how it went.
-        if state.devices_version.get() != opened_at {
+        if state.sync.devices_version.get() != opened_at {
             message.set(String::new());
         }
         spawn(async move {

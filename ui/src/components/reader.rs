@@ -8,10 +8,11 @@ use crate::state::AppState;
 pub fn Reader() -> View {
     let state = use_context::<AppState>();
     restore_position(state);
-    let font_class = move || state.settings.with(|s| format!("reader fs-{} measure-{}", s.font_size, s.line_width));
+    let font_class =
+        move || state.prefs.settings.with(|s| format!("reader fs-{} measure-{}", s.font_size, s.line_width));
     view! {
         main(class=font_class, aria-label=move || state.t("Reader"), on:scroll=move |e: web_sys::Event| state.reader_scrolled(scroll_top(&e))) {
-            (match state.article.get_clone() {
+            (match state.reader.article.get_clone() {
                 None => view! {
                     div(class="reader-empty") { p { (state.t("Choose an article to read it here.")) } }
                 },
@@ -48,10 +49,10 @@ fn scroll_top(e: &web_sys::Event) -> u32 {
 fn restore_position(state: AppState) {
     #[cfg(target_arch = "wasm32")]
     create_effect(move || {
-        if state.article.with(Option::is_none) {
+        if state.reader.article.with(Option::is_none) {
             return;
         }
-        let Some(px) = state.restore_scroll.get_untracked() else { return };
+        let Some(px) = state.reader.restore_scroll.get_untracked() else { return };
         sycamore::futures::spawn_local_scoped(async move {
             // Images still loading make the article shorter than it will be: try again for a
             // few seconds until the position can be reached.
@@ -66,7 +67,7 @@ fn restore_position(state: AppState) {
                     break;
                 }
             }
-            state.restore_scroll.set(None);
+            state.reader.restore_scroll.set(None);
         });
     });
     #[cfg(not(target_arch = "wasm32"))]
@@ -135,7 +136,7 @@ fn ArticleView(article: ArticleDetail) -> View {
                 button(class="font-smaller", aria-label=move || state.t("Smaller text"), on:click=move |_| state.update_settings(|s| s.with_font_step(-2))) { "A−" }
                 button(class="font-larger", aria-label=move || state.t("Larger text"), on:click=move |_| state.update_settings(|s| s.with_font_step(2))) { "A+" }
                 button(class="theme-toggle", title=move || state.t("Theme: system, light, dark"), on:click=move |_| state.update_settings(|s| s.next_theme())) {
-                    (match state.settings.with(|s| s.theme.clone()).as_str() {
+                    (match state.prefs.settings.with(|s| s.theme.clone()).as_str() {
                         "light" => state.t("☀ Light"),
                         "dark" => state.t("☾ Dark"),
                         _ => state.t("◐ System"),
@@ -196,7 +197,8 @@ fn Copies(id: ArticleId) -> View {
 pub fn TagEditor(id: ArticleId) -> View {
     let state = use_context::<AppState>();
     let input = create_signal(String::new());
-    let tags = move || state.article.with(|a| a.as_ref().map(|a| a.summary.user_tags.clone()).unwrap_or_default());
+    let tags =
+        move || state.reader.article.with(|a| a.as_ref().map(|a| a.summary.user_tags.clone()).unwrap_or_default());
     // Suggestions for what is typed, asked of the store (the reader may have thousands of
     // tags; the sidebar holds one page of them, filtered by its own box). Until then, the
     // sidebar's page.
@@ -222,7 +224,7 @@ pub fn TagEditor(id: ArticleId) -> View {
     };
     let options = move || {
         if asked.get() == 0 {
-            state.user_tags.get_clone()
+            state.library.user_tags.get_clone()
         } else {
             suggestions.get_clone()
         }

@@ -8,7 +8,7 @@ pub fn Resizer(sidebar: bool) -> View {
     let state = use_context::<AppState>();
     let start = create_signal(None::<(i32, u32)>);
     let label = if sidebar { "Resize the sidebar" } else { "Resize the article list" };
-    let width = move || state.settings.with(|s| if sidebar { s.sidebar_width } else { s.list_width });
+    let width = move || state.prefs.settings.with(|s| if sidebar { s.sidebar_width } else { s.list_width });
     let down = move |e: web_sys::PointerEvent| {
         start.set(Some((e.client_x(), width())));
         capture(&e);
@@ -17,7 +17,7 @@ pub fn Resizer(sidebar: bool) -> View {
         if let Some((x0, w0)) = start.get() {
             let target = w0 as i32 + e.client_x() - x0;
             // Live, without saving on every pixel.
-            state.settings.update(|s| *s = s.with_pane_resized(sidebar, target - width() as i32));
+            state.prefs.settings.update(|s| *s = s.with_pane_resized(sidebar, target - width() as i32));
         }
     };
     let up = move |_: web_sys::PointerEvent| {

@@ -14,11 +14,11 @@ pub fn SettingsPanel() -> View {
                 "⚙ " (state.t("Settings"))
             }
             (if open.get() {
-                let (lang, width) = state.settings.with(|s| (s.language.clone(), s.line_width.clone()));
+                let (lang, width) = state.prefs.settings.with(|s| (s.language.clone(), s.line_width.clone()));
                 let (l_auto, l_en, l_zh) = (lang == "auto", lang == "en", lang == "zh");
                 let (w_n, w_m, w_w) = (width == "narrow", width == "medium", width == "wide");
-                let mark = state.settings.with(|s| s.mark_read_on_open);
-                let (collapse, read_copies) = state.settings.with(|s| (s.collapse_duplicates, s.read_copies));
+                let mark = state.prefs.settings.with(|s| s.mark_read_on_open);
+                let (collapse, read_copies) = state.prefs.settings.with(|s| (s.collapse_duplicates, s.read_copies));
                 view! {
                     div(class="settings-panel", role="group", aria-label=state.t("Settings")) {
                         label {

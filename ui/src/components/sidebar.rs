@@ -9,12 +9,15 @@ use crate::view::ListView;
 pub fn Sidebar() -> View {
     let state = use_context::<AppState>();
     // The store filters, sorts and pages (`list_categories`): the window holds one page.
-    let hidden = move || state.categories_total.get().saturating_sub(state.categories.with(Vec::len) as u64);
-    let hidden_user_tags = move || state.user_tags_total.get().saturating_sub(state.user_tags.with(Vec::len) as u64);
-    let hidden_tags = move || state.site_tags_total.get().saturating_sub(state.site_tags.with(Vec::len) as u64);
+    let hidden =
+        move || state.library.categories_total.get().saturating_sub(state.library.categories.with(Vec::len) as u64);
+    let hidden_user_tags =
+        move || state.library.user_tags_total.get().saturating_sub(state.library.user_tags.with(Vec::len) as u64);
+    let hidden_tags =
+        move || state.library.site_tags_total.get().saturating_sub(state.library.site_tags.with(Vec::len) as u64);
     let on_filter = move |e: web_sys::Event| {
         let value = crate::components::input_value(&e);
-        state.label_filter.set(value);
+        state.library.label_filter.set(value);
         state.reload_labels();
     };
     view! {
@@ -25,13 +28,13 @@ pub fn Sidebar() -> View {
                 ViewItem(view=ListView::Unread, label="Unread".to_string())
                 ViewItem(view=ListView::Bookmarked, label="Bookmarked".to_string())
             }
-            (if state.user_tags.with(|t| t.is_empty()) {
+            (if state.library.user_tags.with(|t| t.is_empty()) {
                 view! {}
             } else {
                 view! {
                     h2(class="nav-heading", id="user-tags-heading") { (state.t("Your tags")) }
                     ul(class="nav-list", role="list", aria-labelledby="user-tags-heading") {
-                        (state.user_tags.get_clone().into_iter().map(|t| view! { UserTagItem(tag=t) }).collect::<Vec<_>>())
+                        (state.library.user_tags.get_clone().into_iter().map(|t| view! { UserTagItem(tag=t) }).collect::<Vec<_>>())
                     }
                     (if hidden_user_tags() > 0 {
                         let n = hidden_user_tags();
@@ -44,20 +47,20 @@ pub fn Sidebar() -> View {
             Sources {}
             div(class="nav-heading-row") {
                 h2(class="nav-heading", id="categories-heading") { (state.t("Categories")) }
-                button(class="sort-toggle", aria-pressed=move || state.categories_by_count.get().to_string(), title=move || state.t("Sort by name or by number of posts"),
+                button(class="sort-toggle", aria-pressed=move || state.library.categories_by_count.get().to_string(), title=move || state.t("Sort by name or by number of posts"),
                     on:click=move |_| {
-                        state.categories_by_count.set(!state.categories_by_count.get_untracked());
+                        state.library.categories_by_count.set(!state.library.categories_by_count.get_untracked());
                         state.reload_labels();
                     }) {
-                    (if state.categories_by_count.get() { state.t("By count") } else { state.t("By name") })
+                    (if state.library.categories_by_count.get() { state.t("By count") } else { state.t("By name") })
                 }
             }
             input(class="category-filter", r#type="search", placeholder=move || state.t("Filter categories and tags"), aria-label=move || state.t("Filter categories and tags"),
-                prop:value=move || state.label_filter.get_clone(), on:input=on_filter)
+                prop:value=move || state.library.label_filter.get_clone(), on:input=on_filter)
             ul(class="nav-list", role="list", aria-labelledby="categories-heading") {
                 // Rebuilt whole when it changes (at most CATEGORY_PAGE rows): keyed lists whose
                 // keys changed with the counts now and then dropped an entry during a sync.
-                (state.categories.get_clone().into_iter().map(|c| view! { CategoryItem(category=c) }).collect::<Vec<_>>())
+                (state.library.categories.get_clone().into_iter().map(|c| view! { CategoryItem(category=c) }).collect::<Vec<_>>())
             }
             (if hidden() > 0 {
                 let n = hidden();
@@ -67,7 +70,7 @@ pub fn Sidebar() -> View {
             })
             h2(class="nav-heading", id="tags-heading") { (state.t("Site tags")) }
             ul(class="nav-list", role="list", aria-labelledby="tags-heading") {
-                (state.site_tags.get_clone().into_iter().map(|t| view! { ViewItem(view=ListView::Tag(t.name.clone()), label=t.name.clone(), count=t.count) }).collect::<Vec<_>>())
+                (state.library.site_tags.get_clone().into_iter().map(|t| view! { ViewItem(view=ListView::Tag(t.name.clone()), label=t.name.clone(), count=t.count) }).collect::<Vec<_>>())
             }
             (if hidden_tags() > 0 {
                 let n = hidden_tags();
@@ -90,7 +93,7 @@ fn ViewItem(view: ListView, label: String, count: Option<u64>) -> View {
     let key = view.key();
     let is_selected = {
         let view = view.clone();
-        move || state.view.with(|v| *v == view)
+        move || state.list.view.with(|v| *v == view)
     };
     let class = {
         let s = is_selected.clone();
@@ -116,7 +119,7 @@ fn CategoryItem(category: CategoryCount) -> View {
     let slug = category.slug.clone();
     let is_selected = {
         let slug = slug.clone();
-        move || state.view.with(|v| matches!(v, ListView::Category(s) if *s == slug))
+        move || state.list.view.with(|v| matches!(v, ListView::Category(s) if *s == slug))
     };
     let class = {
         let is_selected = is_selected.clone();
@@ -145,7 +148,7 @@ fn UserTagItem(tag: TagCount) -> View {
     let view_of = ListView::UserTag(tag.name.clone());
     let selected = {
         let v = view_of.clone();
-        move || state.view.with(|cur| *cur == v)
+        move || state.list.view.with(|cur| *cur == v)
     };
     let (n1, n2, n3, n4) = (name.clone(), name.clone(), name.clone(), name.clone());
     let (rename_label, delete_label) =

@@ -25,7 +25,7 @@ pub fn Sources() -> View {
             // Rebuilt whole whenever the sources change (a few dozen rows): a keyed list whose
             // keys carried the health (so an item re-rendered when it changed) now and then
             // dropped a source from the sidebar when its key changed during a sync.
-            (state.sources.get_clone().into_iter().map(|s| view! { SourceItem(source=s) }).collect::<Vec<_>>())
+            (state.library.sources.get_clone().into_iter().map(|s| view! { SourceItem(source=s) }).collect::<Vec<_>>())
         }
         form(class="add-source", on:submit=on_submit) {
             input(class="add-source-input", r#type="text", bind:value=input, aria-label=move || state.t("Feed, site or git URL, or a folder path"),
@@ -78,10 +78,10 @@ fn SourceItem(source: SourceInfo) -> View {
                 None => view! {},
             })
             button(class="source-remove", aria-label=manage_label, on:click=move |_| {
-                state.removing.set(if state.removing.get() == Some(id) { None } else { Some(id) })
+                state.library.removing.set(if state.library.removing.get() == Some(id) { None } else { Some(id) })
             }) { "⋯" }
         }
-        (if state.removing.get() == Some(id) {
+        (if state.library.removing.get() == Some(id) {
             let question = question.clone();
             let aliases = aliases.clone();
             view! {
@@ -112,7 +112,7 @@ fn SourceItem(source: SourceInfo) -> View {
                     p { (question) }
                     button(class="keep-posts", on:click=move |_| state.remove_source(id, true)) { (state.t("Remove, keep its posts")) }
                     button(class="delete-posts", on:click=move |_| state.remove_source(id, false)) { (state.t("Remove with its posts")) }
-                    button(on:click=move |_| state.removing.set(None)) { (state.t("Cancel")) }
+                    button(on:click=move |_| state.library.removing.set(None)) { (state.t("Cancel")) }
                 }
             }
         } else {
@@ -176,19 +176,19 @@ fn interval_label(m: i64) -> String {
 #[component]
 pub fn SyncBar() -> View {
     let state = use_context::<AppState>();
-    let running = move || state.sync.with(|p| p.running);
+    let running = move || state.sync.progress.with(|p| p.running);
     view! {
         div(class="sync-bar", role="status", aria-live="polite") {
             (if running() {
                 view! {
-                    progress(class="sync-progress", max="100", value=move || state.sync.with(|p| p.percent()).to_string(),
+                    progress(class="sync-progress", max="100", value=move || state.sync.progress.with(|p| p.percent()).to_string(),
                         aria-label="Sync progress")
                     button(class="sync-button", on:click=move |_| state.cancel_sync()) { (state.t("Cancel")) }
                 }
             } else {
                 view! { button(class="sync-button", on:click=move |_| state.sync_now()) { (state.t("Sync now")) } }
             })
-            p(class="sync-message") { (state.sync.with(|p| p.message.clone())) }
+            p(class="sync-message") { (state.sync.progress.with(|p| p.message.clone())) }
         }
     }
 }
