@@ -418,7 +418,7 @@ fn upsert_one(tx: &Transaction<'_>, source: SourceId, a: &NewArticle) -> Result<
             return Ok(UpsertOutcome::Unchanged(id));
         }
         Some((id, _)) => {
-            write_row(tx, source, a, prepared, &hash, now)?;
+            write_row(tx, source, a, prepared, &Stamp::imported(hash, now))?;
             // Its text changed: looked at again for copies (`duplicates`), out of its group till then.
             for table in
                 ["article_categories", "article_site_tags", "article_images", "article_sketches", "article_groups"]
@@ -427,11 +427,37 @@ fn upsert_one(tx: &Transaction<'_>, source: SourceId, a: &NewArticle) -> Result<
             }
             UpsertOutcome::Updated(id)
         }
-        None => UpsertOutcome::Inserted(write_row(tx, source, a, prepared, &hash, now)?),
+        None => UpsertOutcome::Inserted(write_row(tx, source, a, prepared, &Stamp::imported(hash, now))?),
     };
     let id = match outcome {
         UpsertOutcome::Inserted(id) | UpsertOutcome::Updated(id) | UpsertOutcome::Unchanged(id) => id,
     };
+    write_index_and_labels(tx, id, a, prepared, &IMPORT_CAPS)?;
+    Ok(outcome)
+}
+
+/// Writes a whole article — its row, its search entry, its labels and images — as a
+/// restore does, with the dates and state its backup gives: the same write as an import's.
+pub(crate) fn write_article(
+    tx: &Transaction<'_>,
+    source: SourceId,
+    a: &NewArticle,
+    stamp: &Stamp,
+    caps: &LabelCaps,
+) -> Result<ArticleId> {
+    let id = write_row(tx, source, a, None, stamp)?;
+    write_index_and_labels(tx, id, a, None, caps)?;
+    Ok(id)
+}
+
+/// The search entry and the labels of an article just written.
+fn write_index_and_labels(
+    tx: &Transaction<'_>,
+    id: ArticleId,
+    a: &NewArticle,
+    prepared: Option<&Prepared>,
+    caps: &LabelCaps,
+) -> Result<()> {
     match prepared {
         Some(p) => crate::search::index_tokens(tx, id, a.published_at, &p.index_title, &p.index_body)?,
         None => crate::search::index_article(tx, id, a.published_at, &a.title, &a.text)?,
@@ -439,12 +465,27 @@ fn upsert_one(tx: &Transaction<'_>, source: SourceId, a: &NewArticle) -> Result<
     write_labels(
         tx,
         id,
-        &IMPORT_CAPS,
+        caps,
         a.categories.iter().map(|(slug, name)| (slug.as_str(), name.as_deref())),
         a.tags.iter().map(String::as_str),
         a.images.iter().map(String::as_str),
-    )?;
-    Ok(outcome)
+    )
+}
+
+/// What an article's row records besides its content: the hash of that content, when it
+/// came and last changed, and whether its source still has it.
+pub(crate) struct Stamp {
+    pub hash: String,
+    pub imported_at: i64,
+    pub updated_at: i64,
+    pub removed_upstream: bool,
+}
+
+impl Stamp {
+    /// An import's: new or changed now, and present upstream.
+    fn imported(hash: String, now: i64) -> Stamp {
+        Stamp { hash, imported_at: now, updated_at: now, removed_upstream: false }
+    }
 }
 
 /// How many labels and images of one post [`write_labels`] keeps.
@@ -512,14 +553,14 @@ pub const MAX_CATEGORIES: usize = 32;
 pub const MAX_TAGS: usize = 64;
 pub const MAX_IMAGES: usize = 100;
 
-/// Inserts the article, or updates it in place (same id) when `(source, key)` exists.
+/// Inserts the article, or updates it in place (same id, first import date kept) when
+/// `(source, key)` exists.
 fn write_row(
     tx: &Transaction<'_>,
     source: SourceId,
     a: &NewArticle,
     prepared: Option<&Prepared>,
-    hash: &str,
-    now: i64,
+    stamp: &Stamp,
 ) -> Result<ArticleId> {
     let body = match prepared {
         Some(Prepared { body: Some(blob), .. }) => rusqlite::types::ToSqlOutput::Borrowed(blob.as_slice().into()),
@@ -536,12 +577,13 @@ fn write_row(
     Ok(tx
         .prepare_cached(
             "INSERT INTO articles (source_id, key, title, published_at, utc_offset_min, url, lang, html, text,
-           excerpt, extra_json, content_hash, imported_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)
+           excerpt, extra_json, content_hash, imported_at, updated_at, removed_upstream)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
          ON CONFLICT (source_id, key) DO UPDATE SET title = excluded.title, published_at = excluded.published_at,
            utc_offset_min = excluded.utc_offset_min, url = excluded.url, lang = excluded.lang, html = excluded.html,
            text = excluded.text, excerpt = excluded.excerpt, extra_json = excluded.extra_json,
-           content_hash = excluded.content_hash, removed_upstream = 0, updated_at = excluded.updated_at
+           content_hash = excluded.content_hash, removed_upstream = excluded.removed_upstream,
+           updated_at = excluded.updated_at
          RETURNING id",
         )?
         .query_row(
@@ -557,8 +599,10 @@ fn write_row(
                 text,
                 excerpt,
                 a.extra_json,
-                hash,
-                now
+                stamp.hash,
+                stamp.imported_at,
+                stamp.updated_at,
+                stamp.removed_upstream
             ],
             |r| r.get(0),
         )?)

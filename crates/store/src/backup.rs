@@ -90,6 +90,30 @@ pub struct BackupArticle {
     pub user_tags: Vec<String>,
 }
 
+impl BackupArticle {
+    /// The article as an import gives it, for the write import and restore share.
+    pub fn row(&self) -> crate::NewArticle {
+        crate::NewArticle {
+            key: self.key.clone(),
+            title: self.title.clone(),
+            published_at: self.published_at,
+            utc_offset_min: self.utc_offset_min,
+            url: self.url.clone(),
+            lang: self.lang.clone(),
+            html: self.html.clone(),
+            text: self.text.clone(),
+            // Compared with the HTML's by the writer (`derived.rs`): a backup's text may differ.
+            text_derived: false,
+            excerpt: self.excerpt.clone(),
+            extra_json: self.extra.to_string(),
+            categories: self.categories.iter().map(|c| (c.slug.clone(), c.name.clone())).collect(),
+            tags: self.tags.clone(),
+            images: self.images.clone(),
+            prepared: None,
+        }
+    }
+}
+
 /// What a backup holds besides its articles (see [`Store::backup_stream`]).
 #[derive(Debug, Clone)]
 pub struct BackupHead {
@@ -330,28 +354,17 @@ impl Store {
                 .ok_or_else(|| {
                     StoreError::InvalidInput(format!("article {:?} names an unknown source {:?}", a.key, a.source))
                 })?;
-            let (text, excerpt) = crate::derived::columns_to_store(&a.html, &a.text, &a.excerpt, false);
-            tx.execute(
-                "INSERT INTO articles (source_id, key, title, published_at, utc_offset_min, url, lang, html, text, excerpt,
-                   extra_json, content_hash, removed_upstream, imported_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-                // The text and excerpt are derived from the HTML when read (`derived.rs`), not
-                // stored twice.
-                params![source, a.key, a.title, a.published_at, a.utc_offset_min, a.url, a.lang,
-                    crate::body::pack(&a.html), text, excerpt,
-                    a.extra.to_string(), a.content_hash, a.removed_upstream, a.imported_at, a.updated_at],
-            )?;
-            let id = tx.last_insert_rowid();
-            // All the (validated) backup holds: an archive from before the import's caps may
-            // have more, and a restore loses nothing.
-            crate::articles::write_labels(
-                &tx,
-                id,
-                &crate::articles::LabelCaps { categories: MAX_CATEGORIES, tags: MAX_TAGS, images: MAX_IMAGES },
-                a.categories.iter().map(|c| (c.slug.as_str(), c.name.as_deref())),
-                a.tags.iter().map(String::as_str),
-                a.images.iter().map(String::as_str),
-            )?;
+            // The import's write, with the dates and state the backup gives, and all the
+            // (validated) labels it holds: an archive from before the import's caps may have
+            // more, and a restore loses nothing.
+            let stamp = crate::articles::Stamp {
+                hash: a.content_hash.clone(),
+                imported_at: a.imported_at,
+                updated_at: a.updated_at,
+                removed_upstream: a.removed_upstream,
+            };
+            let caps = crate::articles::LabelCaps { categories: MAX_CATEGORIES, tags: MAX_TAGS, images: MAX_IMAGES };
+            let id = crate::articles::write_article(&tx, source, &a.row(), &stamp, &caps)?;
             if let Some(at) = a.bookmarked_at {
                 tx.execute("INSERT INTO bookmarks (article_id, created_at) VALUES (?1, ?2)", params![id, at])?;
             }
@@ -365,7 +378,6 @@ impl Store {
                     params![id, t],
                 )?;
             }
-            crate::search::index_article(&tx, id, a.published_at, &a.title, &a.text)?;
         }
         tx.commit()?;
         Ok(backup.articles.len())
