@@ -90,7 +90,11 @@ pub fn list_sources(state: State<'_, AppState>) -> Result<Vec<SourceInfo>, ApiEr
 
 /// Adds a feed, site, git repository or folder; the new source is synced at once.
 #[tauri::command]
-pub async fn add_source(app: tauri::AppHandle, state: State<'_, AppState>, input: String) -> Result<i64, ApiError> {
+pub async fn add_source(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    input: String,
+) -> Result<broadsheet_model::SourceId, ApiError> {
     let id =
         broadsheet_sync::add_source(&state.shared_store(), &input, None, None).await.map_err(crate::errors::add)?;
     crate::sync::start_run(&app, broadsheet_sync::Trigger::Now(Some(vec![id])));
@@ -125,7 +129,11 @@ pub async fn save_page(
 }
 
 #[tauri::command(async)]
-pub fn remove_source(state: State<'_, AppState>, id: i64, keep_articles: bool) -> Result<(), ApiError> {
+pub fn remove_source(
+    state: State<'_, AppState>,
+    id: broadsheet_model::SourceId,
+    keep_articles: bool,
+) -> Result<(), ApiError> {
     state.remove_source_in_steps(id, keep_articles).map(drop)
 }
 
@@ -197,7 +205,7 @@ pub fn search(state: State<'_, AppState>, query: SearchQuery) -> Result<Vec<Sear
 #[tauri::command(async)]
 pub fn mark_all_read(state: State<'_, AppState>, filters: Filters) -> Result<usize, ApiError> {
     // A step at a time, releasing the writer between them (see `remove_source`).
-    let (mut changed, mut after) = (0, 0);
+    let (mut changed, mut after) = (0, broadsheet_model::ArticleId(0));
     let upto = state.with_reader(|s| s.newest_article_id())?;
     while let Some((n, last)) = state.with_store(|s| s.mark_read_step(&filters, after, upto))? {
         changed += n;
@@ -234,13 +242,22 @@ pub async fn pick_folder(app: tauri::AppHandle) -> Option<String> {
 
 /// How often a source is synced, in minutes (at least 5).
 #[tauri::command(async)]
-pub fn set_sync_interval(state: State<'_, AppState>, id: i64, minutes: i64) -> Result<(), ApiError> {
+pub fn set_sync_interval(
+    state: State<'_, AppState>,
+    id: broadsheet_model::SourceId,
+    minutes: i64,
+) -> Result<(), ApiError> {
     state.with_store(|s| s.set_sync_interval(id, minutes))
 }
 
 /// Adds (`keep`) or forgets one of a source's other site addresses: links there open in the app.
 #[tauri::command(async)]
-pub fn set_site_alias(state: State<'_, AppState>, id: i64, url: String, keep: bool) -> Result<(), ApiError> {
+pub fn set_site_alias(
+    state: State<'_, AppState>,
+    id: broadsheet_model::SourceId,
+    url: String,
+    keep: bool,
+) -> Result<(), ApiError> {
     state.with_store(|s| {
         if keep {
             s.add_site_alias(id, &url, broadsheet_store::AliasOrigin::User).map(|_| ())

@@ -98,7 +98,7 @@ impl AppState {
     /// removing a source of 100k posts must not make a bookmark (or the sync) wait for all of it.
     pub fn remove_source_in_steps(
         &self,
-        id: i64,
+        id: broadsheet_model::SourceId,
         keep_articles: bool,
     ) -> Result<broadsheet_store::SourceRemoval, ApiError> {
         let mut job = self.with_store(|s| s.begin_source_removal(id, keep_articles))?;

@@ -34,7 +34,7 @@ async fn the_header_counts_the_whole_view_and_search_pages_past_its_first_result
             })
             .unwrap()
             .iter()
-            .map(|h| h.summary.id)
+            .map(|h| h.summary.id.0)
             .collect();
         (store.search_count(&q).unwrap(), newest)
     };

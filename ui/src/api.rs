@@ -5,7 +5,7 @@
 
 use broadsheet_model::{
     ApiError, ArticleDetail, ArticleId, ArticleQuery, ArticleSummary, CategoryCount, ExportDone, Filters, LabelPage,
-    LabelQuery, OpmlDone, RetentionInfo, SearchHit, SearchQuery, SourceInfo, SyncEvent, TagCount,
+    LabelQuery, OpmlDone, RetentionInfo, SearchHit, SearchQuery, SourceId, SourceInfo, SyncEvent, TagCount,
 };
 use serde::{de::DeserializeOwned, Serialize};
 use serde_json::Value;
@@ -127,7 +127,7 @@ pub async fn list_sources() -> Result<Vec<SourceInfo>, ApiError> {
 }
 
 /// Adds a source from a URL (feed, site, git repository) or a folder path.
-pub async fn add_source(input: String) -> Result<i64, ApiError> {
+pub async fn add_source(input: String) -> Result<SourceId, ApiError> {
     #[derive(Serialize)]
     struct Args {
         input: String,
@@ -135,11 +135,11 @@ pub async fn add_source(input: String) -> Result<i64, ApiError> {
     call("add_source", &Args { input }).await
 }
 
-pub async fn remove_source(id: i64, keep_articles: bool) -> Result<(), ApiError> {
+pub async fn remove_source(id: SourceId, keep_articles: bool) -> Result<(), ApiError> {
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
     struct Args {
-        id: i64,
+        id: SourceId,
         keep_articles: bool,
     }
     call("remove_source", &Args { id, keep_articles }).await
@@ -305,19 +305,19 @@ pub async fn set_ui_settings(json: String) -> Result<(), ApiError> {
     call("set_ui_settings", &Args { json }).await
 }
 
-pub async fn set_sync_interval(id: i64, minutes: i64) -> Result<(), ApiError> {
+pub async fn set_sync_interval(id: SourceId, minutes: i64) -> Result<(), ApiError> {
     #[derive(Serialize)]
     struct Args {
-        id: i64,
+        id: SourceId,
         minutes: i64,
     }
     call("set_sync_interval", &Args { id, minutes }).await
 }
 
-pub async fn set_site_alias(id: i64, url: String, keep: bool) -> Result<(), ApiError> {
+pub async fn set_site_alias(id: SourceId, url: String, keep: bool) -> Result<(), ApiError> {
     #[derive(Serialize)]
     struct Args {
-        id: i64,
+        id: SourceId,
         url: String,
         keep: bool,
     }

@@ -39,7 +39,7 @@ mod tests {
             link_action("#category=21shijijingjibaodao%2021caijingAPP"),
             LinkAction::ShowCategory("21shijijingjibaodao 21caijingAPP".into())
         );
-        assert_eq!(link_action("#article=42"), LinkAction::OpenArticle(42));
+        assert_eq!(link_action("#article=42"), LinkAction::OpenArticle(broadsheet_model::ArticleId(42)));
         assert_eq!(
             link_action("https://finance.eastmoney.com/a.html"),
             LinkAction::External("https://finance.eastmoney.com/a.html".into())

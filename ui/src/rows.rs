@@ -100,48 +100,49 @@ pub fn padding(offsets: &[u32], start: usize, window: usize) -> (u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use broadsheet_model::ArticleId;
 
     #[test]
     fn a_change_to_most_measured_rows_forgets_the_rows_measured_elsewhere() {
         let mut s = RowSizes::default();
         // Rows 1–10 measured at one width, then rows 20–22 (another part of the list).
-        s.record_all(&(1..=10).map(|id| (id, 80)).collect::<Vec<_>>());
-        s.record_all(&[(20, 120), (21, 120), (22, 120)]);
-        assert_eq!(s.height(5), 80, "another part's rows leave these as they were");
+        s.record_all(&(1..=10).map(|id| (ArticleId(id), 80)).collect::<Vec<_>>());
+        s.record_all(&[(ArticleId(20), 120), (ArticleId(21), 120), (ArticleId(22), 120)]);
+        assert_eq!(s.height(ArticleId(5)), 80, "another part's rows leave these as they were");
         // The window narrows: rows 20–22 measure taller; rows 1–10 were measured at the old width.
-        s.record_all(&[(20, 160), (21, 160), (22, 140)]);
-        assert_eq!(s.height(20), 160);
-        assert_eq!(s.height(5), s.estimate(), "a stale height is forgotten, the new average counts");
+        s.record_all(&[(ArticleId(20), 160), (ArticleId(21), 160), (ArticleId(22), 140)]);
+        assert_eq!(s.height(ArticleId(20)), 160);
+        assert_eq!(s.height(ArticleId(5)), s.estimate(), "a stale height is forgotten, the new average counts");
         assert_eq!(s.estimate(), 153);
         // One row changing (an image loaded) is not a change of the whole list.
-        s.record_all(&[(20, 200), (21, 160), (22, 140), (23, 150)]);
-        assert_eq!(s.height(21), 160);
-        assert_eq!(s.height(23), 150);
+        s.record_all(&[(ArticleId(20), 200), (ArticleId(21), 160), (ArticleId(22), 140), (ArticleId(23), 150)]);
+        assert_eq!(s.height(ArticleId(21)), 160);
+        assert_eq!(s.height(ArticleId(23)), 150);
     }
 
-    fn rows(n: i64) -> std::ops::Range<i64> {
-        1..n + 1
+    fn rows(n: i64) -> impl Iterator<Item = ArticleId> {
+        (1..n + 1).map(ArticleId)
     }
 
     #[test]
     fn unmeasured_rows_count_at_the_average_of_measured_ones() {
         let mut s = RowSizes::default();
         assert_eq!(s.offsets(rows(3)), [0, 100, 200, 300]);
-        s.record(1, 60);
-        s.record(2, 80);
+        s.record(ArticleId(1), 60);
+        s.record(ArticleId(2), 80);
         assert_eq!(s.estimate(), 70);
         assert_eq!(s.offsets(rows(4)), [0, 60, 140, 210, 280]);
-        s.record(2, 120);
+        s.record(ArticleId(2), 120);
         assert_eq!(s.estimate(), 90, "a row measured again replaces its height");
-        s.record(3, 0);
-        assert!(s.differs(3, 0), "a row not laid out is no measurement");
+        s.record(ArticleId(3), 0);
+        assert!(s.differs(ArticleId(3), 0), "a row not laid out is no measurement");
     }
 
     #[test]
     fn the_row_at_a_position_and_the_padding_around_a_window() {
         let mut s = RowSizes::default();
         for (id, h) in [(1, 60), (2, 140), (3, 60), (4, 60)] {
-            s.record(id, h);
+            s.record(ArticleId(id), h);
         }
         let o = s.offsets(rows(4));
         assert_eq!(o, [0, 60, 200, 260, 320]);

@@ -15,7 +15,7 @@ pub struct Settings {
     /// The article open when the app was last closed, and how far down it was read (px).
     /// This and the pane widths are this screen's own: a device sync shares the rest
     /// (migration 0014's `device_shared_settings`).
-    pub last_article: Option<i64>,
+    pub last_article: Option<broadsheet_model::ArticleId>,
     pub last_scroll: u32,
     /// `auto` (the system's), `en` or `zh`.
     pub language: String,

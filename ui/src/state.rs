@@ -59,7 +59,7 @@ pub struct Library {
     pub(crate) sidebar_generation: Signal<u64>,
     /// The source whose removal is being confirmed. Kept here, not in the source's row, as
     /// rows are rebuilt whenever a sync refreshes the sources.
-    pub removing: Signal<Option<i64>>,
+    pub removing: Signal<Option<broadsheet_model::SourceId>>,
 }
 
 /// What the article list shows: the view, its loaded rows, their window and measured sizes, paging, the count and a search's scope.
@@ -543,7 +543,7 @@ impl AppState {
     }
 
     /// Removes a source; bookmarked and tagged posts always stay.
-    pub fn remove_source(self, id: i64, keep_articles: bool) {
+    pub fn remove_source(self, id: broadsheet_model::SourceId, keep_articles: bool) {
         self.library.removing.set(None);
         spawn(async move {
             match api::remove_source(id, keep_articles).await {
@@ -627,7 +627,7 @@ impl AppState {
         });
     }
 
-    pub fn set_sync_interval(self, id: i64, minutes: i64) {
+    pub fn set_sync_interval(self, id: broadsheet_model::SourceId, minutes: i64) {
         spawn(async move {
             match api::set_sync_interval(id, minutes).await {
                 Ok(()) => self.reload_sidebar(),
@@ -637,7 +637,7 @@ impl AppState {
     }
 
     /// Adds (`keep`) or forgets one of a source's other site addresses.
-    pub fn set_site_alias(self, id: i64, url: String, keep: bool) {
+    pub fn set_site_alias(self, id: broadsheet_model::SourceId, url: String, keep: bool) {
         spawn(async move {
             match api::set_site_alias(id, url, keep).await {
                 Ok(()) => self.reload_sidebar(),

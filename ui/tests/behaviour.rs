@@ -1,14 +1,14 @@
 //! The window's behaviour against a fake backend (`api::fake`): what the reader sees before
 //! and after the backend answers, and when answers come late, out of order or as errors.
 
-use broadsheet_model::{ApiError, ArticleSummary, CategoryCount, LabelPage};
+use broadsheet_model::{ApiError, ArticleId, ArticleSummary, CategoryCount, LabelPage};
 use broadsheet_ui::api::fake::Fake;
 use broadsheet_ui::state::{run_tasks, AppState};
 use sycamore::prelude::*;
 
 fn summary(id: i64) -> ArticleSummary {
     ArticleSummary {
-        id,
+        id: ArticleId(id),
         title: format!("第{id}篇"),
         date: "2026-11-27T09:12:00+08:00".into(),
         timestamp: 1_795_741_920,
@@ -39,9 +39,9 @@ fn with_state(test: impl FnOnce(&Fake, AppState)) {
 fn a_bookmark_shows_at_once_and_is_taken_back_when_the_archive_refuses_it() {
     with_state(|fake, state| {
         state.list.articles.set(vec![summary(7)]);
-        let shown = || state.marks.bookmarked_now.with(|m| m.get(&7).copied());
+        let shown = || state.marks.bookmarked_now.with(|m| m.get(&ArticleId(7)).copied());
 
-        state.toggle_bookmark(7);
+        state.toggle_bookmark(ArticleId(7));
         assert_eq!(shown(), Some(true), "shown before the backend answers");
         run_tasks();
         let mut calls = fake.take("set_bookmark");
@@ -53,7 +53,7 @@ fn a_bookmark_shows_at_once_and_is_taken_back_when_the_archive_refuses_it() {
         let error = state.error.get_clone().unwrap_or_default();
         assert!(error.contains("Bookmarking") && error.contains("disk full"), "{error}");
 
-        state.toggle_bookmark(7);
+        state.toggle_bookmark(ArticleId(7));
         run_tasks();
         fake.take("set_bookmark").remove(0).ok(());
         run_tasks();

@@ -39,7 +39,7 @@ fn category(slug: &str, name: &str, count: u64) -> CategoryCount {
 
 fn summary(id: i64, title: &str, read: bool) -> ArticleSummary {
     ArticleSummary {
-        id,
+        id: broadsheet_model::ArticleId(id),
         title: title.into(),
         date: "2026-11-27T09:12:00+08:00".into(),
         timestamp: 1_795_741_920,
@@ -87,7 +87,7 @@ fn list_shows_rows_with_unread_marks_and_the_original_offset_on_hover() {
         |s| {
             s.list.articles.set(vec![summary(1, "第一条", false), summary(2, "第二条", true)]);
             s.list.list_loaded.set(true);
-            s.reader.selected.set(Some(2));
+            s.reader.selected.set(Some(broadsheet_model::ArticleId(2)));
         },
         || view! { ArticleList {} },
     );
@@ -134,7 +134,7 @@ fn reader_without_a_selection_invites_a_choice() {
 
 fn source(id: i64, name: &str, status: Option<&str>, error: Option<&str>) -> broadsheet_model::SourceInfo {
     broadsheet_model::SourceInfo {
-        id,
+        id: broadsheet_model::SourceId(id),
         kind: "feed".into(),
         location: format!("https://{name}.example/feed.xml"),
         name: name.into(),
@@ -181,7 +181,7 @@ fn the_sync_bar_shows_progress_while_running_and_a_summary_after() {
         |s| {
             s.on_sync_event(SyncEvent::Started { sources: 4 });
             s.on_sync_event(SyncEvent::SourceFinished {
-                id: 1,
+                id: broadsheet_model::SourceId(1),
                 name: "东财".into(),
                 new: 3,
                 updated: 0,
@@ -243,7 +243,7 @@ fn the_tag_editor_shows_the_articles_tags_and_offers_existing_ones() {
             }));
             s.library.user_tags.set(vec![broadsheet_model::TagCount { name: "long reads".into(), count: 3 }]);
         },
-        || view! { TagEditor(id=7) },
+        || view! { TagEditor(id=broadsheet_model::ArticleId(7)) },
     );
     assert_eq!(html.matches("class=\"user-tag-chip\"").count(), 2, "{html}");
     assert!(html.contains("aria-label=\"Remove tag 稍后再读\""), "{html}");
@@ -442,7 +442,7 @@ fn sync_progress_speaks_the_readers_language() {
             s.prefs.settings.update(|x| x.language = "zh".into());
             s.on_sync_event(SyncEvent::Started { sources: 2 });
             s.on_sync_event(SyncEvent::SourceFinished {
-                id: 1,
+                id: broadsheet_model::SourceId(1),
                 name: "东财".into(),
                 new: 1,
                 updated: 0,

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use broadsheet_import::{import_path, ImportOptions};
-use broadsheet_model::{ArticleId, ArticleQuery, Filters, SearchQuery, SearchSort};
+use broadsheet_model::{ArticleId, ArticleQuery, Filters, SearchQuery, SearchSort, SourceId};
 use broadsheet_store::Store;
 use clap::{Parser, Subcommand};
 
@@ -129,7 +129,7 @@ enum Command {
     /// Sync every source (or one), then download images
     Sync {
         #[arg(long, value_name = "ID")]
-        source: Option<i64>,
+        source: Option<SourceId>,
         #[arg(long)]
         no_images: bool,
         /// Stop caching images once the cache holds this many MiB (this run only; default: the
@@ -146,10 +146,10 @@ enum Command {
     /// Show the image cache's limit and use, or set the limit (MiB) for every later sync
     ImageBudget { mib: Option<u64> },
     /// Set how often a source is synced (minutes, at least 5; default 30)
-    Interval { id: i64, minutes: i64 },
+    Interval { id: SourceId, minutes: i64 },
     /// A source's other site addresses (a former domain): links to them open in the app too
     Alias {
-        id: i64,
+        id: SourceId,
         /// An address to add (repeatable)
         #[arg(long)]
         add: Vec<String>,
@@ -164,7 +164,7 @@ enum Command {
     },
     /// Stop a source; its bookmarked and tagged posts always stay
     RemoveSource {
-        id: i64,
+        id: SourceId,
         /// Keep all of its posts, not only the marked ones
         #[arg(long)]
         keep_articles: bool,

@@ -42,7 +42,7 @@ pub fn import_report(report: &ImportReport) {
 /// `list --json` rows: the documented fields, in this order.
 #[derive(Serialize)]
 struct ListRow<'a> {
-    id: i64,
+    id: ArticleId,
     title: &'a str,
     date: &'a str,
     categories: &'a [String],
@@ -82,7 +82,7 @@ struct ShowRow<'a> {
     text: &'a str,
     images: &'a [String],
     /// The ids of its copies (the same story elsewhere).
-    duplicates: &'a [i64],
+    duplicates: &'a [ArticleId],
     author: Option<&'a str>,
 }
 
@@ -231,7 +231,7 @@ pub fn list(articles: &[ArticleSummary], json: bool) -> Result {
     Ok(())
 }
 
-pub fn show(a: &ArticleDetail, duplicates: &[i64], json: bool) -> Result {
+pub fn show(a: &ArticleDetail, duplicates: &[ArticleId], json: bool) -> Result {
     if json {
         return print_json(&ShowRow {
             row: ListRow::from(&a.summary),
@@ -281,7 +281,7 @@ pub fn tags(tags: &[TagCount], json: bool) -> Result {
 /// `search --json` rows: the documented fields.
 #[derive(Serialize)]
 struct SearchRow<'a> {
-    id: i64,
+    id: ArticleId,
     title: &'a str,
     date: &'a str,
     snippet: &'a str,

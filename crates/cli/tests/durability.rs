@@ -58,7 +58,7 @@ fn marks(store: &Store) -> Marks {
 /// Makes marks on every 7th, 11th and 13th post by key order.
 fn mark(store: &mut Store) {
     let all = store.list_articles(&ArticleQuery { limit: Some(100_000), ..Default::default() }).unwrap();
-    let mut ids: Vec<i64> = all.iter().map(|a| a.id).collect();
+    let mut ids: Vec<broadsheet_model::ArticleId> = all.iter().map(|a| a.id).collect();
     ids.sort();
     for (i, id) in ids.into_iter().enumerate() {
         if i % 7 == 0 {
@@ -179,7 +179,7 @@ fn marks_from_other_connections_and_processes_never_fail_while_a_large_sync_runs
     let site = partial_site(dir.path(), &all, 100);
     let db = dir.path().join("archive.sqlite3");
     ok(&db, &["import", site.to_str().unwrap()]);
-    let ids: Vec<i64> = Store::open(&db)
+    let ids: Vec<broadsheet_model::ArticleId> = Store::open(&db)
         .unwrap()
         .list_articles(&ArticleQuery { limit: Some(100), ..Default::default() })
         .unwrap()

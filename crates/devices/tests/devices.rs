@@ -33,7 +33,7 @@ impl Device {
     }
 
     /// The sample's posts, newest first (the same ids on every device: one import each).
-    fn posts(&self) -> Vec<i64> {
+    fn posts(&self) -> Vec<broadsheet_model::ArticleId> {
         let q = broadsheet_model::ArticleQuery { limit: Some(100), ..Default::default() };
         self.with(|s| s.list_articles(&q).unwrap().into_iter().map(|a| a.id).collect())
     }
@@ -507,7 +507,7 @@ fn window_settings_travel_but_each_screen_keeps_its_open_article_and_pane_widths
 }
 
 /// This device's own log entry for a post and field.
-fn own_entry(d: &Device, id: i64, field: &str) -> Option<String> {
+fn own_entry(d: &Device, id: broadsheet_model::ArticleId, field: &str) -> Option<String> {
     let url = d.with(|s| s.article(id).unwrap().summary.url.unwrap());
     let ops = d.with(|s| s.own_device_ops().unwrap());
     ops.into_iter().find(|o| o.target == format!("url:{url}") && o.field == field).map(|o| o.value)

@@ -15,7 +15,7 @@ const PER_WRITE: usize = 64;
 pub fn find_duplicates(store: &Mutex<Store>) -> Result<GroupStep, StoreError> {
     let lock = || store.lock().unwrap_or_else(|p| p.into_inner());
     let mut total = GroupStep::default();
-    let mut after = 0;
+    let mut after = broadsheet_model::ArticleId(0);
     loop {
         let reader = lock().reader();
         let pending = match reader {
@@ -37,7 +37,7 @@ pub fn find_duplicates(store: &Mutex<Store>) -> Result<GroupStep, StoreError> {
 }
 
 /// Sketches on every core (text derivation and hashing are the work; the order is kept).
-fn sketch_all(pending: Vec<Pending>) -> Vec<(i64, Option<Sketch>)> {
+fn sketch_all(pending: Vec<Pending>) -> Vec<(broadsheet_model::ArticleId, Option<Sketch>)> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
     let per = pending.len().div_ceil(threads).max(1);
     let mut chunks: Vec<Vec<Pending>> = Vec::new();

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
-use broadsheet_model::{ArticleQuery, Filters};
+use broadsheet_model::{ArticleId, ArticleQuery, Filters};
 use broadsheet_store::{NewArticle, NewSource, Store};
 use broadsheet_testkit::{Rng, HANZI};
 
@@ -220,7 +220,7 @@ fn copies_of_a_story_are_grouped_with_high_precision_and_recall_and_lists_collap
 
     // Pairs found vs. pairs that are the same story.
     let s = store.lock().unwrap();
-    let keys: BTreeMap<i64, String> = {
+    let keys: BTreeMap<ArticleId, String> = {
         let q = ArticleQuery { limit: Some(1000), ..Default::default() };
         let mut all = BTreeMap::new();
         let mut before = None;
@@ -235,11 +235,11 @@ fn copies_of_a_story_are_grouped_with_high_precision_and_recall_and_lists_collap
         all
     };
     assert_eq!(keys.len(), posts);
-    let story_of = |id: i64| -> usize {
+    let story_of = |id: ArticleId| -> usize {
         let title = &keys[&id];
         title.trim_start_matches("story ").split(' ').next().unwrap().parse().unwrap()
     };
-    let pairs = |groups: &[Vec<i64>]| -> BTreeSet<(i64, i64)> {
+    let pairs = |groups: &[Vec<ArticleId>]| -> BTreeSet<(ArticleId, ArticleId)> {
         let mut p = BTreeSet::new();
         for g in groups {
             for (i, a) in g.iter().enumerate() {
@@ -250,7 +250,7 @@ fn copies_of_a_story_are_grouped_with_high_precision_and_recall_and_lists_collap
         }
         p
     };
-    let mut by_story: BTreeMap<usize, Vec<i64>> = BTreeMap::new();
+    let mut by_story: BTreeMap<usize, Vec<ArticleId>> = BTreeMap::new();
     for id in keys.keys() {
         by_story.entry(story_of(*id)).or_default().push(*id);
     }
@@ -307,7 +307,7 @@ fn a_copy_whose_text_changes_leaves_its_group_and_is_looked_at_again() {
     let text = chinese(&mut rng, 300);
     let copy = edited(&mut rng, &text, false);
     let other = chinese(&mut rng, 300);
-    let ids: Vec<i64> = store
+    let ids: Vec<ArticleId> = store
         .upsert_articles(src, &[row("a", "A", &text, 1, 1), row("b", "B", &copy, 2, 2)])
         .unwrap()
         .into_iter()

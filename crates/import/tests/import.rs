@@ -166,7 +166,8 @@ fn story_reimporting_an_edited_site_keeps_what_the_reader_marked() {
     assert_eq!(first.imported, 2);
 
     // The reader bookmarks, tags and reads both posts.
-    let ids: Vec<i64> = store.list_articles(&ArticleQuery::default()).unwrap().iter().map(|a| a.id).collect();
+    let ids: Vec<broadsheet_model::ArticleId> =
+        store.list_articles(&ArticleQuery::default()).unwrap().iter().map(|a| a.id).collect();
     for &id in &ids {
         store.set_bookmark(id, true).unwrap();
         store.set_read(id, true).unwrap();
@@ -307,11 +308,11 @@ fn every_view_pages_in_newest_first_order_and_a_redated_post_moves() {
         Filters { user_tag: Some("稍后".into()), category: Some("outlet1".into()), ..Default::default() },
         Filters { unread: true, bookmarked: true, ..Default::default() },
     ];
-    let check = |store: &Store| -> Vec<i64> {
+    let check = |store: &Store| -> Vec<broadsheet_model::ArticleId> {
         let all = store.list_articles(&ArticleQuery { limit: Some(1000), ..Default::default() }).unwrap();
         let mut first_of_category = Vec::new();
         for f in &views {
-            let want: Vec<i64> = all
+            let want: Vec<broadsheet_model::ArticleId> = all
                 .iter()
                 .filter(|a| f.category.as_ref().is_none_or(|c| a.categories.contains(c)))
                 .filter(|a| f.tag.as_ref().is_none_or(|t| a.tags.contains(t)))

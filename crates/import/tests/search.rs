@@ -1,11 +1,11 @@
 //! Search over the real corpus, checked against a plain scan of the same text.
 
 use broadsheet_import::{import_path, ImportOptions};
-use broadsheet_model::{ArticleQuery, Filters, SearchQuery};
+use broadsheet_model::{ArticleId, ArticleQuery, Filters, SearchQuery};
 use broadsheet_store::{Store, StoreError};
 
 struct Doc {
-    id: i64,
+    id: ArticleId,
     /// Title and text, lower-cased.
     hay: String,
     /// Word tokens as the index sees them (CJK characters separate words).
@@ -58,8 +58,8 @@ fn corpus_archive() -> (tempfile::TempDir, Store, Vec<Doc>) {
     (dir, store, docs)
 }
 
-fn search_ids(store: &Store, q: &str) -> Vec<i64> {
-    let mut ids: Vec<i64> = store
+fn search_ids(store: &Store, q: &str) -> Vec<ArticleId> {
+    let mut ids: Vec<ArticleId> = store
         .search(&SearchQuery { query: q.to_string(), limit: Some(1000), ..Default::default() })
         .unwrap_or_else(|e| panic!("{q:?}: {e}"))
         .iter()
@@ -110,19 +110,19 @@ fn search_finds_every_post_a_plain_scan_finds() {
     }
 
     for q in &cjk_queries {
-        let mut expected: Vec<i64> = docs.iter().filter(|d| d.hay.contains(q.as_str())).map(|d| d.id).collect();
+        let mut expected: Vec<ArticleId> = docs.iter().filter(|d| d.hay.contains(q.as_str())).map(|d| d.id).collect();
         expected.sort();
         assert_eq!(search_ids(&store, q), expected, "CJK query {q:?}: search and scan disagree");
     }
     for q in &word_queries {
         let phrase: Vec<String> = q.trim_matches('"').split(' ').map(str::to_string).collect();
-        let expected: Vec<i64> = docs
+        let expected: Vec<ArticleId> = docs
             .iter()
             .filter(|d| d.words.windows(phrase.len()).any(|w| w == phrase.as_slice()))
             .map(|d| d.id)
             .collect();
         let found = search_ids(&store, q);
-        let missed: Vec<&i64> = expected.iter().filter(|id| !found.contains(id)).collect();
+        let missed: Vec<&ArticleId> = expected.iter().filter(|id| !found.contains(id)).collect();
         assert!(missed.is_empty(), "word query {q:?} missed {missed:?}");
         assert!(!found.is_empty());
     }
@@ -134,7 +134,7 @@ fn short_chinese_queries_and_mixed_queries_work() {
     let (_dir, store, docs) = corpus_archive();
     for q in ["股", "女性", "就业", "A股"] {
         let found = search_ids(&store, q);
-        let scan: Vec<i64> = docs.iter().filter(|d| d.hay.contains(&q.to_lowercase())).map(|d| d.id).collect();
+        let scan: Vec<ArticleId> = docs.iter().filter(|d| d.hay.contains(&q.to_lowercase())).map(|d| d.id).collect();
         assert!(scan.iter().all(|id| found.contains(id)), "{q}");
     }
     let hits = store.search(&SearchQuery { query: "股".into(), limit: Some(5), ..Default::default() }).unwrap();
@@ -208,9 +208,9 @@ fn the_index_follows_updates_and_a_rebuild_changes_nothing() {
     assert!(search_ids(&store, "蔚来").is_empty(), "no ghost of the old text");
     assert_eq!(search_ids(&store, "比亚迪").len(), 1, "the new text is found");
 
-    let before: Vec<Vec<i64>> = ["比亚迪", "标题", "内容"].iter().map(|q| search_ids(&store, q)).collect();
+    let before: Vec<Vec<ArticleId>> = ["比亚迪", "标题", "内容"].iter().map(|q| search_ids(&store, q)).collect();
     assert_eq!(store.reindex().unwrap(), 1);
-    let after: Vec<Vec<i64>> = ["比亚迪", "标题", "内容"].iter().map(|q| search_ids(&store, q)).collect();
+    let after: Vec<Vec<ArticleId>> = ["比亚迪", "标题", "内容"].iter().map(|q| search_ids(&store, q)).collect();
     assert_eq!(before, after);
 }
 
@@ -260,7 +260,7 @@ fn common_terms_page_through_every_match_once_in_either_order() {
             offset += page.len() as u32;
             seen.extend(page);
         }
-        let mut ids: Vec<i64> = seen.iter().map(|h| h.summary.id).collect();
+        let mut ids: Vec<ArticleId> = seen.iter().map(|h| h.summary.id).collect();
         assert_eq!(ids.len(), total, "{sort:?}: every match listed");
         ids.sort();
         ids.dedup();

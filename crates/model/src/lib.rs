@@ -56,8 +56,60 @@ impl SourceKind {
     }
 }
 
-/// Row id of an article in the local archive.
-pub type ArticleId = i64;
+/// Declares an id type: an `i64` row id of one table, which the compiler keeps apart from
+/// the ids of other tables and from counts. On the wire and in SQL it is the plain integer
+/// (`serde(transparent)`; `ToSql`/`FromSql` with the `sql` feature, which the store enables).
+macro_rules! row_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub i64);
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = std::num::ParseIntError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                s.parse().map($name)
+            }
+        }
+
+        #[cfg(feature = "sql")]
+        impl rusqlite::ToSql for $name {
+            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+                Ok(self.0.into())
+            }
+        }
+
+        #[cfg(feature = "sql")]
+        impl From<$name> for rusqlite::types::Value {
+            fn from(id: $name) -> Self {
+                id.0.into()
+            }
+        }
+
+        #[cfg(feature = "sql")]
+        impl rusqlite::types::FromSql for $name {
+            fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+                i64::column_result(v).map($name)
+            }
+        }
+    };
+}
+
+row_id!(
+    /// Row id of an article in the local archive.
+    ArticleId
+);
+row_id!(
+    /// Row id of a source (a folder, repository, feed, the sample or saved pages).
+    SourceId
+);
 
 /// A site category with the number of archived posts in it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -145,7 +197,7 @@ pub struct ArticleDetail {
 /// A source the archive is fed from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceInfo {
-    pub id: i64,
+    pub id: SourceId,
     /// `jekyll-folder`, `jekyll-git`, `feed`, `sample` or `saved` (pages the reader saved).
     pub kind: String,
     /// Path or URL it is read from.
@@ -188,11 +240,11 @@ pub enum SyncEvent {
         sources: usize,
     },
     SourceStarted {
-        id: i64,
+        id: SourceId,
         name: String,
     },
     SourceFinished {
-        id: i64,
+        id: SourceId,
         name: String,
         new: usize,
         updated: usize,
@@ -331,7 +383,7 @@ pub struct Filters {
     pub bookmarked: bool,
     #[serde(default)]
     pub unread: bool,
-    pub source: Option<i64>,
+    pub source: Option<SourceId>,
     /// One row per story: copies of a story shown once (its first post).
     #[serde(default)]
     pub collapse_duplicates: bool,
@@ -500,7 +552,7 @@ mod tests {
     #[test]
     fn article_detail_flattens_its_summary() {
         let summary = ArticleSummary {
-            id: 3,
+            id: ArticleId(3),
             title: "t".into(),
             date: "2026-01-01T00:00:00+08:00".into(),
             timestamp: 1_767_196_800,

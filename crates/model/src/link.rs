@@ -69,7 +69,7 @@ mod tests {
             InAppLink::Category("21shijijingjibaodao 21caijingAPP".into()),
             InAppLink::Category("anxinguojizhengquan(xianggang)".into()),
             InAppLink::Category("新闻/#?&=%".into()),
-            InAppLink::Article(42),
+            InAppLink::Article(crate::ArticleId(42)),
         ] {
             assert_eq!(InAppLink::parse(&link.href()), Some(link.clone()), "{}", link.href());
         }

@@ -348,7 +348,7 @@ impl Store {
             tx.execute("INSERT OR IGNORE INTO user_tags (name) VALUES (?1)", [name])?;
         }
         for a in &backup.articles {
-            let source: i64 = tx
+            let source: SourceId = tx
                 .query_row("SELECT id FROM sources WHERE location = ?1", [&a.source], |r| r.get(0))
                 .optional()?
                 .ok_or_else(|| {

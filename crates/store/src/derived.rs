@@ -174,7 +174,7 @@ mod tests {
                 ("vouched".to_string(), String::new())
             ]
         );
-        let ids: Vec<i64> =
+        let ids: Vec<crate::ArticleId> =
             s.list_articles(&broadsheet_model::ArticleQuery::default()).unwrap().iter().map(|a| a.id).collect();
         let texts: Vec<String> = ids.iter().map(|id| s.article(*id).unwrap().text).collect();
         assert!(texts.contains(&"第一段 & more\n第二段".to_string()), "{texts:?}");

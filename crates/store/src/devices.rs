@@ -14,7 +14,7 @@
 
 use rusqlite::{params, OptionalExtension};
 
-use crate::{now, Result, SourceId, Store, StoreError};
+use crate::{now, ArticleId, Result, SourceId, Store, StoreError};
 
 /// The settings every device shares (what the triggers log): the window's settings and the
 /// image cache's limit. Where a device syncs to is its own.
@@ -264,7 +264,7 @@ fn op_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DeviceOp> {
 }
 
 /// The posts a target names here (a URL may name several: a story carried by two sources).
-fn articles_of(tx: &rusqlite::Transaction<'_>, target: &str) -> Result<Vec<i64>> {
+fn articles_of(tx: &rusqlite::Transaction<'_>, target: &str) -> Result<Vec<ArticleId>> {
     let ids = if let Some(url) = target.strip_prefix("url:") {
         tx.prepare_cached("SELECT id FROM articles WHERE url = ?1")?
             .query_map([url], |r| r.get(0))?

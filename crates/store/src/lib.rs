@@ -66,8 +66,7 @@ pub const APP_IDENTIFIER: &str = "app.broadsheet.reader";
 /// File name of the archive inside the data folder.
 pub const ARCHIVE_FILE: &str = "archive.sqlite3";
 
-/// Row id of a source.
-pub type SourceId = i64;
+pub use broadsheet_model::{ArticleId, SourceId};
 
 /// An open archive.
 pub struct Store {

@@ -141,7 +141,7 @@ impl Store {
 
     /// Marks every article matching `filters` read; returns how many changed.
     pub fn mark_all_read(&self, filters: &broadsheet_model::Filters) -> Result<usize> {
-        let (mut changed, mut after, upto) = (0, 0, self.newest_article_id()?);
+        let (mut changed, mut after, upto) = (0, ArticleId(0), self.newest_article_id()?);
         while let Some((n, last)) = self.mark_read_step(filters, after, upto)? {
             changed += n;
             after = last;

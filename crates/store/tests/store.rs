@@ -1,9 +1,9 @@
 //! The archive file itself: opening, migrating, refusing what it does not understand.
 
-use broadsheet_store::{Store, StoreError};
+use broadsheet_store::{ArticleId, SourceId, Store, StoreError};
 
 /// A source of `kind` at `location` (also its name).
-fn source(s: &Store, kind: &str, location: &str) -> i64 {
+fn source(s: &Store, kind: &str, location: &str) -> SourceId {
     s.upsert_source(&broadsheet_store::NewSource { kind, location, name: location, site_url: None, lang: None })
         .unwrap()
 }
@@ -62,7 +62,7 @@ fn an_archive_at_the_first_schema_upgrades_with_its_content_and_user_state() {
 
     let store = Store::open(&path).unwrap();
     assert!(!store.applied_migrations().unwrap().is_empty());
-    let a = store.article(7).unwrap();
+    let a = store.article(ArticleId(7)).unwrap();
     assert_eq!(a.summary.title, "旧文章");
     assert!(a.summary.bookmarked && a.summary.read);
     assert_eq!(a.summary.date, "2022-03-08T10:00:00+08:00");
@@ -96,8 +96,8 @@ fn an_upgraded_archive_is_searchable_after_its_articles_are_indexed_in_small_wri
     assert_eq!(store.search(&q).unwrap().len(), 2, "the indexed ones are found meanwhile");
     while store.index_pending(2).unwrap() > 0 {}
     assert_eq!(store.unindexed_count().unwrap(), 0);
-    let found: Vec<i64> = store.search(&q).unwrap().iter().map(|h| h.summary.id).collect();
-    assert_eq!(found, [5, 4, 3, 2, 1], "all of them, newest first among equals");
+    let found: Vec<ArticleId> = store.search(&q).unwrap().iter().map(|h| h.summary.id).collect();
+    assert_eq!(found, [5, 4, 3, 2, 1].map(ArticleId), "all of them, newest first among equals");
 }
 
 #[test]
@@ -112,7 +112,7 @@ fn setting_user_tags_replaces_them_and_keeps_tags_usable_elsewhere() {
         extra_json: "{}".into(),
         ..Default::default()
     };
-    let ids: Vec<i64> = s
+    let ids: Vec<ArticleId> = s
         .upsert_articles(src, &[row("a"), row("b")])
         .unwrap()
         .into_iter()
@@ -130,7 +130,7 @@ fn setting_user_tags_replaces_them_and_keeps_tags_usable_elsewhere() {
         [("Markets", 1), ("稍后", 1)],
         "case-insensitive: one tag"
     );
-    assert!(s.set_user_tags(999, &[]).is_err());
+    assert!(s.set_user_tags(ArticleId(999), &[]).is_err());
 }
 
 #[test]
@@ -188,7 +188,7 @@ fn marking_a_large_view_read_marks_exactly_that_view_across_steps() {
         &[broadsheet_store::NewArticle { key: "late".into(), extra_json: "{}".into(), ..Default::default() }],
     )
     .unwrap();
-    let (mut after, mut changed) = (0, 0);
+    let (mut after, mut changed) = (ArticleId(0), 0);
     while let Some((n, last)) = s.mark_read_step(&broadsheet_model::Filters::default(), after, upto).unwrap() {
         (after, changed) = (last, changed + n);
     }
@@ -213,7 +213,7 @@ fn a_link_is_resolved_within_its_own_source_first() {
     };
     s.upsert_articles(hostile, &[row("claimed")]).unwrap();
     s.upsert_articles(site, &[row("own")]).unwrap();
-    let title = |id: Option<i64>| s.article(id.unwrap()).unwrap().summary.title;
+    let title = |id: Option<ArticleId>| s.article(id.unwrap()).unwrap().summary.title;
     assert_eq!(title(s.article_by_url_in("https://site.example/2024/a.html", Some(site)).unwrap()), "own");
     assert_eq!(title(s.article_by_url_in("https://site.example/2024/a.html", Some(hostile)).unwrap()), "claimed");
     assert_eq!(s.article_by_url_in("https://site.example/none", Some(site)).unwrap(), None);
@@ -250,8 +250,8 @@ fn an_archive_indexed_with_wide_keys_is_reindexed_after_the_upgrade() {
     assert_eq!(store.unindexed_count().unwrap(), 3);
     while store.index_pending(2).unwrap() > 0 {}
     let q = broadsheet_model::SearchQuery { query: "间距".into(), ..Default::default() };
-    let found: Vec<i64> = store.search(&q).unwrap().iter().map(|h| h.summary.id).collect();
-    assert_eq!(found, [3, 2, 1]);
+    let found: Vec<ArticleId> = store.search(&q).unwrap().iter().map(|h| h.summary.id).collect();
+    assert_eq!(found, [3, 2, 1].map(ArticleId));
 }
 
 /// Pending images are handed out in turns, one per source: a source with thousands of
@@ -406,13 +406,13 @@ fn a_prepared_row_is_stored_as_the_writer_would_store_it() {
     s.upsert_articles(plain, &[row("p")]).unwrap();
     s.upsert_articles(ready, &[prepared.clone(), stale.clone(), retitled]).unwrap();
 
-    let ids = |src: i64| {
+    let ids = |src: SourceId| {
         let f = broadsheet_model::Filters { source: Some(src), ..Default::default() };
         s.list_articles(&broadsheet_model::ArticleQuery { filters: f, ..Default::default() }).unwrap()
     };
     let (a, b) = (ids(plain), ids(ready));
     // In the ready source, rows were written in order (ids rising).
-    let mut ids: Vec<i64> = b.iter().map(|x| x.id).collect();
+    let mut ids: Vec<ArticleId> = b.iter().map(|x| x.id).collect();
     ids.sort();
     let (a, b_p, b_stale) = (s.article(a[0].id).unwrap(), s.article(ids[0]).unwrap(), s.article(ids[1]).unwrap());
     assert_eq!(s.article(ids[2]).unwrap().summary.title, "内存芯片");

@@ -47,9 +47,9 @@ pub(crate) async fn download(engine: &Engine, cancel: &CancellationToken, events
     let used = Arc::new(AtomicU64::new(used));
     // One source's posts cannot take the whole budget (a feed listing a million pictures would
     // starve every other source): each gets an equal share, and never less than a quarter.
-    let by_source: std::collections::HashMap<i64, u64> = by_source;
+    let by_source: std::collections::HashMap<broadsheet_model::SourceId, u64> = by_source;
     let share = (budget / sources).max(budget / 4);
-    let per_source: Arc<std::collections::HashMap<i64, AtomicU64>> = Arc::new(
+    let per_source: Arc<std::collections::HashMap<broadsheet_model::SourceId, AtomicU64>> = Arc::new(
         pending.iter().map(|p| (p.source, AtomicU64::new(by_source.get(&p.source).copied().unwrap_or(0)))).collect(),
     );
     let (ok, failed, done) =

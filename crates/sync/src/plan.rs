@@ -1,6 +1,6 @@
 //! Which sources to sync now, and when to try again. Pure: state and time in, decisions out.
 
-use broadsheet_store::SyncSource;
+use broadsheet_store::{SourceId, SyncSource};
 
 /// Never wait longer than this between attempts, however often a source fails: a source is
 /// slowed down, never given up on.
@@ -14,11 +14,11 @@ pub enum Trigger {
     /// The scheduler: only sources whose time has come.
     Schedule,
     /// The reader asked ("sync now", `broadsheet sync`): every source, or the listed ones.
-    Now(Option<Vec<i64>>),
+    Now(Option<Vec<SourceId>>),
 }
 
 /// The sources to sync, in id order.
-pub fn due(sources: &[SyncSource], now: i64, trigger: &Trigger) -> Vec<i64> {
+pub fn due(sources: &[SyncSource], now: i64, trigger: &Trigger) -> Vec<SourceId> {
     sources
         .iter()
         .filter(|s| match trigger {
@@ -60,7 +60,7 @@ mod tests {
 
     fn source(id: i64, kind: &str, next: Option<i64>) -> SyncSource {
         SyncSource {
-            id,
+            id: SourceId(id),
             kind: kind.into(),
             location: format!("loc{id}"),
             name: format!("s{id}"),
@@ -86,10 +86,11 @@ mod tests {
             (99, Trigger::Schedule, &[1]),
             (500, Trigger::Schedule, &[1, 2, 3]),
             (0, Trigger::Now(None), &[1, 2, 3]),
-            (0, Trigger::Now(Some(vec![3, 4])), &[3]),
+            (0, Trigger::Now(Some(vec![SourceId(3), SourceId(4)])), &[3]),
         ];
         for (now, trigger, want) in table {
-            assert_eq!(due(&sources, *now, trigger), *want, "now={now} {trigger:?}");
+            let want: Vec<SourceId> = want.iter().map(|i| SourceId(*i)).collect();
+            assert_eq!(due(&sources, *now, trigger), want, "now={now} {trigger:?}");
         }
     }
 

@@ -60,7 +60,7 @@ fn setup(dir: &std::path::Path) -> (Http, SharedStore, Engine) {
     (http, store, engine)
 }
 
-fn saved_ids(store: &SharedStore) -> Vec<i64> {
+fn saved_ids(store: &SharedStore) -> Vec<broadsheet_model::ArticleId> {
     let s = store.lock().unwrap();
     let sources = s.sources().unwrap();
     let Some(saved) = sources.iter().find(|s| s.kind == "saved") else { return Vec::new() };

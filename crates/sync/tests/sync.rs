@@ -183,7 +183,7 @@ fn a_git_site_is_fetched_shallow_then_only_changes_are_imported() {
     let all = s.list_articles(&ArticleQuery { limit: Some(100), ..Default::default() }).unwrap();
     assert_eq!(all.len(), 7, "nothing left the archive");
     let stem = |f: &str| f.trim_end_matches(".md").to_string();
-    let key_of = |id: i64| {
+    let key_of = |id: broadsheet_model::ArticleId| {
         s.backup()
             .unwrap()
             .articles

@@ -358,7 +358,7 @@ fn extreme_archive(dir: &Path) -> (PathBuf, Store) {
     let keys: Vec<String> = (0..extremes.len()).map(|i| format!("k{i}")).collect();
     let rows: Vec<NewArticle> = keys.iter().map(|k| row(k)).collect();
     s.upsert_articles(src, &rows).unwrap();
-    let ids: Vec<i64> = s
+    let ids: Vec<broadsheet_model::ArticleId> = s
         .list_articles(&ArticleQuery { limit: Some(100), ..Default::default() })
         .unwrap()
         .iter()

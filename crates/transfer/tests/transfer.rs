@@ -27,7 +27,7 @@ fn marked_archive(dir: &Path) -> Store {
     // The reader's own choices on the source and the archive travel too.
     store.set_sync_interval(finews, 120).unwrap();
     store.set_image_budget(300 * 1024 * 1024).unwrap();
-    let ids: Vec<i64> = store
+    let ids: Vec<broadsheet_model::ArticleId> = store
         .list_articles(&ArticleQuery { limit: Some(1000), ..Default::default() })
         .unwrap()
         .iter()
@@ -394,7 +394,7 @@ fn story_retention_and_source_removal_never_take_marked_posts() {
     let dir = tempfile::tempdir().unwrap();
     let mut a = marked_archive(dir.path());
     let marked = |s: &Store| {
-        let mut ids: Vec<i64> = s
+        let mut ids: Vec<broadsheet_model::ArticleId> = s
             .list_articles(&ArticleQuery { limit: Some(1000), ..Default::default() })
             .unwrap()
             .into_iter()

@@ -163,7 +163,9 @@ fn measure_rows(state: AppState) {
     let mut seen = Vec::with_capacity(rows.length() as usize);
     for i in 0..rows.length() {
         let Some(el) = rows.item(i).and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok()) else { continue };
-        let Some(id) = el.get_attribute("data-id").and_then(|v| v.parse::<i64>().ok()) else { continue };
+        let Some(id) = el.get_attribute("data-id").and_then(|v| v.parse::<broadsheet_model::ArticleId>().ok()) else {
+            continue;
+        };
         seen.push((id, el.offset_height().max(0) as u32));
     }
     if !state.list.row_sizes.with_untracked(|s| seen.iter().any(|&(id, h)| h > 0 && s.differs(id, h))) {

@@ -124,7 +124,7 @@ fn SourceItem(source: SourceInfo) -> View {
 /// A source's other site addresses (a former domain, its CNAME): listed, each forgettable,
 /// and one more can be added.
 #[component(inline_props)]
-fn SiteAliases(id: i64, aliases: Vec<String>) -> View {
+fn SiteAliases(id: broadsheet_model::SourceId, aliases: Vec<String>) -> View {
     let state = use_context::<AppState>();
     let input = create_signal(String::new());
     let on_submit = move |e: web_sys::SubmitEvent| {

@@ -128,7 +128,7 @@ impl Store {
                 if sketch.similarity(&theirs) < sketch::SAME_STORY {
                     continue;
                 }
-                let group: Option<i64> = tx
+                let group: Option<ArticleId> = tx
                     .prepare_cached("SELECT group_id FROM article_groups WHERE article_id = ?1")?
                     .query_row([c], |r| r.get(0))
                     .optional()?;

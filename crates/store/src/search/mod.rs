@@ -3,7 +3,7 @@
 mod snippet;
 pub mod tokens;
 
-use broadsheet_model::{SearchHit, SearchQuery, SearchSort};
+use broadsheet_model::{ArticleId, SearchHit, SearchQuery, SearchSort};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::{rows::summary_from_row, Result, Store, StoreError};
@@ -26,7 +26,7 @@ const KEYS_PER_SECOND: i64 = 16;
 /// (Re)writes the index row of one article.
 pub(crate) fn index_article(
     conn: &Connection,
-    id: i64,
+    id: ArticleId,
     published_at: i64,
     title: &str,
     text: &str,
@@ -38,7 +38,7 @@ pub(crate) fn index_article(
 /// `tokens::index_text` (by an import's parse workers, off the writer).
 pub(crate) fn index_tokens(
     conn: &Connection,
-    id: i64,
+    id: ArticleId,
     published_at: i64,
     title: &str,
     text: &str,
@@ -55,7 +55,7 @@ pub(crate) fn index_tokens(
     // feed of undated items, all stamped with the same second, clashes often): then the key
     // after the highest one taken from here to the end of its second (or, that second full,
     // within the next minute) is tried — one look-up, not a probe per taken key.
-    let mut key = search_key(published_at, id);
+    let mut key = search_key(published_at, id.0);
     loop {
         match conn.prepare_cached("UPDATE articles SET search_rowid = ?1 WHERE id = ?2")?.execute(params![key, id]) {
             Ok(_) => break,
@@ -172,7 +172,7 @@ impl Store {
     /// none are left, searches miss those articles (lists do not).
     pub fn index_pending(&mut self, max: usize) -> Result<usize> {
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let pending: Vec<(i64, i64, String, String)> = {
+        let pending: Vec<(ArticleId, i64, String, String)> = {
             let mut stmt = tx.prepare_cached(
                 "SELECT id, published_at, title, text, html FROM articles
                  WHERE search_rowid IS NULL OR id IN (SELECT article_id FROM search_pending) ORDER BY id LIMIT ?1",
@@ -367,7 +367,7 @@ mod tests {
                 [id],
             )
             .unwrap();
-            index_article(c, id, 1_700_000_000, "同一秒", "正文").unwrap();
+            index_article(c, ArticleId(id), 1_700_000_000, "同一秒", "正文").unwrap();
         }
         let keys: Vec<i64> = c
             .prepare("SELECT search_rowid FROM articles ORDER BY id")
@@ -399,14 +399,14 @@ mod tests {
                 params![id, at],
             )
             .unwrap();
-            index_article(c, id, at, "突发", "正文").unwrap();
+            index_article(c, ArticleId(id), at, "突发", "正文").unwrap();
         };
         add(1, 1_699_999_000);
         for id in 2..2002 {
             add(id, 1_700_000_000);
         }
         add(2002, 1_700_100_000);
-        let mut ids: Vec<i64> = Vec::new();
+        let mut ids: Vec<ArticleId> = Vec::new();
         for offset in [0, 1000, 2000] {
             let q = SearchQuery {
                 query: "突发".into(),
@@ -418,6 +418,10 @@ mod tests {
             ids.extend(store.search(&q).unwrap().iter().map(|h| h.summary.id));
         }
         assert_eq!(ids.len(), 2002);
-        assert_eq!((ids[0], ids[2001]), (2002, 1), "the burst sits between the older and the newer post");
+        assert_eq!(
+            (ids[0], ids[2001]),
+            (ArticleId(2002), ArticleId(1)),
+            "the burst sits between the older and the newer post"
+        );
     }
 }
