@@ -109,6 +109,11 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/2026-12-07-0018-search-one-column.sql"),
         then: None,
     },
+    Migration {
+        name: "2026-12-07-0019-image-tables-without-rowid",
+        sql: include_str!("../migrations/2026-12-07-0019-image-tables-without-rowid.sql"),
+        then: None,
+    },
 ];
 
 pub(crate) fn apply(conn: &mut Connection) -> Result<()> {

@@ -68,6 +68,62 @@ fn an_archive_at_the_first_schema_upgrades_with_its_content_and_user_state() {
     assert_eq!(a.summary.date, "2022-03-08T10:00:00+08:00");
 }
 
+/// Migration 0019 rewrites the image tables without rowids (each address kept three times,
+/// not five): every image, its state and every post's link to it come through, and the
+/// archive goes on finding, listing and clearing them.
+#[test]
+fn image_tables_rewritten_without_rowids_keep_every_image_and_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("archive.sqlite3");
+    let old = Store::open_at_schema(&path, 18).unwrap();
+    old.execute_batch(
+        "INSERT INTO sources (id, kind, location, name, created_at) VALUES (1, 'feed', 'https://a.example/f', 'A', 0);
+         INSERT INTO articles (id, source_id, key, title, published_at, utc_offset_min, html, text, excerpt,
+                               extra_json, content_hash, imported_at, updated_at)
+           VALUES (7, 1, 'k7', 'seven', 1646704800, 480, '<p>x</p>', '', '', '{}', 'h', 0, 0),
+                  (8, 1, 'k8', 'eight', 1646704900, 480, '<p>y</p>', '', '', '{}', 'h', 0, 0);
+         INSERT INTO images (url, sha256, mime, bytes, last_error, fetched_at, attempts, next_attempt)
+           VALUES ('https://img.example/a.png', 'aa', 'image/png', 10, NULL, 5, 0, NULL),
+                  ('https://img.example/b.png', NULL, NULL, NULL, 'HTTP 404', NULL, 3, 99);
+         INSERT INTO article_images (article_id, url)
+           VALUES (7, 'https://img.example/a.png'), (8, 'https://img.example/a.png'), (8, 'https://img.example/b.png');",
+    )
+    .unwrap();
+    drop(old);
+
+    let store = Store::open(&path).unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    for table in ["images", "article_images"] {
+        let sql: String =
+            conn.query_row("SELECT sql FROM sqlite_master WHERE name = ?1", [table], |r| r.get(0)).unwrap();
+        assert!(sql.contains("WITHOUT ROWID"), "{table}: {sql}");
+    }
+    let state: (Option<String>, i64, Option<i64>, Option<String>) = conn
+        .query_row(
+            "SELECT sha256, attempts, next_attempt, last_error FROM images WHERE url = 'https://img.example/b.png'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .unwrap();
+    assert_eq!(state, (None, 3, Some(99), Some("HTTP 404".into())));
+    let fetched: (String, String, i64) = conn
+        .query_row("SELECT sha256, mime, bytes FROM images WHERE url = 'https://img.example/a.png'", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .unwrap();
+    assert_eq!(fetched, ("aa".into(), "image/png".into(), 10));
+    assert_eq!(store.article_images(ArticleId(7)).unwrap(), ["https://img.example/a.png"]);
+    assert_eq!(store.article_images(ArticleId(8)).unwrap(), ["https://img.example/a.png", "https://img.example/b.png"]);
+    let by_url: i64 = conn
+        .query_row("SELECT count(*) FROM article_images WHERE url = 'https://img.example/a.png'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(by_url, 2);
+    // A post's links go with it (the foreign key's cascade survived the rewrite).
+    conn.execute_batch("PRAGMA foreign_keys = ON; DELETE FROM articles WHERE id = 7;").unwrap();
+    assert!(store.article_images(ArticleId(7)).unwrap().is_empty());
+    assert_eq!(store.article_images(ArticleId(8)).unwrap().len(), 2);
+}
+
 /// An archive from before the unigram index (schema 9) opens at once, with every article
 /// waiting to be indexed; small writes index them, and search then finds them all.
 #[test]
