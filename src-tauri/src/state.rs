@@ -143,28 +143,65 @@ fn off_the_workers<T>(work: impl FnOnce() -> T) -> T {
     }
 }
 
+/// How long the archive the reader chose may take to open before the default one opens
+/// instead: on a network drive that hangs, a file's metadata can take minutes to fail, and
+/// the window would not appear until it did.
+const CHOSEN_ARCHIVE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Opens the archive the reader chose (`broadsheet_store::location::chosen`), else the home's
 /// own: the store, its folder, and why the chosen one was passed over, if it was.
 pub fn open_chosen_archive(home: &Path) -> Result<(Store, PathBuf, Option<String>), Box<dyn std::error::Error>> {
     let problem = match broadsheet_store::location::chosen(home) {
         Ok(None) => None,
-        Ok(Some(dir)) => match std::fs::metadata(dir.join(broadsheet_store::ARCHIVE_FILE)) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                Some(format!("{}: no archive there (a drive not attached, or the folder moved)", dir.display()))
-            }
-            Err(e) => Some(format!("{}: {e}", dir.display())),
-            Ok(m) if !m.is_file() => Some(format!("{}: the archive there is not a file", dir.display())),
-            Ok(_) => match Store::open(&dir.join(broadsheet_store::ARCHIVE_FILE)) {
+        Ok(Some(dir)) => {
+            let at = dir.clone();
+            match within(CHOSEN_ARCHIVE_DEADLINE, &dir, move || open_chosen(&at)) {
                 Ok(store) => return Ok((store, dir, None)),
-                Err(e) => Some(format!("{}: {e}", dir.display())),
-            },
-        },
+                Err(why) => Some(why),
+            }
+        }
         Err(why) => Some(why),
     };
     if let Some(p) = &problem {
         log::warn!("the archive chosen cannot be opened, the default one is: {p}");
     }
     Ok((open_archive(home)?, home.to_owned(), problem))
+}
+
+/// The chosen archive in `dir`, or why it cannot be opened (named by its folder).
+fn open_chosen(dir: &Path) -> Result<Store, String> {
+    match std::fs::metadata(dir.join(broadsheet_store::ARCHIVE_FILE)) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(format!("{}: no archive there (a drive not attached, or the folder moved)", dir.display()))
+        }
+        Err(e) => Err(format!("{}: {e}", dir.display())),
+        Ok(m) if !m.is_file() => Err(format!("{}: the archive there is not a file", dir.display())),
+        Ok(_) => Store::open(&dir.join(broadsheet_store::ARCHIVE_FILE)).map_err(|e| format!("{}: {e}", dir.display())),
+    }
+}
+
+/// Runs `work` on a thread of its own and waits for it at most `deadline`; past that, the
+/// thread is left to finish (or hang) alone and the answer is why `at` was passed over.
+fn within<T: Send + 'static>(
+    deadline: std::time::Duration,
+    at: &Path,
+    work: impl FnOnce() -> Result<T, String> + Send + 'static,
+) -> Result<T, String> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("open-chosen-archive".into())
+        .spawn(move || {
+            // Nobody listening any more (the deadline passed): what it opened is dropped.
+            let _ = tx.send(work());
+        })
+        .map_err(|e| format!("{}: {e}", at.display()))?;
+    rx.recv_timeout(deadline).unwrap_or_else(|_| {
+        Err(format!(
+            "{}: did not answer within {} s (a network drive not reachable?)",
+            at.display(),
+            deadline.as_secs()
+        ))
+    })
 }
 
 /// Opens the archive in `dir`; an empty archive gets the embedded sample, so the first
@@ -176,4 +213,34 @@ pub fn open_archive(dir: &Path) -> Result<Store, Box<dyn std::error::Error>> {
         log::info!("sample archive imported: {report}");
     }
     Ok(store)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    #[test]
+    fn a_chosen_archive_that_does_not_answer_is_passed_over_at_the_deadline() {
+        let at = std::path::Path::new("/mnt/hung");
+        let started = Instant::now();
+        let slow = super::within(Duration::from_millis(200), at, || {
+            std::thread::sleep(Duration::from_secs(3));
+            Ok(1)
+        });
+        assert!(started.elapsed() < Duration::from_secs(2), "waited {:?}", started.elapsed());
+        let why = slow.unwrap_err();
+        assert!(why.starts_with("/mnt/hung: did not answer"), "{why}");
+        assert_eq!(super::within(Duration::from_secs(5), at, || Ok(2)), Ok(2));
+        assert_eq!(super::within::<()>(Duration::from_secs(5), at, || Err("no".into())), Err("no".into()));
+    }
+
+    #[test]
+    fn a_chosen_folder_without_an_archive_says_so_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let why = super::open_chosen(dir.path()).err().unwrap();
+        assert!(why.contains(&dir.path().display().to_string()) && why.contains("no archive there"), "{why}");
+        std::fs::create_dir(dir.path().join(broadsheet_store::ARCHIVE_FILE)).unwrap();
+        let why = super::open_chosen(dir.path()).err().unwrap();
+        assert!(why.contains("not a file"), "{why}");
+    }
 }
