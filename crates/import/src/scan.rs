@@ -176,7 +176,7 @@ fn site_root_of_file(file: &Path) -> PathBuf {
 /// `_drafts` when asked, and the top-level folders of archived posts (`old_post/`).
 fn walk_site(dir: &Path, drafts: bool, depth: usize, walk: &mut Walk) {
     for_each_entry(dir, depth, walk, &mut |path, name, is_dir, walk| {
-        if !is_dir || SKIP_DIRS.contains(&name) {
+        if !is_dir || name == ".git" || (depth == 0 && SKIP_DIRS.contains(&name)) {
             return;
         }
         if name == "_posts" || (drafts && name == "_drafts") || (depth == 0 && ARCHIVE_DIRS.contains(&name)) {
@@ -190,7 +190,7 @@ fn walk_site(dir: &Path, drafts: bool, depth: usize, walk: &mut Walk) {
 fn walk_all(dir: &Path, depth: usize, walk: &mut Walk) {
     for_each_entry(dir, depth, walk, &mut |path, name, is_dir, walk| {
         if is_dir {
-            if !SKIP_DIRS.contains(&name) {
+            if name != ".git" {
                 walk_all(path, depth + 1, walk);
             }
         } else if is_post_file(path) {

@@ -3,7 +3,9 @@
 /// The extensions Jekyll reads posts from: its default Markdown extensions and HTML.
 const POST_EXTENSIONS: &[&str] = &["md", "markdown", "mdown", "mkdn", "mkd", "html", "htm"];
 
-/// Folders Jekyll itself never reads posts from (its output, caches, vendored gems, VCS).
+/// Top-level folders Jekyll itself never reads posts from (its output, caches, vendored
+/// gems). Like Jekyll's own excludes they count at the site's root only: `_posts/vendor/`
+/// is a category folder of posts.
 pub const SKIP_DIRS: &[&str] = &["_site", ".git", "node_modules", "vendor", ".jekyll-cache", ".sass-cache"];
 
 /// Top-level folders where a site keeps posts it no longer publishes (finews moves older
@@ -14,15 +16,16 @@ pub const ARCHIVE_DIRS: &[&str] = &["old_post"];
 /// Whether `rel`, a path relative to a site's root with `/` separators, is a post: a post
 /// extension, inside a `_posts` folder at any depth (Jekyll reads `cat/_posts/` too), a
 /// `_drafts` folder when `drafts`, or a top-level [`ARCHIVE_DIRS`] folder — and not under a
-/// [`SKIP_DIRS`] folder. The one rule of folder import and git sync, so the same site read
-/// either way gives the same posts.
+/// top-level [`SKIP_DIRS`] folder nor any `.git`, nor with a `\\` in its name (a
+/// separator on Windows, a character in a git tree). The one rule of folder import and git
+/// sync, so the same site read either way gives the same posts.
 pub fn is_post_path(rel: &str, drafts: bool) -> bool {
-    if !has_post_extension(rel) {
+    if !has_post_extension(rel) || rel.contains('\\') {
         return false;
     }
     let Some((dirs, _file)) = rel.rsplit_once('/') else { return false };
     let dirs: Vec<&str> = dirs.split('/').collect();
-    if dirs.iter().any(|d| SKIP_DIRS.contains(d)) {
+    if SKIP_DIRS.contains(&dirs[0]) || dirs.contains(&".git") {
         return false;
     }
     dirs.iter().any(|d| *d == "_posts" || (drafts && *d == "_drafts")) || ARCHIVE_DIRS.contains(&dirs[0])
@@ -135,6 +138,8 @@ mod tests {
             "_posts/z.mkd",
             "_posts/w.HTM",
             "old_post/sub/v.mkdn",
+            "_posts/vendor/2024-01-02-x.md",
+            "docs/node_modules/_posts/y.md",
         ] {
             assert!(is_post_path(yes, false), "{yes}");
         }
@@ -150,6 +155,8 @@ mod tests {
             "_site/_posts/a.md",
             "vendor/gem/_posts/a.md",
             "_posts/.git/a.md",
+            "_posts\\a.md",
+            "_posts/b\\a.md",
             "",
         ] {
             assert!(!is_post_path(no, false), "{no}");

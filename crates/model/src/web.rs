@@ -26,6 +26,20 @@ pub fn host_and_port(s: &str) -> Option<String> {
     })
 }
 
+/// [`host_and_port`] as a reader writes it: an internationalised name in its own script
+/// (`例子.测试`, not `xn--fsqu00a.xn--0zwm56d`), for names and labels shown in the window.
+pub fn host_shown(s: &str) -> Option<String> {
+    let u = web_url(s)?;
+    let host = match u.host()? {
+        url::Host::Domain(d) => idna::domain_to_unicode(d).0,
+        other => other.to_string(),
+    };
+    Some(match u.port() {
+        Some(p) => format!("{host}:{p}"),
+        None => host,
+    })
+}
+
 /// Whether two hosts are one as a reader sees them: case and a leading `www.` do not matter.
 pub fn same_host(a: &str, b: &str) -> bool {
     let norm = |h: &str| {
@@ -39,15 +53,18 @@ pub fn same_host(a: &str, b: &str) -> bool {
 }
 
 /// An address as "the same site" compares it: host as [`same_host`] reads it (and the port),
-/// then the path without a trailing slash; scheme, user, query and fragment do not matter.
-/// Text that is not a web address is compared as it is, lower-cased.
+/// then the path without a trailing slash, in lower case; scheme, user, query and fragment
+/// do not matter. An address without a scheme (`url: www.example.org`, which Jekyll allows)
+/// is read as https; other text is compared as it is, lower-cased.
 pub fn site_key(s: &str) -> String {
-    match web_url(s) {
+    let s = s.trim();
+    let parsed = web_url(s).or_else(|| (!s.contains("://")).then(|| web_url(&format!("https://{s}"))).flatten());
+    match parsed {
         Some(u) => {
             let host = u.host_str().unwrap_or("");
             let host = host.strip_prefix("www.").unwrap_or(host);
             let port = u.port().map(|p| format!(":{p}")).unwrap_or_default();
-            format!("{host}{port}{}", u.path().trim_end_matches('/'))
+            format!("{host}{port}{}", u.path().trim_end_matches('/').to_lowercase())
         }
         None => s.trim().trim_end_matches('/').to_lowercase(),
     }
@@ -64,6 +81,9 @@ mod tests {
         assert_eq!(host_and_port("http://user@b.example:8080/x").as_deref(), Some("b.example:8080"));
         assert_eq!(host_and_port("https://b.example:443/").as_deref(), Some("b.example"));
         assert_eq!(host("https://例子.测试/").as_deref(), Some("xn--fsqu00a.xn--0zwm56d"));
+        assert_eq!(host_shown("https://例子.测试:8080/").as_deref(), Some("例子.测试:8080"));
+        assert_eq!(host_shown("https://Finance.EastMoney.com/a").as_deref(), Some("finance.eastmoney.com"));
+        assert_eq!(host_shown("http://[::1]:8080/").as_deref(), Some("[::1]:8080"));
         for not in ["", "finews.withounder.com", "file:///etc/passwd", "javascript:alert(1)", "mailto:a@b", "http://"] {
             assert_eq!(host(not), None, "{not}");
         }
@@ -77,5 +97,7 @@ mod tests {
         assert_ne!(site_key("https://example.org/blog"), site_key("https://example.org/other"));
         assert_ne!(site_key("https://example.org:8443/"), site_key("https://example.org/"));
         assert_eq!(site_key("https://example.org/?a#b"), "example.org");
+        assert_eq!(site_key("www.example.org"), site_key("https://example.org/"), "Jekyll's url without a scheme");
+        assert_eq!(site_key("https://example.org/Blog"), site_key("https://example.org/blog/"));
     }
 }

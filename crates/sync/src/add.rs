@@ -50,7 +50,7 @@ pub async fn add_source(
             (input.to_string(), name, None)
         }
         // Named a feed explicitly: taken as given (the first sync reports what is wrong with it).
-        SourceKind::Feed if explicit => (input.to_string(), crate::host_of(input), None),
+        SourceKind::Feed if explicit => (input.to_string(), crate::site_name_of(input), None),
         SourceKind::Feed => {
             let (url, title, site) = find_feed(input).await?;
             (url.clone(), title.unwrap_or(url), site)

@@ -215,7 +215,8 @@ pub fn fetch_changes(
     } else {
         Repository::open_bare(&dir).map_err(git)?
     };
-    let mut remote = repo.remote_anonymous(url).map_err(git)?;
+    let fetch_error = |e: git2::Error| GitError::Fetch { url: url.to_string(), message: e.message().to_string() };
+    let mut remote = repo.remote_anonymous(url).map_err(fetch_error)?;
     let refspec = format!("+HEAD:{HEAD_REF}");
     let started = Instant::now();
     let fetch = |depth: Option<i32>| {
@@ -271,7 +272,8 @@ pub fn fetch_changes(
         fetch(None).map_err(failed)?;
     }
     drop(remote.disconnect());
-    let head = repo.find_reference(HEAD_REF).and_then(|r| r.peel_to_commit()).map_err(git)?;
+    // What the server sent names no commit (an empty repository): the repository's fault.
+    let head = repo.find_reference(HEAD_REF).and_then(|r| r.peel_to_commit()).map_err(fetch_error)?;
     let new_tree = head.tree().map_err(git)?;
     let old_tree = since
         .and_then(|s| Oid::from_str(s).ok())

@@ -81,8 +81,18 @@ pub(crate) fn now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
-/// The host (and non-default port) a URL reaches, as the politeness limits and a feed's
-/// default name see it; the text itself for what is not a web address.
+/// The host (and non-default port) a URL reaches, as the politeness limits see it; the
+/// text itself for what is not a web address.
 pub(crate) fn host_of(url: &str) -> String {
     broadsheet_model::web::host_and_port(url).unwrap_or_else(|| url.to_string())
+}
+
+/// The host as a reader reads it (its own script, lower case, the port if not the default):
+/// a feed's default name, a saved page's site category — the same text as before the host
+/// was read with the `url` crate, so pages saved earlier stay in their category.
+pub(crate) fn site_name_of(url: &str) -> String {
+    broadsheet_model::web::host_shown(url).unwrap_or_else(|| {
+        let rest = url.split("://").nth(1).unwrap_or(url);
+        rest.split(['/', '?', '#']).next().unwrap_or("").to_lowercase()
+    })
 }

@@ -116,7 +116,7 @@ impl Engine {
                 "saved_at": saved_at,
                 "extracted": page.extracted,
             });
-            let host = crate::host_of(&final_url);
+            let host = crate::site_name_of(&final_url);
             let mut row = NewArticle {
                 key: final_url.clone(),
                 title: page.title.clone(),

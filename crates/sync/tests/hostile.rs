@@ -33,8 +33,17 @@ fn sync_now(rt: &tokio::runtime::Runtime, engine: &Engine) -> broadsheet_sync::S
     })
 }
 
+/// libgit2's timeouts and pack limit are process-wide (`configure_libgit2` sets them before
+/// each fetch): tests that fetch over git with limits of their own take turns, or one's
+/// limits would apply to the other's fetch.
+fn one_git_test_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    static GIT: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    GIT.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 #[test]
 fn a_git_blob_bomb_and_links_in_posts_are_skipped_unread() {
+    let _git = one_git_test_at_a_time();
     let dir = tempfile::tempdir().unwrap();
     let work = dir.path().join("work");
     std::fs::create_dir_all(work.join("_posts")).unwrap();
@@ -299,6 +308,7 @@ fn sources_sync_at_once_while_a_slow_image_phase_is_still_running() {
 
 #[test]
 fn a_silent_git_server_is_abandoned_after_its_timeout_and_cancel_answers_at_once() {
+    let _git = one_git_test_at_a_time();
     let dir = tempfile::tempdir().unwrap();
     let store = archive(dir.path());
     let rt = rt();
@@ -343,6 +353,7 @@ fn a_silent_git_server_is_abandoned_after_its_timeout_and_cancel_answers_at_once
 /// network — until the reader adds the same source themselves.
 #[test]
 fn sources_from_a_file_may_not_read_local_files_or_private_git_hosts() {
+    let _git = one_git_test_at_a_time();
     let dir = tempfile::tempdir().unwrap();
     let work = dir.path().join("work");
     commit_files(&work, &[("_posts/2022-03-08-a.md", "---\ntitle: \"私人笔记\"\n---\n正文")], "one");

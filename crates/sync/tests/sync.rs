@@ -462,7 +462,8 @@ fn a_git_site_names_its_categories_and_keeps_its_other_addresses_from_its_own_fi
 
 /// One site, read as a git source and as a folder, gives the same posts: the rule of which
 /// paths are posts is the jekyll crate's, for both (a `.mkd` post, `old_post/`, a category's
-/// `_posts`; not `_drafts`, `_site`, a nested `old_post` or a non-post extension).
+/// `_posts`, a `vendor` category folder inside `_posts`; not `_drafts`, a top-level `_site`,
+/// a nested `old_post` or a non-post extension).
 #[test]
 fn a_site_synced_from_git_and_imported_from_its_folder_has_the_same_posts() {
     let dir = tempfile::tempdir().unwrap();
@@ -474,6 +475,7 @@ fn a_site_synced_from_git_and_imported_from_its_folder_has_the_same_posts() {
         "_posts/2021-12-08-page.HTML",
         "old_post/2021-12-07-archived.md",
         "tech/_posts/2021-12-06-in-category.markdown",
+        "_posts/vendor/2021-12-05-vendor-category.md",
         "_drafts/2021-12-08-draft.md",
         "_site/_posts/2021-12-08-output.md",
         "docs/old_post/2021-12-08-nested-archive.md",
@@ -526,6 +528,7 @@ fn a_site_synced_from_git_and_imported_from_its_folder_has_the_same_posts() {
             "_posts/2021-12-08-page.HTML",
             "old_post/2021-12-07-archived.md",
             "tech/_posts/2021-12-06-in-category.markdown",
+            "_posts/vendor/2021-12-05-vendor-category.md",
         ]
         .iter()
         .map(|s| s.to_string())
