@@ -10,20 +10,12 @@ pub fn web_url(s: &str) -> Option<Url> {
     (matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| !h.is_empty())).then_some(u)
 }
 
-/// The host of an http(s) address, lower case (IDNA-encoded), without port or user.
-pub fn host(s: &str) -> Option<String> {
-    web_url(s).and_then(|u| u.host_str().map(str::to_string))
-}
-
-/// [`host`] with the port when it is not the scheme's default: two servers on one
-/// machine are two hosts to be polite to.
+/// The host of an http(s) address, lower case (IDNA-encoded), without the user, with the
+/// port when it is not the scheme's default: two servers on one machine are two hosts to be
+/// polite to.
 pub fn host_and_port(s: &str) -> Option<String> {
     let u = web_url(s)?;
-    let host = u.host_str()?;
-    Some(match u.port() {
-        Some(p) => format!("{host}:{p}"),
-        None => host.to_string(),
-    })
+    Some(with_port(u.host_str()?.to_string(), &u))
 }
 
 /// [`host_and_port`] as a reader writes it: an internationalised name in its own script
@@ -34,22 +26,25 @@ pub fn host_shown(s: &str) -> Option<String> {
         url::Host::Domain(d) => idna::domain_to_unicode(d).0,
         other => other.to_string(),
     };
-    Some(match u.port() {
+    Some(with_port(host, &u))
+}
+
+/// `host`, then `:port` when `u` names one that is not its scheme's default.
+fn with_port(host: String, u: &Url) -> String {
+    match u.port() {
         Some(p) => format!("{host}:{p}"),
         None => host,
-    })
+    }
+}
+
+/// A lower-cased host without a leading `www.`.
+fn without_www(host: &str) -> &str {
+    host.strip_prefix("www.").unwrap_or(host)
 }
 
 /// Whether two hosts are one as a reader sees them: case and a leading `www.` do not matter.
 pub fn same_host(a: &str, b: &str) -> bool {
-    let norm = |h: &str| {
-        let h = h.to_ascii_lowercase();
-        match h.strip_prefix("www.") {
-            Some(rest) => rest.to_string(),
-            None => h,
-        }
-    };
-    norm(a) == norm(b)
+    without_www(&a.to_ascii_lowercase()) == without_www(&b.to_ascii_lowercase())
 }
 
 /// An address as "the same site" compares it: host as [`same_host`] reads it (and the port),
@@ -61,12 +56,10 @@ pub fn site_key(s: &str) -> String {
     let parsed = web_url(s).or_else(|| (!s.contains("://")).then(|| web_url(&format!("https://{s}"))).flatten());
     match parsed {
         Some(u) => {
-            let host = u.host_str().unwrap_or("");
-            let host = host.strip_prefix("www.").unwrap_or(host);
-            let port = u.port().map(|p| format!(":{p}")).unwrap_or_default();
-            format!("{host}{port}{}", u.path().trim_end_matches('/').to_lowercase())
+            let host = with_port(without_www(u.host_str().unwrap_or("")).to_string(), &u);
+            format!("{host}{}", u.path().trim_end_matches('/').to_lowercase())
         }
-        None => s.trim().trim_end_matches('/').to_lowercase(),
+        None => s.trim_end_matches('/').to_lowercase(),
     }
 }
 
@@ -76,16 +69,17 @@ mod tests {
 
     #[test]
     fn hosts_are_read_as_a_browser_reads_them() {
-        assert_eq!(host("https://Finews.Withounder.com/a").as_deref(), Some("finews.withounder.com"));
-        assert_eq!(host("http://user@b.example:8080/x").as_deref(), Some("b.example"));
+        assert_eq!(host_and_port("https://Finews.Withounder.com/a").as_deref(), Some("finews.withounder.com"));
+        assert_eq!(host_and_port("http://user@b.example/x").as_deref(), Some("b.example"));
         assert_eq!(host_and_port("http://user@b.example:8080/x").as_deref(), Some("b.example:8080"));
         assert_eq!(host_and_port("https://b.example:443/").as_deref(), Some("b.example"));
-        assert_eq!(host("https://例子.测试/").as_deref(), Some("xn--fsqu00a.xn--0zwm56d"));
+        assert_eq!(host_and_port("https://例子.测试/").as_deref(), Some("xn--fsqu00a.xn--0zwm56d"));
         assert_eq!(host_shown("https://例子.测试:8080/").as_deref(), Some("例子.测试:8080"));
         assert_eq!(host_shown("https://Finance.EastMoney.com/a").as_deref(), Some("finance.eastmoney.com"));
         assert_eq!(host_shown("http://[::1]:8080/").as_deref(), Some("[::1]:8080"));
         for not in ["", "finews.withounder.com", "file:///etc/passwd", "javascript:alert(1)", "mailto:a@b", "http://"] {
-            assert_eq!(host(not), None, "{not}");
+            assert_eq!(host_and_port(not), None, "{not}");
+            assert_eq!(host_shown(not), None, "{not}");
         }
     }
 

@@ -347,6 +347,9 @@ impl Store {
         for name in &backup.user_tags {
             tx.execute("INSERT OR IGNORE INTO user_tags (name) VALUES (?1)", [name])?;
         }
+        // All the (validated) labels the backup holds: an archive from before the import's
+        // caps may have more, and a restore loses nothing.
+        let caps = crate::articles::LabelCaps { categories: MAX_CATEGORIES, tags: MAX_TAGS, images: MAX_IMAGES };
         for a in &backup.articles {
             let source: SourceId = tx
                 .query_row("SELECT id FROM sources WHERE location = ?1", [&a.source], |r| r.get(0))
@@ -354,16 +357,13 @@ impl Store {
                 .ok_or_else(|| {
                     StoreError::InvalidInput(format!("article {:?} names an unknown source {:?}", a.key, a.source))
                 })?;
-            // The import's write, with the dates and state the backup gives, and all the
-            // (validated) labels it holds: an archive from before the import's caps may have
-            // more, and a restore loses nothing.
+            // The import's write, with the dates and state the backup gives.
             let stamp = crate::articles::Stamp {
                 hash: a.content_hash.clone(),
                 imported_at: a.imported_at,
                 updated_at: a.updated_at,
                 removed_upstream: a.removed_upstream,
             };
-            let caps = crate::articles::LabelCaps { categories: MAX_CATEGORIES, tags: MAX_TAGS, images: MAX_IMAGES };
             let id = crate::articles::write_article(&tx, source, &a.row(), &stamp, &caps)?;
             if let Some(at) = a.bookmarked_at {
                 tx.execute("INSERT INTO bookmarks (article_id, created_at) VALUES (?1, ?2)", params![id, at])?;

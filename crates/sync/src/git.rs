@@ -34,6 +34,13 @@ pub enum GitError {
     Mirror { dir: PathBuf, message: String },
 }
 
+impl GitError {
+    /// libgit2's reason `url` could not be fetched.
+    fn fetch(url: &str, e: &git2::Error) -> GitError {
+        GitError::Fetch { url: url.to_string(), message: e.message().to_string() }
+    }
+}
+
 /// Bounds on one git sync. A repository is a stranger's: it may hold a multi-GB blob that
 /// compresses to nothing, millions of objects, or a server that sends one byte a minute.
 #[derive(Debug, Clone)]
@@ -215,8 +222,7 @@ pub fn fetch_changes(
     } else {
         Repository::open_bare(&dir).map_err(git)?
     };
-    let fetch_error = |e: git2::Error| GitError::Fetch { url: url.to_string(), message: e.message().to_string() };
-    let mut remote = repo.remote_anonymous(url).map_err(fetch_error)?;
+    let mut remote = repo.remote_anonymous(url).map_err(|e| GitError::fetch(url, &e))?;
     let refspec = format!("+HEAD:{HEAD_REF}");
     let started = Instant::now();
     let fetch = |depth: Option<i32>| {
@@ -273,7 +279,7 @@ pub fn fetch_changes(
     }
     drop(remote.disconnect());
     // What the server sent names no commit (an empty repository): the repository's fault.
-    let head = repo.find_reference(HEAD_REF).and_then(|r| r.peel_to_commit()).map_err(fetch_error)?;
+    let head = repo.find_reference(HEAD_REF).and_then(|r| r.peel_to_commit()).map_err(|e| GitError::fetch(url, &e))?;
     let new_tree = head.tree().map_err(git)?;
     let old_tree = since
         .and_then(|s| Oid::from_str(s).ok())
@@ -396,7 +402,7 @@ enum FetchFailure {
 }
 
 fn remote_fetch(repo: &Repository, url: &str, refspec: &str, opts: &mut FetchOptions<'_>) -> Result<(), FetchFailure> {
-    let failed = |e: git2::Error| GitError::Fetch { url: url.to_string(), message: e.message().to_string() };
+    let failed = |e: git2::Error| GitError::fetch(url, &e);
     let mut remote = repo.remote_anonymous(url).map_err(|e| FetchFailure::Failed(failed(e)))?;
     remote.fetch(&[refspec], Some(opts), None).map_err(|e| {
         if e.raw_code() == GIT_ENOTSUPPORTED {
