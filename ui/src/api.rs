@@ -396,24 +396,34 @@ struct NoArgs {}
 /// Tells the backend, once per window, that the first list has been painted (the start-up
 /// mark): after two animation frames, so the rows are on screen, not only in the DOM.
 pub fn mark_first_rows_once(rows: u32) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static SENT: AtomicBool = AtomicBool::new(false);
+    if SENT.swap(true, Ordering::Relaxed) {
+        return;
+    }
+    #[cfg(target_arch = "wasm32")]
+    after_paint(move || {
+        #[derive(Serialize)]
+        struct Args {
+            rows: u32,
+        }
+        // Outside any reactive scope (an animation frame's callback): not a scoped task.
+        wasm_bindgen_futures::spawn_local(async move {
+            let _: Result<(), ApiError> = call("mark_first_rows", &Args { rows }).await;
+        });
+    });
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = rows;
+}
+
+/// Runs `f` once what the DOM holds now has been painted: the frame after the next one
+/// (the next frame's callbacks run before its layout and paint). Natively (tests), at once.
+pub fn after_paint(f: impl FnOnce() + 'static) {
     #[cfg(target_arch = "wasm32")]
     {
-        use std::sync::atomic::{AtomicBool, Ordering};
         use wasm_bindgen::prelude::*;
-        static SENT: AtomicBool = AtomicBool::new(false);
-        if SENT.swap(true, Ordering::Relaxed) {
-            return;
-        }
         let Some(window) = web_sys::window() else { return };
-        let after_paint = Closure::once_into_js(move || {
-            wasm_bindgen_futures::spawn_local(async move {
-                #[derive(Serialize)]
-                struct Args {
-                    rows: u32,
-                }
-                let _: Result<(), ApiError> = call("mark_first_rows", &Args { rows }).await;
-            });
-        });
+        let after_paint = Closure::once_into_js(f);
         let next_frame = Closure::once_into_js(move || {
             if let Some(w) = web_sys::window() {
                 let _ = w.request_animation_frame(after_paint.unchecked_ref());
@@ -422,7 +432,7 @@ pub fn mark_first_rows_once(rows: u32) {
         let _ = window.request_animation_frame(next_frame.unchecked_ref());
     }
     #[cfg(not(target_arch = "wasm32"))]
-    let _ = rows;
+    f();
 }
 
 /// The app window's backend: Tauri's IPC. Values cross as JSON text (`JSON.stringify` and

@@ -202,8 +202,10 @@ impl Default for AppState {
 impl AppState {
     pub fn new() -> Self {
         let settings = create_signal(Settings::default());
-        // Its own signal: the list reloads when this setting changes, not at every setting.
-        let collapse = create_memo(move || settings.with(|s| s.collapse_duplicates));
+        // Its own signal: the list reloads when this setting changes, not at every setting (a
+        // selector, which tells only a changed value; a memo tells every recomputation, and
+        // the list was reloaded each time an article was opened and its place saved).
+        let collapse = create_selector(move || settings.with(|s| s.collapse_duplicates));
         let articles = create_signal(Vec::<ArticleSummary>::new());
         let row_sizes = create_signal(crate::rows::RowSizes::default());
         let row_offsets = create_memo(move || row_sizes.with(|s| articles.with(|l| s.offsets(l.iter().map(|a| a.id)))));
@@ -354,9 +356,11 @@ impl AppState {
                     self.list.total.set(total.ok());
                 }
                 // The list first: the sidebar (2,000 categories on a large archive) took the
-                // main thread for a few hundred milliseconds before the first rows appeared.
+                // main thread for a few hundred milliseconds before the first rows appeared,
+                // and its render held back the frame that paints them; it starts once they
+                // are painted.
                 if self.library.sidebar_generation.get_untracked() == 0 {
-                    root.run_in(|| self.reload_sidebar());
+                    api::after_paint(move || root.run_in(|| self.reload_sidebar()));
                 }
             });
         });

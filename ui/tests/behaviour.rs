@@ -124,3 +124,31 @@ fn settings_are_written_one_at_a_time_and_the_last_change_is_written_last() {
         assert!(!state.prefs.saving.get_untracked());
     });
 }
+
+#[test]
+fn a_setting_other_than_collapsing_copies_does_not_reload_the_list() {
+    with_state(|fake, state| {
+        state.start_loading();
+        run_tasks();
+        for settings in fake.take("get_ui_settings") {
+            settings.ok(None::<String>);
+        }
+        run_tasks();
+        let mut lists = fake.take("list_articles");
+        assert_eq!(lists.len(), 1, "one list at start");
+        lists.remove(0).ok(vec![summary(1), summary(2)]);
+        run_tasks();
+        assert_eq!(state.list.articles.with(|l| l.len()), 2);
+
+        // Opening an article saves its place in the settings; a bigger font is a setting too.
+        state.update_settings(|s| s.with_font_step(2));
+        run_tasks();
+        assert!(fake.take("list_articles").is_empty(), "the list is not asked for again");
+
+        state.update_settings(|s| broadsheet_ui::settings::Settings { collapse_duplicates: true, ..s.clone() });
+        run_tasks();
+        let again = fake.take("list_articles");
+        assert_eq!(again.len(), 1, "collapsing copies is asked for");
+        assert_eq!(again[0].args["query"]["collapse_duplicates"], true, "{:?}", again[0].args);
+    });
+}
