@@ -174,6 +174,7 @@ pub fn parse_post(file: &PostFile<'_>, site: &SiteConfig) -> (Parsed, Vec<Warnin
     );
     let body = liquid::expand(fm.body, site, &fields, &mut warnings);
     let rendered = render::render_body(&body, site.url.as_deref());
+    warnings.extend(rendered.warning.as_deref().map(Warning::new));
     let lang =
         own_lang.or_else(|| broadsheet_html::detect_lang(&format!("{title}\n{}", rendered.text), site.lang.as_deref()));
 
