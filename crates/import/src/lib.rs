@@ -52,7 +52,8 @@ pub type Progress<'a> = &'a mut dyn FnMut(usize, usize);
 const PARSE_VERSION: u32 = 1;
 
 /// The skip reason the parser gives a post that is not published (read, deliberately left out).
-const PUBLISHED_FALSE: &str = "published: false";
+/// Why a post marked `published: false` is skipped (on purpose: not a problem to report).
+pub const PUBLISHED_FALSE: &str = "published: false";
 
 /// FNV-1a: a stable 63-bit fingerprint (SQLite integers are signed).
 fn fnv(bytes: &[u8]) -> i64 {
@@ -239,6 +240,16 @@ pub fn import_path<A: Archive>(
         reader.join().map_err(|_| ImportError::Internal("reading the folder's posts failed".into()))
     })?;
     if scan.complete {
+        // A post file that is there but could not be read or parsed this time (permissions,
+        // grown past the size bound, a parser failure) is not a post gone from the site: only
+        // a file no longer found, or one unpublished on purpose, marks its post removed.
+        present.extend(
+            report
+                .skipped
+                .iter()
+                .filter(|(_, why)| why != PUBLISHED_FALSE)
+                .map(|(rel, _)| broadsheet_jekyll::post_key(rel).to_string()),
+        );
         let stale: Vec<String> = known.keys().filter(|p| !seen.contains(*p)).cloned().collect();
         archive.write(|store| store.forget_folder_stamps(source, &stale))?;
         // Compared here rather than in one statement over every key, so a shared archive is

@@ -35,6 +35,8 @@ struct Walk {
     files: Vec<PathBuf>,
     passed_over: Vec<(PathBuf, String)>,
     entries: usize,
+    /// A folder or an entry could not be read: posts may exist that the walk did not see.
+    unread: bool,
 }
 
 use broadsheet_jekyll::{ARCHIVE_DIRS, SKIP_DIRS};
@@ -51,7 +53,7 @@ pub(crate) fn scan(path: &Path, drafts: bool) -> Result<Scan, ImportError> {
     } else if path.join("_posts").is_dir() || path.join("_config.yml").is_file() {
         walk_site(&path, drafts, 0, &mut walk);
         site_mode = true;
-        (path.clone(), walk.entries < MAX_ENTRIES)
+        (path.clone(), walk.entries < MAX_ENTRIES && !walk.unread)
     } else {
         // A posts folder: `_posts` itself, or any folder of post files.
         let root = if path.file_name().is_some_and(|n| n == "_posts") {
@@ -60,7 +62,7 @@ pub(crate) fn scan(path: &Path, drafts: bool) -> Result<Scan, ImportError> {
             path.clone()
         };
         walk_all(&path, 0, &mut walk);
-        (root, walk.entries < MAX_ENTRIES)
+        (root, walk.entries < MAX_ENTRIES && !walk.unread)
     };
     if walk.entries >= MAX_ENTRIES {
         walk.passed_over.push((path.clone(), format!("more than {MAX_ENTRIES} entries; the rest were not read")));
@@ -207,8 +209,21 @@ fn for_each_entry(dir: &Path, depth: usize, walk: &mut Walk, f: &mut dyn FnMut(&
         walk.passed_over.push((dir.to_path_buf(), format!("folder nested deeper than {MAX_DEPTH} levels; not read")));
         return;
     }
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    for entry in entries.flatten() {
+    // An unreadable folder (permissions, a failing disk) is said, and makes the scan
+    // incomplete: its posts are not there to see, which is not the same as gone.
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => {
+            walk.passed_over.push((dir.to_path_buf(), format!("cannot read this folder: {e}")));
+            walk.unread = true;
+            return;
+        }
+    };
+    for entry in entries {
+        let Ok(entry) = entry else {
+            walk.unread = true;
+            continue;
+        };
         walk.entries += 1;
         if walk.entries >= MAX_ENTRIES {
             return;
@@ -217,7 +232,10 @@ fn for_each_entry(dir: &Path, depth: usize, walk: &mut Walk, f: &mut dyn FnMut(&
         let name = entry.file_name();
         let name = name.to_string_lossy();
         // `DirEntry::file_type` does not follow links (unlike `Path::is_dir`).
-        let Ok(kind) = entry.file_type() else { continue };
+        let Ok(kind) = entry.file_type() else {
+            walk.unread = true;
+            continue;
+        };
         if kind.is_dir() {
             f(&path, &name, true, walk);
         } else if kind.is_file() {

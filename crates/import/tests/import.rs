@@ -150,6 +150,40 @@ fn every_corpus_post_parses_without_panic_and_only_unpublished_ones_are_skipped(
 }
 
 #[test]
+fn a_post_file_that_cannot_be_read_this_time_is_not_marked_removed_upstream() {
+    use broadsheet_import::{import_path, ImportOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let posts = dir.path().join("site/_posts");
+    std::fs::create_dir_all(&posts).unwrap();
+    std::fs::write(dir.path().join("site/_config.yml"), "url: https://news.example\n").unwrap();
+    std::fs::write(posts.join("2022-03-08-NW1.md"), POST_V1).unwrap();
+    std::fs::write(posts.join("2022-03-09-NW2.md"), POST_V1.replace("第一版", "另一篇").replace("03-08", "03-09"))
+        .unwrap();
+    let mut store = Store::open(&dir.path().join("archive.sqlite3")).unwrap();
+    let site = dir.path().join("site");
+    let first = import_path(&mut store, &site, ImportOptions::default(), &mut |_, _| {}).unwrap();
+    assert_eq!(first.imported, 2);
+
+    // One file grows past the size a post may be: it is there, only not read this time.
+    let huge = format!("{POST_V1}\n{}", "<p>长</p>\n".repeat(600_000));
+    assert!(huge.len() > broadsheet_jekyll::MAX_POST_BYTES);
+    std::fs::write(posts.join("2022-03-09-NW2.md"), huge).unwrap();
+    let second = import_path(&mut store, &site, ImportOptions::default(), &mut |_, _| {}).unwrap();
+    assert_eq!(second.removed_upstream, 0, "{second:?}");
+    assert!(second.skipped.iter().any(|(rel, _)| rel.ends_with("2022-03-09-NW2.md")), "{:?}", second.skipped);
+    let all = store.list_articles(&ArticleQuery::default()).unwrap();
+    assert_eq!(all.len(), 2);
+    for a in &all {
+        assert!(!store.is_removed_upstream(a.id).unwrap(), "{} marked removed", a.title);
+    }
+
+    // Deleted, it is gone upstream.
+    std::fs::remove_file(posts.join("2022-03-09-NW2.md")).unwrap();
+    let third = import_path(&mut store, &site, ImportOptions::default(), &mut |_, _| {}).unwrap();
+    assert_eq!(third.removed_upstream, 1, "{third:?}");
+}
+
+#[test]
 fn story_reimporting_an_edited_site_keeps_what_the_reader_marked() {
     use broadsheet_import::{import_path, ImportOptions};
     let dir = tempfile::tempdir().unwrap();
