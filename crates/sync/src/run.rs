@@ -303,7 +303,7 @@ impl Engine {
         let report =
             import_path(&mut archive, path, ImportOptions::default(), &mut |_, _| {}).map_err(|e| e.to_string())?;
         Ok(Outcome {
-            status: "folder".into(),
+            status: status_naming("folder", &s.location, report.skipped.iter().chain(&report.warnings)),
             new: report.imported,
             updated: report.updated,
             validators: None,
@@ -331,10 +331,8 @@ impl Engine {
         let gone: Vec<String> =
             changes.deleted.iter().map(|p| post_key(p)).filter(|k| !present.contains(k)).map(String::from).collect();
         self.lock().mark_keys_removed(s.id, &gone).map_err(|e| e.to_string())?;
-        let status = match changes.skipped.as_slice() {
-            [] => "git".to_string(),
-            [(path, why), rest @ ..] => format!("git; skipped {}: {path}: {why}", rest.len() + 1),
-        };
+        let status =
+            status_naming("git", &s.location, changes.skipped.iter().chain(&report.skipped).chain(&report.warnings));
         Ok(Outcome {
             status,
             new: report.imported,
@@ -377,5 +375,27 @@ fn finished(r: &SyncReport) -> SyncEvent {
         updated: r.updated,
         images: r.images,
         cancelled: r.cancelled,
+    }
+}
+
+/// A source's status after a run that read files: `kind`, then how many files were passed
+/// over or read with a problem and the first of them (the source's row shows it), each one
+/// named in the log (the first 100). Posts unpublished on purpose are not a problem.
+fn status_naming<'a>(kind: &str, location: &str, problems: impl Iterator<Item = &'a (String, String)>) -> String {
+    const LOGGED: usize = 100;
+    let problems: Vec<&(String, String)> =
+        problems.filter(|(_, why)| why != broadsheet_import::PUBLISHED_FALSE).collect();
+    for (path, why) in problems.iter().take(LOGGED) {
+        log::warn!("{location}: {path}: {why}");
+    }
+    if problems.len() > LOGGED {
+        log::warn!("{location}: {} more files with problems", problems.len() - LOGGED);
+    }
+    match problems.as_slice() {
+        [] => kind.to_string(),
+        [(path, why), ..] => {
+            let (n, files) = (problems.len(), if problems.len() == 1 { "file" } else { "files" });
+            broadsheet_model::shown(format_args!("{kind}; {n} {files} skipped or with warnings; first {path}: {why}"))
+        }
     }
 }

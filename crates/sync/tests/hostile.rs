@@ -73,6 +73,28 @@ fn a_git_blob_bomb_and_links_in_posts_are_skipped_unread() {
 }
 
 #[test]
+fn a_folder_sync_names_the_files_it_skipped_in_the_sources_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(site.join("_posts")).unwrap();
+    std::fs::write(site.join("_posts/2024-01-02-good.md"), "---\ntitle: \"好文章\"\n---\n正文").unwrap();
+    std::fs::write(site.join("_posts/2024-01-03-draft.md"), "---\ntitle: d\npublished: false\n---\nx").unwrap();
+    let huge = format!("---\ntitle: huge\n---\n{}", "a".repeat(broadsheet_jekyll::MAX_POST_BYTES + 1));
+    std::fs::write(site.join("_posts/2024-01-04-huge.md"), huge).unwrap();
+    let store = archive(dir.path());
+    let rt = rt();
+    rt.block_on(add_source(&store, &site.display().to_string(), None, None)).unwrap();
+    let engine = Engine::new(store.clone(), SyncOptions::new(&dir.path().join("data")));
+    let r = sync_now(&rt, &engine);
+    assert!(r.failures.is_empty(), "{:?}", r.failures);
+    assert_eq!(titles(&store), ["好文章"]);
+    let status = store.lock().unwrap().sync_sources().unwrap()[0].health.last_status.clone().unwrap();
+    // The oversized post is named; the unpublished one is not a problem.
+    assert!(status.starts_with("folder; 1 file skipped"), "{status}");
+    assert!(status.contains("2024-01-04-huge.md") && status.contains("bytes"), "{status}");
+}
+
+#[test]
 fn a_source_whose_last_attempt_never_finished_is_backed_off_not_retried_at_start() {
     let dir = tempfile::tempdir().unwrap();
     let work = dir.path().join("site");
