@@ -93,21 +93,41 @@ pub fn for_display(
         .to_string()
 }
 
+/// Re-sanitises stored HTML for a file written out (the Markdown export): every `<img src>`
+/// mapped through `image` (to a cached copy's site path such as `/assets/…`, or left as it
+/// was), links kept as stored. Unlike [`for_display`] there is no app scheme to keep out of
+/// links, and a root-relative path is the export's own (stored HTML is absolute).
+pub fn for_export(html: &str, image: impl Fn(&str) -> String + Send + Sync + 'static) -> String {
+    let mut b = policy();
+    b.url_relative(UrlRelative::Custom(Box::new(relative_resolver(|url| {
+        (url.starts_with('#') || url.starts_with("/assets/")).then_some(Cow::Borrowed(url))
+    }))))
+    .attribute_filter(move |element, attribute, value| match (element, attribute) {
+        ("img", "src") => Some(Cow::Owned(image(value))),
+        _ => Some(Cow::Borrowed(value)),
+    })
+    .clean(&depth::bound(html))
+    .to_string()
+}
+
 /// Every `href` of the links in sanitised HTML, decoded, without repeats.
 pub fn link_targets(html: &str) -> Vec<String> {
-    attribute_values(html, "<a ", "href=\"")
+    attribute_values(html, "<a ", "href")
 }
 
 /// Absolute http(s) URLs of the images in sanitised HTML, in order, without repeats.
 pub fn image_sources(html: &str) -> Vec<String> {
-    let mut urls = attribute_values(html, "<img ", "src=\"");
+    let mut urls = attribute_values(html, "<img ", "src");
     urls.retain(|u| u.starts_with("https://") || u.starts_with("http://"));
     urls
 }
 
-/// Values of `attr` (given as `name="`) on tags opening with `tag`, in sanitiser output
-/// (which always double-quotes attributes), entity-decoded, first occurrence only.
-fn attribute_values(html: &str, tag: &str, attr: &str) -> Vec<String> {
+/// Values of attribute `name` on tags opening with `tag`, in sanitiser output, entity-
+/// decoded, first occurrence only. The serialiser writes every attribute as `name="value"`
+/// with `"` escaped inside values (`<` and `>` are not), so the attributes are read one by
+/// one from the tag's start: a value such as `alt="asrc="` or `alt="a>b"` is a value, not
+/// the attribute after it or the tag's end.
+fn attribute_values(html: &str, tag: &str, name: &str) -> Vec<String> {
     // A hashed "seen" set: a post may carry hundreds of thousands of links, and a scan of the
     // list for each one was quadratic (minutes for a 4 MiB post).
     let mut out: Vec<String> = Vec::new();
@@ -115,16 +135,36 @@ fn attribute_values(html: &str, tag: &str, attr: &str) -> Vec<String> {
     let mut rest = html;
     while let Some(i) = rest.find(tag) {
         rest = &rest[i + tag.len()..];
-        let element = &rest[..rest.find('>').unwrap_or(rest.len())];
-        if let Some(s) = element.find(attr) {
-            let v = &element[s + attr.len()..];
-            let value = html_escape::decode_html_entities(&v[..v.find('"').unwrap_or(v.len())]).into_owned();
+        let (value, after) = attribute_in_tag(rest, name);
+        if let Some(v) = value {
+            let value = html_escape::decode_html_entities(v).into_owned();
             if seen.insert(value.clone()) {
                 out.push(value);
             }
         }
+        rest = after;
     }
     out
+}
+
+/// The raw value of attribute `name` in a serialised tag whose attributes start `tag`, and
+/// what follows the attributes read (the whole tag when it is well formed). Linear in the tag.
+fn attribute_in_tag<'a>(tag: &'a str, name: &str) -> (Option<&'a str>, &'a str) {
+    let mut rest = tag;
+    let mut found = None;
+    loop {
+        rest = rest.trim_start();
+        let Some(eq) = rest.find(|c: char| c == '=' || c == '>' || c == '"' || c.is_whitespace()) else {
+            return (found, rest);
+        };
+        let (attr, after) = rest.split_at(eq);
+        let Some(after) = after.strip_prefix("=\"") else { return (found, rest) };
+        let Some(end) = after.find('"') else { return (found, rest) };
+        if found.is_none() && attr == name {
+            found = Some(&after[..end]);
+        }
+        rest = &after[end + 1..];
+    }
 }
 
 const BLOCK_TAGS: &[&str] = &[
@@ -232,6 +272,19 @@ pub fn excerpt(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn image_and_link_addresses_are_read_attribute_by_attribute() {
+        let html = sanitize(
+            concat!(
+                r#"<p><img alt="asrc=" src="https://a.example/p.png"> <img alt="a>b" src="https://a.example/q.png">"#,
+                r#"<a title="ahref=" href="https://a.example/x">x</a> <img src="https://a.example/p.png"></p>"#,
+            ),
+            None,
+        );
+        assert_eq!(image_sources(&html), ["https://a.example/p.png", "https://a.example/q.png"], "{html}");
+        assert_eq!(link_targets(&html), ["https://a.example/x"], "{html}");
+    }
 
     #[test]
     fn escaped_text_is_only_text_in_elements_and_attributes() {

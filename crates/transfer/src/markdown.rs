@@ -59,12 +59,8 @@ pub fn export_markdown(store: &Store, selection: &Selection, out: &Path) -> Resu
                 report.images += 1;
             }
         }
-        let html = broadsheet_html::for_display(
-            &a.html,
-            "http",
-            move |u| local.get(u).cloned().unwrap_or_else(|| u.to_string()),
-            HashMap::new(),
-        );
+        let html =
+            broadsheet_html::for_export(&a.html, move |u| local.get(u).cloned().unwrap_or_else(|| u.to_string()));
 
         let name = files_in.entry(folder).or_default().claim(&format!("{}-{}.md", date_prefix(a), slug(&a.key)));
         let path = dir.join(name);

@@ -207,13 +207,26 @@ fn markdown_export_reads_back_as_a_jekyll_site_with_the_same_titles_dates_and_ca
         v
     };
     assert_eq!(facts(&a), facts(&c));
-    // Images point at the exported files, which exist.
-    let sample_post = std::fs::read_dir(out.join("_posts/kejiribao")).unwrap().next().unwrap().unwrap().path();
-    let text = std::fs::read_to_string(sample_post).unwrap();
-    if let Some(i) = text.find("src=\"/assets/") {
-        let name = &text[i + 13..][..text[i + 13..].find('"').unwrap()];
-        assert!(out.join("assets").join(name).is_file());
+    // Cached images point at the exported files, which exist; links (http ones too) stay.
+    let (mut assets, mut http_links) = (0, 0);
+    let mut stored_http_links = 0;
+    for x in a.list_articles(&ArticleQuery { limit: Some(1000), ..Default::default() }).unwrap() {
+        stored_http_links += a.article(x.id).unwrap().html.matches("href=\"http://").count();
     }
+    for folder in std::fs::read_dir(out.join("_posts")).unwrap() {
+        for post in std::fs::read_dir(folder.unwrap().path()).unwrap() {
+            let text = std::fs::read_to_string(post.unwrap().path()).unwrap();
+            http_links += text.matches("href=\"http://").count();
+            for (i, _) in text.match_indices("src=\"/assets/") {
+                let name = &text[i + 13..][..text[i + 13..].find('"').unwrap()];
+                assert!(out.join("assets").join(name).is_file(), "{name}");
+                assets += 1;
+            }
+        }
+    }
+    assert!(assets >= report.images, "{assets} images shown of {} exported", report.images);
+    assert!(stored_http_links > 0, "the sample has http links");
+    assert_eq!(http_links, stored_http_links, "every http link is kept");
 }
 
 #[test]
