@@ -37,6 +37,7 @@ fn main() {
                 "open_other_archive",
                 "archive_location",
                 "switch_archive",
+                "start_new_archive",
                 "retention_preview",
                 "apply_retention",
                 "get_image_budget",

@@ -177,18 +177,22 @@ pub async fn restore_into_new_archive(
     Ok(Some(ExportDone { path: made.display().to_string(), count: n as u64 }))
 }
 
-/// Makes a new folder at `dir` (or `dir-2`, `dir-3`…: created exclusively, so it is this
-/// restore's own) holding an archive of `backup`; on any failure removes that folder, so a
-/// retry starts clean. Returns the folder and the number of posts.
-fn new_archive_from(dir: &std::path::Path, backup: &broadsheet_store::Backup) -> Result<(PathBuf, usize), ApiError> {
-    let made = (1..=100)
+/// A new folder at `dir`, or `dir-2`, `dir-3`…: created exclusively, so it is the caller's own.
+fn new_folder(dir: &std::path::Path) -> Result<PathBuf, ApiError> {
+    (1..=100)
         .map(|i| if i == 1 { dir.to_owned() } else { PathBuf::from(format!("{}-{i}", dir.display())) })
         .find_map(|candidate| match std::fs::create_dir(&candidate) {
             Ok(()) => Some(Ok(candidate)),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => None,
             Err(e) => Some(Err(ApiError::Storage(format!("{}: {e}", candidate.display())))),
         })
-        .unwrap_or_else(|| Err(ApiError::InvalidInput(format!("{}: taken, and 99 names after it", dir.display()))))?;
+        .unwrap_or_else(|| Err(ApiError::InvalidInput(format!("{}: taken, and 99 names after it", dir.display()))))
+}
+
+/// Makes a new folder at `dir` (or `dir-2`, `dir-3`…, see [`new_folder`]) holding an archive of `backup`; on any failure removes that folder, so a
+/// retry starts clean. Returns the folder and the number of posts.
+fn new_archive_from(dir: &std::path::Path, backup: &broadsheet_store::Backup) -> Result<(PathBuf, usize), ApiError> {
+    let made = new_folder(dir)?;
     let restored = broadsheet_store::Store::open(&made.join(broadsheet_store::ARCHIVE_FILE))
         .and_then(|mut store| store.restore(backup));
     match restored {
@@ -238,6 +242,7 @@ pub fn archive_location(state: State<'_, AppState>) -> ArchiveLocation {
         is_default: state.data_dir == state.home,
         problem: state.location_problem.clone(),
         next: next.map(|d| d.display().to_string()),
+        unopened: state.unopened.clone(),
     }
 }
 
@@ -262,6 +267,35 @@ pub async fn switch_archive(
     // restarted process is not the one their WebDriver session drives. (A restart keeps the
     // arguments, `--data-dir` included; on macOS a bundle is restarted through `open`, which
     // does not pass `BROADSHEET_DATA_DIR` on.)
+    #[cfg(feature = "e2e")]
+    if std::env::var_os("BROADSHEET_TEST_DIALOG_DIR").is_some() {
+        app.exit(0);
+        return Ok(());
+    }
+    app.restart()
+}
+
+/// When the usual archive could not be opened (a temporary one is open): makes a new archive
+/// in a new folder beside it, opened at every start from now on, and restarts on it. The
+/// file that failed stays where it is, as it is (the settings can switch back to it).
+#[tauri::command]
+pub async fn start_new_archive(app: tauri::AppHandle, state: State<'_, AppState>) -> Result<(), ApiError> {
+    if state.unopened.is_none() {
+        return Err(ApiError::InvalidInput("the archive is open; there is nothing to start anew".into()));
+    }
+    let home = state.home.clone();
+    let made = tauri::async_runtime::spawn_blocking(move || -> Result<PathBuf, ApiError> {
+        let made = new_folder(&home.join(format!("archive-{}", today())))?;
+        crate::state::open_archive(&made).map_err(|e| ApiError::Storage(format!("{}: {e}", made.display())))?;
+        broadsheet_store::location::remember(&home, &made)
+            .and_then(|()| broadsheet_store::location::choose(&home, Some(&made)))
+            .map_err(|e| ApiError::Storage(format!("{}: {e}", home.display())))?;
+        Ok(made)
+    })
+    .await
+    .map_err(crate::errors::internal)??;
+    log::info!("a new archive in {}; the one that could not be opened is left as it was", made.display());
+    // As `switch_archive`: the real-window tests relaunch the app themselves.
     #[cfg(feature = "e2e")]
     if std::env::var_os("BROADSHEET_TEST_DIALOG_DIR").is_some() {
         app.exit(0);

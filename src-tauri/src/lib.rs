@@ -46,9 +46,9 @@ pub fn run() {
             if let Some(logs) = logging::folder(app.handle(), data_dir::explicit().as_deref()) {
                 logging::to_folder(&logs);
             }
-            let (store, dir, problem) = state::open_chosen_archive(&home)?;
-            log::info!("Broadsheet {} on the archive in {}", env!("CARGO_PKG_VERSION"), dir.display());
-            app.manage(state::AppState::new(store, &dir, home, problem));
+            let opened = state::open_chosen_archive(&home)?;
+            log::info!("Broadsheet {} on the archive in {}", env!("CARGO_PKG_VERSION"), opened.dir.display());
+            app.manage(state::AppState::new(opened, home));
             guard::build_windows(app.handle(), &windows)?;
             sync::start_scheduler(app.handle());
             sync::start_indexer(app.handle());
@@ -93,6 +93,7 @@ pub fn run() {
             archive::open_other_archive,
             archive::archive_location,
             archive::switch_archive,
+            archive::start_new_archive,
             archive::retention_preview,
             archive::apply_retention,
             archive::get_image_budget,

@@ -28,6 +28,9 @@ pub struct AppState {
     pub home: PathBuf,
     /// Why the archive the reader switched to could not be opened (the home's is open instead).
     pub location_problem: Option<String>,
+    /// Why the home's own archive could not be opened either: a temporary one is open, and
+    /// the window says so and offers a new archive (the file that failed is left as it is).
+    pub unopened: Option<String>,
     /// An archive folder made or picked in this session, offered to switch to (never a path
     /// the webview names: it only says "switch").
     pub next_archive: Mutex<Option<PathBuf>>,
@@ -37,7 +40,9 @@ pub struct AppState {
 const IDLE_READERS: usize = 4;
 
 impl AppState {
-    pub fn new(store: Store, data_dir: &Path, home: PathBuf, location_problem: Option<String>) -> Self {
+    pub fn new(opened: Opened, home: PathBuf) -> Self {
+        let Opened { store, dir, problem: location_problem, unopened } = opened;
+        let data_dir = dir.as_path();
         let store: SharedStore = Arc::new(Mutex::new(store));
         let engine = Engine::new(store.clone(), SyncOptions::new(data_dir));
         AppState {
@@ -52,6 +57,7 @@ impl AppState {
             devices_error: Mutex::new(None),
             home,
             location_problem,
+            unopened,
             next_archive: Mutex::new(None),
         }
     }
@@ -148,15 +154,27 @@ fn off_the_workers<T>(work: impl FnOnce() -> T) -> T {
 /// the window would not appear until it did.
 const CHOSEN_ARCHIVE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(5);
 
+/// The archive the window opens, where, and why it is not the one expected.
+pub struct Opened {
+    pub store: Store,
+    pub dir: PathBuf,
+    /// Why the archive the reader chose was passed over.
+    pub problem: Option<String>,
+    /// Why the home's own archive could not be opened (the one open is temporary).
+    pub unopened: Option<String>,
+}
+
 /// Opens the archive the reader chose (`broadsheet_store::location::chosen`), else the home's
-/// own: the store, its folder, and why the chosen one was passed over, if it was.
-pub fn open_chosen_archive(home: &Path) -> Result<(Store, PathBuf, Option<String>), Box<dyn std::error::Error>> {
+/// own, else — that one cannot be opened either: damaged, written by a newer Broadsheet, on a
+/// full or read-only disk — a temporary archive with the sample, so the app still starts and
+/// says why instead of failing at every launch. Nothing is done to the file that failed.
+pub fn open_chosen_archive(home: &Path) -> Result<Opened, Box<dyn std::error::Error>> {
     let problem = match broadsheet_store::location::chosen(home) {
         Ok(None) => None,
         Ok(Some(dir)) => {
             let at = dir.clone();
             match within(CHOSEN_ARCHIVE_DEADLINE, &dir, move || open_chosen(&at)) {
-                Ok(store) => return Ok((store, dir, None)),
+                Ok(store) => return Ok(Opened { store, dir, problem: None, unopened: None }),
                 Err(why) => Some(why),
             }
         }
@@ -165,7 +183,36 @@ pub fn open_chosen_archive(home: &Path) -> Result<(Store, PathBuf, Option<String
     if let Some(p) = &problem {
         log::warn!("the archive chosen cannot be opened, the default one is: {p}");
     }
-    Ok((open_archive(home)?, home.to_owned(), problem))
+    match open_archive(home) {
+        Ok(store) => Ok(Opened { store, dir: home.to_owned(), problem, unopened: None }),
+        Err(e) => {
+            let why = format!("{}: {e}", home.join(broadsheet_store::ARCHIVE_FILE).display());
+            log::error!("the archive cannot be opened, a temporary one is open instead: {why}");
+            let dir = temporary_archive_dir()?;
+            Ok(Opened { store: open_archive(&dir)?, dir, problem, unopened: Some(why) })
+        }
+    }
+}
+
+/// A fresh folder for a temporary archive, in the system's temporary folder (one per
+/// process; those left by earlier runs more than a day old are removed).
+fn temporary_archive_dir() -> std::io::Result<PathBuf> {
+    const PREFIX: &str = "broadsheet-unopened-";
+    let base = std::env::temp_dir();
+    if let Ok(entries) = std::fs::read_dir(&base) {
+        let day = std::time::Duration::from_secs(24 * 3600);
+        for e in entries.flatten() {
+            let old = e.metadata().ok().and_then(|m| m.modified().ok()).and_then(|t| t.elapsed().ok());
+            if e.file_name().to_string_lossy().starts_with(PREFIX) && old.is_some_and(|age| age > day) {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
+    }
+    let dir = base.join(format!("{PREFIX}{}", std::process::id()));
+    // A folder of the same name is an earlier process's (ids are reused): not this one's.
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
 }
 
 /// The chosen archive in `dir`, or why it cannot be opened (named by its folder).
@@ -232,6 +279,21 @@ mod tests {
         assert!(why.starts_with("/mnt/hung: did not answer"), "{why}");
         assert_eq!(super::within(Duration::from_secs(5), at, || Ok(2)), Ok(2));
         assert_eq!(super::within::<()>(Duration::from_secs(5), at, || Err("no".into())), Err("no".into()));
+    }
+
+    #[test]
+    fn an_archive_that_cannot_be_opened_is_left_as_it_is_and_a_temporary_one_opens() {
+        let home = tempfile::tempdir().unwrap();
+        let file = home.path().join(broadsheet_store::ARCHIVE_FILE);
+        let damaged = b"not an archive at all, but a file of the same name".repeat(100);
+        std::fs::write(&file, &damaged).unwrap();
+        let opened = super::open_chosen_archive(home.path()).unwrap();
+        let why = opened.unopened.expect("said why");
+        assert!(why.contains(&file.display().to_string()), "{why}");
+        assert_ne!(opened.dir, home.path(), "not the home's archive");
+        assert!(opened.store.article_count().unwrap() > 0, "the sample, so the window is not empty");
+        assert_eq!(std::fs::read(&file).unwrap(), damaged, "the file that failed is untouched");
+        let _ = std::fs::remove_dir_all(&opened.dir);
     }
 
     #[test]

@@ -266,3 +266,38 @@ async fn a_backup_restores_into_a_new_archive_beside_a_used_one_and_the_window_s
     assert!(!location.exists(), "the failed choice is forgotten");
     app.quit().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_archive_that_cannot_be_opened_is_said_kept_as_it_is_and_a_new_one_can_be_started() {
+    let _one = crate::harness::one_window_at_a_time().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (data, dialogs) = (dir.path().join("data"), dir.path().join("dialogs"));
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::create_dir_all(&dialogs).unwrap();
+    // Damaged beyond what SQLite opens: the app used to fail at every start.
+    let file = data.join(broadsheet_store::ARCHIVE_FILE);
+    let damaged = b"SQLite format 3\0 and then nothing an archive holds".repeat(200);
+    std::fs::write(&file, &damaged).unwrap();
+    let env = [("BROADSHEET_TEST_DIALOG_DIR", dialogs.as_path())];
+    let app = App::launch_in_with_env(&data, &env).await;
+    app.wait_for_list().await;
+    app.wait_until("the window says why", "return !!document.querySelector('.unopened-banner .unopened-why')").await;
+    let why = app.text(".unopened-why").await;
+    assert!(why.contains(broadsheet_store::ARCHIVE_FILE), "{why}");
+    app.screenshot("archive-unopened.png").await;
+    app.click_ending_the_app(".start-new-archive").await;
+    let location = data.join("archive-location.txt");
+    settle(|| location.is_file()).await;
+    let chosen = std::fs::read_to_string(&location).unwrap();
+    assert!(chosen.trim().starts_with(data.join("archive-").to_str().unwrap()), "{chosen}");
+    app.quit().await;
+    assert_eq!(std::fs::read(&file).unwrap(), damaged, "the file that failed is left as it was");
+
+    // The next start opens the new archive, without the warning.
+    let app = App::launch_in_with_env(&data, &env).await;
+    app.wait_for_list().await;
+    let path = archive_path(&app).await;
+    assert!(path.contains("archive-") && !path.contains("default"), "{path}");
+    assert!(!app.eval::<bool>("return !!document.querySelector('.unopened-banner')").await, "no warning now");
+    app.quit().await;
+}

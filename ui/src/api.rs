@@ -370,6 +370,11 @@ pub async fn switch_archive(to_default: bool) -> Result<(), ApiError> {
     call("switch_archive", &Args { to_default }).await
 }
 
+/// When the usual archive could not be opened: a new one, and a restart on it.
+pub async fn start_new_archive() -> Result<(), ApiError> {
+    call("start_new_archive", &NoArgs {}).await
+}
+
 /// Adds the feeds of an OPML file the reader chooses; `None` when they cancel.
 pub async fn import_opml_file() -> Result<Option<OpmlDone>, ApiError> {
     call("import_opml_file", &NoArgs {}).await

@@ -30,6 +30,13 @@ pub fn system_language() -> String {
 }
 
 const ZH: &[(&str, &str)] = &[
+    ("Your archive could not be opened:", "存档无法打开："),
+    (
+        "Nothing in it was changed. This window shows a temporary archive: what you do here is not kept.",
+        "其中的内容没有被改动。此窗口显示的是一个临时存档：在这里所做的操作不会保留。",
+    ),
+    ("Start a new archive (Broadsheet restarts)", "新建存档（Broadsheet 将重新启动）"),
+    ("or open another one in Settings → Your archive.", "或在“设置 → 我的存档”中打开另一个。"),
     ("All articles", "全部文章"),
     ("Unread", "未读"),
     ("Bookmarked", "收藏"),

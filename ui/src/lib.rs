@@ -37,7 +37,49 @@ pub fn App() -> View {
             Resizer(sidebar=false)
             Reader {}
             HelpOverlay {}
+            UnopenedBanner {}
         }
+    }
+}
+
+/// Across the window's top when the usual archive could not be opened (damaged, from a newer
+/// Broadsheet, on a disk that fails): why, that the archive open is temporary, and a way on.
+#[component]
+pub fn UnopenedBanner() -> View {
+    let state = use_context::<AppState>();
+    let why = create_signal(None::<String>);
+    let failed = create_signal(None::<String>);
+    state::spawn(async move {
+        if let Ok(l) = api::archive_location().await {
+            why.set(l.unopened);
+        }
+    });
+    let start_new = move |_| {
+        state::spawn(async move {
+            if let Err(e) = api::start_new_archive().await {
+                failed.set(Some(e.to_string()));
+            }
+        });
+    };
+    view! {
+        (why.get_clone().map(|reason| view! {
+            div(class="unopened-banner", role="alert") {
+                button(class="unopened-dismiss", aria-label=state.t("Dismiss"), on:click=move |_| why.set(None)) { "×" }
+                p {
+                    strong { (state.t("Your archive could not be opened:")) } " " span(class="unopened-why") { (reason) }
+                }
+                p {
+                    (state.t("Nothing in it was changed. This window shows a temporary archive: what you do here is not kept."))
+                }
+                div(class="unopened-actions") {
+                    button(class="start-new-archive", on:click=start_new) {
+                        (state.t("Start a new archive (Broadsheet restarts)"))
+                    }
+                    span(class="unopened-hint") { (state.t("or open another one in Settings → Your archive.")) }
+                }
+                (failed.get_clone().map(|e| view! { p(class="unopened-failed") { (e) } }))
+            }
+        }))
     }
 }
 

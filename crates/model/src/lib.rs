@@ -293,6 +293,10 @@ pub struct ArchiveLocation {
     pub problem: Option<String>,
     /// An archive made or picked in this session that the window can switch to.
     pub next: Option<String>,
+    /// Why the usual archive could not be opened: the one open is temporary (nothing done in
+    /// it is kept), and the window offers a new one.
+    #[serde(default)]
+    pub unopened: Option<String>,
 }
 
 /// What an OPML import from the window did.
