@@ -47,59 +47,49 @@ const MAX_JSON_CONTAINERS: usize = 100_000;
 enum Prescan<'a> {
     TooDeep,
     TooLarge,
+    TooManyNamespaces,
     Parse(std::borrow::Cow<'a, [u8]>),
 }
 
-/// A cheap linear look at the document before any parser that recurses or keeps per-level
-/// state sees it: how deeply `<` elements (XML) or `[`/`{` (JSON) nest, and how many entries
-/// it holds. Tags are read as XML reads them: a `>` or `/>` inside a quoted attribute value
-/// does not end the tag (`<media:content a="/>">` repeated is real nesting, and feed-rs
-/// recurses on it until the stack overflows). An over-estimate is harmless: only absurd
-/// documents reach the bounds.
+/// Namespace declarations in scope at once (real feeds: a dozen on the root). The XML reader
+/// looks each prefix up by walking every binding in scope, for each element's start and
+/// end: 255 levels of 256 declarations each over 32 MiB of elements was 10^11 steps.
+const MAX_NAMESPACES_IN_SCOPE: usize = 256;
+
+/// A linear look at the document before any parser that recurses or keeps per-level state
+/// sees it: how deeply elements (XML) or `[`/`{` (JSON) nest, how many namespaces are in
+/// scope, and how many entries it holds. XML is read by the same reader, in the same
+/// version and settings, as feed-rs's own, so what is counted is what feed-rs will see: a
+/// hand-written scan was a model of XML, and each gap in the model was a bypass (a quote
+/// inside a processing instruction hid 200,000 nested elements from it, and feed-rs
+/// recursed on them until the stack overflowed). The format is chosen as feed-rs chooses
+/// it: by the first `<` or `{` in its first buffer.
 fn prescan(bytes: &[u8]) -> Prescan<'_> {
-    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
-    if first.is_some_and(|&b| b == b'{' || b == b'[') {
+    // feed-rs peeks at one `BufReader` fill (8 KiB) for the first `<` or `{`.
+    let head = &bytes[..bytes.len().min(8 * 1024)];
+    if head.iter().find(|&&b| b == b'<' || b == b'{') == Some(&b'{') {
         return json_prescan(bytes);
     }
-    // Open elements by name (at most MAX_FEED_DEPTH of them), to close them after a cut.
-    let mut open: Vec<&[u8]> = Vec::new();
-    let mut entries = 0usize;
-    let mut i = 0;
-    while let Some(off) = bytes[i..].iter().position(|&b| b == b'<') {
-        let at = i + off;
-        let rest = &bytes[at..];
-        // CDATA (where feeds put HTML with unclosed `<br>`s) and comments are text: skip them.
-        let skip_to = |end: &[u8]| find(rest, end).map_or(bytes.len(), |e| at + e + end.len());
-        if rest.starts_with(b"<![CDATA[") {
-            i = skip_to(b"]]>");
-            continue;
-        }
-        if rest.starts_with(b"<!--") {
-            i = skip_to(b"-->");
-            continue;
-        }
-        let close = tag_end(bytes, at);
-        let tag = &bytes[at..close];
-        match tag.get(1) {
-            Some(b'/') => {
-                // Closes the innermost open element of its name (an unescaped `<br>` in a
-                // description never is, and must not throw the stack out of step).
-                let name = tag_name(&tag[2..]);
-                if let Some(k) = open.iter().rposition(|n| n.eq_ignore_ascii_case(name)) {
-                    open.truncate(k);
-                }
-            }
-            Some(b'!' | b'?') => {}
-            _ => {
-                let name = tag_name(&tag[1..]);
-                let local = name.rsplit(|&b| b == b':').next().unwrap_or(name);
-                if local.eq_ignore_ascii_case(b"item") || local.eq_ignore_ascii_case(b"entry") {
+    let mut reader = quick_xml::Reader::from_reader(bytes);
+    let config = reader.config_mut();
+    config.expand_empty_elements = true;
+    config.trim_markup_names_in_closing_tags = true;
+    config.trim_text(false);
+    // Open elements: (qualified name, namespaces it declares), to close them after a cut.
+    let mut open: Vec<(Vec<u8>, usize)> = Vec::new();
+    let (mut entries, mut namespaces) = (0usize, 0usize);
+    loop {
+        let before = usize::try_from(reader.buffer_position()).unwrap_or(bytes.len()).min(bytes.len());
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Start(e)) => {
+                let local = e.local_name();
+                if local.as_ref().eq_ignore_ascii_case(b"item") || local.as_ref().eq_ignore_ascii_case(b"entry") {
                     entries += 1;
                     if entries > MAX_PARSED_ENTRIES {
                         // Cut before this entry and close what is open: a well-formed
                         // document of the first entries.
-                        let mut cut = bytes[..at].to_vec();
-                        for name in open.iter().rev() {
+                        let mut cut = bytes[..before].to_vec();
+                        for (name, _) in open.iter().rev() {
                             cut.extend_from_slice(b"</");
                             cut.extend_from_slice(name);
                             cut.push(b'>');
@@ -107,39 +97,36 @@ fn prescan(bytes: &[u8]) -> Prescan<'_> {
                         return Prescan::Parse(std::borrow::Cow::Owned(cut));
                     }
                 }
-                if !tag[..tag.len() - usize::from(tag.ends_with(b">"))].ends_with(b"/") {
-                    if open.len() >= MAX_FEED_DEPTH {
-                        return Prescan::TooDeep;
-                    }
-                    open.push(name);
+                if open.len() >= MAX_FEED_DEPTH {
+                    return Prescan::TooDeep;
+                }
+                // Unchecked for duplicates here (that check is quadratic in the attributes;
+                // the parser after this makes its own).
+                let declared = e
+                    .attributes()
+                    .with_checks(false)
+                    .flatten()
+                    .filter(|a| a.key.as_namespace_binding().is_some())
+                    .count();
+                namespaces += declared;
+                if namespaces > MAX_NAMESPACES_IN_SCOPE {
+                    return Prescan::TooManyNamespaces;
+                }
+                open.push((e.name().as_ref().to_vec(), declared));
+            }
+            Ok(quick_xml::events::Event::End(_)) => {
+                if let Some((_, declared)) = open.pop() {
+                    namespaces -= declared;
                 }
             }
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(_) => {}
+            // The parser after this stops at the same place with its own error; everything
+            // before it was within the bounds.
+            Err(_) => break,
         }
-        i = close;
     }
     Prescan::Parse(std::borrow::Cow::Borrowed(bytes))
-}
-
-/// Just past the `>` ending the tag that starts at `bytes[at] == b'<'` (quoted attribute
-/// values may hold `>`), or the end of the document.
-fn tag_end(bytes: &[u8], at: usize) -> usize {
-    let mut quote: Option<u8> = None;
-    for (j, &b) in bytes.iter().enumerate().skip(at + 1) {
-        match quote {
-            Some(q) if b == q => quote = None,
-            Some(_) => {}
-            None if b == b'"' || b == b'\'' => quote = Some(b),
-            None if b == b'>' => return j + 1,
-            None => {}
-        }
-    }
-    bytes.len()
-}
-
-/// The element name at the start of a tag's text (after `<`).
-fn tag_name(tag: &[u8]) -> &[u8] {
-    let end = tag.iter().position(|&b| b.is_ascii_whitespace() || b == b'/' || b == b'>').unwrap_or(tag.len());
-    &tag[..end]
 }
 
 fn json_prescan(bytes: &[u8]) -> Prescan<'_> {
@@ -173,10 +160,6 @@ fn json_prescan(bytes: &[u8]) -> Prescan<'_> {
     Prescan::Parse(std::borrow::Cow::Borrowed(bytes))
 }
 
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
-}
-
 /// Why a document is not a feed Broadsheet reads.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FeedError {
@@ -186,6 +169,9 @@ pub enum FeedError {
     /// Refused before parsing: a JSON document of more containers than any feed has.
     #[error("not a feed: more than {} JSON objects and arrays", MAX_JSON_CONTAINERS)]
     TooManyContainers,
+    /// Refused before parsing: more XML namespaces declared at once than any feed has.
+    #[error("not a feed: more than {} XML namespaces declared at once", MAX_NAMESPACES_IN_SCOPE)]
+    TooManyNamespaces,
     /// The feed parser's own reason (bounded: it may quote the document).
     #[error("not a feed: {0}")]
     Malformed(String),
@@ -200,6 +186,7 @@ pub fn parse_feed(bytes: &[u8], feed_url: &str, now: i64) -> Result<ParsedFeed, 
     let bytes = match prescan(bytes) {
         Prescan::TooDeep => return Err(FeedError::TooDeep),
         Prescan::TooLarge => return Err(FeedError::TooManyContainers),
+        Prescan::TooManyNamespaces => return Err(FeedError::TooManyNamespaces),
         Prescan::Parse(b) => b,
     };
     let bytes: &[u8] = &bytes;
@@ -500,6 +487,45 @@ mod depth_tests {
             .unwrap()
             .join();
         assert_eq!(r.ok(), Some(Ok(1)), "the deepest document the bound lets through is read, on a 2 MiB stack");
+    }
+
+    /// What the old hand-written scan skipped and the XML reader does not: a processing
+    /// instruction with a quote in it (the scan read on to the next `"?>`), text before the
+    /// root starting with `[` (taken for JSON), comments and CDATA lookalikes.
+    #[test]
+    fn nesting_and_entries_hidden_from_a_scan_are_seen_by_the_reader_feed_rs_uses() {
+        let media = "<media:content>".repeat(200_000);
+        let rss = |inner: &str| {
+            format!(
+                "<rss version=\"2.0\" xmlns:media=\"http://search.yahoo.com/mrss/\"><channel><item><guid>g</guid>{inner}</item></channel></rss>"
+            )
+        };
+        let pi = rss(&format!("<?x \"?>{media}\"?>"));
+        assert_eq!(parse_feed(pi.as_bytes(), "http://e.org/f.xml", 0).unwrap_err(), FeedError::TooDeep);
+        let bracket = format!("[{}", rss(&media));
+        assert_eq!(parse_feed(bracket.as_bytes(), "http://e.org/f.xml", 0).unwrap_err(), FeedError::TooDeep);
+        let comment = rss(&format!("<!-- \"-->{media}"));
+        assert_eq!(parse_feed(comment.as_bytes(), "http://e.org/f.xml", 0).unwrap_err(), FeedError::TooDeep);
+        let items = format!(
+            "<rss version=\"2.0\"><channel><title>c</title><?x \"?>{}\"?></channel></rss>",
+            (0..20_000).map(|i| format!("<item><guid>g{i}</guid></item>")).collect::<String>()
+        );
+        assert_eq!(parse_feed(items.as_bytes(), "http://e.org/f.xml", 0).unwrap().posts.len(), MAX_PARSED_ENTRIES);
+    }
+
+    /// Every prefix lookup walks the bindings in scope: their number is bounded.
+    #[test]
+    fn namespaces_declared_by_the_thousand_are_refused() {
+        let decls: String = (0..200).map(|i| format!(" xmlns:p{i}=\"u{i}\"")).collect();
+        let wrappers = format!("<x{decls}>").repeat(4);
+        let feed = format!("<rss version=\"2.0\"><channel>{wrappers}<q:y/></channel></rss>");
+        assert_eq!(parse_feed(feed.as_bytes(), "http://e.org/f.xml", 0).unwrap_err(), FeedError::TooManyNamespaces);
+        // A real feed's dozen, on the root: read.
+        let ok = format!(
+            "<rss version=\"2.0\"{}><channel><title>c</title><item><guid>g</guid></item></channel></rss>",
+            (0..12).map(|i| format!(" xmlns:n{i}=\"http://n{i}.example/\"")).collect::<String>()
+        );
+        assert_eq!(parse_feed(ok.as_bytes(), "http://e.org/f.xml", 0).unwrap().posts.len(), 1);
     }
 
     /// Millions of empty items would all be built before any could be dropped: the document
