@@ -43,30 +43,52 @@ pub(crate) fn bound(html: &str) -> Cow<'_, str> {
     }
 }
 
-/// The parser's own verdict: whether building `html` stays within depth and size bounds.
+/// The parser's own verdict: whether building `html` stays within depth and size bounds,
+/// parsed as the sanitiser parses it (a fragment in a `<div>`, scripting on, as ammonia).
 pub fn within_bounds(html: &str) -> bool {
     // A third-party parser fed a stranger's text: should it panic, the text is not trusted.
-    std::panic::catch_unwind(|| measure(html)).unwrap_or(false)
+    std::panic::catch_unwind(|| measure(html, As::Fragment)).unwrap_or(false)
 }
 
-fn measure(html: &str) -> bool {
-    measure_steps(html).0
+/// The same verdict for `html` parsed as a whole document with scripting off, as the saved
+/// pages' article extractor (dom_query) parses it: there `<noscript>` holds elements, not
+/// text, and a million `<div>`s inside one passed the fragment check as text.
+pub fn within_bounds_as_document(html: &str) -> bool {
+    std::panic::catch_unwind(|| measure(html, As::Document)).unwrap_or(false)
+}
+
+/// How the document is parsed: as the sanitiser or as the article extractor does.
+#[derive(Clone, Copy)]
+enum As {
+    Fragment,
+    Document,
+}
+
+fn measure(html: &str, how: As) -> bool {
+    measure_steps(html, how).0
 }
 
 /// The verdict, and how many nodes were looked at to move children.
-fn measure_steps(html: &str) -> (bool, usize) {
+fn measure_steps(html: &str, how: As) -> (bool, usize) {
     // A real article makes about one element per 20–50 bytes, with attributes no longer than
     // the input; these leave room for terse markup and stop amplification at a small factor.
     let limits = Limits { elements: html.len() / 4 + 10_000, bytes: html.len() * 2 + 64 * 1024 };
     let state = Rc::new(Counts::default());
     let sink = Counter { nodes: RefCell::new(vec![Node::root()]), state: state.clone(), limits };
-    let mut parser = html5ever::parse_fragment(
-        sink,
-        html5ever::ParseOpts::default(),
-        QualName::new(None, ns!(html), local_name!("div")),
-        vec![],
-        false,
-    );
+    let mut parser = match how {
+        As::Fragment => html5ever::parse_fragment(
+            sink,
+            html5ever::ParseOpts::default(),
+            QualName::new(None, ns!(html), local_name!("div")),
+            vec![],
+            false,
+        ),
+        As::Document => {
+            let mut opts = html5ever::ParseOpts::default();
+            opts.tree_builder.scripting_enabled = false;
+            html5ever::parse_document(sink, opts)
+        }
+    };
     let mut rest = html;
     while !rest.is_empty() {
         let mut end = rest.len().min(CHUNK);
@@ -299,11 +321,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn noscript_nesting_is_text_to_the_sanitiser_and_elements_to_the_extractor() {
+        let html = format!("<body><noscript>{}</noscript>", "<div>".repeat(100_000));
+        assert!(within_bounds(&html), "scripting on: the noscript's content is text");
+        assert!(!within_bounds_as_document(&html), "scripting off: 100,000 nested divs");
+        assert!(within_bounds_as_document("<!doctype html><title>t</title><p>a <noscript><b>b</b></noscript>"));
+    }
+
+    #[test]
     fn moving_children_looks_at_each_moved_node_not_at_every_node_made() {
         // Each `</b>` runs the adoption agency, which moves the `<p>`'s children once.
         for n in [1_000, 8_000] {
             let html = format!("<div>{}", "<b><p></b></p>".repeat(n));
-            let (ok, steps) = measure_steps(&html);
+            let (ok, steps) = measure_steps(&html, As::Fragment);
             assert!(ok, "an ordinary tree");
             assert!(steps <= 4 * n, "{n} repeats: {steps} nodes looked at");
         }

@@ -78,7 +78,8 @@ pub fn decode(body: &[u8], content_type: Option<&str>) -> String {
 /// Reads `html`, fetched from `url` (absolute: relative links and images resolve against it).
 pub fn read_page(html: &str, url: &str) -> (Page, Vec<String>) {
     let mut warnings = Vec::new();
-    let article = if !broadsheet_html::within_bounds(html) {
+    // Measured as the extractor parses it (a whole document, scripting off).
+    let article = if !broadsheet_html::within_bounds_as_document(html) {
         warnings.push(format!("{url}: the page is too large or too deeply nested to find its article; kept whole"));
         None
     } else {
