@@ -115,8 +115,15 @@ pub async fn export_archive(
 #[tauri::command]
 pub async fn import_opml_file(app: tauri::AppHandle, state: State<'_, AppState>) -> Result<Option<OpmlDone>, ApiError> {
     let Some(path) = ask(&app, Ask::Open { filter: ("OPML", &["opml", "xml"]) }).await else { return Ok(None) };
-    let report =
-        state.with_store(|s| Ok(broadsheet_transfer::import_opml(s, &path)))?.map_err(crate::errors::transfer)?;
+    // Read and checked before the writer is taken: marks and the sync never wait on a parse.
+    let read = path.clone();
+    let feeds = tauri::async_runtime::spawn_blocking(move || broadsheet_transfer::read_opml(&read))
+        .await
+        .map_err(crate::errors::internal)?
+        .map_err(crate::errors::transfer)?;
+    let report = state
+        .with_store(|s| Ok(broadsheet_transfer::add_opml_feeds(s, &path, feeds)))?
+        .map_err(crate::errors::transfer)?;
     log::info!("OPML {}: {} feeds added, {} already present", path.display(), report.added, report.already_present);
     Ok(Some(OpmlDone { added: report.added as u64, already_present: report.already_present as u64 }))
 }

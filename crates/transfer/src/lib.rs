@@ -15,7 +15,10 @@ use broadsheet_store::{Backup, Store, StoreError, BACKUP_FORMAT, BACKUP_VERSION}
 pub use bookmarks::export_bookmarks;
 pub use filenames::{safe_file_name, UniqueNames};
 pub use markdown::{export_markdown, MarkdownReport};
-pub use opml::{export_opml, import_opml, parse_opml, OpmlError, OpmlFeed, OpmlReport, MAX_OPML_BYTES};
+pub use opml::{
+    add_opml_feeds, export_opml, import_opml, parse_opml, read_opml, OpmlError, OpmlFeed, OpmlReport, MAX_OPML_BYTES,
+    MAX_OUTLINE_ATTRIBUTES,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum TransferError {

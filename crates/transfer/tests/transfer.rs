@@ -354,6 +354,11 @@ fn hostile_opml_is_rejected_with_a_clear_error() {
     assert!(parse_opml(undefined).is_err());
     assert!(matches!(parse_opml("<opml><body><outline").unwrap_err(), OpmlError::NotXml { .. }));
     assert_eq!(parse_opml("<html/>").unwrap_err(), OpmlError::NotOpml);
+    // Hundreds of thousands of attributes on one outline: refused at the bound, not checked
+    // pairwise for duplicates (minutes).
+    let attrs: String = (0..300_000).map(|i| format!(" a{i}=\"\"")).collect();
+    let wide = format!("<opml version=\"2.0\"><body><outline{attrs} xmlUrl=\"https://a.example/f\"/></body></opml>");
+    assert!(matches!(parse_opml(&wide).unwrap_err(), OpmlError::BadAttribute(why) if why.contains("more than")));
 
     let dir = tempfile::tempdir().unwrap();
     let huge = dir.path().join("huge.opml");
