@@ -25,20 +25,36 @@ pub const MAX_SIDE: usize = 16_384;
 /// Most pixels kept: 64 Mpx is 256 MB decoded, more than any news picture needs.
 pub const MAX_PIXELS: usize = 64 * 1024 * 1024;
 
-/// Why an image's header claims too many pixels, or `None`. A 10 MiB PNG may declare
-/// 50,000 × 50,000 pixels: 10 GB once the webview decodes it, enough to crash its process
-/// each time the post is opened. Only the header is read; an unreadable one is left to the
-/// webview (it shows nothing).
+/// Why an image's header claims too many pixels (or cannot be measured), or `None`. A 10 MiB
+/// PNG may declare 50,000 × 50,000 pixels: 10 GB once the webview decodes it, enough to
+/// crash its process each time the post is opened. Only the header is read. An image whose
+/// size cannot be read from it is refused too: decoders are more lenient than the header
+/// reader (a JPEG with a fill byte before its frame header is read by libjpeg, not by
+/// imagesize), so "unreadable" could be a bomb the check never measured.
 pub fn too_many_pixels(bytes: &[u8]) -> Option<String> {
-    // A stranger's bytes through a third-party parser: a panic refuses the image.
-    let size = match std::panic::catch_unwind(|| imagesize::blob_size(bytes)) {
-        Ok(Ok(size)) => size,
-        Ok(Err(_)) => return None,
-        Err(_) => return Some("its header could not be read safely".into()),
+    let (w, h) = match bmp_size(bytes) {
+        Some(size) => size,
+        // A stranger's bytes through a third-party parser: a panic refuses the image.
+        None => match std::panic::catch_unwind(|| imagesize::blob_size(bytes)) {
+            Ok(Ok(size)) => (size.width, size.height),
+            Ok(Err(_)) => return Some("its size cannot be read from its header".into()),
+            Err(_) => return Some("its header could not be read safely".into()),
+        },
     };
-    let (w, h) = (size.width, size.height);
     (w > MAX_SIDE || h > MAX_SIDE || w.saturating_mul(h) > MAX_PIXELS)
         .then(|| format!("{w} × {h} pixels, more than an image may have ({MAX_SIDE} a side, {} Mpx)", MAX_PIXELS >> 20))
+}
+
+/// A BMP's size from its info header, which stores the height signed (negative: rows top
+/// down); the header reader takes it unsigned, so every top-down bitmap looked 4 billion
+/// pixels tall.
+fn bmp_size(bytes: &[u8]) -> Option<(usize, usize)> {
+    if image_type(bytes) != Some("image/bmp") || bytes.len() < 26 {
+        return None;
+    }
+    let int = |at: usize| i32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
+    let size = |v: i32| usize::try_from(v.unsigned_abs()).unwrap_or(usize::MAX);
+    Some((size(int(18)), size(int(22))))
 }
 
 #[cfg(test)]
@@ -62,8 +78,21 @@ mod tests {
         assert!(too_many_pixels(&png(16_000, 16_000)).is_some(), "too many pixels");
         // A GIF's logical screen: 65535 × 65535.
         assert!(too_many_pixels(b"GIF89a\xff\xff\xff\xff\0\0\0").is_some());
-        assert_eq!(too_many_pixels(b"\x89PNG\r\n\x1a\n"), None, "a truncated header is the webview's to refuse");
-        assert_eq!(too_many_pixels(b""), None);
+        // What cannot be measured is not kept: a truncated header, a JPEG whose frame header
+        // follows a fill byte (libjpeg reads it; the header reader does not).
+        assert!(too_many_pixels(b"\x89PNG\r\n\x1a\n").is_some());
+        assert!(too_many_pixels(b"").is_some());
+        let jpeg = b"\xff\xd8\xff\xff\xc0\x00\x11\x08\x00\x64\x00\x64\x03\x01\x22\x00\x02\x11\x01\x03\x11\x01";
+        assert!(too_many_pixels(jpeg).is_some());
+        // A top-down BMP (negative height) is its real size.
+        let mut bmp = b"BM".to_vec();
+        bmp.extend_from_slice(&[0; 16]);
+        bmp.extend_from_slice(&800i32.to_le_bytes());
+        bmp.extend_from_slice(&(-600i32).to_le_bytes());
+        bmp.extend_from_slice(&[0; 8]);
+        assert_eq!(too_many_pixels(&bmp), None);
+        bmp[22..26].copy_from_slice(&(-60_000i32).to_le_bytes());
+        assert!(too_many_pixels(&bmp).is_some());
     }
 
     #[test]
