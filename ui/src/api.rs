@@ -422,19 +422,33 @@ pub fn mark_first_rows_once(rows: u32) {
 }
 
 /// Runs `f` once what the DOM holds now has been painted: the frame after the next one
-/// (the next frame's callbacks run before its layout and paint). Natively (tests), at once.
+/// (the next frame's callbacks run before its layout and paint), or after 250 ms, whichever
+/// comes first (a hidden window paints no frames). Natively (tests), at once.
 pub fn after_paint(f: impl FnOnce() + 'static) {
     #[cfg(target_arch = "wasm32")]
     {
+        use std::cell::Cell;
+        use std::rc::Rc;
         use wasm_bindgen::prelude::*;
+        /// `f`, until the first of the two ways to it takes it.
+        type Once = Rc<Cell<Option<Box<dyn FnOnce()>>>>;
         let Some(window) = web_sys::window() else { return };
-        let after_paint = Closure::once_into_js(f);
+        let once: Once = Rc::new(Cell::new(Some(Box::new(f))));
+        let run = move |once: &Once| {
+            if let Some(f) = once.take() {
+                f();
+            }
+        };
+        let (painted, timed_out) = (once.clone(), once);
+        let after_paint = Closure::once_into_js(move || run(&painted));
         let next_frame = Closure::once_into_js(move || {
             if let Some(w) = web_sys::window() {
                 let _ = w.request_animation_frame(after_paint.unchecked_ref());
             }
         });
         let _ = window.request_animation_frame(next_frame.unchecked_ref());
+        let timeout = Closure::once_into_js(move || run(&timed_out));
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(timeout.unchecked_ref(), 250);
     }
     #[cfg(not(target_arch = "wasm32"))]
     f();

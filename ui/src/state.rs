@@ -57,6 +57,9 @@ pub struct Library {
     /// The latest sidebar reload: answers to an older one are dropped, so a reload begun
     /// before a change (a sync's end) cannot overwrite one begun after it (the change saved).
     pub(crate) sidebar_generation: Signal<u64>,
+    /// The sidebar's first labels and sources have arrived (tests wait for it).
+    pub labels_loaded: Signal<bool>,
+    pub sources_loaded: Signal<bool>,
     /// The source whose removal is being confirmed. Kept here, not in the source's row, as
     /// rows are rebuilt whenever a sync refreshes the sources.
     pub removing: Signal<Option<broadsheet_model::SourceId>>,
@@ -224,6 +227,8 @@ impl AppState {
                 user_tags_total: create_signal(0),
                 sources: create_signal(Vec::new()),
                 sidebar_generation: create_signal(0),
+                labels_loaded: create_signal(false),
+                sources_loaded: create_signal(false),
                 removing: create_signal(None),
             },
             list: ListState {
@@ -422,6 +427,7 @@ impl AppState {
                 Ok(s) => self.library.sources.set(s),
                 Err(e) => self.fail("Loading the sources", e),
             }
+            self.library.sources_loaded.set(true);
         });
     }
 
@@ -464,6 +470,9 @@ impl AppState {
             if let (true, Ok(page)) = (current(), user_tags) {
                 self.library.user_tags_total.set(page.total);
                 self.library.user_tags.set(page.items);
+            }
+            if current() {
+                self.library.labels_loaded.set(true);
             }
         });
     }

@@ -208,8 +208,10 @@ pub fn parse_feed(bytes: &[u8], feed_url: &str, now: i64) -> Result<ParsedFeed, 
         .map(|l| l.href.clone());
     let lang = feed.language.as_deref().map(normalize_lang);
     let base = site_url.clone().unwrap_or_else(|| feed_url.to_string());
-    let mut posts = Vec::with_capacity(feed.entries.len());
-    for e in feed.entries {
+    // The XML pre-scan cuts a document to its first entries; a JSON Feed is cut here, before
+    // each entry's HTML is sanitised (100,000 small items pass the container bound).
+    let mut posts = Vec::with_capacity(feed.entries.len().min(MAX_PARSED_ENTRIES));
+    for e in feed.entries.into_iter().take(MAX_PARSED_ENTRIES) {
         let url = e.links.iter().find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate")).map(|l| l.href.clone());
         let key = if !e.id.trim().is_empty() { e.id.trim().to_string() } else { url.clone().unwrap_or_default() };
         if key.is_empty() {
@@ -560,5 +562,13 @@ mod depth_tests {
             vec!["{}"; 200_000].join(",")
         );
         assert_eq!(parse_feed(json.as_bytes(), "http://e.org/f.json", 0).unwrap_err(), FeedError::TooManyContainers);
+        let many = format!(
+            "{{\"version\":\"https://jsonfeed.org/version/1.1\",\"title\":\"j\",\"items\":[{}]}}",
+            (0..10_000)
+                .map(|i| format!("{{\"id\":\"j{i}\",\"content_html\":\"<p>x</p>\"}}"))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        assert_eq!(parse_feed(many.as_bytes(), "http://e.org/f.json", 0).unwrap().posts.len(), MAX_PARSED_ENTRIES);
     }
 }

@@ -27,6 +27,9 @@ use html5ever::{local_name, ns, Attribute, QualName};
 /// Deeper than any real article (finews: under 10).
 pub(crate) const MAX_DEPTH: usize = 256;
 
+/// Elements any one document may make (a long real article: a few thousand).
+pub(crate) const MAX_ELEMENTS: usize = 500_000;
+
 /// How much the input is fed between two looks at the counts.
 const CHUNK: usize = 4096;
 
@@ -72,7 +75,9 @@ fn measure(html: &str, how: As) -> bool {
 fn measure_steps(html: &str, how: As) -> (bool, usize) {
     // A real article makes about one element per 20–50 bytes, with attributes no longer than
     // the input; these leave room for terse markup and stop amplification at a small factor.
-    let limits = Limits { elements: html.len() / 4 + 10_000, bytes: html.len() * 2 + 64 * 1024 };
+    // And never more than MAX_ELEMENTS however long the input: a tree node costs the real
+    // parsers a hundred bytes or more, and 32 MiB of `<p>`s was 8 million of them (a GB).
+    let limits = Limits { elements: (html.len() / 4 + 10_000).min(MAX_ELEMENTS), bytes: html.len() * 2 + 64 * 1024 };
     let state = Rc::new(Counts::default());
     let sink = Counter { nodes: RefCell::new(vec![Node::root()]), state: state.clone(), limits };
     let mut parser = match how {
@@ -319,6 +324,13 @@ impl TreeSink for Counter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_document_makes_more_than_the_element_bound_however_long() {
+        let flat = "<p></p>".repeat(MAX_ELEMENTS + 10);
+        assert!(!within_bounds(&flat), "{} bytes of empty paragraphs", flat.len());
+        assert!(within_bounds(&"<p>段落</p>".repeat(MAX_ELEMENTS / 2)));
+    }
 
     #[test]
     fn noscript_nesting_is_text_to_the_sanitiser_and_elements_to_the_extractor() {

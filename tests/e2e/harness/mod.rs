@@ -239,6 +239,13 @@ impl App {
             "return document.querySelectorAll('.article-row').length > 0",
         )
         .await;
+        // The sidebar loads once the rows are painted.
+        self.wait_until_within(
+            Duration::from_secs(30),
+            "the sidebar is filled",
+            "return !!document.querySelector('.sidebar[data-loaded=true]')",
+        )
+        .await;
     }
 
     /// Presses one key on whatever has focus, as a person typing would.

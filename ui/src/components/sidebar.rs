@@ -21,7 +21,8 @@ pub fn Sidebar() -> View {
         state.reload_labels();
     };
     view! {
-        nav(class="sidebar", aria-label=move || state.t("Library")) {
+        nav(class="sidebar", aria-label=move || state.t("Library"),
+            data-loaded=move || (state.library.labels_loaded.get() && state.library.sources_loaded.get()).to_string()) {
             div(class="brand") { "Broadsheet" }
             ul(class="nav-list", role="list") {
                 ViewItem(view=ListView::All, label="All articles".to_string())
