@@ -303,7 +303,7 @@ impl Engine {
         let report =
             import_path(&mut archive, path, ImportOptions::default(), &mut |_, _| {}).map_err(|e| e.to_string())?;
         Ok(Outcome {
-            status: status_naming("folder", &s.location, report.skipped.iter().chain(&report.warnings)),
+            status: status_naming("folder", &s.location, &report.skipped, &report.warnings),
             new: report.imported,
             updated: report.updated,
             validators: None,
@@ -331,8 +331,8 @@ impl Engine {
         let gone: Vec<String> =
             changes.deleted.iter().map(|p| post_key(p)).filter(|k| !present.contains(k)).map(String::from).collect();
         self.lock().mark_keys_removed(s.id, &gone).map_err(|e| e.to_string())?;
-        let status =
-            status_naming("git", &s.location, changes.skipped.iter().chain(&report.skipped).chain(&report.warnings));
+        let skipped: Vec<(String, String)> = changes.skipped.iter().chain(&report.skipped).cloned().collect();
+        let status = status_naming("git", &s.location, &skipped, &report.warnings);
         Ok(Outcome {
             status,
             new: report.imported,
@@ -378,24 +378,27 @@ fn finished(r: &SyncReport) -> SyncEvent {
     }
 }
 
-/// A source's status after a run that read files: `kind`, then how many files were passed
-/// over or read with a problem and the first of them (the source's row shows it), each one
-/// named in the log (the first 100). Posts unpublished on purpose are not a problem.
-fn status_naming<'a>(kind: &str, location: &str, problems: impl Iterator<Item = &'a (String, String)>) -> String {
+/// A source's status after a run that read files: `kind`, then how many files were not
+/// imported and the first of them (the source's row shows it). Every skipped file and every
+/// warning (a Liquid tag removed, tables shown as text…: the post is imported) is named in
+/// the log, the first 100 of each. Posts unpublished on purpose are not problems.
+fn status_naming(kind: &str, location: &str, skipped: &[(String, String)], warnings: &[(String, String)]) -> String {
     const LOGGED: usize = 100;
-    let problems: Vec<&(String, String)> =
-        problems.filter(|(_, why)| why != broadsheet_import::PUBLISHED_FALSE).collect();
-    for (path, why) in problems.iter().take(LOGGED) {
-        log::warn!("{location}: {path}: {why}");
+    let skipped: Vec<&(String, String)> =
+        skipped.iter().filter(|(_, why)| why != broadsheet_import::PUBLISHED_FALSE).collect();
+    for (what, list) in [("not imported", &skipped), ("imported with a warning", &warnings.iter().collect())] {
+        for (path, why) in list.iter().take(LOGGED) {
+            log::warn!("{location}: {path} {what}: {why}");
+        }
+        if list.len() > LOGGED {
+            log::warn!("{location}: {} more files {what}", list.len() - LOGGED);
+        }
     }
-    if problems.len() > LOGGED {
-        log::warn!("{location}: {} more files with problems", problems.len() - LOGGED);
-    }
-    match problems.as_slice() {
+    match skipped.as_slice() {
         [] => kind.to_string(),
         [(path, why), ..] => {
-            let (n, files) = (problems.len(), if problems.len() == 1 { "file" } else { "files" });
-            broadsheet_model::shown(format_args!("{kind}; {n} {files} skipped or with warnings; first {path}: {why}"))
+            let (n, files) = (skipped.len(), if skipped.len() == 1 { "file" } else { "files" });
+            broadsheet_model::shown(format_args!("{kind}; {n} {files} not imported; first {path}: {why}"))
         }
     }
 }

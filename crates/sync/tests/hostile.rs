@@ -69,7 +69,7 @@ fn a_git_blob_bomb_and_links_in_posts_are_skipped_unread() {
     assert!(r.failures.is_empty(), "{:?}", r.failures);
     assert_eq!(titles(&store), ["好文章"], "neither the bomb nor what the link points to is read");
     let status = store.lock().unwrap().sync_sources().unwrap()[0].health.last_status.clone().unwrap();
-    assert!(status.contains("skipped") && status.contains("bytes"), "{status}");
+    assert!(status.contains("not imported") && status.contains("bytes"), "{status}");
 }
 
 #[test]
@@ -90,7 +90,7 @@ fn a_folder_sync_names_the_files_it_skipped_in_the_sources_status() {
     assert_eq!(titles(&store), ["好文章"]);
     let status = store.lock().unwrap().sync_sources().unwrap()[0].health.last_status.clone().unwrap();
     // The oversized post is named; the unpublished one is not a problem.
-    assert!(status.starts_with("folder; 1 file skipped"), "{status}");
+    assert!(status.starts_with("folder; 1 file not imported"), "{status}");
     assert!(status.contains("2024-01-04-huge.md") && status.contains("bytes"), "{status}");
 }
 
