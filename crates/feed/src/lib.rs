@@ -26,6 +26,9 @@ pub struct ParsedFeed {
     pub site_url: Option<String>,
     pub lang: Option<String>,
     pub posts: Vec<FeedPost>,
+    /// Entries left out because they could not be read (the rest of the feed was), each
+    /// with why: "entry 3: …".
+    pub left_out: Vec<String>,
 }
 
 /// Deeper than any real feed (RSS items sit at depth 3; an entry's XHTML content a few more).
@@ -48,7 +51,8 @@ enum Prescan<'a> {
     TooDeep,
     TooLarge,
     TooManyNamespaces,
-    Parse(std::borrow::Cow<'a, [u8]>),
+    /// The bytes to parse, and where each top-level entry of an XML feed is in them.
+    Parse(std::borrow::Cow<'a, [u8]>, Vec<std::ops::Range<usize>>),
 }
 
 /// Namespace declarations in scope at once (real feeds: a dozen on the root). The XML reader
@@ -78,6 +82,9 @@ fn prescan(bytes: &[u8]) -> Prescan<'_> {
     // Open elements: (qualified name, namespaces it declares), to close them after a cut.
     let mut open: Vec<(Vec<u8>, usize)> = Vec::new();
     let (mut entries, mut namespaces) = (0usize, 0usize);
+    // Where each top-level entry starts and ends, and the depth of the one open.
+    let mut ranges: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut entry_open: Option<(usize, usize)> = None;
     loop {
         let before = usize::try_from(reader.buffer_position()).unwrap_or(bytes.len()).min(bytes.len());
         match reader.read_event() {
@@ -94,7 +101,10 @@ fn prescan(bytes: &[u8]) -> Prescan<'_> {
                             cut.extend_from_slice(name);
                             cut.push(b'>');
                         }
-                        return Prescan::Parse(std::borrow::Cow::Owned(cut));
+                        return Prescan::Parse(std::borrow::Cow::Owned(cut), ranges);
+                    }
+                    if entry_open.is_none() {
+                        entry_open = Some((before, open.len()));
                     }
                 }
                 if open.len() >= MAX_FEED_DEPTH {
@@ -118,6 +128,12 @@ fn prescan(bytes: &[u8]) -> Prescan<'_> {
                 if let Some((_, declared)) = open.pop() {
                     namespaces -= declared;
                 }
+                if let Some((start, depth)) = entry_open.filter(|&(_, depth)| depth == open.len()) {
+                    let end = usize::try_from(reader.buffer_position()).unwrap_or(bytes.len()).min(bytes.len());
+                    ranges.push(start..end);
+                    entry_open = None;
+                    debug_assert_eq!(depth, open.len());
+                }
             }
             Ok(quick_xml::events::Event::Eof) => break,
             Ok(_) => {}
@@ -126,7 +142,7 @@ fn prescan(bytes: &[u8]) -> Prescan<'_> {
             Err(_) => break,
         }
     }
-    Prescan::Parse(std::borrow::Cow::Borrowed(bytes))
+    Prescan::Parse(std::borrow::Cow::Borrowed(bytes), ranges)
 }
 
 fn json_prescan(bytes: &[u8]) -> Prescan<'_> {
@@ -157,7 +173,7 @@ fn json_prescan(bytes: &[u8]) -> Prescan<'_> {
             return Prescan::TooLarge;
         }
     }
-    Prescan::Parse(std::borrow::Cow::Borrowed(bytes))
+    Prescan::Parse(std::borrow::Cow::Borrowed(bytes), Vec::new())
 }
 
 /// Why a document is not a feed Broadsheet reads.
@@ -183,23 +199,18 @@ pub enum FeedError {
 /// Parses a feed fetched from `feed_url` (relative links resolve against the entry's or the
 /// feed's site). `now` dates entries that carry no date.
 pub fn parse_feed(bytes: &[u8], feed_url: &str, now: i64) -> Result<ParsedFeed, FeedError> {
-    let bytes = match prescan(bytes) {
+    let (bytes, entries) = match prescan(bytes) {
         Prescan::TooDeep => return Err(FeedError::TooDeep),
         Prescan::TooLarge => return Err(FeedError::TooManyContainers),
         Prescan::TooManyNamespaces => return Err(FeedError::TooManyNamespaces),
-        Prescan::Parse(b) => b,
+        Prescan::Parse(b, entries) => (b, entries),
     };
-    let bytes: &[u8] = &bytes;
-    // feed-rs and the XML reader under it are third-party code fed a stranger's bytes: should
-    // either panic on an input nobody foresaw (quick-xml has, on deep namespaces), this feed
-    // fails with a message and the process goes on.
-    let parsed = std::panic::catch_unwind(|| {
-        feed_rs::parser::Builder::new().base_uri(Some(feed_url)).build().parse(bytes).map_err(broadsheet_model::shown)
-    });
-    let feed = match parsed {
-        Ok(Ok(feed)) => feed,
-        Ok(Err(e)) => return Err(FeedError::Malformed(e)),
-        Err(_) => return Err(FeedError::ParserFailed),
+    let (feed, left_out) = match read_feed(&bytes, feed_url) {
+        Ok(feed) => (feed, Vec::new()),
+        Err(FeedError::Malformed(why)) => {
+            entry_by_entry(&bytes, &entries, feed_url).ok_or(FeedError::Malformed(why))?
+        }
+        Err(e) => return Err(e),
     };
     let site_url = feed
         .links
@@ -288,7 +299,79 @@ pub fn parse_feed(bytes: &[u8], feed_url: &str, now: i64) -> Result<ParsedFeed, 
             categories,
         });
     }
-    Ok(ParsedFeed { title: feed.title.map(|t| broadsheet_html::plain_text(&t.content)), site_url, lang, posts })
+    Ok(ParsedFeed {
+        title: feed.title.map(|t| broadsheet_html::plain_text(&t.content)),
+        site_url,
+        lang,
+        posts,
+        left_out,
+    })
+}
+
+/// feed-rs on `bytes`. It and the XML reader under it are third-party code fed a stranger's
+/// bytes: should either panic on an input nobody foresaw (quick-xml has, on deep
+/// namespaces), this feed fails with a message and the process goes on.
+fn read_feed(bytes: &[u8], feed_url: &str) -> Result<feed_rs::model::Feed, FeedError> {
+    let parsed = std::panic::catch_unwind(|| {
+        feed_rs::parser::Builder::new().base_uri(Some(feed_url)).build().parse(bytes).map_err(broadsheet_model::shown)
+    });
+    match parsed {
+        Ok(Ok(feed)) => Ok(feed),
+        Ok(Err(e)) => Err(FeedError::Malformed(e)),
+        Err(_) => Err(FeedError::ParserFailed),
+    }
+}
+
+/// What a feed is around its entries, at most, for it to be read again entry by entry (each
+/// entry is read inside a copy of it).
+const MAX_FEED_FRAME_BYTES: usize = 64 * 1024;
+
+/// A feed that failed as a whole, read again one entry at a time: feed-rs is all or
+/// nothing, and one entry it cannot read (a JSON Feed `"id": 123`, an `xml:base` that is not
+/// a URL) lost the whole feed. The frame (the document without its entries) must read by
+/// itself; each entry is then read inside it, and one that fails is left out, with why.
+/// `None` when the frame fails too, or is larger than [`MAX_FEED_FRAME_BYTES`]. A JSON
+/// Feed's numeric ids are read as strings, as its specification asks.
+fn entry_by_entry(
+    bytes: &[u8],
+    xml_entries: &[std::ops::Range<usize>],
+    feed_url: &str,
+) -> Option<(feed_rs::model::Feed, Vec<String>)> {
+    let mut left_out = Vec::new();
+    let mut keep = |n: usize, doc: &[u8], feed: &mut feed_rs::model::Feed| match read_feed(doc, feed_url) {
+        Ok(one) => feed.entries.extend(one.entries),
+        Err(e) => left_out.push(broadsheet_model::shown(format_args!("entry {n}: {e}"))),
+    };
+    if let (Some(first), Some(last)) = (xml_entries.first(), xml_entries.last()) {
+        let (head, tail) = (&bytes[..first.start], &bytes[last.end..]);
+        if head.len() + tail.len() > MAX_FEED_FRAME_BYTES {
+            return None;
+        }
+        let mut feed = read_feed(&[head, tail].concat(), feed_url).ok()?;
+        for (i, r) in xml_entries.iter().enumerate() {
+            keep(i + 1, &[head, &bytes[r.clone()], tail].concat(), &mut feed);
+        }
+        return Some((feed, left_out));
+    }
+    // JSON Feed: bounded by the pre-scan (depth, containers); serde_json's own recursion
+    // limit refuses anything deeper than it reads.
+    let mut doc: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    let items = std::mem::take(doc.get_mut("items")?.as_array_mut()?);
+    let frame = serde_json::to_vec(&doc).ok()?;
+    if frame.len() > MAX_FEED_FRAME_BYTES {
+        return None;
+    }
+    let mut feed = read_feed(&frame, feed_url).ok()?;
+    for (i, mut item) in items.into_iter().take(MAX_PARSED_ENTRIES).enumerate() {
+        if let Some(id) = item.get_mut("id").filter(|id| id.is_number()) {
+            *id = serde_json::Value::String(id.to_string());
+        }
+        doc["items"] = serde_json::Value::Array(vec![item]);
+        if let Ok(one) = serde_json::to_vec(&doc) {
+            keep(i + 1, &one, &mut feed);
+        }
+    }
+    Some((feed, left_out))
 }
 
 /// Feed URLs a page announces with `<link rel="alternate" type="…rss/atom/feed+json…">`,
@@ -464,7 +547,7 @@ mod depth_tests {
             "{{\"version\":\"https://jsonfeed.org/version/1.1\",\"title\":\"{}\",\"items\":[]}}",
             "[\\\"".repeat(500)
         );
-        assert!(matches!(prescan(s.as_bytes()), Prescan::Parse(std::borrow::Cow::Borrowed(_))));
+        assert!(matches!(prescan(s.as_bytes()), Prescan::Parse(std::borrow::Cow::Borrowed(_), _)));
     }
 
     /// `/>` inside a quoted attribute is not the end of a tag: 200,000 of them nested is real
@@ -513,6 +596,30 @@ mod depth_tests {
             (0..20_000).map(|i| format!("<item><guid>g{i}</guid></item>")).collect::<String>()
         );
         assert_eq!(parse_feed(items.as_bytes(), "http://e.org/f.xml", 0).unwrap().posts.len(), MAX_PARSED_ENTRIES);
+    }
+
+    /// One entry feed-rs cannot read no longer loses the feed: the others are read.
+    #[test]
+    fn an_entry_that_cannot_be_read_is_left_out_and_the_rest_of_the_feed_is_read() {
+        let json = r#"{"version":"https://jsonfeed.org/version/1.1","title":"j","items":[
+            {"id":"a","content_html":"<p>一</p>"},{"id":123,"content_html":"<p>二</p>"},
+            {"id":"c","content_html":"<p>三</p>","tags":"not a list"}]}"#;
+        let f = parse_feed(json.as_bytes(), "http://e.org/f.json", 0).unwrap();
+        let keys: Vec<&str> = f.posts.iter().map(|p| p.key.as_str()).collect();
+        assert_eq!(keys, ["a", "123"], "a numeric id is read as a string, as JSON Feed asks");
+        assert_eq!(f.left_out.len(), 1, "{:?}", f.left_out);
+        assert!(f.left_out[0].starts_with("entry 3:"), "{:?}", f.left_out);
+
+        let rss = r#"<rss version="2.0"><channel><title>c</title>
+            <item><guid>a</guid><title>一</title></item>
+            <item xml:base="http://[::1"><guid>b</guid><title>二</title></item>
+            <item><guid>c</guid><title>三</title></item></channel></rss>"#;
+        let f = parse_feed(rss.as_bytes(), "http://e.org/f.xml", 0).unwrap();
+        let keys: Vec<&str> = f.posts.iter().map(|p| p.key.as_str()).collect();
+        assert_eq!(keys, ["a", "c"]);
+        assert!(f.left_out.len() == 1 && f.left_out[0].starts_with("entry 2:"), "{:?}", f.left_out);
+        // A feed that is broken as a whole is still an error.
+        assert!(parse_feed(b"<rss><channel><item>", "http://e.org/f.xml", 0).is_err());
     }
 
     /// Every prefix lookup walks the bindings in scope: their number is bounded.

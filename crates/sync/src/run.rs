@@ -281,18 +281,31 @@ impl Engine {
         let (store, id, location) = (self.store.clone(), s.id, s.location.clone());
         let (status, validators) = (r.status.to_string(), r.validators);
         let (body, url) = (r.body, r.url);
-        let (new, updated) = tokio::task::spawn_blocking(move || -> Result<(usize, usize), String> {
+        let (new, updated, left_out) = tokio::task::spawn_blocking(move || -> Result<(usize, usize, usize), String> {
             let parsed = broadsheet_feed::parse_feed(&body, &url, now())
                 .map_err(|e| broadsheet_model::shown(format_args!("{location}: {e}")))?;
+            for why in parsed.left_out.iter().take(100) {
+                log::warn!("{location}: left out {why}");
+            }
+            let left_out = parsed.left_out.len();
             // A feed is a stranger's too: the newest MAX_FEED_ITEMS items are plenty for any real one.
             let rows: Vec<_> = parsed.posts.into_iter().take(MAX_FEED_ITEMS).map(feed::to_row).collect();
             // Up to MAX_FEED_ITEMS rows: written a few at a time, like a folder's, so the window's
             // marks never wait for a whole feed.
             let outcomes = SharedArchive::new(&store).upsert(id, &rows).map_err(|e| e.to_string())?;
-            Ok(count(&outcomes))
+            let (new, updated) = count(&outcomes);
+            Ok((new, updated, left_out))
         })
         .await
         .map_err(|e| JobError::from(e.to_string()))??;
+        // An entry the parser could not read is left out; the rest of the feed is in.
+        let status = match left_out {
+            0 => status,
+            n => format!(
+                "{status}; {n} {} could not be read (named in the log)",
+                if n == 1 { "entry" } else { "entries" }
+            ),
+        };
         Ok(Outcome { status, new, updated, validators: Some(validators), cursor: None })
     }
 
