@@ -14,8 +14,10 @@ const MAX_BYTES: usize = 120;
 /// control characters, spaces and brackets replaced, no trailing dots or spaces, not a
 /// reserved device name, at most 120 bytes. Never empty.
 pub fn safe_file_name(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
     let mut out = String::with_capacity(name.len());
-    for c in name.chars() {
+    // Composed (NFC), as Windows and Linux show it and most tools write it.
+    for c in name.nfc() {
         let bad = c.is_control()
             || matches!(
                 c,
@@ -40,8 +42,17 @@ pub fn safe_file_name(name: &str) -> String {
     out
 }
 
-/// Hands out names that differ in more than letter case (macOS and Windows file systems fold
-/// case: finews has both `TechWeb` and `Techweb`).
+/// A name as case- and normalisation-insensitive file systems compare it: `é` composed and
+/// `e` + combining accent are one name on APFS and HFS+, as `TechWeb` and `Techweb` are on
+/// macOS and Windows.
+fn folded(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    name.nfd().collect::<String>().to_lowercase()
+}
+
+/// Hands out names that differ in more than letter case or Unicode normalisation (macOS and
+/// Windows file systems fold case: finews has both `TechWeb` and `Techweb`; macOS's also
+/// treat composed and decomposed accents as one).
 #[derive(Default)]
 pub struct UniqueNames {
     taken: HashSet<String>,
@@ -58,9 +69,9 @@ impl UniqueNames {
             _ => (base.as_str(), ""),
         };
         let mut candidate = base.clone();
-        let key = base.to_lowercase();
+        let key = folded(&base);
         let mut n = self.next.get(&key).copied().unwrap_or(2);
-        while !self.taken.insert(candidate.to_lowercase()) {
+        while !self.taken.insert(folded(&candidate)) {
             candidate = format!("{stem}-{n}{ext}");
             n += 1;
         }
@@ -72,6 +83,17 @@ impl UniqueNames {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_equal_under_normalisation_or_case_are_told_apart() {
+        let mut names = UniqueNames::default();
+        let composed = names.claim("2024-01-01-caf\u{e9}.md");
+        let decomposed = names.claim("2024-01-01-cafe\u{301}.md");
+        let upper = names.claim("2024-01-01-CAF\u{c9}.md");
+        assert_eq!(composed, "2024-01-01-caf\u{e9}.md");
+        assert_eq!(decomposed, "2024-01-01-caf\u{e9}-2.md", "written composed, and numbered");
+        assert_eq!(upper, "2024-01-01-CAF\u{c9}-3.md");
+    }
 
     #[test]
     fn hostile_and_reserved_names_become_safe() {
