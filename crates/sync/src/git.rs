@@ -59,6 +59,10 @@ pub struct GitLimits {
     pub deadline: Duration,
     /// A server silent for this long (connecting, or between reads) is abandoned.
     pub server_timeout: Duration,
+    /// Bytes a mirror may hold before it is fetched afresh (shallow): every fetch adds a pack
+    /// and nothing prunes them, so a server announcing a new head at each sync with a pack
+    /// near `max_received` each time would fill the disk.
+    pub max_mirror_bytes: u64,
 }
 
 impl Default for GitLimits {
@@ -71,6 +75,7 @@ impl Default for GitLimits {
             max_files: 1_000_000,
             deadline: Duration::from_secs(30 * 60),
             server_timeout: Duration::from_secs(60),
+            max_mirror_bytes: 4 << 30,
         }
     }
 }
@@ -189,6 +194,31 @@ fn remove_stale_locks(dir: &Path) {
     }
 }
 
+/// Whether the files under `dir` hold more than `max` bytes (a bounded walk: links not
+/// followed, 200,000 entries at most, stopping once over).
+fn mirror_bytes_over(dir: &Path, max: u64) -> bool {
+    let (mut folders, mut total, mut seen) = (vec![dir.to_path_buf()], 0u64, 0usize);
+    while let Some(folder) = folders.pop() {
+        let Ok(entries) = std::fs::read_dir(&folder) else { continue };
+        for entry in entries.flatten() {
+            seen += 1;
+            if seen > 200_000 {
+                return true;
+            }
+            let Ok(kind) = entry.file_type() else { continue };
+            if kind.is_dir() {
+                folders.push(entry.path());
+            } else if kind.is_file() {
+                total = total.saturating_add(entry.metadata().map_or(0, |m| m.len()));
+                if total > max {
+                    return true;
+                }
+            }
+        }
+    }
+    false
+}
+
 /// The local bare mirror for `url` under `cache`.
 pub fn mirror_dir(cache: &Path, url: &str) -> PathBuf {
     use sha2::Digest;
@@ -212,6 +242,14 @@ pub fn fetch_changes(
     // A mirror is ours alone (one sync at a time), so a lock file in it is a leftover of a
     // process killed mid-fetch: libgit2 would refuse every later fetch ("failed to lock").
     remove_stale_locks(&dir);
+    // Grown past its bound: set aside (one rename, so a kill leaves either the old mirror or
+    // none), removed, and fetched afresh below; this sync then reads the head whole.
+    let aside = dir.with_extension("old");
+    let _ = std::fs::remove_dir_all(&aside);
+    if mirror_bytes_over(&dir, limits.max_mirror_bytes) && std::fs::rename(&dir, &aside).is_ok() {
+        log::info!("{}: the mirror outgrew {} bytes; fetched afresh", dir.display(), limits.max_mirror_bytes);
+        let _ = std::fs::remove_dir_all(&aside);
+    }
     // A mirror without our head ref never finished its first fetch (killed, or failed): it is
     // fetched shallowly again, not as a later fetch of the whole history.
     let fresh =

@@ -376,6 +376,42 @@ fn a_git_mirror_left_by_a_killed_fetch_recovers_at_the_next_sync() {
 }
 
 #[test]
+fn a_git_mirror_grown_past_its_bound_is_fetched_afresh() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    commit_files(
+        &work,
+        &[("_posts/2022-03-08-a.md", "---\ntitle: \"一\"\ndate: 2022-03-08 10:00:00 +0800\n---\n正文")],
+        "one",
+    );
+    let store = archive(dir.path());
+    let rt = rt();
+    rt.block_on(add_source(&store, &format!("file://{}", work.display()), None, None)).unwrap();
+    let mut opts = SyncOptions::new(&dir.path().join("data"));
+    opts.git_limits.max_mirror_bytes = 1 << 20;
+    let engine = Engine::new(store.clone(), opts);
+    let sync = || {
+        let (sink, _) = events();
+        rt.block_on(engine.run(Trigger::Now(None), CancellationToken::new(), sink))
+    };
+    assert!(sync().failures.is_empty());
+    let mirrors: Vec<_> = std::fs::read_dir(dir.path().join("data/git")).unwrap().flatten().map(|e| e.path()).collect();
+    let [mirror] = mirrors.as_slice() else { panic!("one mirror: {mirrors:?}") };
+    // Packs piled up by earlier fetches, past the bound.
+    let junk = mirror.join("objects/pack/pack-junk.keep");
+    std::fs::write(&junk, vec![0u8; 2 << 20]).unwrap();
+    commit_files(
+        &work,
+        &[("_posts/2022-03-09-b.md", "---\ntitle: \"二\"\ndate: 2022-03-09 10:00:00 +0800\n---\n正文")],
+        "two",
+    );
+    let r = sync();
+    assert!(r.failures.is_empty(), "{:?}", r.failures);
+    assert!(!junk.exists(), "the mirror was made afresh");
+    assert_eq!(count(&store), 2, "and the new post came in");
+}
+
+#[test]
 fn a_scheduler_tick_with_nothing_due_reports_nothing_but_sync_now_always_answers() {
     let dir = tempfile::tempdir().unwrap();
     let store = archive(dir.path());
