@@ -17,6 +17,16 @@ use crate::view::ListView;
 pub const PAGE: u32 = 200;
 /// Rows in the page at once: a few screens around the visible ones.
 pub const WINDOW_ROWS: usize = 60;
+
+/// Rows that fill the screen at the shortest a row can be (a one-line title, no excerpt),
+/// and two more: the first window, drawn before the full one.
+fn first_window_rows() -> usize {
+    #[cfg(target_arch = "wasm32")]
+    let height = web_sys::window().and_then(|w| w.inner_height().ok()).and_then(|h| h.as_f64()).unwrap_or(2160.0);
+    #[cfg(not(target_arch = "wasm32"))]
+    let height: f64 = 2160.0;
+    ((height / 48.0).ceil() as usize + 2).min(WINDOW_ROWS)
+}
 /// Categories the sidebar shows at once (finews has about 2,000; a hostile site millions):
 /// the rest are a filter away.
 pub const CATEGORY_PAGE: u32 = 300;
@@ -80,6 +90,9 @@ pub struct ListState {
     pub list_loaded: Signal<bool>,
     /// Index of the first row in the page (the list is windowed).
     pub window_start: Signal<usize>,
+    /// How many rows the window holds: at first only what fits the screen, so the first
+    /// paint lays out a dozen rows rather than [`WINDOW_ROWS`]; the full window once painted.
+    pub window_len: Signal<usize>,
     /// Measured heights of list rows, and from them where each loaded row starts (px).
     pub row_sizes: Signal<crate::rows::RowSizes>,
     pub row_offsets: ReadSignal<Vec<u32>>,
@@ -239,6 +252,7 @@ impl AppState {
                 cursor: create_signal(None),
                 list_loaded: create_signal(false),
                 window_start: create_signal(0),
+                window_len: create_signal(first_window_rows()),
                 row_sizes,
                 row_offsets,
                 more: create_signal(false),
@@ -348,6 +362,10 @@ impl AppState {
                             self.scrolled_to(list_scroll_top());
                         }
                         api::mark_first_rows_once(rows);
+                        if self.list.window_len.get_untracked() < WINDOW_ROWS {
+                            let len = self.list.window_len;
+                            api::after_paint(move || len.set(WINDOW_ROWS));
+                        }
                     }
                     Err(e) => self.fail("Loading the list", e),
                 }

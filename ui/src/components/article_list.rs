@@ -2,7 +2,7 @@ use broadsheet_model::ArticleSummary;
 use sycamore::prelude::*;
 
 use crate::format::{count, local_datetime, original_time_hint};
-use crate::state::{AppState, WINDOW_ROWS};
+use crate::state::AppState;
 
 #[component]
 pub fn ArticleList() -> View {
@@ -22,8 +22,8 @@ pub fn ArticleList() -> View {
     });
     let rows_ref = create_node_ref();
     create_effect(move || {
-        let start = state.list.window_start.get();
-        let (above, below) = state.list.row_offsets.with(|o| crate::rows::padding(o, start, WINDOW_ROWS));
+        let (start, len) = (state.list.window_start.get(), state.list.window_len.get());
+        let (above, below) = state.list.row_offsets.with(|o| crate::rows::padding(o, start, len));
         set_padding(rows_ref, above, below);
     });
     // Rows are as tall as their content: once the window's rows are laid out (after this
@@ -87,8 +87,8 @@ pub fn ArticleList() -> View {
             ul(r#ref=rows_ref, class="articles", role="listbox", aria-label=move || state.t("Articles")) {
                 Keyed(
                     list=move || {
-                        let start = state.list.window_start.get();
-                        state.list.articles.with(|l| l.iter().skip(start).take(WINDOW_ROWS).cloned().collect::<Vec<_>>())
+                        let (start, len) = (state.list.window_start.get(), state.list.window_len.get());
+                        state.list.articles.with(|l| l.iter().skip(start).take(len).cloned().collect::<Vec<_>>())
                     },
                     view=move |a| view! { ArticleRow(article=a) },
                     // Keyed on the whole row, not its id: a row drawn once is never redrawn,
