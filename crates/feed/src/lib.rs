@@ -85,8 +85,11 @@ fn prescan(bytes: &[u8]) -> Prescan<'_> {
     // Where each top-level entry starts and ends, and the depth of the one open.
     let mut ranges: Vec<std::ops::Range<usize>> = Vec::new();
     let mut entry_open: Option<(usize, usize)> = None;
+    let at = |reader: &quick_xml::Reader<&[u8]>| {
+        usize::try_from(reader.buffer_position()).unwrap_or(bytes.len()).min(bytes.len())
+    };
     loop {
-        let before = usize::try_from(reader.buffer_position()).unwrap_or(bytes.len()).min(bytes.len());
+        let before = at(&reader);
         match reader.read_event() {
             Ok(quick_xml::events::Event::Start(e)) => {
                 let local = e.local_name();
@@ -128,11 +131,9 @@ fn prescan(bytes: &[u8]) -> Prescan<'_> {
                 if let Some((_, declared)) = open.pop() {
                     namespaces -= declared;
                 }
-                if let Some((start, depth)) = entry_open.filter(|&(_, depth)| depth == open.len()) {
-                    let end = usize::try_from(reader.buffer_position()).unwrap_or(bytes.len()).min(bytes.len());
-                    ranges.push(start..end);
+                if let Some((start, _)) = entry_open.filter(|&(_, depth)| depth == open.len()) {
+                    ranges.push(start..at(&reader));
                     entry_open = None;
-                    debug_assert_eq!(depth, open.len());
                 }
             }
             Ok(quick_xml::events::Event::Eof) => break,

@@ -75,9 +75,8 @@ pub(crate) async fn download(engine: &Engine, cancel: &CancellationToken, events
             let mine = per_source.get(&img.source);
             let outcome = match result {
                 Ok(Fetched::Body(r)) => match sniff::image_type(&r.body) {
-                    Some(_) if sniff::too_many_pixels(&r.body).is_some() => {
-                        Err(sniff::too_many_pixels(&r.body).unwrap_or_default())
-                    }
+                    // The header is read once, for the check and for its reason.
+                    Some(_) if let Some(why) = sniff::too_many_pixels(&r.body) => Err(why),
                     Some(_) if mine.is_some_and(|m| m.load(Ordering::Relaxed) + r.body.len() as u64 > share) => {
                         Err("this source's share of the image budget is used up".to_string())
                     }

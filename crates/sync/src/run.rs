@@ -316,7 +316,7 @@ impl Engine {
         let report =
             import_path(&mut archive, path, ImportOptions::default(), &mut |_, _| {}).map_err(|e| e.to_string())?;
         Ok(Outcome {
-            status: status_naming("folder", &s.location, &report.skipped, &report.warnings),
+            status: status_naming("folder", &s.location, report.skipped.iter(), &report.warnings),
             new: report.imported,
             updated: report.updated,
             validators: None,
@@ -344,8 +344,7 @@ impl Engine {
         let gone: Vec<String> =
             changes.deleted.iter().map(|p| post_key(p)).filter(|k| !present.contains(k)).map(String::from).collect();
         self.lock().mark_keys_removed(s.id, &gone).map_err(|e| e.to_string())?;
-        let skipped: Vec<(String, String)> = changes.skipped.iter().chain(&report.skipped).cloned().collect();
-        let status = status_naming("git", &s.location, &skipped, &report.warnings);
+        let status = status_naming("git", &s.location, changes.skipped.iter().chain(&report.skipped), &report.warnings);
         Ok(Outcome {
             status,
             new: report.imported,
@@ -395,10 +394,15 @@ fn finished(r: &SyncReport) -> SyncEvent {
 /// imported and the first of them (the source's row shows it). Every skipped file and every
 /// warning (a Liquid tag removed, tables shown as text…: the post is imported) is named in
 /// the log, the first 100 of each. Posts unpublished on purpose are not problems.
-fn status_naming(kind: &str, location: &str, skipped: &[(String, String)], warnings: &[(String, String)]) -> String {
+fn status_naming<'a>(
+    kind: &str,
+    location: &str,
+    skipped: impl Iterator<Item = &'a (String, String)>,
+    warnings: &[(String, String)],
+) -> String {
     const LOGGED: usize = 100;
     let skipped: Vec<&(String, String)> =
-        skipped.iter().filter(|(_, why)| why != broadsheet_import::PUBLISHED_FALSE).collect();
+        skipped.filter(|(_, why)| why != broadsheet_import::PUBLISHED_FALSE).collect();
     for (what, list) in [("not imported", &skipped), ("imported with a warning", &warnings.iter().collect())] {
         for (path, why) in list.iter().take(LOGGED) {
             log::warn!("{location}: {path} {what}: {why}");
