@@ -194,25 +194,57 @@ pub fn open_chosen_archive(home: &Path) -> Result<Opened, Box<dyn std::error::Er
     }
 }
 
-/// A fresh folder for a temporary archive, in the system's temporary folder (one per
-/// process; those left by earlier runs more than a day old are removed).
+/// A fresh folder for a temporary archive, in the system's temporary folder: one per process,
+/// made anew (never one that exists: another instance's, or a planted one), and held by a
+/// lock on a file in it while this process runs. Those earlier runs left, more than a day
+/// old and held by nobody, are removed.
 fn temporary_archive_dir() -> std::io::Result<PathBuf> {
-    const PREFIX: &str = "broadsheet-unopened-";
-    let base = std::env::temp_dir();
-    if let Ok(entries) = std::fs::read_dir(&base) {
+    static HELD: std::sync::OnceLock<std::fs::File> = std::sync::OnceLock::new();
+    let (dir, lock) = temporary_archive_dir_in(&std::env::temp_dir())?;
+    if let Some(lock) = lock {
+        let _ = HELD.set(lock);
+    }
+    Ok(dir)
+}
+
+const TEMPORARY_PREFIX: &str = "broadsheet-unopened-";
+const TEMPORARY_LOCK: &str = "in-use.lock";
+
+/// [`temporary_archive_dir`] in `base`, with the lock to hold (none where the platform or the
+/// file system has no locks: the folder is still this process's alone, by its exclusive making).
+fn temporary_archive_dir_in(base: &Path) -> std::io::Result<(PathBuf, Option<std::fs::File>)> {
+    if let Ok(entries) = std::fs::read_dir(base) {
         let day = std::time::Duration::from_secs(24 * 3600);
-        for e in entries.flatten() {
+        for e in entries.flatten().take(100_000) {
             let old = e.metadata().ok().and_then(|m| m.modified().ok()).and_then(|t| t.elapsed().ok());
-            if e.file_name().to_string_lossy().starts_with(PREFIX) && old.is_some_and(|age| age > day) {
+            if !e.file_name().to_string_lossy().starts_with(TEMPORARY_PREFIX) || old.is_none_or(|age| age <= day) {
+                continue;
+            }
+            // A running instance holds its lock however old its folder looks (a folder's
+            // time changes only when files are added or removed in it).
+            let held = std::fs::File::open(e.path().join(TEMPORARY_LOCK))
+                .map(|f| matches!(f.try_lock(), Err(std::fs::TryLockError::WouldBlock)))
+                .unwrap_or(false);
+            if !held {
                 let _ = std::fs::remove_dir_all(e.path());
             }
         }
     }
-    let dir = base.join(format!("{PREFIX}{}", std::process::id()));
-    // A folder of the same name is an earlier process's (ids are reused): not this one's.
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir)?;
-    Ok(dir)
+    for n in 0..1_000u32 {
+        let dir = base.join(format!("{TEMPORARY_PREFIX}{}-{n}", std::process::id()));
+        match std::fs::create_dir(&dir) {
+            Ok(()) => {
+                let lock = std::fs::File::create(dir.join(TEMPORARY_LOCK)).ok().filter(|f| f.try_lock().is_ok());
+                return Ok((dir, lock));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::new(
+        std::io::ErrorKind::AlreadyExists,
+        format!("{}: no new folder for a temporary archive could be made", base.display()),
+    ))
 }
 
 /// The chosen archive in `dir`, or why it cannot be opened (named by its folder).
@@ -294,6 +326,28 @@ mod tests {
         assert!(opened.store.article_count().unwrap() > 0, "the sample, so the window is not empty");
         assert_eq!(std::fs::read(&file).unwrap(), damaged, "the file that failed is untouched");
         let _ = std::fs::remove_dir_all(&opened.dir);
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn old_temporary_archives_are_removed_unless_a_running_instance_holds_them() {
+        let base = tempfile::tempdir().unwrap();
+        let two_days_ago = std::time::SystemTime::now() - Duration::from_secs(2 * 24 * 3600);
+        let age = |dir: &std::path::Path| std::fs::File::open(dir).unwrap().set_modified(two_days_ago).unwrap();
+        // One a running instance made (its lock held), one an ended run left.
+        let (running, lock) = super::temporary_archive_dir_in(base.path()).unwrap();
+        assert!(lock.is_some(), "held");
+        let ended = base.path().join(format!("{}1-0", super::TEMPORARY_PREFIX));
+        std::fs::create_dir(&ended).unwrap();
+        std::fs::write(ended.join(super::TEMPORARY_LOCK), b"").unwrap();
+        std::fs::write(ended.join(broadsheet_store::ARCHIVE_FILE), b"old").unwrap();
+        age(&running);
+        age(&ended);
+        let (fresh, _fresh_lock) = super::temporary_archive_dir_in(base.path()).unwrap();
+        assert!(running.is_dir(), "a running instance's folder is kept, however old it looks");
+        assert!(!ended.exists(), "an ended run's old folder is removed");
+        assert_ne!(fresh, running, "each process its own folder, made anew");
+        drop(lock);
     }
 
     #[test]

@@ -85,8 +85,10 @@ fn prescan(bytes: &[u8]) -> Prescan<'_> {
     // Where each top-level entry starts and ends, and the depth of the one open.
     let mut ranges: Vec<std::ops::Range<usize>> = Vec::new();
     let mut entry_open: Option<(usize, usize)> = None;
+    // The reader counts its position after the byte order mark it drops.
+    let bom = quick_xml::encoding::detect_encoding(bytes).map_or(0, |d| d.bom_len());
     let at = |reader: &quick_xml::Reader<&[u8]>| {
-        usize::try_from(reader.buffer_position()).unwrap_or(bytes.len()).min(bytes.len())
+        usize::try_from(reader.buffer_position()).map_or(bytes.len(), |p| p.saturating_add(bom)).min(bytes.len())
     };
     loop {
         let before = at(&reader);
@@ -138,8 +140,12 @@ fn prescan(bytes: &[u8]) -> Prescan<'_> {
             }
             Ok(quick_xml::events::Event::Eof) => break,
             Ok(_) => {}
-            // The parser after this stops at the same place with its own error; everything
-            // before it was within the bounds.
+            // An ill-formed piece (`AT&T`, a mismatched end tag) is consumed and the reader
+            // reads on, and so may what reads after this (the entry-by-entry retry does):
+            // everything after it is measured too. Should it ever not move on, stop; the
+            // reader after this would not move on either.
+            Err(quick_xml::Error::IllFormed(_)) if at(&reader) > before => {}
+            // Any other error ends the reader's document (it reads nothing after it).
             Err(_) => break,
         }
     }
@@ -147,19 +153,10 @@ fn prescan(bytes: &[u8]) -> Prescan<'_> {
 }
 
 fn json_prescan(bytes: &[u8]) -> Prescan<'_> {
-    let (mut depth, mut containers, mut in_string, mut escaped) = (0usize, 0usize, false, false);
-    for &b in bytes {
-        if in_string {
-            match (escaped, b) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
+    let (mut depth, mut containers) = (0usize, 0usize);
+    let mut refused = None;
+    json_structure(bytes, |b| {
         match b {
-            b'"' => in_string = true,
             b'[' | b'{' => {
                 depth += 1;
                 containers += 1;
@@ -168,13 +165,42 @@ fn json_prescan(bytes: &[u8]) -> Prescan<'_> {
             _ => {}
         }
         if depth > MAX_FEED_DEPTH {
-            return Prescan::TooDeep;
+            refused = Some(Prescan::TooDeep);
+        } else if containers > MAX_JSON_CONTAINERS {
+            refused = Some(Prescan::TooLarge);
         }
-        if containers > MAX_JSON_CONTAINERS {
-            return Prescan::TooLarge;
+        refused.is_none()
+    });
+    refused.unwrap_or(Prescan::Parse(std::borrow::Cow::Borrowed(bytes), Vec::new()))
+}
+
+/// The `,` of a JSON text outside its strings: its values, less one per container.
+fn json_separators(bytes: &[u8]) -> usize {
+    let mut commas = 0usize;
+    json_structure(bytes, |b| {
+        commas += usize::from(b == b',');
+        true
+    });
+    commas
+}
+
+/// Hands `each` every byte of a JSON text outside its strings, in order, until it says stop.
+fn json_structure(bytes: &[u8], mut each: impl FnMut(u8) -> bool) {
+    let (mut in_string, mut escaped) = (false, false);
+    for &b in bytes {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+        } else if b == b'"' {
+            in_string = true;
+        } else if !each(b) {
+            return;
         }
     }
-    Prescan::Parse(std::borrow::Cow::Borrowed(bytes), Vec::new())
 }
 
 /// Why a document is not a feed Broadsheet reads.
@@ -327,12 +353,24 @@ fn read_feed(bytes: &[u8], feed_url: &str) -> Result<feed_rs::model::Feed, FeedE
 /// entry is read inside a copy of it).
 const MAX_FEED_FRAME_BYTES: usize = 64 * 1024;
 
+/// The frame bytes the entry-by-entry retry may read in all (the frame once per entry): as
+/// much as the largest body a fetch takes, so the retry costs what one more reading of the
+/// whole document would, whatever the frame and the entries are.
+const MAX_RETRY_FRAME_BYTES: usize = 32 * 1024 * 1024;
+
+/// Values (`,`-separated) a JSON Feed may hold for the retry to read it as a tree: 32 MiB of
+/// `0,0,…` is 16 million values, about a gigabyte as `serde_json::Value`s.
+const MAX_RETRY_JSON_VALUES: usize = 500_000;
+
 /// A feed that failed as a whole, read again one entry at a time: feed-rs is all or
 /// nothing, and one entry it cannot read (a JSON Feed `"id": 123`, an `xml:base` that is not
-/// a URL) lost the whole feed. The frame (the document without its entries) must read by
-/// itself; each entry is then read inside it, and one that fails is left out, with why.
-/// `None` when the frame fails too, or is larger than [`MAX_FEED_FRAME_BYTES`]. A JSON
-/// Feed's numeric ids are read as strings, as its specification asks.
+/// a URL, an `AT&T`) lost the whole feed. The frame (the document without its entries,
+/// what lies between them included) must read by itself and hold no entries; each entry is
+/// then read in its place inside it, and kept only when that reads as exactly one entry;
+/// one that fails is left out, with why. `None` when the frame fails, holds entries, or is
+/// larger than [`MAX_FEED_FRAME_BYTES`], or reading it once per entry is more than
+/// [`MAX_RETRY_FRAME_BYTES`]. A JSON Feed's numeric ids are read as strings, as its
+/// specification asks.
 fn entry_by_entry(
     bytes: &[u8],
     xml_entries: &[std::ops::Range<usize>],
@@ -340,30 +378,49 @@ fn entry_by_entry(
 ) -> Option<(feed_rs::model::Feed, Vec<String>)> {
     let mut left_out = Vec::new();
     let mut keep = |n: usize, doc: &[u8], feed: &mut feed_rs::model::Feed| match read_feed(doc, feed_url) {
-        Ok(one) => feed.entries.extend(one.entries),
+        Ok(one) if one.entries.len() == 1 => feed.entries.extend(one.entries),
+        Ok(one) => left_out.push(format!("entry {n}: read as {} entries", one.entries.len())),
         Err(e) => left_out.push(broadsheet_model::shown(format_args!("entry {n}: {e}"))),
     };
-    if let (Some(first), Some(last)) = (xml_entries.first(), xml_entries.last()) {
-        let (head, tail) = (&bytes[..first.start], &bytes[last.end..]);
-        if head.len() + tail.len() > MAX_FEED_FRAME_BYTES {
+    let within_budget = |frame: usize, entries: usize| {
+        frame <= MAX_FEED_FRAME_BYTES && frame.saturating_mul(entries) <= MAX_RETRY_FRAME_BYTES
+    };
+    let frame_alone = |frame: &[u8]| read_feed(frame, feed_url).ok().filter(|f| f.entries.is_empty());
+    if !xml_entries.is_empty() {
+        // The frame, and where in it each entry was.
+        let (mut frame, mut places, mut from) = (Vec::new(), Vec::with_capacity(xml_entries.len()), 0);
+        for r in xml_entries {
+            frame.extend_from_slice(bytes.get(from..r.start)?);
+            if frame.len() > MAX_FEED_FRAME_BYTES {
+                return None;
+            }
+            places.push(frame.len());
+            from = r.end;
+        }
+        frame.extend_from_slice(bytes.get(from..)?);
+        if !within_budget(frame.len(), xml_entries.len()) {
             return None;
         }
-        let mut feed = read_feed(&[head, tail].concat(), feed_url).ok()?;
-        for (i, r) in xml_entries.iter().enumerate() {
-            keep(i + 1, &[head, &bytes[r.clone()], tail].concat(), &mut feed);
+        let mut feed = frame_alone(&frame)?;
+        for (i, (r, &at)) in xml_entries.iter().zip(&places).enumerate() {
+            keep(i + 1, &[&frame[..at], &bytes[r.clone()], &frame[at..]].concat(), &mut feed);
         }
         return Some((feed, left_out));
     }
-    // JSON Feed: bounded by the pre-scan (depth, containers); serde_json's own recursion
-    // limit refuses anything deeper than it reads.
+    // JSON Feed: bounded by the pre-scan (depth, containers) and here by its values; serde_json's
+    // own recursion limit refuses anything deeper than it reads.
+    if json_separators(bytes) > MAX_RETRY_JSON_VALUES {
+        return None;
+    }
     let mut doc: serde_json::Value = serde_json::from_slice(bytes).ok()?;
     let items = std::mem::take(doc.get_mut("items")?.as_array_mut()?);
     let frame = serde_json::to_vec(&doc).ok()?;
-    if frame.len() > MAX_FEED_FRAME_BYTES {
+    let n = items.len().min(MAX_PARSED_ENTRIES);
+    if !within_budget(frame.len(), n) {
         return None;
     }
-    let mut feed = read_feed(&frame, feed_url).ok()?;
-    for (i, mut item) in items.into_iter().take(MAX_PARSED_ENTRIES).enumerate() {
+    let mut feed = frame_alone(&frame)?;
+    for (i, mut item) in items.into_iter().take(n).enumerate() {
         if let Some(id) = item.get_mut("id").filter(|id| id.is_number()) {
             *id = serde_json::Value::String(id.to_string());
         }
@@ -678,5 +735,76 @@ mod depth_tests {
                 .join(",")
         );
         assert_eq!(parse_feed(many.as_bytes(), "http://e.org/f.json", 0).unwrap().posts.len(), MAX_PARSED_ENTRIES);
+    }
+
+    /// An ill-formed piece the reader reads past (a bare `&`) does not end the measuring:
+    /// what follows it is bounded like the rest.
+    #[test]
+    fn what_follows_a_bare_ampersand_is_measured_too() {
+        let rss = |inner: &str| {
+            format!(
+                "<rss version=\"2.0\" xmlns:media=\"http://search.yahoo.com/mrss/\"><channel><item><guid>g</guid><title>AT&T</title>{inner}</item></channel></rss>"
+            )
+        };
+        let deep = rss(&"<media:content>".repeat(200_000));
+        assert_eq!(parse_feed(deep.as_bytes(), "http://e.org/f.xml", 0).unwrap_err(), FeedError::TooDeep);
+        let decls: String = (0..300).map(|i| format!(" xmlns:p{i}=\"u{i}\"")).collect();
+        let spaces = rss(&format!("<x{decls}/>"));
+        assert_eq!(parse_feed(spaces.as_bytes(), "http://e.org/f.xml", 0).unwrap_err(), FeedError::TooManyNamespaces);
+        let many = format!(
+            "<rss version=\"2.0\"><channel><title>AT&T</title>{}</channel></rss>",
+            (0..20_000).map(|i| format!("<item><guid>g{i}</guid></item>")).collect::<String>()
+        );
+        let f = parse_feed(many.as_bytes(), "http://e.org/f.xml", 0);
+        assert!(f.as_ref().map_or(true, |f| f.posts.len() <= MAX_PARSED_ENTRIES), "{:?}", f.map(|f| f.posts.len()));
+    }
+
+    /// The retry reads past an entry with a bare `&` (and keeps what lies between entries),
+    /// and never takes an entry twice.
+    #[test]
+    fn entries_around_one_with_a_bare_ampersand_are_read_once_each() {
+        let rss = r#"<rss version="2.0"><channel>
+            <item><guid>a</guid><title>AT&T</title></item>
+            <item xml:base="http://[::1"><guid>b</guid><title>二</title></item>
+            <title>频道</title>
+            <item><guid>c</guid><title>三</title></item></channel></rss>"#;
+        let f = parse_feed(rss.as_bytes(), "http://e.org/f.xml", 0).unwrap();
+        let keys: Vec<&str> = f.posts.iter().map(|p| p.key.as_str()).collect();
+        assert_eq!(keys, ["a", "c"]);
+        assert_eq!(f.title.as_deref(), Some("频道"), "the channel's title between entries is kept");
+        assert!(f.left_out.len() == 1 && f.left_out[0].starts_with("entry 2:"), "{:?}", f.left_out);
+    }
+
+    /// A byte order mark is not counted by the XML reader's position: the cut and the
+    /// retry's ranges still fall on the entries.
+    #[test]
+    fn a_feed_with_a_byte_order_mark_is_cut_and_retried_in_the_right_places() {
+        let items: String = (0..3_000).map(|i| format!("<item><guid>g{i}</guid></item>")).collect();
+        let feed = format!("\u{feff}<rss version=\"2.0\"><channel><title>c</title>{items}</channel></rss>");
+        let parsed = parse_feed(feed.as_bytes(), "http://e.org/f.xml", 0).unwrap();
+        assert_eq!(parsed.posts.len(), MAX_PARSED_ENTRIES);
+        let bad = "\u{feff}<rss version=\"2.0\"><channel><title>c</title><item><guid>a</guid></item><item xml:base=\"http://[::1\"><guid>b</guid></item><item><guid>c</guid></item></channel></rss>";
+        let f = parse_feed(bad.as_bytes(), "http://e.org/f.xml", 0).unwrap();
+        let keys: Vec<&str> = f.posts.iter().map(|p| p.key.as_str()).collect();
+        assert_eq!(keys, ["a", "c"]);
+    }
+
+    /// The retry's cost is bounded: a large frame read once per entry, or a JSON Feed of
+    /// millions of values read as a tree, is not tried (the feed fails as a whole).
+    #[test]
+    fn a_retry_that_would_cost_more_than_a_second_reading_is_not_tried() {
+        let frame = format!("<title>c</title><description>{}</description>", "x".repeat(60_000));
+        let items: String = (0..1_000).map(|i| format!("<item><guid>g{i}</guid></item>")).collect();
+        let rss = format!("<rss version=\"2.0\"><channel>{frame}{items}<item xml:base=\"http://[::1\"><guid>b</guid></item></channel></rss>");
+        assert!(matches!(parse_feed(rss.as_bytes(), "http://e.org/f.xml", 0), Err(FeedError::Malformed(_))));
+        let json = format!(
+            "{{\"version\":\"https://jsonfeed.org/version/1.1\",\"title\":\"j\",\"items\":[{{\"id\":1,\"x\":[{}]}}]}}",
+            vec!["0"; MAX_RETRY_JSON_VALUES + 10].join(",")
+        );
+        assert!(matches!(parse_feed(json.as_bytes(), "http://e.org/f.json", 0), Err(FeedError::Malformed(_))));
+        // Small enough, the same numeric id is read.
+        let small =
+            "{\"version\":\"https://jsonfeed.org/version/1.1\",\"title\":\"j\",\"items\":[{\"id\":1,\"x\":[0,0]}]}";
+        assert_eq!(parse_feed(small.as_bytes(), "http://e.org/f.json", 0).unwrap().posts[0].key, "1");
     }
 }
