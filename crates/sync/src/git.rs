@@ -24,6 +24,10 @@ pub enum GitError {
     TooLarge { url: String, max: usize },
     #[error("git fetch {url}: took longer than {minutes} minutes; abandoned")]
     TooSlow { url: String, minutes: u64 },
+    /// libgit2 was refused memory past [`crate::git_memory::MAX_LIBGIT2_BYTES`] (an object
+    /// far larger than any post, or one built from deltas that declare gigabytes).
+    #[error("git fetch {url}: reading the repository needed more than {mib} MiB of memory (an object far larger than any post); abandoned")]
+    TooMuchMemory { url: String, mib: i64 },
     /// libgit2's own reason a fetch failed (no such repository, connection refused, …).
     #[error("git fetch {url}: {message}")]
     Fetch { url: String, message: String },
@@ -86,6 +90,7 @@ impl Default for GitLimits {
 #[allow(unsafe_code)] // libgit2's global options have no safe setter for the pack limit.
 fn configure_libgit2(limits: &GitLimits) {
     let millis = |d: Duration| d.as_millis().clamp(1, i32::MAX as u128) as libc::c_int;
+    crate::git_memory::install();
     // SAFETY: the options are plain integers read by libgit2 when a transfer starts.
     unsafe {
         let _ = git2::opts::set_server_connect_timeout_in_milliseconds(millis(
@@ -236,6 +241,23 @@ pub fn fetch_changes(
     cancel: &CancellationToken,
 ) -> Result<GitChanges, GitError> {
     configure_libgit2(limits);
+    // libgit2 says only "out of memory" when its allocator refuses: told here by name.
+    let refused = crate::git_memory::refusals();
+    match fetch_and_read(url, cache, since, limits, cancel) {
+        Err(e) if e != GitError::Cancelled && crate::git_memory::refusals() > refused => {
+            Err(GitError::TooMuchMemory { url: url.to_string(), mib: crate::git_memory::MAX_LIBGIT2_BYTES >> 20 })
+        }
+        other => other,
+    }
+}
+
+fn fetch_and_read(
+    url: &str,
+    cache: &Path,
+    since: Option<&str>,
+    limits: &GitLimits,
+    cancel: &CancellationToken,
+) -> Result<GitChanges, GitError> {
     let dir = mirror_dir(cache, url);
     let mirror = |e: &dyn std::fmt::Display| GitError::Mirror { dir: dir.clone(), message: e.to_string() };
     let git = |e: git2::Error| mirror(&e.message());

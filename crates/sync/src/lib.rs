@@ -8,6 +8,7 @@ mod add;
 mod engine;
 mod feed;
 mod git;
+pub mod git_memory;
 mod images;
 pub mod plan;
 mod run;

@@ -72,6 +72,152 @@ fn a_git_blob_bomb_and_links_in_posts_are_skipped_unread() {
     assert!(status.contains("not imported") && status.contains("bytes"), "{status}");
 }
 
+/// `git` with `input` on its standard input; its standard output, trimmed.
+fn git_out(dir: &std::path::Path, args: &[&str], input: &[u8]) -> String {
+    let mut child = std::process::Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.org")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.org")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("git is installed by `cargo xtask test`");
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "git {args:?}");
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+/// A pack of two objects, written by hand as a hostile server would: a 16 MiB blob of zeros
+/// and, under the id `bomb`, a kilobyte delta over it that declares (and builds) 2 GiB — 128
+/// copies of the whole base. Returns the pack and its index (version 2).
+fn delta_bomb_pack(base_id: [u8; 20], bomb: [u8; 20]) -> (Vec<u8>, Vec<u8>) {
+    use flate2::{write::ZlibEncoder, Compression};
+    const BASE: usize = 0xff_ffff; // the largest copy one delta instruction makes
+    const COPIES: usize = 128;
+    let zlib = |data: &[u8]| {
+        let mut z = ZlibEncoder::new(Vec::new(), Compression::fast());
+        z.write_all(data).unwrap();
+        z.finish().unwrap()
+    };
+    let header = |kind: u8, mut size: usize, out: &mut Vec<u8>| {
+        let mut c = (kind << 4) | (size & 15) as u8;
+        size >>= 4;
+        while size > 0 {
+            out.push(c | 0x80);
+            c = (size & 0x7f) as u8;
+            size >>= 7;
+        }
+        out.push(c);
+    };
+    let varint = |mut n: usize, out: &mut Vec<u8>| loop {
+        let b = (n & 0x7f) as u8;
+        n >>= 7;
+        if n == 0 {
+            out.push(b);
+            break;
+        }
+        out.push(b | 0x80);
+    };
+    let mut pack = b"PACK\0\0\0\x02\0\0\0\x02".to_vec();
+    let base_at = pack.len();
+    header(3, BASE, &mut pack);
+    pack.extend(zlib(&vec![0u8; BASE]));
+    let bomb_at = pack.len();
+    let mut delta = Vec::new();
+    varint(BASE, &mut delta);
+    varint(BASE * COPIES, &mut delta);
+    for _ in 0..COPIES {
+        // Copy from offset 0 (no offset bytes), three size bytes.
+        delta.extend_from_slice(&[0x80 | 0x10 | 0x20 | 0x40, 0xff, 0xff, 0xff]);
+    }
+    header(6, delta.len(), &mut pack);
+    // The distance back to the base, in git's offset encoding.
+    let mut distance = bomb_at - base_at;
+    let mut ofs = vec![(distance & 0x7f) as u8];
+    while distance >> 7 > 0 {
+        distance = (distance >> 7) - 1;
+        ofs.insert(0, 0x80 | (distance & 0x7f) as u8);
+    }
+    pack.extend(ofs);
+    pack.extend(zlib(&delta));
+    let trailer = [7u8; 20]; // checked only against the index's copy of it
+    pack.extend_from_slice(&trailer);
+    let mut objects = [(base_id, base_at), (bomb, bomb_at)];
+    objects.sort();
+    let mut idx = b"\xfftOc\0\0\0\x02".to_vec();
+    for byte in 0..=255u8 {
+        let n = objects.iter().filter(|(id, _)| id[0] <= byte).count() as u32;
+        idx.extend_from_slice(&n.to_be_bytes());
+    }
+    for (id, _) in &objects {
+        idx.extend_from_slice(id);
+    }
+    for _ in &objects {
+        idx.extend_from_slice(&[0; 4]); // CRCs: read only when a pack is copied as it is
+    }
+    for (_, at) in &objects {
+        idx.extend_from_slice(&(*at as u32).to_be_bytes());
+    }
+    idx.extend_from_slice(&trailer);
+    idx.extend_from_slice(&[0; 20]);
+    (pack, idx)
+}
+
+fn hex_id(hex: &str) -> [u8; 20] {
+    let mut id = [0u8; 20];
+    for (i, b) in id.iter_mut().enumerate() {
+        *b = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap();
+    }
+    id
+}
+
+/// A delta that builds gigabytes runs inside libgit2 with no callback to stop it: libgit2's
+/// memory is bounded by its allocator, and the sync fails naming the repository and why.
+#[test]
+fn a_git_object_built_from_deltas_past_the_memory_bound_fails_that_source_only() {
+    let _git = one_git_test_at_a_time();
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    git(&work, &["init", "-q", "-b", "main"]);
+    let good = git_out(&work, &["hash-object", "-w", "--stdin"], "---\ntitle: \"好文章\"\n---\n正文".as_bytes());
+    let base = git_out(&work, &["hash-object", "--stdin"], &vec![0u8; 0xff_ffff]);
+    let bomb = git_out(&work, &["hash-object", "--stdin"], b"stands for the bomb");
+    let posts = git_out(
+        &work,
+        &["mktree", "--missing"],
+        format!("100644 blob {good}\t2024-01-02-good.md\n100644 blob {bomb}\t2024-01-03-bomb.md\n").as_bytes(),
+    );
+    let root = git_out(&work, &["mktree", "--missing"], format!("040000 tree {posts}\t_posts\n").as_bytes());
+    let commit = git_out(&work, &["commit-tree", &root, "-m", "hostile"], b"");
+    git(&work, &["update-ref", "refs/heads/main", &commit]);
+    let (pack, idx) = delta_bomb_pack(hex_id(&base), hex_id(&bomb));
+    let packs = work.join(".git/objects/pack");
+    std::fs::create_dir_all(&packs).unwrap();
+    std::fs::write(packs.join(format!("pack-{}.pack", "7".repeat(40))), pack).unwrap();
+    std::fs::write(packs.join(format!("pack-{}.idx", "7".repeat(40))), idx).unwrap();
+
+    let store = archive(dir.path());
+    let rt = rt();
+    let url = format!("file://{}", work.display());
+    rt.block_on(add_source(&store, &url, None, None)).unwrap();
+    let engine = Engine::new(store.clone(), SyncOptions::new(&dir.path().join("data")));
+    let r = sync_now(&rt, &engine);
+    assert_eq!(r.failures.len(), 1, "{:?}", r.failures);
+    let (_, why) = &r.failures[0];
+    assert!(why.contains(&url) && why.contains("MiB of memory"), "{why}");
+    // The process goes on, and libgit2 with it: the next sync of a sound repository works.
+    let sound = dir.path().join("sound");
+    commit_files(&sound, &[("_posts/2024-01-05-ok.md", "---\ntitle: \"好\"\n---\n正文")], "ok");
+    rt.block_on(add_source(&store, &format!("file://{}", sound.display()), None, None)).unwrap();
+    let r = sync_now(&rt, &engine);
+    assert!(titles(&store).contains(&"好".to_string()), "{:?}", r.failures);
+}
+
 #[test]
 fn a_folder_sync_names_the_files_it_skipped_in_the_sources_status() {
     let dir = tempfile::tempdir().unwrap();
