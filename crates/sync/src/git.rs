@@ -24,7 +24,7 @@ pub enum GitError {
     TooLarge { url: String, max: usize },
     #[error("git fetch {url}: took longer than {minutes} minutes; abandoned")]
     TooSlow { url: String, minutes: u64 },
-    /// libgit2 was refused memory past [`crate::git_memory::MAX_LIBGIT2_BYTES`] (an object
+    /// libgit2 was refused memory past [`crate::git_memory::MAX_FETCH_BYTES`] (an object
     /// far larger than any post, or one built from deltas that declare gigabytes).
     #[error("git fetch {url}: reading the repository needed more than {mib} MiB of memory (an object far larger than any post); abandoned")]
     TooMuchMemory { url: String, mib: i64 },
@@ -90,7 +90,6 @@ impl Default for GitLimits {
 #[allow(unsafe_code)] // libgit2's global options have no safe setter for the pack limit.
 fn configure_libgit2(limits: &GitLimits) {
     let millis = |d: Duration| d.as_millis().clamp(1, i32::MAX as u128) as libc::c_int;
-    crate::git_memory::install();
     // SAFETY: the options are plain integers read by libgit2 when a transfer starts.
     unsafe {
         let _ = git2::opts::set_server_connect_timeout_in_milliseconds(millis(
@@ -241,11 +240,12 @@ pub fn fetch_changes(
     cancel: &CancellationToken,
 ) -> Result<GitChanges, GitError> {
     configure_libgit2(limits);
-    // libgit2 says only "out of memory" when its allocator refuses: told here by name.
-    let refused = crate::git_memory::refusals();
+    // This fetch's memory in libgit2, bounded on this thread (all of it runs here). libgit2
+    // says only "out of memory" when a block is refused: told here by name.
+    let budget = crate::git_memory::Budget::open();
     match fetch_and_read(url, cache, since, limits, cancel) {
-        Err(e) if e != GitError::Cancelled && crate::git_memory::refusals() > refused => {
-            Err(GitError::TooMuchMemory { url: url.to_string(), mib: crate::git_memory::MAX_LIBGIT2_BYTES >> 20 })
+        Err(e) if e != GitError::Cancelled && budget.refused() => {
+            Err(GitError::TooMuchMemory { url: url.to_string(), mib: crate::git_memory::MAX_FETCH_BYTES >> 20 })
         }
         other => other,
     }

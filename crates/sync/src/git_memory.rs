@@ -1,7 +1,7 @@
-//! libgit2's memory, counted and bounded: every allocation libgit2 makes goes through
-//! [`install`]'s allocator, which refuses one that would take libgit2's total past
-//! [`MAX_LIBGIT2_BYTES`] (libgit2 checks every allocation and fails the operation with
-//! "out of memory").
+//! libgit2's memory during a fetch, counted and bounded: every allocation libgit2 makes goes
+//! through [`install`]'s allocator, which counts what the thread holds while a [`Budget`] is
+//! open on it and refuses a large block that would take that past [`MAX_FETCH_BYTES`]
+//! (libgit2 checks those allocations and fails the operation with "out of memory").
 //!
 //! Why: a repository is a stranger's, and git objects can be built from deltas. A delta
 //! declares the size of what it builds and libgit2 allocates that much, then copies from the
@@ -9,39 +9,91 @@
 //! 2 GiB object, and a delta over that one is 256 GiB. No progress callback runs while
 //! libgit2 resolves deltas, so no other bound can stop it; the process was killed for memory.
 //!
+//! Per fetch, on its thread, not per process: a process-wide count let one hostile fetch make
+//! every other fetch fail — and a few libgit2 paths do not check an allocation (the shallow
+//! roots' copy), so a refusal there, caused by another fetch's memory, was a null write.
+//! Blocks under [`REFUSABLE_BYTES`] are counted, never refused, for the same reason: a
+//! bomb is one large block, and small unchecked allocations must never see a null.
+//!
 //! The sizes come from the C library's own record of each block (`malloc_usable_size`,
 //! `malloc_size`, `_msize`), not from a header of ours, so blocks allocated before the
-//! allocator was installed are freed correctly (they only make the count low). Where the
-//! platform has no such call, libgit2 keeps its own allocator and is unbounded.
+//! allocator was installed, or on another thread, are freed correctly (they only move the
+//! count). Where the platform has no such call, libgit2 keeps its own allocator, unbounded.
 
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::cell::Cell;
 
-/// What libgit2 may hold at once, for all the fetches of the process together. Far more than a
-/// fetch of any site needs (its objects' index: about 100 bytes an object; posts are at most
-/// 4 MiB), far less than the memory of the machines Broadsheet runs on.
-pub const MAX_LIBGIT2_BYTES: i64 = 1 << 30;
+/// What libgit2 may hold for one fetch. Far more than a fetch of any site needs (its objects'
+/// index: about 100 bytes an object, at most 4 million; posts are at most 4 MiB), far less
+/// than the memory of the machines Broadsheet runs on.
+pub const MAX_FETCH_BYTES: i64 = 1 << 30;
 
-/// Bytes libgit2 holds now (blocks from before [`install`] freed after it make it lower).
-static IN_USE: AtomicI64 = AtomicI64::new(0);
-/// Allocations refused so far, so a failed fetch can tell that this was why.
-static REFUSED: AtomicU64 = AtomicU64::new(0);
+/// Blocks at least this large may be refused; smaller ones are only counted.
+pub const REFUSABLE_BYTES: usize = 1 << 20;
 
-/// How many allocations have been refused in this process.
-pub fn refusals() -> u64 {
-    REFUSED.load(Ordering::Relaxed)
+thread_local! {
+    /// Bytes libgit2 holds on this thread since the open budget began; `None` when no budget
+    /// is open (nothing is refused then).
+    static IN_USE: Cell<Option<i64>> = const { Cell::new(None) };
+    /// Allocations refused under the open budget.
+    static REFUSED: Cell<u64> = const { Cell::new(0) };
 }
 
-/// Bounds libgit2's allocations from now on (once per process; later calls do nothing).
+/// Bounds libgit2's allocations on this thread while it lives (see the module's doc).
+pub struct Budget(());
+
+impl Budget {
+    pub fn open() -> Budget {
+        install();
+        IN_USE.with(|c| c.set(Some(0)));
+        REFUSED.with(|c| c.set(0));
+        Budget(())
+    }
+
+    /// Whether an allocation was refused under this budget.
+    pub fn refused(&self) -> bool {
+        REFUSED.with(Cell::get) > 0
+    }
+}
+
+impl Drop for Budget {
+    fn drop(&mut self) {
+        IN_USE.with(|c| c.set(None));
+    }
+}
+
+/// Installs the counting allocator (once per process; later calls do nothing).
 pub fn install() {
     imp::install();
+}
+
+/// Whether this thread may take a block of `size` bytes, `more` of them new (a realloc's
+/// growth); a refusal is counted.
+fn fits(size: usize, more: usize) -> bool {
+    if size < REFUSABLE_BYTES {
+        return true;
+    }
+    let Ok(Some(in_use)) = IN_USE.try_with(Cell::get) else { return true };
+    if in_use.saturating_add(i64::try_from(more).unwrap_or(i64::MAX)) > MAX_FETCH_BYTES {
+        let _ = REFUSED.try_with(|c| c.set(c.get() + 1));
+        return false;
+    }
+    true
+}
+
+/// Adds `delta` bytes to this thread's count, if a budget is open.
+fn count(delta: i64) {
+    let _ = IN_USE.try_with(|c| {
+        if let Some(n) = c.get() {
+            c.set(Some(n.saturating_add(delta)));
+        }
+    });
 }
 
 #[cfg(any(all(target_os = "linux", target_env = "gnu"), target_vendor = "apple", windows))]
 #[allow(unsafe_code)] // libgit2's allocator is a table of C functions.
 mod imp {
-    use super::{IN_USE, MAX_LIBGIT2_BYTES, REFUSED};
+    use super::{count, fits};
     use libc::{c_char, c_int, c_void, size_t};
-    use std::sync::atomic::Ordering;
 
     /// libgit2's `git_allocator` (`git2/sys/alloc.h`), which libgit2-sys does not declare.
     #[repr(C)]
@@ -80,24 +132,14 @@ mod imp {
         i64::try_from(n).unwrap_or(i64::MAX)
     }
 
-    /// Whether `more` bytes fit; a refusal is counted.
-    fn fits(more: usize) -> bool {
-        let more = i64::try_from(more).unwrap_or(i64::MAX);
-        if IN_USE.load(Ordering::Relaxed).saturating_add(more) > MAX_LIBGIT2_BYTES {
-            REFUSED.fetch_add(1, Ordering::Relaxed);
-            return false;
-        }
-        true
-    }
-
     extern "C" fn gmalloc(n: size_t, _file: *const c_char, _line: c_int) -> *mut c_void {
-        if !fits(n) {
+        if !fits(n, n) {
             return std::ptr::null_mut();
         }
         // SAFETY: plain malloc; a null answer is libgit2's to handle (it checks every one).
         let p = unsafe { libc::malloc(n) };
         if !p.is_null() {
-            IN_USE.fetch_add(usable(p), Ordering::Relaxed);
+            count(usable(p));
         }
         p
     }
@@ -107,14 +149,14 @@ mod imp {
             return gmalloc(n, file, line);
         }
         let old = usable(p);
-        if i64::try_from(n).unwrap_or(i64::MAX) > old && !fits(n - old as usize) {
+        if i64::try_from(n).unwrap_or(i64::MAX) > old && !fits(n, n - old as usize) {
             // As realloc failing does: the block stays as it was, and libgit2 still owns it.
             return std::ptr::null_mut();
         }
         // SAFETY: `p` is libgit2's live block; on failure it is left as it was.
         let q = unsafe { libc::realloc(p, n) };
         if !q.is_null() {
-            IN_USE.fetch_add(usable(q) - old, Ordering::Relaxed);
+            count(usable(q) - old);
         }
         q
     }
@@ -123,7 +165,7 @@ mod imp {
         if p.is_null() {
             return;
         }
-        IN_USE.fetch_sub(usable(p), Ordering::Relaxed);
+        count(-usable(p));
         // SAFETY: `p` is libgit2's live block, freed once (libgit2's own contract).
         unsafe { libc::free(p) };
     }
@@ -133,6 +175,30 @@ mod imp {
 mod imp {
     pub fn install() {
         log::warn!("libgit2's memory is not bounded on this platform");
-        let _ = (&super::IN_USE, &super::REFUSED);
+        let _ = (super::fits, super::count);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_large_blocks_past_this_fetchs_budget_are_refused_and_only_on_its_thread() {
+        let budget = Budget::open();
+        count(MAX_FETCH_BYTES - 1024);
+        assert!(fits(64 * 1024, 64 * 1024) && fits(100, 100), "small blocks are never refused");
+        assert!(!budget.refused());
+        assert!(!fits(REFUSABLE_BYTES, REFUSABLE_BYTES), "a large block past the budget is");
+        assert!(budget.refused());
+        // Another thread (another fetch, or none) has its own count.
+        assert!(std::thread::spawn(|| fits(REFUSABLE_BYTES * 8, REFUSABLE_BYTES * 8)).join().unwrap());
+        count(-(MAX_FETCH_BYTES - 1024));
+        assert!(fits(REFUSABLE_BYTES * 8, REFUSABLE_BYTES * 8), "freed, there is room again");
+        drop(budget);
+        count(MAX_FETCH_BYTES * 4);
+        assert!(fits(usize::MAX, usize::MAX), "no budget open: nothing refused");
+        let fresh = Budget::open();
+        assert!(!fresh.refused(), "each fetch starts afresh");
     }
 }
