@@ -210,6 +210,15 @@ fn temporary_archive_dir() -> std::io::Result<PathBuf> {
 const TEMPORARY_PREFIX: &str = "broadsheet-unopened-";
 const TEMPORARY_LOCK: &str = "in-use.lock";
 
+/// Opens a lock file without following a link or waiting on a FIFO.
+fn open_lock(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK | libc::O_NOFOLLOW);
+    options.open(path)
+}
+
 /// [`temporary_archive_dir`] in `base`, with the lock to hold (none where the platform or the
 /// file system has no locks: the folder is still this process's alone, by its exclusive making).
 fn temporary_archive_dir_in(base: &Path) -> std::io::Result<(PathBuf, Option<std::fs::File>)> {
@@ -221,12 +230,19 @@ fn temporary_archive_dir_in(base: &Path) -> std::io::Result<(PathBuf, Option<std
                 continue;
             }
             // A running instance holds its lock however old its folder looks (a folder's
-            // time changes only when files are added or removed in it).
-            let held = std::fs::File::open(e.path().join(TEMPORARY_LOCK))
-                .map(|f| matches!(f.try_lock(), Err(std::fs::TryLockError::WouldBlock)))
-                .unwrap_or(false);
-            if !held {
-                let _ = std::fs::remove_dir_all(e.path());
+            // time changes only when files are added or removed in it). Anything but a plain
+            // file there is not ours (a FIFO planted in a shared /tmp would block the open):
+            // left alone.
+            match open_lock(&e.path().join(TEMPORARY_LOCK)) {
+                Ok(f) if !f.metadata().is_ok_and(|m| m.is_file()) => {}
+                Ok(f) if matches!(f.try_lock(), Err(std::fs::TryLockError::WouldBlock)) => {}
+                Ok(_) => {
+                    let _ = std::fs::remove_dir_all(e.path());
+                }
+                Err(e2) if e2.kind() == std::io::ErrorKind::NotFound => {
+                    let _ = std::fs::remove_dir_all(e.path());
+                }
+                Err(_) => {}
             }
         }
     }
@@ -330,6 +346,7 @@ mod tests {
 
     #[test]
     #[cfg(unix)]
+    #[allow(unsafe_code)] // mkfifo, to plant what an attacker would.
     fn old_temporary_archives_are_removed_unless_a_running_instance_holds_them() {
         let base = tempfile::tempdir().unwrap();
         let two_days_ago = std::time::SystemTime::now() - Duration::from_secs(2 * 24 * 3600);
@@ -341,11 +358,20 @@ mod tests {
         std::fs::create_dir(&ended).unwrap();
         std::fs::write(ended.join(super::TEMPORARY_LOCK), b"").unwrap();
         std::fs::write(ended.join(broadsheet_store::ARCHIVE_FILE), b"old").unwrap();
+        // Planted: a FIFO where the lock would be (opening it to read would wait forever).
+        let planted = base.path().join(format!("{}2-0", super::TEMPORARY_PREFIX));
+        std::fs::create_dir(&planted).unwrap();
+        let fifo =
+            std::ffi::CString::new(planted.join(super::TEMPORARY_LOCK).into_os_string().into_encoded_bytes()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
         age(&running);
         age(&ended);
+        age(&planted);
         let (fresh, _fresh_lock) = super::temporary_archive_dir_in(base.path()).unwrap();
         assert!(running.is_dir(), "a running instance's folder is kept, however old it looks");
         assert!(!ended.exists(), "an ended run's old folder is removed");
+        assert!(planted.is_dir(), "what is not ours is left alone, without waiting on it");
         assert_ne!(fresh, running, "each process its own folder, made anew");
         drop(lock);
     }

@@ -48,12 +48,25 @@ const MAX_JSON_CONTAINERS: usize = 100_000;
 /// What the pre-scan makes of a document: refused, or what the parser may see (the bytes
 /// themselves, or their first [`MAX_PARSED_ENTRIES`] entries with the open elements closed).
 enum Prescan<'a> {
-    TooDeep,
-    TooLarge,
-    TooManyNamespaces,
+    Refused(FeedError),
     /// The bytes to parse, and where each top-level entry of an XML feed is in them.
     Parse(std::borrow::Cow<'a, [u8]>, Vec<std::ops::Range<usize>>),
 }
+
+/// Bytes of `xml:base` in scope at once (real feeds: one URL). feed-rs copies the base in
+/// scope into every element it reads: 16 MiB of base over 4 million elements was hours of
+/// copying, and nested relative bases add up.
+const MAX_XML_BASE_BYTES: usize = 2048;
+
+/// Elements in the first five levels of a document: every one there is an entry, a field of
+/// one (a category, a link, an author) or of the feed, and feed-rs builds each into its
+/// model — 3 million `<category/>` were hundreds of MB. Real feeds: 2,500 entries of a few
+/// dozen (an Atom entry's XHTML paragraphs included).
+const MAX_SHALLOW_ELEMENTS: usize = 250_000;
+
+/// Values in a JSON Feed (real ones: a few dozen an item): 11 million `""` in one item's
+/// `tags` were a gigabyte of categories, and the retry builds the whole text as a tree.
+const MAX_JSON_VALUES: usize = 500_000;
 
 /// Namespace declarations in scope at once (real feeds: a dozen on the root). The XML reader
 /// looks each prefix up by walking every binding in scope, for each element's start and
@@ -79,9 +92,10 @@ fn prescan(bytes: &[u8]) -> Prescan<'_> {
     config.expand_empty_elements = true;
     config.trim_markup_names_in_closing_tags = true;
     config.trim_text(false);
-    // Open elements: (qualified name, namespaces it declares), to close them after a cut.
-    let mut open: Vec<(Vec<u8>, usize)> = Vec::new();
-    let (mut entries, mut namespaces) = (0usize, 0usize);
+    // Open elements: (qualified name, namespaces it declares, its xml:base bytes), to close
+    // them after a cut and to count what is in scope.
+    let mut open: Vec<(Vec<u8>, usize, usize)> = Vec::new();
+    let (mut entries, mut namespaces, mut base_bytes, mut shallow) = (0usize, 0usize, 0usize, 0usize);
     // Where each top-level entry starts and ends, and the depth of the one open.
     let mut ranges: Vec<std::ops::Range<usize>> = Vec::new();
     let mut entry_open: Option<(usize, usize)> = None;
@@ -101,7 +115,7 @@ fn prescan(bytes: &[u8]) -> Prescan<'_> {
                         // Cut before this entry and close what is open: a well-formed
                         // document of the first entries.
                         let mut cut = bytes[..before].to_vec();
-                        for (name, _) in open.iter().rev() {
+                        for (name, ..) in open.iter().rev() {
                             cut.extend_from_slice(b"</");
                             cut.extend_from_slice(name);
                             cut.push(b'>');
@@ -113,25 +127,38 @@ fn prescan(bytes: &[u8]) -> Prescan<'_> {
                     }
                 }
                 if open.len() >= MAX_FEED_DEPTH {
-                    return Prescan::TooDeep;
+                    return Prescan::Refused(FeedError::TooDeep);
+                }
+                if open.len() < 5 {
+                    shallow += 1;
+                    if shallow > MAX_SHALLOW_ELEMENTS {
+                        return Prescan::Refused(FeedError::TooManyElements);
+                    }
                 }
                 // Unchecked for duplicates here (that check is quadratic in the attributes;
                 // the parser after this makes its own).
-                let declared = e
-                    .attributes()
-                    .with_checks(false)
-                    .flatten()
-                    .filter(|a| a.key.as_namespace_binding().is_some())
-                    .count();
+                let (mut declared, mut base) = (0usize, 0usize);
+                for a in e.attributes().with_checks(false).flatten() {
+                    if a.key.as_namespace_binding().is_some() {
+                        declared += 1;
+                    } else if a.key.as_ref() == b"xml:base" {
+                        base += a.value.len();
+                    }
+                }
                 namespaces += declared;
                 if namespaces > MAX_NAMESPACES_IN_SCOPE {
-                    return Prescan::TooManyNamespaces;
+                    return Prescan::Refused(FeedError::TooManyNamespaces);
                 }
-                open.push((e.name().as_ref().to_vec(), declared));
+                base_bytes += base;
+                if base_bytes > MAX_XML_BASE_BYTES {
+                    return Prescan::Refused(FeedError::XmlBaseTooLong);
+                }
+                open.push((e.name().as_ref().to_vec(), declared, base));
             }
             Ok(quick_xml::events::Event::End(_)) => {
-                if let Some((_, declared)) = open.pop() {
+                if let Some((_, declared, base)) = open.pop() {
                     namespaces -= declared;
+                    base_bytes -= base;
                 }
                 if let Some((start, _)) = entry_open.filter(|&(_, depth)| depth == open.len()) {
                     ranges.push(start..at(&reader));
@@ -153,7 +180,8 @@ fn prescan(bytes: &[u8]) -> Prescan<'_> {
 }
 
 fn json_prescan(bytes: &[u8]) -> Prescan<'_> {
-    let (mut depth, mut containers) = (0usize, 0usize);
+    // Values are at most the commas and one per container.
+    let (mut depth, mut containers, mut commas) = (0usize, 0usize, 0usize);
     let mut refused = None;
     json_structure(bytes, |b| {
         match b {
@@ -162,26 +190,22 @@ fn json_prescan(bytes: &[u8]) -> Prescan<'_> {
                 containers += 1;
             }
             b']' | b'}' => depth = depth.saturating_sub(1),
+            b',' => commas += 1,
             _ => {}
         }
         if depth > MAX_FEED_DEPTH {
-            refused = Some(Prescan::TooDeep);
+            refused = Some(FeedError::TooDeep);
         } else if containers > MAX_JSON_CONTAINERS {
-            refused = Some(Prescan::TooLarge);
+            refused = Some(FeedError::TooManyContainers);
+        } else if commas > MAX_JSON_VALUES {
+            refused = Some(FeedError::TooManyValues);
         }
         refused.is_none()
     });
-    refused.unwrap_or(Prescan::Parse(std::borrow::Cow::Borrowed(bytes), Vec::new()))
-}
-
-/// The `,` of a JSON text outside its strings: its values, less one per container.
-fn json_separators(bytes: &[u8]) -> usize {
-    let mut commas = 0usize;
-    json_structure(bytes, |b| {
-        commas += usize::from(b == b',');
-        true
-    });
-    commas
+    match refused {
+        Some(why) => Prescan::Refused(why),
+        None => Prescan::Parse(std::borrow::Cow::Borrowed(bytes), Vec::new()),
+    }
 }
 
 /// Hands `each` every byte of a JSON text outside its strings, in order, until it says stop.
@@ -212,6 +236,15 @@ pub enum FeedError {
     /// Refused before parsing: a JSON document of more containers than any feed has.
     #[error("not a feed: more than {} JSON objects and arrays", MAX_JSON_CONTAINERS)]
     TooManyContainers,
+    /// Refused before parsing: a JSON document of more values than any feed has.
+    #[error("not a feed: more than {} JSON values", MAX_JSON_VALUES)]
+    TooManyValues,
+    /// Refused before parsing: more elements in its first levels than any feed has.
+    #[error("not a feed: more than {} elements in its first five levels", MAX_SHALLOW_ELEMENTS)]
+    TooManyElements,
+    /// Refused before parsing: an `xml:base` longer than any address.
+    #[error("not a feed: more than {} bytes of xml:base in scope", MAX_XML_BASE_BYTES)]
+    XmlBaseTooLong,
     /// Refused before parsing: more XML namespaces declared at once than any feed has.
     #[error("not a feed: more than {} XML namespaces declared at once", MAX_NAMESPACES_IN_SCOPE)]
     TooManyNamespaces,
@@ -227,9 +260,7 @@ pub enum FeedError {
 /// feed's site). `now` dates entries that carry no date.
 pub fn parse_feed(bytes: &[u8], feed_url: &str, now: i64) -> Result<ParsedFeed, FeedError> {
     let (bytes, entries) = match prescan(bytes) {
-        Prescan::TooDeep => return Err(FeedError::TooDeep),
-        Prescan::TooLarge => return Err(FeedError::TooManyContainers),
-        Prescan::TooManyNamespaces => return Err(FeedError::TooManyNamespaces),
+        Prescan::Refused(why) => return Err(why),
         Prescan::Parse(b, entries) => (b, entries),
     };
     let (feed, left_out) = match read_feed(&bytes, feed_url) {
@@ -358,10 +389,6 @@ const MAX_FEED_FRAME_BYTES: usize = 64 * 1024;
 /// whole document would, whatever the frame and the entries are.
 const MAX_RETRY_FRAME_BYTES: usize = 32 * 1024 * 1024;
 
-/// Values (`,`-separated) a JSON Feed may hold for the retry to read it as a tree: 32 MiB of
-/// `0,0,…` is 16 million values, about a gigabyte as `serde_json::Value`s.
-const MAX_RETRY_JSON_VALUES: usize = 500_000;
-
 /// A feed that failed as a whole, read again one entry at a time: feed-rs is all or
 /// nothing, and one entry it cannot read (a JSON Feed `"id": 123`, an `xml:base` that is not
 /// a URL, an `AT&T`) lost the whole feed. The frame (the document without its entries,
@@ -407,11 +434,8 @@ fn entry_by_entry(
         }
         return Some((feed, left_out));
     }
-    // JSON Feed: bounded by the pre-scan (depth, containers) and here by its values; serde_json's
-    // own recursion limit refuses anything deeper than it reads.
-    if json_separators(bytes) > MAX_RETRY_JSON_VALUES {
-        return None;
-    }
+    // JSON Feed: bounded by the pre-scan (depth, containers, values: a tree of at most
+    // 500,000, tens of MB); serde_json's own recursion limit refuses anything deeper.
     let mut doc: serde_json::Value = serde_json::from_slice(bytes).ok()?;
     let items = std::mem::take(doc.get_mut("items")?.as_array_mut()?);
     let frame = serde_json::to_vec(&doc).ok()?;
@@ -789,8 +813,8 @@ mod depth_tests {
         assert_eq!(keys, ["a", "c"]);
     }
 
-    /// The retry's cost is bounded: a large frame read once per entry, or a JSON Feed of
-    /// millions of values read as a tree, is not tried (the feed fails as a whole).
+    /// The retry's cost is bounded: a large frame read once per entry is not tried (the feed
+    /// fails as a whole), and a JSON Feed of millions of values is refused before anything.
     #[test]
     fn a_retry_that_would_cost_more_than_a_second_reading_is_not_tried() {
         let frame = format!("<title>c</title><description>{}</description>", "x".repeat(60_000));
@@ -799,12 +823,44 @@ mod depth_tests {
         assert!(matches!(parse_feed(rss.as_bytes(), "http://e.org/f.xml", 0), Err(FeedError::Malformed(_))));
         let json = format!(
             "{{\"version\":\"https://jsonfeed.org/version/1.1\",\"title\":\"j\",\"items\":[{{\"id\":1,\"x\":[{}]}}]}}",
-            vec!["0"; MAX_RETRY_JSON_VALUES + 10].join(",")
+            vec!["0"; MAX_JSON_VALUES + 10].join(",")
         );
-        assert!(matches!(parse_feed(json.as_bytes(), "http://e.org/f.json", 0), Err(FeedError::Malformed(_))));
+        assert_eq!(parse_feed(json.as_bytes(), "http://e.org/f.json", 0).unwrap_err(), FeedError::TooManyValues);
         // Small enough, the same numeric id is read.
         let small =
             "{\"version\":\"https://jsonfeed.org/version/1.1\",\"title\":\"j\",\"items\":[{\"id\":1,\"x\":[0,0]}]}";
         assert_eq!(parse_feed(small.as_bytes(), "http://e.org/f.json", 0).unwrap().posts[0].key, "1");
+    }
+
+    /// What feed-rs copies or builds per element is bounded before it reads: the `xml:base`
+    /// in scope (copied into every element), the elements of the first levels (each one a
+    /// category, a link, an entry), a JSON Feed's values (each tag a category).
+    #[test]
+    fn what_the_parser_copies_or_builds_per_element_is_bounded_before_it_reads() {
+        let base = format!(
+            "<rss version=\"2.0\"><channel xml:base=\"http://e.org/{}\"><title>c</title>{}</channel></rss>",
+            "a".repeat(4096),
+            "<x/>".repeat(1000)
+        );
+        assert_eq!(parse_feed(base.as_bytes(), "http://e.org/f.xml", 0).unwrap_err(), FeedError::XmlBaseTooLong);
+        let nested = format!(
+            "<rss version=\"2.0\"><channel><title>c</title>{}<item><guid>g</guid></item>{}</channel></rss>",
+            "<x xml:base=\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/\">".repeat(100),
+            "</x>".repeat(100)
+        );
+        assert_eq!(parse_feed(nested.as_bytes(), "http://e.org/f.xml", 0).unwrap_err(), FeedError::XmlBaseTooLong);
+        let categories = format!(
+            "<rss version=\"2.0\"><channel><title>c</title><item><guid>g</guid>{}</item></channel></rss>",
+            "<category/>".repeat(MAX_SHALLOW_ELEMENTS + 1)
+        );
+        assert_eq!(parse_feed(categories.as_bytes(), "http://e.org/f.xml", 0).unwrap_err(), FeedError::TooManyElements);
+        let tags = format!(
+            "{{\"version\":\"https://jsonfeed.org/version/1.1\",\"title\":\"t\",\"items\":[{{\"id\":\"a\",\"tags\":[{}]}}]}}",
+            vec!["\"\""; MAX_JSON_VALUES + 2].join(",")
+        );
+        assert_eq!(parse_feed(tags.as_bytes(), "http://e.org/f.json", 0).unwrap_err(), FeedError::TooManyValues);
+        // A real base, a real entry's dozen fields, a real item's tags: read.
+        let ok = "<rss version=\"2.0\"><channel xml:base=\"http://e.org/news/\"><title>c</title><item><guid>g</guid><category>a</category><category>b</category></item></channel></rss>";
+        assert_eq!(parse_feed(ok.as_bytes(), "http://e.org/f.xml", 0).unwrap().posts[0].categories, ["a", "b"]);
     }
 }
