@@ -12,7 +12,6 @@ mod guard;
 mod image_scheme;
 mod logging;
 mod reader_view;
-mod rendering;
 mod startup;
 mod state;
 mod sync;
@@ -21,11 +20,7 @@ use tauri::Manager;
 
 pub fn run() {
     startup::process_started();
-    let drawing = rendering::choose();
     logging::init();
-    if let Some(why) = drawing {
-        log::info!("{why}");
-    }
     // The webview stays the app (guard.rs): the config's windows are built in `setup`, with
     // navigation and new-window guards on them, and a plugin checks every webview's navigations.
     let mut context = tauri::generate_context!();
