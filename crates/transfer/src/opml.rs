@@ -178,7 +178,15 @@ pub fn import_opml(store: &mut Store, path: &Path) -> Result<OpmlReport, Transfe
 /// Reads and checks the feeds of the OPML file at `path` (no archive needed: the app reads
 /// it before taking the writer).
 pub fn read_opml(path: &Path) -> Result<Vec<OpmlFeed>, TransferError> {
-    let len = std::fs::metadata(path).map_err(io(path))?.len();
+    let meta = std::fs::metadata(path).map_err(io(path))?;
+    // A FIFO or a device would block the open, or never end: an OPML list is a file.
+    if !meta.is_file() {
+        return Err(TransferError::Invalid {
+            path: path.to_owned(),
+            reason: "not a file (a folder, a pipe or a device)".into(),
+        });
+    }
+    let len = meta.len();
     if len > MAX_OPML_BYTES {
         return Err(TransferError::Opml { path: path.to_owned(), source: OpmlError::TooLarge(len) });
     }

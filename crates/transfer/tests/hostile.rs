@@ -760,6 +760,42 @@ fn a_backup_of_countless_tiny_values_is_refused_while_it_is_read() {
     assert!(is_empty(&s));
 }
 
+/// A map's entries cost more than their bytes (a B-tree slot beside key and value): an
+/// article's `extra` of millions of short keys is refused while it is read, not built into
+/// gigabytes first and measured after.
+#[test]
+fn a_backup_whose_maps_hold_millions_of_short_entries_is_refused_while_it_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("keys.json");
+    let text = serde_json::to_string(&good_backup()).unwrap();
+    let mut extra = String::with_capacity(45_000_000);
+    extra.push_str("\"extra\":{");
+    for i in 0..4_000_000u32 {
+        extra.push_str(&format!("\"{i:07x}\":0,"));
+    }
+    extra.push_str("\"z\":0}");
+    let text = text.replacen("\"extra\":{}", &extra, 1);
+    std::fs::write(&path, &text).unwrap();
+    let mut s = store_in(dir.path(), "a");
+    let err = import_backup(&mut s, &path).unwrap_err().to_string();
+    assert!(err.contains("keys.json") && err.contains("too many and too small"), "{}", &err[..err.len().min(300)]);
+    assert!(is_empty(&s));
+    // The reader's own backups still restore (see `whatever_an_import_stores_the_readers_own_backup_restores`).
+}
+
+/// A pipe where a backup or an OPML list should be would block the open for ever: refused.
+#[test]
+#[cfg(unix)]
+fn a_pipe_given_as_a_backup_or_an_opml_list_is_refused_not_waited_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe.json");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let err = broadsheet_transfer::read_backup(&fifo).unwrap_err().to_string();
+    assert!(err.contains("pipe.json") && err.contains("not a file"), "{err}");
+    let err = broadsheet_transfer::read_opml(&fifo).unwrap_err().to_string();
+    assert!(err.contains("pipe.json") && err.contains("not a file"), "{err}");
+}
+
 /// OPML after OPML cannot take the archive past the sources it keeps: the file that would is
 /// refused whole (nothing of it added), and a feed URL the archive could not keep as a
 /// location refuses its file.
