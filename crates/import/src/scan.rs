@@ -26,6 +26,13 @@ pub(crate) struct Scan {
 const MAX_DEPTH: usize = 32;
 /// More entries than any real site has (finews: ~1,000 a day for years); the walk stops there.
 const MAX_ENTRIES: usize = 5_000_000;
+/// Bytes of paths the walk may hold (the posts it found and what it passed over): entries
+/// alone bound nothing when each path is 4 KiB (fifteen folders of 250-character names): 5
+/// million of them were 20 GB before any was read. 100k posts at 100 bytes are 10 MB.
+const MAX_PATH_BYTES: usize = 512 * 1024 * 1024;
+/// Entries passed over that are named one by one (the rest are counted): a million links in
+/// a folder are a report of a million lines otherwise, copied twice.
+const MAX_PASSED_OVER: usize = 1_000;
 /// `_config.yml` larger than this is not read (the parser has its own, smaller bound).
 const MAX_CONFIG_BYTES: u64 = 4 * 1024 * 1024;
 
@@ -35,8 +42,33 @@ struct Walk {
     files: Vec<PathBuf>,
     passed_over: Vec<(PathBuf, String)>,
     entries: usize,
+    /// Bytes of the paths in `files` and `passed_over`.
+    path_bytes: usize,
+    /// Entries passed over beyond the [`MAX_PASSED_OVER`] named.
+    more_passed_over: usize,
     /// A folder or an entry could not be read: posts may exist that the walk did not see.
     unread: bool,
+}
+
+impl Walk {
+    /// Whether the walk is at its end (entries or path bytes).
+    fn full(&self) -> bool {
+        self.entries >= MAX_ENTRIES || self.path_bytes >= MAX_PATH_BYTES
+    }
+
+    fn found(&mut self, path: PathBuf) {
+        self.path_bytes += path.as_os_str().len();
+        self.files.push(path);
+    }
+
+    fn pass_over(&mut self, path: PathBuf, why: String) {
+        if self.passed_over.len() >= MAX_PASSED_OVER {
+            self.more_passed_over += 1;
+            return;
+        }
+        self.path_bytes += path.as_os_str().len() + why.len();
+        self.passed_over.push((path, why));
+    }
 }
 
 use broadsheet_jekyll::{ARCHIVE_DIRS, SKIP_DIRS};
@@ -62,10 +94,17 @@ pub(crate) fn scan(path: &Path, drafts: bool) -> Result<Scan, ImportError> {
             path.clone()
         };
         walk_all(&path, 0, &mut walk);
-        (root, walk.entries < MAX_ENTRIES && !walk.unread)
+        (root, !walk.full() && !walk.unread)
     };
     if walk.entries >= MAX_ENTRIES {
         walk.passed_over.push((path.clone(), format!("more than {MAX_ENTRIES} entries; the rest were not read")));
+    } else if walk.path_bytes >= MAX_PATH_BYTES {
+        walk.passed_over
+            .push((path.clone(), format!("more than {MAX_PATH_BYTES} bytes of paths; the rest were not read")));
+    }
+    if walk.more_passed_over > 0 {
+        walk.passed_over
+            .push((path.clone(), format!("{} more entries passed over (links, special files)", walk.more_passed_over)));
     }
     let (config, config_warnings) = match read_regular(&root.join("_config.yml"), MAX_CONFIG_BYTES) {
         Ok(bytes) => {
@@ -196,7 +235,7 @@ fn walk_all(dir: &Path, depth: usize, walk: &mut Walk) {
                 walk_all(path, depth + 1, walk);
             }
         } else if is_post_file(path) {
-            walk.files.push(path.to_path_buf());
+            walk.found(path.to_path_buf());
         }
     });
 }
@@ -206,7 +245,7 @@ fn walk_all(dir: &Path, depth: usize, walk: &mut Walk) {
 /// reported, so the reader learns why a post is missing).
 fn for_each_entry(dir: &Path, depth: usize, walk: &mut Walk, f: &mut dyn FnMut(&Path, &str, bool, &mut Walk)) {
     if depth > MAX_DEPTH {
-        walk.passed_over.push((dir.to_path_buf(), format!("folder nested deeper than {MAX_DEPTH} levels; not read")));
+        walk.pass_over(dir.to_path_buf(), format!("folder nested deeper than {MAX_DEPTH} levels; not read"));
         return;
     }
     // An unreadable folder (permissions, a failing disk) is said, and makes the scan
@@ -214,7 +253,7 @@ fn for_each_entry(dir: &Path, depth: usize, walk: &mut Walk, f: &mut dyn FnMut(&
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => {
-            walk.passed_over.push((dir.to_path_buf(), format!("cannot read this folder: {e}")));
+            walk.pass_over(dir.to_path_buf(), format!("cannot read this folder: {e}"));
             walk.unread = true;
             return;
         }
@@ -225,7 +264,7 @@ fn for_each_entry(dir: &Path, depth: usize, walk: &mut Walk, f: &mut dyn FnMut(&
             continue;
         };
         walk.entries += 1;
-        if walk.entries >= MAX_ENTRIES {
+        if walk.full() {
             return;
         }
         let path = entry.path();
@@ -241,7 +280,7 @@ fn for_each_entry(dir: &Path, depth: usize, walk: &mut Walk, f: &mut dyn FnMut(&
         } else if kind.is_file() {
             f(&path, &name, false, walk);
         } else if is_post_file(&path) || kind.is_symlink() {
-            walk.passed_over.push((path, kind_of(&kind).to_string()));
+            walk.pass_over(path, kind_of(&kind).to_string());
         }
     }
 }

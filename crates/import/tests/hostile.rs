@@ -242,6 +242,26 @@ fn links_fifos_and_devices_in_posts_are_never_followed_or_opened() {
     assert!(titles_of(&store).is_empty(), "a linked _posts folder is not followed");
 }
 
+/// A folder of many thousands of links: the first thousand are named, the rest counted, and
+/// the report stays small (a million links were a million lines held and copied twice).
+#[cfg(unix)]
+#[test]
+fn thousands_of_links_are_named_up_to_a_bound_and_the_rest_counted() {
+    let site = site_with(&[]);
+    let posts = site.path().join("_posts");
+    for i in 0..3_000 {
+        std::os::unix::fs::symlink("/etc/hostname", posts.join(format!("2024-01-01-{i}.md"))).unwrap();
+    }
+    let (report, store, _db) = import_bounded(site.path());
+    assert_eq!(titles(&store), ["一篇正常的文章"]);
+    assert!(report.skipped.len() <= 1_010, "{} entries", report.skipped.len());
+    assert!(
+        report.skipped.iter().any(|(_, why)| why.contains("2000 more entries passed over")),
+        "{:?}",
+        report.skipped.last()
+    );
+}
+
 fn titles_of(store: &Store) -> Vec<String> {
     titles(store)
 }
