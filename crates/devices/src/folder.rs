@@ -21,13 +21,14 @@ pub fn exchange(dir: &Path, me: &str, own: &[u8]) -> Result<(bool, Vec<Incoming>
         return Err(unreachable("the folder is not there".into()));
     }
     let mine = dir.join(log::file_name(me));
-    let published = if read_bounded(&mine).ok().as_deref() == Some(own) {
+    let published = if read_bounded(&mine, &mut crate::IncomingBudget::new()).ok().as_deref() == Some(own) {
         false
     } else {
         write_atomically(dir, &mine, own)?;
         true
     };
     let mut incoming = Vec::new();
+    let mut budget = crate::IncomingBudget::new();
     let entries = std::fs::read_dir(dir).map_err(|e| unreachable(e.to_string()))?;
     for entry in entries.take(MAX_ENTRIES).flatten() {
         let name = entry.file_name();
@@ -39,7 +40,7 @@ pub fn exchange(dir: &Path, me: &str, own: &[u8]) -> Result<(bool, Vec<Incoming>
         incoming.push(Incoming {
             device: device.to_string(),
             place: path.display().to_string(),
-            bytes: read_bounded(&path).map_err(|e| e.to_string()),
+            bytes: read_bounded(&path, &mut budget).map_err(|e| e.to_string()),
         });
         if incoming.len() == MAX_PEERS {
             break;
@@ -51,7 +52,7 @@ pub fn exchange(dir: &Path, me: &str, own: &[u8]) -> Result<(bool, Vec<Incoming>
 
 /// A regular file's bytes, at most [`MAX_LOG_BYTES`]: a link, a device or a folder under a
 /// log's name is refused (checked on the opened file, so a swap after the check is too).
-fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
+fn read_bounded(path: &Path, budget: &mut crate::IncomingBudget) -> std::io::Result<Vec<u8>> {
     let meta = std::fs::symlink_metadata(path)?;
     if !meta.file_type().is_file() {
         return Err(std::io::Error::other("not a regular file"));
@@ -67,6 +68,7 @@ fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
             meta.len()
         )));
     }
+    budget.take(meta.len()).map_err(std::io::Error::other)?;
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     file.take(MAX_LOG_BYTES + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > MAX_LOG_BYTES {

@@ -201,6 +201,7 @@ fn is_race(e: &git2::Error) -> bool {
 /// The other devices' logs at the root of `tree`, each bounded before it is read.
 fn read_logs(repo: &Repository, tree: &git2::Tree<'_>, me: &str) -> Vec<Incoming> {
     let mut incoming = Vec::new();
+    let mut budget = crate::IncomingBudget::new();
     let odb = repo.odb().ok();
     for entry in tree.iter().take(MAX_ENTRIES) {
         let Some(device) = entry.name().ok().and_then(log::device_of_file) else { continue };
@@ -215,9 +216,9 @@ fn read_logs(repo: &Repository, tree: &git2::Tree<'_>, me: &str) -> Vec<Incoming
                 Some(Ok((size, _))) if size as u64 > MAX_LOG_BYTES => {
                     Err(format!("{size} bytes, more than the {MAX_LOG_BYTES} a log may have"))
                 }
-                Some(Ok(_)) => {
+                Some(Ok((size, _))) => budget.take(size as u64).and_then(|()| {
                     repo.find_blob(entry.id()).map(|b| b.content().to_vec()).map_err(|e| e.message().to_string())
-                }
+                }),
                 Some(Err(e)) => Err(e.message().to_string()),
                 None => Err("the repository cannot be read".into()),
             }

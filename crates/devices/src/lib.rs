@@ -27,6 +27,32 @@ pub const LAST_SYNC_SETTING: &str = "devices_last_sync";
 const MERGE_BATCH: usize = 2_000;
 /// Other devices' logs read in one sync.
 pub const MAX_PEERS: usize = 64;
+/// Bytes of other devices' logs held at once in one sync: each log is bounded
+/// ([`log::MAX_LOG_BYTES`]), but 64 of the largest were 16 GiB (each compresses to a few
+/// hundred KB in a git pack). Real logs are a few MB (a read mark per post). A log past
+/// what is left is said, and left for a later sync.
+pub const MAX_INCOMING_BYTES: u64 = 512 * 1024 * 1024;
+
+/// What is left of [`MAX_INCOMING_BYTES`] in one sync.
+pub(crate) struct IncomingBudget(u64);
+
+impl IncomingBudget {
+    pub(crate) fn new() -> Self {
+        IncomingBudget(MAX_INCOMING_BYTES)
+    }
+
+    /// Takes `size` bytes, or says why not (before any of them is read).
+    pub(crate) fn take(&mut self, size: u64) -> Result<(), String> {
+        if size > self.0 {
+            return Err(format!(
+                "{size} bytes, more than the {} left of the {MAX_INCOMING_BYTES} the logs of one sync may have; left for a later sync",
+                self.0
+            ));
+        }
+        self.0 -= size;
+        Ok(())
+    }
+}
 
 /// Where the reader's devices meet.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -324,6 +324,26 @@ fn a_truncated_or_hostile_log_is_refused_by_name_and_loses_nothing() {
     assert_eq!(a.with(|s| broadsheet_devices::status(s).unwrap()).peers[0].error, None);
 }
 
+/// Each log is bounded, and so are all of them together: logs past what one sync may hold
+/// are said and left for a later sync, not read (64 logs of the largest size were 16 GiB).
+#[test]
+fn the_logs_of_one_sync_are_bounded_together_not_only_each() {
+    let root = tempfile::tempdir().unwrap();
+    let remote = shared_folder(root.path());
+    let a = Device::new(root.path(), "laptop", &remote);
+    a.sync();
+    let size = broadsheet_devices::MAX_INCOMING_BYTES * 2 / 5;
+    for id in ["00000000000000a1", "00000000000000a2", "00000000000000a3"] {
+        // Sparse: no disk is written, the reads are real.
+        std::fs::File::create(Path::new(&remote).join(log::file_name(id))).unwrap().set_len(size).unwrap();
+    }
+    let report = a.sync();
+    let errors: Vec<&str> = report.peers.iter().filter_map(|p| p.error.as_deref()).collect();
+    assert_eq!(errors.len(), 3, "none is a log: {errors:?}");
+    let left = errors.iter().filter(|e| e.contains("left for a later sync")).count();
+    assert_eq!(left, 1, "two fit, the third does not: {errors:?}");
+}
+
 #[test]
 fn a_mark_on_a_post_this_device_does_not_have_yet_is_applied_when_the_post_arrives() {
     let root = tempfile::tempdir().unwrap();
