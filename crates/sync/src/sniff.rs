@@ -32,10 +32,17 @@ pub const MAX_PIXELS: usize = 64 * 1024 * 1024;
 /// reader (a JPEG with a fill byte before its frame header is read by libjpeg, not by
 /// imagesize), so "unreadable" could be a bomb the check never measured.
 pub fn too_many_pixels(bytes: &[u8]) -> Option<String> {
-    let (w, h) = match bmp_size(bytes) {
-        Some(size) => size,
+    let measured = match image_type(bytes) {
+        Some("image/bmp") => bmp_size(bytes).ok_or("its size cannot be read from its header"),
+        Some("image/gif") => gif_size(bytes).ok_or("its size cannot be read from its blocks"),
+        Some("image/jpeg") => jpeg_size(bytes),
+        _ => Err(""),
+    };
+    let (w, h) = match measured {
+        Ok(size) => size,
+        Err(why) if !why.is_empty() => return Some(why.into()),
         // A stranger's bytes through a third-party parser: a panic refuses the image.
-        None => match std::panic::catch_unwind(|| imagesize::blob_size(bytes)) {
+        Err(_) => match std::panic::catch_unwind(|| imagesize::blob_size(bytes)) {
             Ok(Ok(size)) => (size.width, size.height),
             Ok(Err(_)) => return Some("its size cannot be read from its header".into()),
             Err(_) => return Some("its header could not be read safely".into()),
@@ -43,6 +50,101 @@ pub fn too_many_pixels(bytes: &[u8]) -> Option<String> {
     };
     (w > MAX_SIDE || h > MAX_SIDE || w.saturating_mul(h) > MAX_PIXELS)
         .then(|| format!("{w} × {h} pixels, more than an image may have ({MAX_SIDE} a side, {} Mpx)", MAX_PIXELS >> 20))
+}
+
+/// A GIF's size as a decoder draws it: its logical screen, grown to every frame's extent
+/// (WebKit's reader makes the canvas as large as the first frame that is larger than the
+/// screen: a 1 × 1 screen over a 20,000 × 20,000 frame was 400 Mpx that the header reader,
+/// which reads only the screen, called 1 pixel). Blocks are walked to the trailer or the
+/// end of the bytes; `None` if the screen itself is not there.
+fn gif_size(bytes: &[u8]) -> Option<(usize, usize)> {
+    let u16_at =
+        |at: usize| -> Option<usize> { Some(usize::from(u16::from_le_bytes([*bytes.get(at)?, *bytes.get(at + 1)?]))) };
+    let (mut w, mut h) = (u16_at(6)?, u16_at(8)?);
+    let table = |packed: u8| if packed & 0x80 != 0 { 3usize << ((packed & 7) + 1) } else { 0 };
+    let mut at = 13 + table(*bytes.get(10)?);
+    // Sub-blocks: a length byte and that many bytes, to a zero length.
+    let skip_blocks = |mut at: usize| -> Option<usize> {
+        loop {
+            let n = usize::from(*bytes.get(at)?);
+            at += 1 + n;
+            if n == 0 {
+                return Some(at);
+            }
+        }
+    };
+    while let Some(&kind) = bytes.get(at) {
+        match kind {
+            0x21 => match skip_blocks(at + 2) {
+                Some(next) => at = next,
+                None => break,
+            },
+            0x2c => {
+                let (Some(left), Some(top), Some(fw), Some(fh), Some(&packed)) =
+                    (u16_at(at + 1), u16_at(at + 3), u16_at(at + 5), u16_at(at + 7), bytes.get(at + 9))
+                else {
+                    break;
+                };
+                w = w.max(left + fw);
+                h = h.max(top + fh);
+                // The frame's own colour table, its LZW code size, its data.
+                match skip_blocks(at + 10 + table(packed) + 1) {
+                    Some(next) => at = next,
+                    None => break,
+                }
+            }
+            // The trailer, or bytes no decoder reads on past.
+            _ => break,
+        }
+    }
+    Some((w, h))
+}
+
+/// A JPEG's size from its frame header, found as libjpeg finds it: markers are read after
+/// any fill bytes (and past stray bytes, as libjpeg skips them), and SOI, TEM and RST0–7 carry
+/// no length (the header reader took a length after TEM and skipped the real frame header,
+/// reading a 16 × 16 one planted in a comment after it while libjpeg decoded 20,000 ×
+/// 20,000). A second frame header before the scan is refused (libjpeg fails on it, other
+/// decoders may take either).
+fn jpeg_size(bytes: &[u8]) -> Result<(usize, usize), &'static str> {
+    const UNREADABLE: &str = "its size cannot be read from its markers";
+    let mut at = 2;
+    let mut frame = None;
+    loop {
+        // The next marker: past anything that is not 0xFF, then past fill bytes.
+        while bytes.get(at).is_some_and(|&b| b != 0xff) {
+            at += 1;
+        }
+        while bytes.get(at) == Some(&0xff) {
+            at += 1;
+        }
+        let Some(&marker) = bytes.get(at) else { break };
+        at += 1;
+        match marker {
+            0xd8 | 0x01 | 0xd0..=0xd7 => continue,
+            0xd9 | 0xda => break,
+            _ => {}
+        }
+        let len = match (bytes.get(at), bytes.get(at + 1)) {
+            (Some(&a), Some(&b)) => usize::from(u16::from_be_bytes([a, b])),
+            _ => break,
+        };
+        let is_frame = matches!(marker, 0xc0..=0xcf) && !matches!(marker, 0xc4 | 0xc8 | 0xcc);
+        if is_frame {
+            if frame.is_some() {
+                return Err("it has two frame headers");
+            }
+            let byte = |i: usize| bytes.get(at + i).copied().map(usize::from).ok_or(UNREADABLE);
+            let height = byte(3)? << 8 | byte(4)?;
+            let width = byte(5)? << 8 | byte(6)?;
+            frame = Some((width, height));
+        }
+        if len < 2 {
+            return Err(UNREADABLE);
+        }
+        at += len;
+    }
+    frame.ok_or(UNREADABLE)
 }
 
 /// A BMP's size from its info header, which stores the height signed (negative: rows top
@@ -70,6 +172,34 @@ mod tests {
         b
     }
 
+    /// What the header reader missed and decoders do not: a GIF frame larger than its
+    /// screen, a JPEG frame header hidden behind a marker without a length.
+    #[test]
+    fn images_are_measured_as_their_decoders_draw_them() {
+        // GIF: a 1 × 1 screen, no colour table, one 20,000 × 20,000 frame.
+        let mut gif = b"GIF89a\x01\x00\x01\x00\x00\x00\x00".to_vec();
+        gif.extend_from_slice(b"\x21\xf9\x04\x00\x00\x00\x00\x00"); // a graphic control extension
+        gif.extend_from_slice(b"\x2c\x00\x00\x00\x00\x20\x4e\x20\x4e\x00\x02\x02\x4c\x01\x00\x3b");
+        assert!(too_many_pixels(&gif).unwrap().contains("20000 × 20000"), "{:?}", too_many_pixels(&gif));
+        let mut small = gif.clone();
+        small[26..30].copy_from_slice(b"\x10\x00\x10\x00");
+        assert_eq!(too_many_pixels(&small), None, "a 16 × 16 frame on a 1 × 1 screen");
+        // JPEG: TEM (no length), the real frame header (20,000 × 20,000), a comment holding a
+        // planted 16 × 16 one where a reader taking TEM's "length" would land.
+        let mut jpeg = b"\xff\xd8\xff\x01".to_vec();
+        jpeg.extend_from_slice(b"\xff\xc0\x00\x11\x08\x4e\x20\x4e\x20\x03\x01\x22\x00\x02\x11\x01\x03\x11\x01");
+        jpeg.extend_from_slice(b"\xff\xfe\x00\x15");
+        jpeg.extend_from_slice(b"\xff\xc0\x00\x11\x08\x00\x10\x00\x10\x03\x01\x22\x00\x02\x11\x01\x03");
+        jpeg.extend_from_slice(b"\xff\xda\x00\x08\x01\x01\x00\x00\x3f\x00\xff\xd9");
+        assert!(too_many_pixels(&jpeg).unwrap().contains("20000 × 20000"), "{:?}", too_many_pixels(&jpeg));
+        // Two frame headers before the scan: refused.
+        let mut two = b"\xff\xd8".to_vec();
+        for _ in 0..2 {
+            two.extend_from_slice(b"\xff\xc0\x00\x11\x08\x00\x10\x00\x10\x03\x01\x22\x00\x02\x11\x01\x03\x11\x01");
+        }
+        assert!(too_many_pixels(&two).unwrap().contains("two frame headers"));
+    }
+
     #[test]
     fn images_declaring_too_many_pixels_are_refused_from_their_header() {
         assert_eq!(too_many_pixels(&png(1200, 800)), None);
@@ -78,12 +208,12 @@ mod tests {
         assert!(too_many_pixels(&png(16_000, 16_000)).is_some(), "too many pixels");
         // A GIF's logical screen: 65535 × 65535.
         assert!(too_many_pixels(b"GIF89a\xff\xff\xff\xff\0\0\0").is_some());
-        // What cannot be measured is not kept: a truncated header, a JPEG whose frame header
-        // follows a fill byte (libjpeg reads it; the header reader does not).
+        // What cannot be measured is not kept: a truncated header.
         assert!(too_many_pixels(b"\x89PNG\r\n\x1a\n").is_some());
         assert!(too_many_pixels(b"").is_some());
+        // A JPEG whose frame header follows a fill byte is measured as libjpeg reads it.
         let jpeg = b"\xff\xd8\xff\xff\xc0\x00\x11\x08\x00\x64\x00\x64\x03\x01\x22\x00\x02\x11\x01\x03\x11\x01";
-        assert!(too_many_pixels(jpeg).is_some());
+        assert_eq!(too_many_pixels(jpeg), None);
         // A top-down BMP (negative height) is its real size.
         let mut bmp = b"BM".to_vec();
         bmp.extend_from_slice(&[0; 16]);
