@@ -75,11 +75,23 @@ pub fn decode(body: &[u8], content_type: Option<&str>) -> String {
     encoding.decode(body).0.into_owned()
 }
 
+/// Bytes of a page its article is looked for in. The extractor counts the text under each
+/// candidate element again for every one of them (no cache): 255 nested `<div>`s around 32 MiB
+/// of text were billions of steps a pass, and it makes up to four passes. Real pages, their
+/// scripts included, are a few hundred KB to a couple of MB; a larger one is kept whole.
+pub const MAX_EXTRACT_BYTES: usize = 4 * 1024 * 1024;
+
 /// Reads `html`, fetched from `url` (absolute: relative links and images resolve against it).
 pub fn read_page(html: &str, url: &str) -> (Page, Vec<String>) {
     let mut warnings = Vec::new();
     // Measured as the extractor parses it (a whole document, scripting off).
-    let article = if !broadsheet_html::within_bounds_as_document(html) {
+    let article = if html.len() > MAX_EXTRACT_BYTES {
+        warnings.push(format!(
+            "{url}: the page is {} bytes, more than the {MAX_EXTRACT_BYTES} its article is looked for in; kept whole",
+            html.len()
+        ));
+        None
+    } else if !broadsheet_html::within_bounds_as_document(html) {
         warnings.push(format!("{url}: the page is too large or too deeply nested to find its article; kept whole"));
         None
     } else {
@@ -233,6 +245,17 @@ fn parse_date(s: &str) -> Option<(i64, i32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Deep nesting around much text is refused to the extractor (it counts each candidate's
+    /// text again, per candidate): the page is kept whole, at once, and says why.
+    #[test]
+    fn a_page_too_large_for_the_extractor_is_kept_whole_at_once() {
+        let text = "新闻正文。".repeat(MAX_EXTRACT_BYTES / 15 + 1);
+        let html = format!("<html><body>{}<p>{text}</p>{}</body></html>", "<div>".repeat(250), "</div>".repeat(250));
+        let (page, warnings) = read_page(&html, "https://e.org/a");
+        assert!(!page.extracted && page.text.contains("新闻正文"), "kept whole");
+        assert!(warnings.iter().any(|w| w.contains("looked for in")), "{warnings:?}");
+    }
 
     #[test]
     fn the_charset_comes_from_the_server_then_the_page_then_utf8() {
