@@ -322,7 +322,10 @@ impl Store {
                 "INSERT INTO sources (kind, location, name, site_url, lang, created_at, removed_at, user_added)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0)
                  ON CONFLICT (location) DO UPDATE SET kind = excluded.kind, name = excluded.name, site_url = excluded.site_url,
-                   lang = excluded.lang, created_at = excluded.created_at, removed_at = excluded.removed_at",
+                   lang = excluded.lang, created_at = excluded.created_at, removed_at = excluded.removed_at,
+                   -- The reader's trust was in what they added: a backup that makes their feed
+                   -- a git repository (libgit2 connects without the fetcher's checks) has not earned it.
+                   user_added = CASE WHEN sources.kind = excluded.kind THEN sources.user_added ELSE 0 END",
                 params![s.kind, s.location, s.name, s.site_url, s.lang, s.created_at, s.removed_at],
             )?;
             if let Some(minutes) = s.interval_min {

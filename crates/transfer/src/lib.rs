@@ -175,6 +175,10 @@ pub fn read_backup(path: &Path) -> Result<Backup, TransferError> {
     })?;
     b.validate().map_err(|e| invalid(e.to_string()))?;
     sanitise(&mut b);
+    // Sanitising can grow a post (escaped text) past what a backup may hold: checked again,
+    // so what is returned is what the store will take (an in-place restore removes the
+    // sample before it writes).
+    b.validate().map_err(|e| invalid(e.to_string()))?;
     Ok(b)
 }
 

@@ -783,6 +783,38 @@ fn a_backup_whose_maps_hold_millions_of_short_entries_is_refused_while_it_is_rea
     // The reader's own backups still restore (see `whatever_an_import_stores_the_readers_own_backup_restores`).
 }
 
+/// A backup naming the address of a feed the reader added, as another kind (a git
+/// repository, which libgit2 reaches without the fetcher's checks), does not inherit the
+/// reader's trust in that address; the same kind keeps it.
+#[test]
+fn a_backup_that_changes_a_readers_source_into_another_kind_loses_the_readers_trust() {
+    let dir = tempfile::tempdir().unwrap();
+    for (kind, trusted) in [("jekyll-git", false), ("feed", true)] {
+        let mut s = store_in(dir.path(), kind);
+        let location = "http://192.168.1.5/feed.xml";
+        let id = s
+            .upsert_source(&broadsheet_store::NewSource {
+                kind: "feed",
+                location,
+                name: "Home",
+                site_url: None,
+                lang: None,
+            })
+            .unwrap();
+        s.set_source_user_added(id, true).unwrap();
+        let mut b = good_backup();
+        b.sources[0].location = location.into();
+        b.sources[0].kind = kind.into();
+        for a in &mut b.articles {
+            a.source = location.into();
+        }
+        let path = write(dir.path(), &format!("{kind}.json"), &b);
+        import_backup(&mut s, &path).unwrap();
+        let source = s.sync_sources().unwrap().into_iter().find(|x| x.location == location).unwrap();
+        assert_eq!(source.user_added, trusted, "{kind}");
+    }
+}
+
 /// A pipe where a backup or an OPML list should be would block the open for ever: refused.
 #[test]
 #[cfg(unix)]
