@@ -27,8 +27,8 @@ pub fn exchange(dir: &Path, me: &str, own: &[u8]) -> Result<(bool, Vec<Incoming>
         write_atomically(dir, &mine, own)?;
         true
     };
-    let mut incoming = Vec::new();
-    let mut budget = crate::IncomingBudget::new();
+    // Read smallest first within the sync's budget (see `git::read_logs`).
+    let mut found: Vec<(String, std::path::PathBuf, u64)> = Vec::new();
     let entries = std::fs::read_dir(dir).map_err(|e| unreachable(e.to_string()))?;
     for entry in entries.take(MAX_ENTRIES).flatten() {
         let name = entry.file_name();
@@ -36,16 +36,22 @@ pub fn exchange(dir: &Path, me: &str, own: &[u8]) -> Result<(bool, Vec<Incoming>
         if device == me {
             continue;
         }
-        let path = entry.path();
-        incoming.push(Incoming {
-            device: device.to_string(),
-            place: path.display().to_string(),
-            bytes: read_bounded(&path, &mut budget).map_err(|e| e.to_string()),
-        });
-        if incoming.len() == MAX_PEERS {
+        let size = entry.metadata().map_or(0, |m| m.len());
+        found.push((device.to_string(), entry.path(), size));
+        if found.len() == MAX_PEERS {
             break;
         }
     }
+    found.sort_by_key(|&(_, _, size)| size);
+    let mut budget = crate::IncomingBudget::new();
+    let mut incoming: Vec<Incoming> = found
+        .into_iter()
+        .map(|(device, path, _)| Incoming {
+            device,
+            place: path.display().to_string(),
+            bytes: read_bounded(&path, &mut budget).map_err(|e| e.to_string()),
+        })
+        .collect();
     incoming.sort_by(|a, b| a.device.cmp(&b.device));
     Ok((published, incoming))
 }
@@ -69,10 +75,12 @@ fn read_bounded(path: &Path, budget: &mut crate::IncomingBudget) -> std::io::Res
         )));
     }
     budget.take(meta.len()).map_err(std::io::Error::other)?;
+    // What was taken from the budget is all that is read: a file that grows while read (or
+    // a mount that says 0) is refused, not read to the log bound.
     let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.take(MAX_LOG_BYTES + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_LOG_BYTES {
-        return Err(std::io::Error::other("grew past the size a log may have while read"));
+    file.take(meta.len() + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > meta.len() {
+        return Err(std::io::Error::other("grew while it was read"));
     }
     Ok(bytes)
 }

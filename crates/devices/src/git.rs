@@ -198,35 +198,49 @@ fn is_race(e: &git2::Error) -> bool {
     matches!(e.code(), ErrorCode::NotFastForward | ErrorCode::Locked | ErrorCode::Modified)
 }
 
-/// The other devices' logs at the root of `tree`, each bounded before it is read.
+/// A log's blob and size, or why it is not read.
+type LogBlob = Result<(git2::Oid, u64), String>;
+
+/// The other devices' logs at the root of `tree`, each bounded before it is read, read
+/// smallest first within the sync's budget: a large log can hold back only logs larger
+/// than itself, never a real one (a few MB) behind it.
 fn read_logs(repo: &Repository, tree: &git2::Tree<'_>, me: &str) -> Vec<Incoming> {
-    let mut incoming = Vec::new();
-    let mut budget = crate::IncomingBudget::new();
     let odb = repo.odb().ok();
+    // (device, place, the blob and its size, or why it is not read).
+    let mut found: Vec<(String, String, LogBlob)> = Vec::new();
     for entry in tree.iter().take(MAX_ENTRIES) {
         let Some(device) = entry.name().ok().and_then(log::device_of_file) else { continue };
         if device == me {
             continue;
         }
         let place = format!("{} in the devices repository", entry.name().unwrap_or_default());
-        let bytes = if entry.kind() != Some(ObjectType::Blob) || entry.filemode() == i32::from(FileMode::Link) {
+        let sized = if entry.kind() != Some(ObjectType::Blob) || entry.filemode() == i32::from(FileMode::Link) {
             Err("not a file".to_string())
         } else {
             match odb.as_ref().map(|o| o.read_header(entry.id())) {
                 Some(Ok((size, _))) if size as u64 > MAX_LOG_BYTES => {
                     Err(format!("{size} bytes, more than the {MAX_LOG_BYTES} a log may have"))
                 }
-                Some(Ok((size, _))) => budget.take(size as u64).and_then(|()| {
-                    repo.find_blob(entry.id()).map(|b| b.content().to_vec()).map_err(|e| e.message().to_string())
-                }),
+                Some(Ok((size, _))) => Ok((entry.id(), size as u64)),
                 Some(Err(e)) => Err(e.message().to_string()),
                 None => Err("the repository cannot be read".into()),
             }
         };
-        incoming.push(Incoming { device: device.to_string(), place, bytes });
-        if incoming.len() == MAX_PEERS {
+        found.push((device.to_string(), place, sized));
+        if found.len() == MAX_PEERS {
             break;
         }
     }
-    incoming
+    found.sort_by_key(|(_, _, sized)| sized.as_ref().map_or(0, |&(_, size)| size));
+    let mut budget = crate::IncomingBudget::new();
+    found
+        .into_iter()
+        .map(|(device, place, sized)| {
+            let bytes = sized.and_then(|(id, size)| {
+                budget.take(size)?;
+                repo.find_blob(id).map(|b| b.content().to_vec()).map_err(|e| e.message().to_string())
+            });
+            Incoming { device, place, bytes }
+        })
+        .collect()
 }

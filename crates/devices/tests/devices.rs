@@ -330,18 +330,26 @@ fn a_truncated_or_hostile_log_is_refused_by_name_and_loses_nothing() {
 fn the_logs_of_one_sync_are_bounded_together_not_only_each() {
     let root = tempfile::tempdir().unwrap();
     let remote = shared_folder(root.path());
-    let a = Device::new(root.path(), "laptop", &remote);
+    let [a, b] = ["laptop", "desktop"].map(|n| Device::new(root.path(), n, &remote));
+    let posts = a.posts();
+    b.with(|s| s.set_bookmark(posts[3], true).unwrap());
+    b.sync();
     a.sync();
     let size = broadsheet_devices::MAX_INCOMING_BYTES * 2 / 5;
-    for id in ["00000000000000a1", "00000000000000a2", "00000000000000a3"] {
+    // Named to come first, larger than the real log: read smallest first, they cannot
+    // starve it.
+    for id in ["0000000000000001", "0000000000000002", "0000000000000003"] {
         // Sparse: no disk is written, the reads are real.
         std::fs::File::create(Path::new(&remote).join(log::file_name(id))).unwrap().set_len(size).unwrap();
     }
+    b.with(|s| s.set_bookmark(posts[4], true).unwrap());
+    b.sync();
     let report = a.sync();
     let errors: Vec<&str> = report.peers.iter().filter_map(|p| p.error.as_deref()).collect();
-    assert_eq!(errors.len(), 3, "none is a log: {errors:?}");
+    assert_eq!(errors.len(), 3, "none of the large ones is a log, the real one is: {errors:?}");
     let left = errors.iter().filter(|e| e.contains("left for a later sync")).count();
     assert_eq!(left, 1, "two fit, the third does not: {errors:?}");
+    assert!(a.with(|s| s.article(posts[4]).unwrap().summary.bookmarked), "the real log was read and merged");
 }
 
 #[test]

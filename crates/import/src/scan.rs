@@ -56,6 +56,13 @@ impl Walk {
         self.entries >= MAX_ENTRIES || self.path_bytes >= MAX_PATH_BYTES
     }
 
+    /// Whether the walk saw everything it could name: not cut short, nothing unread, and
+    /// every entry passed over named (an unnamed one's post is not known to be there, and
+    /// must not be taken for removed).
+    fn complete(&self) -> bool {
+        !self.full() && !self.unread && self.more_passed_over == 0
+    }
+
     fn found(&mut self, path: PathBuf) {
         self.path_bytes += path.as_os_str().len();
         self.files.push(path);
@@ -85,7 +92,7 @@ pub(crate) fn scan(path: &Path, drafts: bool) -> Result<Scan, ImportError> {
     } else if path.join("_posts").is_dir() || path.join("_config.yml").is_file() {
         walk_site(&path, drafts, 0, &mut walk);
         site_mode = true;
-        (path.clone(), walk.entries < MAX_ENTRIES && !walk.unread)
+        (path.clone(), walk.complete())
     } else {
         // A posts folder: `_posts` itself, or any folder of post files.
         let root = if path.file_name().is_some_and(|n| n == "_posts") {
@@ -94,7 +101,7 @@ pub(crate) fn scan(path: &Path, drafts: bool) -> Result<Scan, ImportError> {
             path.clone()
         };
         walk_all(&path, 0, &mut walk);
-        (root, !walk.full() && !walk.unread)
+        (root, walk.complete())
     };
     if walk.entries >= MAX_ENTRIES {
         walk.passed_over.push((path.clone(), format!("more than {MAX_ENTRIES} entries; the rest were not read")));

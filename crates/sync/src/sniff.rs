@@ -75,10 +75,39 @@ fn gif_size(bytes: &[u8]) -> Option<(usize, usize)> {
     };
     while let Some(&kind) = bytes.get(at) {
         match kind {
-            0x21 => match skip_blocks(at + 2) {
-                Some(next) => at = next,
-                None => break,
-            },
+            0x21 => {
+                // WebKit reads an extension's first sub-block as at least its usual size
+                // whatever its length byte says (a control block 4, plain text 12, an
+                // application 11; a looping block 3): a shorter one puts this walk and the
+                // decoder out of step, and what each reads as the next frame differs.
+                let (label, first) = (bytes.get(at + 1).copied(), bytes.get(at + 2).copied().map(usize::from));
+                let usual = match label {
+                    Some(0xf9) => Some(4),
+                    Some(0x01) => Some(12),
+                    Some(0xff) => Some(11),
+                    _ => None,
+                };
+                if usual.is_some_and(|n| first != Some(n)) {
+                    return None;
+                }
+                if label == Some(0xff) {
+                    // The application's data sub-blocks (NETSCAPE2.0's loop count: 3 bytes).
+                    let mut sub = at + 2 + 1 + first.unwrap_or(0);
+                    while let Some(&n) = bytes.get(sub) {
+                        if n == 0 {
+                            break;
+                        }
+                        if n < 3 {
+                            return None;
+                        }
+                        sub += 1 + usize::from(n);
+                    }
+                }
+                match skip_blocks(at + 2) {
+                    Some(next) => at = next,
+                    None => break,
+                }
+            }
             0x2c => {
                 let (Some(left), Some(top), Some(fw), Some(fh), Some(&packed)) =
                     (u16_at(at + 1), u16_at(at + 3), u16_at(at + 5), u16_at(at + 7), bytes.get(at + 9))
@@ -121,7 +150,8 @@ fn jpeg_size(bytes: &[u8]) -> Result<(usize, usize), &'static str> {
         let Some(&marker) = bytes.get(at) else { break };
         at += 1;
         match marker {
-            0xd8 | 0x01 | 0xd0..=0xd7 => continue,
+            // `FF 00` is a stuffed zero, which libjpeg discards as it looks on for a marker.
+            0xd8 | 0x01 | 0xd0..=0xd7 | 0x00 => continue,
             0xd9 | 0xda => break,
             _ => {}
         }
@@ -192,6 +222,13 @@ mod tests {
         jpeg.extend_from_slice(b"\xff\xc0\x00\x11\x08\x00\x10\x00\x10\x03\x01\x22\x00\x02\x11\x01\x03");
         jpeg.extend_from_slice(b"\xff\xda\x00\x08\x01\x01\x00\x00\x3f\x00\xff\xd9");
         assert!(too_many_pixels(&jpeg).unwrap().contains("20000 × 20000"), "{:?}", too_many_pixels(&jpeg));
+        // A stuffed zero (`FF 00`) is no marker: no length is read after it.
+        let mut stuffed = b"\xff\xd8\xff\x00\x00\x19".to_vec();
+        stuffed.extend_from_slice(&jpeg[4..]);
+        assert!(too_many_pixels(&stuffed).unwrap().contains("20000 × 20000"), "{:?}", too_many_pixels(&stuffed));
+        // A GIF control extension shorter than decoders read it: not measured, refused.
+        let short = b"GIF89a\x01\x00\x01\x00\x00\x00\x00\x21\xf9\x00\x3b\x00\x00\x00\x00\x2c\x00\x00\x00\x00\x20\x4e\x20\x4e\x00\x02\x02\x4c\x01\x00\x3b";
+        assert!(too_many_pixels(short).is_some());
         // Two frame headers before the scan: refused.
         let mut two = b"\xff\xd8".to_vec();
         for _ in 0..2 {

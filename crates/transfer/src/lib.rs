@@ -157,8 +157,17 @@ pub fn read_backup(path: &Path) -> Result<Backup, TransferError> {
     }
     let (over, costly) = (std::cell::Cell::new(false), std::cell::Cell::new(false));
     let capped = Capped { inner: file, left: MAX_BACKUP_BYTES, over: &over };
-    let costed =
-        Costed { inner: capped, read: 0, cost: 0, in_string: false, escaped: false, open: Vec::new(), over: &costly };
+    let costed = Costed {
+        inner: capped,
+        read: 0,
+        cost: 0,
+        in_string: false,
+        escaped: false,
+        open: Vec::new(),
+        string: Vec::new(),
+        field: Vec::new(),
+        over: &costly,
+    };
     let mut b: Backup = serde_json::from_reader(std::io::BufReader::new(costed)).map_err(|e| {
         if over.get() {
             invalid(format!("more than the {MAX_BACKUP_BYTES} bytes a backup may have"))
@@ -210,6 +219,10 @@ struct Costed<'a, R> {
     escaped: bool,
     /// The containers open, innermost last (`[` or `{`).
     open: Vec<u8>,
+    /// The first bytes of the string being read at an article's depth, and of the last one
+    /// that was a field name there: which field a deeper object belongs to.
+    string: Vec<u8>,
+    field: Vec<u8>,
     over: &'a std::cell::Cell<bool>,
 }
 
@@ -230,6 +243,14 @@ impl<R> Costed<'_, R> {
     /// Depths whose `:` is a struct's field (the backup's own, an article's or a source's):
     /// inline, no map entry.
     const STRUCT_FIELDS: [usize; 2] = [1, 3];
+
+    /// Whether a `:` here is a struct's field, not a map entry: the backup's own fields, an
+    /// article's or a source's, and a category's (objects in an article's `categories`).
+    /// Anything else an object holds at these depths is `extra` or `settings`, which are maps.
+    fn is_struct_field(&self) -> bool {
+        Self::STRUCT_FIELDS.contains(&self.open.len())
+            || (self.open.len() == 5 && self.open[3] == b'[' && self.field == b"categories")
+    }
 }
 
 impl<R: std::io::Read> std::io::Read for Costed<'_, R> {
@@ -244,11 +265,14 @@ impl<R: std::io::Read> std::io::Read for Costed<'_, R> {
                     self.escaped = true;
                 } else if b == b'"' {
                     self.in_string = false;
+                } else if self.open.len() == 3 && self.string.len() < 16 {
+                    self.string.push(b);
                 }
             } else {
                 match b {
                     b'"' => {
                         self.in_string = true;
+                        self.string.clear();
                         self.cost += Self::VALUE;
                     }
                     b'[' | b'{' => {
@@ -264,7 +288,8 @@ impl<R: std::io::Read> std::io::Read for Costed<'_, R> {
                     // One more element: a header of its own. (A struct's next field is inline;
                     // a map's next entry costs its key, counted as a string.)
                     b',' if self.open.last() == Some(&b'[') => self.cost += Self::VALUE,
-                    b':' if !Self::STRUCT_FIELDS.contains(&self.open.len()) => self.cost += Self::ENTRY,
+                    b':' if self.open.len() == 3 => std::mem::swap(&mut self.field, &mut self.string),
+                    b':' if !self.is_struct_field() => self.cost += Self::ENTRY,
                     b',' => self.cost += 8,
                     _ => {}
                 }
