@@ -104,6 +104,7 @@ const ZH: &[(&str, &str)] = &[
     ("Add source", "添加来源"),
     ("Feed, site or git URL, or a folder path", "订阅源、网站或 git 地址，或文件夹路径"),
     ("Last sync", "上次同步"),
+    ("Last sync, some files not imported", "上次同步，部分文件未导入"),
     ("Built into Broadsheet", "Broadsheet 自带"),
     ("Manage", "管理"),
     ("Manage source", "管理来源"),

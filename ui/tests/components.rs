@@ -159,6 +159,7 @@ fn sources_show_their_health() {
                 source(1, "good", Some("200"), None),
                 source(2, "bad", None, Some("HTTP 500")),
                 source(3, "new", None, None),
+                source(4, "partly", Some("folder; 2 files not imported; first _posts/x.md: not UTF-8"), None),
             ])
         },
         || view! { Sources {} },
@@ -170,6 +171,7 @@ fn sources_show_their_health() {
     assert!(item(1).contains("health-dot ok"), "{html}");
     assert!(item(2).contains("health-dot failing") && item(2).contains("HTTP 500"), "{html}");
     assert!(item(3).contains("health-dot pending"), "{html}");
+    assert!(item(4).contains("health-dot partial") && item(4).contains("2 files not imported"), "{html}");
     assert!(html.contains("aria-label=\"Feed, site or git URL, or a folder path\""));
 }
 

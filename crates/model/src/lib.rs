@@ -214,6 +214,11 @@ pub struct SourceInfo {
     pub health: SourceHealth,
 }
 
+/// What a folder or git source's status says when files of the last sync were not imported
+/// (`folder; 3 files not imported; first …`): the window shows such a source as partly
+/// synced, not as healthy.
+pub const STATUS_NOT_IMPORTED: &str = "not imported";
+
 /// Sync health of a source.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceHealth {

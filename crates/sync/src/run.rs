@@ -415,7 +415,8 @@ fn status_naming<'a>(
         [] => kind.to_string(),
         [(path, why), ..] => {
             let (n, files) = (skipped.len(), if skipped.len() == 1 { "file" } else { "files" });
-            broadsheet_model::shown(format_args!("{kind}; {n} {files} not imported; first {path}: {why}"))
+            let not_imported = broadsheet_model::STATUS_NOT_IMPORTED;
+            broadsheet_model::shown(format_args!("{kind}; {n} {files} {not_imported}; first {path}: {why}"))
         }
     }
 }

@@ -50,6 +50,9 @@ fn SourceItem(source: SourceInfo) -> View {
     let question = state.t("Remove “{}”? Bookmarked and tagged posts always stay.").replace("{}", &source.name);
     let (dot, hint) = match (&source.health.last_error, &source.health.last_status) {
         (Some(e), _) => ("health-dot failing", e.clone()),
+        (None, Some(s)) if s.contains(broadsheet_model::STATUS_NOT_IMPORTED) => {
+            ("health-dot partial", format!("{}: {s}", state.t("Last sync, some files not imported")))
+        }
         (None, Some(s)) => ("health-dot ok", format!("{}: {s}", state.t("Last sync"))),
         (None, None) if source.kind == SourceKind::Sample.as_str() => {
             ("health-dot ok", state.t("Built into Broadsheet").to_string())
