@@ -178,22 +178,18 @@ pub fn import_opml(store: &mut Store, path: &Path) -> Result<OpmlReport, Transfe
 /// Reads and checks the feeds of the OPML file at `path` (no archive needed: the app reads
 /// it before taking the writer).
 pub fn read_opml(path: &Path) -> Result<Vec<OpmlFeed>, TransferError> {
-    let meta = std::fs::metadata(path).map_err(io(path))?;
     // A FIFO or a device would block the open, or never end: an OPML list is a file.
-    if !meta.is_file() {
-        return Err(TransferError::Invalid {
-            path: path.to_owned(),
-            reason: "not a file (a folder, a pipe or a device)".into(),
-        });
-    }
-    let len = meta.len();
+    let file = crate::open_regular(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::InvalidInput => TransferError::Invalid { path: path.to_owned(), reason: e.to_string() },
+        _ => io(path)(e),
+    })?;
+    let len = file.metadata().map_err(io(path))?.len();
     if len > MAX_OPML_BYTES {
         return Err(TransferError::Opml { path: path.to_owned(), source: OpmlError::TooLarge(len) });
     }
-    // The size above can lie (a device, a pipe, a file still growing): read one byte past the
-    // bound at most, and let `parse_opml` refuse what is over it.
+    // The size above can lie (a file still growing): read one byte past the bound at most,
+    // and let `parse_opml` refuse what is over it.
     let mut bytes = Vec::new();
-    let file = std::fs::File::open(path).map_err(io(path))?;
     std::io::Read::read_to_end(&mut std::io::Read::take(file, MAX_OPML_BYTES + 1), &mut bytes).map_err(io(path))?;
     let text = String::from_utf8(bytes)
         .map_err(|e| TransferError::Invalid { path: path.to_owned(), reason: format!("not UTF-8: {e}") })?;
