@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use broadsheet_model::ArticleQuery;
 use broadsheet_sync::{add_source, CancellationToken, Engine, SharedStore, SyncOptions, Trigger, UNFINISHED};
-use support::{archive, commit_files, git, rt};
+use support::{archive, commit_files, git, git_out, rt};
 
 fn titles(store: &SharedStore) -> Vec<String> {
     let s = store.lock().unwrap();
@@ -70,25 +70,6 @@ fn a_git_blob_bomb_and_links_in_posts_are_skipped_unread() {
     assert_eq!(titles(&store), ["好文章"], "neither the bomb nor what the link points to is read");
     let status = store.lock().unwrap().sync_sources().unwrap()[0].health.last_status.clone().unwrap();
     assert!(status.contains("not imported") && status.contains("bytes"), "{status}");
-}
-
-/// `git` with `input` on its standard input; its standard output, trimmed.
-fn git_out(dir: &std::path::Path, args: &[&str], input: &[u8]) -> String {
-    let mut child = std::process::Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.org")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.org")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("git is installed by `cargo xtask test`");
-    child.stdin.take().unwrap().write_all(input).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "git {args:?}");
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
 /// A pack of two objects, written by hand as a hostile server would: a 16 MiB blob of zeros

@@ -291,17 +291,34 @@ pub fn commit_files(work: &Path, files: &[(&str, &str)], message: &str) {
     git(work, &["commit", "-q", "-m", message]);
 }
 
-pub fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .args(args)
+/// `git args` in `dir`, as a fixed author.
+fn git_command(dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new("git");
+    cmd.args(args)
         .current_dir(dir)
         .env("GIT_AUTHOR_NAME", "t")
         .env("GIT_AUTHOR_EMAIL", "t@example.org")
         .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.org")
-        .output()
-        .expect("git is installed by `cargo xtask test`");
+        .env("GIT_COMMITTER_EMAIL", "t@example.org");
+    cmd
+}
+
+pub fn git(dir: &Path, args: &[&str]) {
+    let out = git_command(dir, args).output().expect("git is installed by `cargo xtask test`");
     assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// `git args` in `dir` with `input` on its standard input; its standard output, trimmed.
+pub fn git_out(dir: &Path, args: &[&str], input: &[u8]) -> String {
+    let mut child = git_command(dir, args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("git is installed by `cargo xtask test`");
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "git {args:?}");
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
 pub use broadsheet_testkit::{copy_dir, corpus_site as corpus};
