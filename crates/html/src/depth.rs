@@ -33,6 +33,20 @@ pub(crate) const MAX_ELEMENTS: usize = 500_000;
 /// How much the input is fed between two looks at the counts.
 const CHUNK: usize = 4096;
 
+/// Attributes that `<html>` and `<body>` tags after the first may merge into the root
+/// elements. Each merge makes the sanitiser's tree (ammonia's, dom_query's) collect every
+/// attribute the element already has: `<html a0><html a1>…` was quadratic, 476 KB took 26 s
+/// to sanitise. A real page merges none or a few.
+const MAX_MERGED_ATTRIBUTES: usize = 1024;
+
+/// How long measuring may take, whatever the counts say. The tokenizer checks each new
+/// attribute of a tag against all the tag's others (html5ever: a linear scan), so one tag of
+/// 40,000 distinct attributes (235 KB) cost a second, and 32 MiB of them hours, before any
+/// element reached the counts; no count outside the tokenizer sees it coming. A real
+/// article's measure takes milliseconds, a 4 MiB one a fraction of a second: past this, the
+/// document is shown as its text. The work stops within a chunk of the bound.
+const MAX_MEASURE_TIME: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// `html` when the parser would build a bounded tree from it, else its text alone (see the
 /// module comment). Borrowed unchanged in the first case, which is every real article.
 pub(crate) fn bound(html: &str) -> Cow<'_, str> {
@@ -94,6 +108,7 @@ fn measure_steps(html: &str, how: As) -> (bool, usize) {
             html5ever::parse_document(sink, opts)
         }
     };
+    let started = std::time::Instant::now();
     let mut rest = html;
     while !rest.is_empty() {
         let mut end = rest.len().min(CHUNK);
@@ -102,7 +117,7 @@ fn measure_steps(html: &str, how: As) -> (bool, usize) {
         }
         parser.process(StrTendril::from(&rest[..end]));
         rest = &rest[end..];
-        if state.tripped.get() {
+        if state.tripped.get() || started.elapsed() > MAX_MEASURE_TIME {
             return (false, state.steps.get());
         }
     }
@@ -122,6 +137,8 @@ struct Counts {
     steps: Cell<usize>,
     elements: Cell<usize>,
     bytes: Cell<usize>,
+    /// Attributes offered to elements already made (`add_attrs_if_missing`).
+    merged: Cell<usize>,
 }
 
 struct Node {
@@ -290,7 +307,8 @@ impl TreeSink for Counter {
     fn add_attrs_if_missing(&self, _target: &usize, attrs: Vec<Attribute>) {
         let st = &self.state;
         st.bytes.set(st.bytes.get() + attrs.iter().map(|a| a.name.local.len() + a.value.len()).sum::<usize>());
-        if st.bytes.get() > self.limits.bytes {
+        st.merged.set(st.merged.get() + attrs.len());
+        if st.bytes.get() > self.limits.bytes || st.merged.get() > MAX_MERGED_ATTRIBUTES {
             st.tripped.set(true);
         }
     }
@@ -349,6 +367,22 @@ mod tests {
             assert!(ok, "an ordinary tree");
             assert!(steps <= 4 * n, "{n} repeats: {steps} nodes looked at");
         }
+    }
+
+    /// Attributes are where the parsers' own quadratic work hides: merged into the root by
+    /// repeated `<html>` tags (the trees'), or checked against each other in one tag (the
+    /// tokenizer's). Both are shown as text, not parsed into a tree.
+    #[test]
+    fn attribute_shapes_quadratic_in_the_parsers_are_shown_as_text() {
+        let merged: String = (0..20_000).map(|i| format!("<html a{i}>")).collect();
+        assert!(!within_bounds(&merged) && !within_bounds_as_document(&merged));
+        assert!(matches!(bound(&merged), Cow::Owned(_)));
+        // Sanitised at once: it was 5.7 s (ammonia collected the root's attributes at each).
+        assert!(!crate::sanitize(&merged, None).contains("a19999"));
+        let wide = format!("<p {}>x</p>", (0..400_000).map(|i| format!("a{i:x}")).collect::<Vec<_>>().join(" "));
+        assert!(!within_bounds(&wide), "one tag of 400,000 attributes");
+        // A real page's few merged attributes and wide tags are fine.
+        assert!(within_bounds("<html lang=zh><body class=a><p a b c d e f g h>x</p><body id=b>"));
     }
 
     #[test]
