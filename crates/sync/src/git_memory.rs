@@ -136,7 +136,8 @@ mod imp {
         if !fits(n, n) {
             return std::ptr::null_mut();
         }
-        // SAFETY: plain malloc; a null answer is libgit2's to handle (it checks every one).
+        // SAFETY: plain malloc. A null answer is libgit2's to handle: `fits` refuses only
+        // large blocks, which libgit2 checks (a few small allocations it does not).
         let p = unsafe { libc::malloc(n) };
         if !p.is_null() {
             count(usable(p));
