@@ -414,7 +414,7 @@ pub(crate) const MAX_EXTRA_BYTES: usize = MIB;
 pub(crate) const MAX_CATEGORIES: usize = 256;
 pub(crate) const MAX_TAGS: usize = 1024;
 pub(crate) const MAX_IMAGES: usize = 4096;
-const MAX_ARTICLE_USER_TAGS: usize = 1024;
+pub(crate) const MAX_ARTICLE_USER_TAGS: usize = 1024;
 
 impl Backup {
     /// The earliest instant a backup may hold: 0001-01-01T00:00:00Z.

@@ -80,8 +80,10 @@ impl Store {
     /// trimmed; case-insensitive duplicates reuse the existing tag.
     pub fn tag_article(&mut self, id: ArticleId, tags: &[&str]) -> Result<StateChange> {
         self.require_article(id)?;
+        within_user_tag_bound(tags.len())?;
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let changed = add_tags(&tx, id, tags)?;
+        within_user_tag_bound(tags_of(&tx, id)?.len())?;
         tx.commit()?;
         Ok(changed.into())
     }
@@ -186,6 +188,7 @@ impl Store {
     /// transaction: a kill in the middle of swapping tag A for B never leaves neither.
     pub fn set_user_tags(&mut self, id: ArticleId, tags: &[String]) -> Result<Vec<String>> {
         self.require_article(id)?;
+        within_user_tag_bound(tags.len())?;
         let wanted: Vec<&str> = tags.iter().map(|t| t.trim()).filter(|t| !t.is_empty()).collect();
         if let Some(long) = wanted.iter().find(|t| t.chars().count() > MAX_TAG_CHARS) {
             return Err(StoreError::InvalidInput(format!(
@@ -288,6 +291,17 @@ fn tags_of(tx: &rusqlite::Transaction<'_>, id: ArticleId) -> Result<Vec<String>>
     )?;
     let names = stmt.query_map([id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
     Ok(names)
+}
+
+/// An article's user tags, at most as many as a backup may carry for it
+/// ([`crate::backup::MAX_ARTICLE_USER_TAGS`]): more could not be restored, and a million in
+/// one call held the writer for the whole comparison of old against new.
+fn within_user_tag_bound(n: usize) -> Result<()> {
+    let max = crate::backup::MAX_ARTICLE_USER_TAGS;
+    if n > max {
+        return Err(StoreError::InvalidInput(format!("a post has at most {max} tags of yours ({n} given)")));
+    }
+    Ok(())
 }
 
 pub(crate) fn add_tags(tx: &rusqlite::Transaction<'_>, id: ArticleId, tags: &[&str]) -> Result<usize> {

@@ -187,6 +187,13 @@ fn setting_user_tags_replaces_them_and_keeps_tags_usable_elsewhere() {
         "case-insensitive: one tag"
     );
     assert!(s.set_user_tags(ArticleId(999), &[]).is_err());
+    // No more than a backup can carry back: refused before any work, nothing changed.
+    let many: Vec<String> = (0..1_025).map(|i| format!("t{i}")).collect();
+    assert!(s.set_user_tags(ids[0], &many).unwrap_err().to_string().contains("at most 1024"));
+    let names: Vec<&str> = many.iter().map(String::as_str).collect();
+    s.tag_article(ids[0], &names[..1_000]).unwrap();
+    assert!(s.tag_article(ids[0], &names[1_000..]).is_err(), "one at a time past the bound: refused too");
+    assert_eq!(s.article(ids[0]).unwrap().summary.user_tags.len(), 1_001, "the refused call changed nothing");
 }
 
 #[test]
