@@ -352,6 +352,34 @@ fn the_logs_of_one_sync_are_bounded_together_not_only_each() {
     assert!(a.with(|s| s.article(posts[4]).unwrap().summary.bookmarked), "the real log was read and merged");
 }
 
+/// A peer's log may tag a post only as far as a backup can carry it back: past that bound
+/// its tags are not applied (the reader's own backup would be refused otherwise).
+#[test]
+fn a_peer_cannot_tag_a_post_past_what_a_backup_carries() {
+    let root = tempfile::tempdir().unwrap();
+    let remote = shared_folder(root.path());
+    let [a, b] = ["laptop", "desktop"].map(|n| Device::new(root.path(), n, &remote));
+    let posts = a.posts();
+    b.sync();
+    a.sync();
+    let b_id = b.with(|s| s.device_id().unwrap());
+    let url = a.with(|s| s.article(posts[2]).unwrap().summary.url.unwrap());
+    let now_ms = (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64;
+    let ops: Vec<broadsheet_store::DeviceOp> = (0..1_100)
+        .map(|i| broadsheet_store::DeviceOp {
+            target: format!("url:{url}"),
+            field: format!("tag:t{i}"),
+            value: format!("+t{i}"),
+            stamp: (now_ms + i) * 65_536,
+        })
+        .collect();
+    let b_file = Path::new(&remote).join(log::file_name(&b_id));
+    std::fs::write(&b_file, log::encode(&b_id, "desktop", &ops)).unwrap();
+    let report = a.sync();
+    assert_eq!(report.peers[0].error, None);
+    assert_eq!(a.with(|s| s.article(posts[2]).unwrap().summary.user_tags.len()), 1_024);
+}
+
 #[test]
 fn a_mark_on_a_post_this_device_does_not_have_yet_is_applied_when_the_post_arrives() {
     let root = tempfile::tempdir().unwrap();

@@ -76,6 +76,9 @@ pub fn for_display(
     let mut schemes: std::collections::HashSet<&str> = ["http", "https", "mailto"].into_iter().collect();
     schemes.insert(scheme);
     let image_scheme = scheme.to_ascii_lowercase();
+    // Where the platform has no custom schemes in the webview (Windows, Android), the same
+    // images are served at `http://SCHEME.localhost/`.
+    let image_host = format!("{image_scheme}.localhost");
     b.url_schemes(schemes)
         // Stored HTML is already absolute; what is relative now is our own `#…` targets. Any
         // other relative URL would resolve against the app itself, so it is dropped.
@@ -85,7 +88,13 @@ pub fn for_display(
         .attribute_filter(move |element, attribute, value| match (element, attribute) {
             ("img", "src") => Some(Cow::Owned(image(value))),
             // The image scheme is for images: as a link it would point the webview at it.
-            (_, "href") if Url::parse(value).is_ok_and(|u| u.scheme() == image_scheme) => None,
+            (_, "href")
+                if Url::parse(value).is_ok_and(|u| {
+                    u.scheme() == image_scheme || u.host_str().is_some_and(|h| h.eq_ignore_ascii_case(&image_host))
+                }) =>
+            {
+                None
+            }
             ("a", "href") => Some(links.get(value).map_or(Cow::Borrowed(value), |v| Cow::Owned(v.clone()))),
             _ => Some(Cow::Borrowed(value)),
         })
@@ -343,6 +352,12 @@ mod tests {
         assert!(shown.contains("src=\"bsimg://localhost/25\""), "{shown}");
         assert!(shown.contains("href=\"https://x.example/\""), "{shown}");
         assert!(shown.contains("width=\"552\""), "{shown}");
+        // A link at the image scheme, in either of its platform forms, is dropped.
+        for href in ["bsimg://localhost/x", "http://bsimg.localhost/x", "https://BSIMG.localhost/x"] {
+            let stored = sanitize(&format!("<p><a href=\"{href}\">x</a></p>"), None);
+            let shown = for_display(&stored, "bsimg", |u| u.to_string(), HashMap::new());
+            assert!(!shown.to_ascii_lowercase().contains("bsimg"), "{href}: {shown}");
+        }
     }
 
     #[test]
