@@ -146,18 +146,18 @@ pub fn import_backup(store: &mut Store, path: &Path) -> Result<usize, TransferEr
 /// Opens a file the reader chose, refusing what is not a plain file (a FIFO would block the
 /// open for ever, a device never end): checked before the open and on the opened file, and
 /// opened without waiting (so a FIFO swapped in between cannot block it either).
-pub(crate) fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+pub(crate) fn open_regular(path: &Path) -> Result<std::fs::File, TransferError> {
     let not_a_file =
-        || std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file (a folder, a pipe or a device)");
-    if !std::fs::metadata(path)?.is_file() {
+        || TransferError::Invalid { path: path.to_owned(), reason: "not a file (a folder, a pipe or a device)".into() };
+    if !std::fs::metadata(path).map_err(io(path))?.is_file() {
         return Err(not_a_file());
     }
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
-    let file = options.open(path)?;
-    if !file.metadata()?.is_file() {
+    let file = options.open(path).map_err(io(path))?;
+    if !file.metadata().map_err(io(path))?.is_file() {
         return Err(not_a_file());
     }
     Ok(file)
@@ -166,10 +166,7 @@ pub(crate) fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
 /// Reads, checks and sanitises a backup file (see [`import_backup`]) without writing anything.
 pub fn read_backup(path: &Path) -> Result<Backup, TransferError> {
     let invalid = |reason: String| TransferError::Invalid { path: path.to_owned(), reason };
-    let file = open_regular(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::InvalidInput => invalid(e.to_string()),
-        _ => io(path)(e),
-    })?;
+    let file = open_regular(path)?;
     let len = file.metadata().map_err(io(path))?.len();
     if len > MAX_BACKUP_BYTES {
         return Err(invalid(format!("{len} bytes is more than the {MAX_BACKUP_BYTES} a backup may have")));

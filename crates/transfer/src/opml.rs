@@ -179,10 +179,7 @@ pub fn import_opml(store: &mut Store, path: &Path) -> Result<OpmlReport, Transfe
 /// it before taking the writer).
 pub fn read_opml(path: &Path) -> Result<Vec<OpmlFeed>, TransferError> {
     // A FIFO or a device would block the open, or never end: an OPML list is a file.
-    let file = crate::open_regular(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::InvalidInput => TransferError::Invalid { path: path.to_owned(), reason: e.to_string() },
-        _ => io(path)(e),
-    })?;
+    let file = crate::open_regular(path)?;
     let len = file.metadata().map_err(io(path))?.len();
     if len > MAX_OPML_BYTES {
         return Err(TransferError::Opml { path: path.to_owned(), source: OpmlError::TooLarge(len) });
