@@ -27,8 +27,7 @@ pub fn exchange(dir: &Path, me: &str, own: &[u8]) -> Result<(bool, Vec<Incoming>
         write_atomically(dir, &mine, own)?;
         true
     };
-    // Read smallest first within the sync's budget (see `git::read_logs`).
-    let mut found: Vec<(String, std::path::PathBuf, u64)> = Vec::new();
+    let mut found = Vec::new();
     let entries = std::fs::read_dir(dir).map_err(|e| unreachable(e.to_string()))?;
     for entry in entries.take(MAX_ENTRIES).flatten() {
         let name = entry.file_name();
@@ -36,22 +35,16 @@ pub fn exchange(dir: &Path, me: &str, own: &[u8]) -> Result<(bool, Vec<Incoming>
         if device == me {
             continue;
         }
-        let size = entry.metadata().map_or(0, |m| m.len());
-        found.push((device.to_string(), entry.path(), size));
+        let (path, size) = (entry.path(), entry.metadata().map_or(0, |m| m.len()));
+        found.push((device.to_string(), path.display().to_string(), Ok((path, size))));
         if found.len() == MAX_PEERS {
             break;
         }
     }
-    found.sort_by_key(|&(_, _, size)| size);
-    let mut budget = crate::IncomingBudget::new();
-    let mut incoming: Vec<Incoming> = found
-        .into_iter()
-        .map(|(device, path, _)| Incoming {
-            device,
-            place: path.display().to_string(),
-            bytes: read_bounded(&path, &mut budget).map_err(|e| e.to_string()),
-        })
-        .collect();
+    // Charged by the opened file's own size (`read_bounded`), not the listing's.
+    let mut incoming = crate::IncomingBudget::read_smallest_first(found, |path, _, budget| {
+        read_bounded(&path, budget).map_err(|e| e.to_string())
+    });
     incoming.sort_by(|a, b| a.device.cmp(&b.device));
     Ok((published, incoming))
 }

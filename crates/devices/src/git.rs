@@ -198,16 +198,11 @@ fn is_race(e: &git2::Error) -> bool {
     matches!(e.code(), ErrorCode::NotFastForward | ErrorCode::Locked | ErrorCode::Modified)
 }
 
-/// A log's blob and size, or why it is not read.
-type LogBlob = Result<(git2::Oid, u64), String>;
-
 /// The other devices' logs at the root of `tree`, each bounded before it is read, read
-/// smallest first within the sync's budget: a large log can hold back only logs larger
-/// than itself, never a real one (a few MB) behind it.
+/// smallest first within the sync's budget (`IncomingBudget::read_smallest_first`).
 fn read_logs(repo: &Repository, tree: &git2::Tree<'_>, me: &str) -> Vec<Incoming> {
     let odb = repo.odb().ok();
-    // (device, place, the blob and its size, or why it is not read).
-    let mut found: Vec<(String, String, LogBlob)> = Vec::new();
+    let mut found = Vec::new();
     for entry in tree.iter().take(MAX_ENTRIES) {
         let Some(device) = entry.name().ok().and_then(log::device_of_file) else { continue };
         if device == me {
@@ -231,16 +226,8 @@ fn read_logs(repo: &Repository, tree: &git2::Tree<'_>, me: &str) -> Vec<Incoming
             break;
         }
     }
-    found.sort_by_key(|(_, _, sized)| sized.as_ref().map_or(0, |&(_, size)| size));
-    let mut budget = crate::IncomingBudget::new();
-    found
-        .into_iter()
-        .map(|(device, place, sized)| {
-            let bytes = sized.and_then(|(id, size)| {
-                budget.take(size)?;
-                repo.find_blob(id).map(|b| b.content().to_vec()).map_err(|e| e.message().to_string())
-            });
-            Incoming { device, place, bytes }
-        })
-        .collect()
+    crate::IncomingBudget::read_smallest_first(found, |id, size, budget| {
+        budget.take(size)?;
+        repo.find_blob(id).map(|b| b.content().to_vec()).map_err(|e| e.message().to_string())
+    })
 }

@@ -33,12 +33,36 @@ pub const MAX_PEERS: usize = 64;
 /// what is left is said, and left for a later sync.
 pub const MAX_INCOMING_BYTES: u64 = 512 * 1024 * 1024;
 
+/// Another device's log as listed: its device, where it is, and what to read it by with its
+/// size (or why it cannot be read).
+pub(crate) type Found<T> = (String, String, Result<(T, u64), String>);
+
 /// What is left of [`MAX_INCOMING_BYTES`] in one sync.
 pub(crate) struct IncomingBudget(u64);
 
 impl IncomingBudget {
     pub(crate) fn new() -> Self {
         IncomingBudget(MAX_INCOMING_BYTES)
+    }
+
+    /// Reads the logs `found` — (device, place, what to read and its size, or why it cannot
+    /// be read) — smallest first within one sync's budget, so a large log can hold back only
+    /// logs larger than itself, never a real one (a few MB) behind it. `read` gets the budget
+    /// and charges it before it reads.
+    pub(crate) fn read_smallest_first<T>(
+        mut found: Vec<Found<T>>,
+        mut read: impl FnMut(T, u64, &mut IncomingBudget) -> Result<Vec<u8>, String>,
+    ) -> Vec<Incoming> {
+        found.sort_by_key(|(_, _, what)| what.as_ref().map_or(0, |&(_, size)| size));
+        let mut budget = IncomingBudget::new();
+        found
+            .into_iter()
+            .map(|(device, place, what)| Incoming {
+                device,
+                place,
+                bytes: what.and_then(|(it, size)| read(it, size, &mut budget)),
+            })
+            .collect()
     }
 
     /// Takes `size` bytes, or says why not (before any of them is read).
