@@ -182,34 +182,6 @@ fn prescan(bytes: &[u8]) -> Prescan<'_> {
 fn json_prescan(bytes: &[u8]) -> Prescan<'_> {
     // Values are at most the commas and one per container.
     let (mut depth, mut containers, mut commas) = (0usize, 0usize, 0usize);
-    let mut refused = None;
-    json_structure(bytes, |b| {
-        match b {
-            b'[' | b'{' => {
-                depth += 1;
-                containers += 1;
-            }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            b',' => commas += 1,
-            _ => {}
-        }
-        if depth > MAX_FEED_DEPTH {
-            refused = Some(FeedError::TooDeep);
-        } else if containers > MAX_JSON_CONTAINERS {
-            refused = Some(FeedError::TooManyContainers);
-        } else if commas > MAX_JSON_VALUES {
-            refused = Some(FeedError::TooManyValues);
-        }
-        refused.is_none()
-    });
-    match refused {
-        Some(why) => Prescan::Refused(why),
-        None => Prescan::Parse(std::borrow::Cow::Borrowed(bytes), Vec::new()),
-    }
-}
-
-/// Hands `each` every byte of a JSON text outside its strings, in order, until it says stop.
-fn json_structure(bytes: &[u8], mut each: impl FnMut(u8) -> bool) {
     let (mut in_string, mut escaped) = (false, false);
     for &b in bytes {
         if in_string {
@@ -219,12 +191,30 @@ fn json_structure(bytes: &[u8], mut each: impl FnMut(u8) -> bool) {
                 (false, b'"') => in_string = false,
                 _ => {}
             }
-        } else if b == b'"' {
-            in_string = true;
-        } else if !each(b) {
-            return;
+            continue;
         }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                containers += 1;
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            b',' => commas += 1,
+            _ => {}
+        }
+        let why = if depth > MAX_FEED_DEPTH {
+            FeedError::TooDeep
+        } else if containers > MAX_JSON_CONTAINERS {
+            FeedError::TooManyContainers
+        } else if commas > MAX_JSON_VALUES {
+            FeedError::TooManyValues
+        } else {
+            continue;
+        };
+        return Prescan::Refused(why);
     }
+    Prescan::Parse(std::borrow::Cow::Borrowed(bytes), Vec::new())
 }
 
 /// Why a document is not a feed Broadsheet reads.
