@@ -36,17 +36,16 @@ pub fn too_many_pixels(bytes: &[u8]) -> Option<String> {
         Some("image/bmp") => bmp_size(bytes).ok_or("its size cannot be read from its header"),
         Some("image/gif") => gif_size(bytes).ok_or("its size cannot be read from its blocks"),
         Some("image/jpeg") => jpeg_size(bytes),
-        _ => Err(""),
+        // A stranger's bytes through a third-party parser: a panic refuses the image.
+        _ => match std::panic::catch_unwind(|| imagesize::blob_size(bytes)) {
+            Ok(Ok(size)) => Ok((size.width, size.height)),
+            Ok(Err(_)) => Err("its size cannot be read from its header"),
+            Err(_) => Err("its header could not be read safely"),
+        },
     };
     let (w, h) = match measured {
         Ok(size) => size,
-        Err(why) if !why.is_empty() => return Some(why.into()),
-        // A stranger's bytes through a third-party parser: a panic refuses the image.
-        Err(_) => match std::panic::catch_unwind(|| imagesize::blob_size(bytes)) {
-            Ok(Ok(size)) => (size.width, size.height),
-            Ok(Err(_)) => return Some("its size cannot be read from its header".into()),
-            Err(_) => return Some("its header could not be read safely".into()),
-        },
+        Err(why) => return Some(why.into()),
     };
     (w > MAX_SIDE || h > MAX_SIDE || w.saturating_mul(h) > MAX_PIXELS)
         .then(|| format!("{w} × {h} pixels, more than an image may have ({MAX_SIDE} a side, {} Mpx)", MAX_PIXELS >> 20))
