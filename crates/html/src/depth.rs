@@ -39,13 +39,155 @@ const CHUNK: usize = 4096;
 /// to sanitise. A real page merges none or a few.
 const MAX_MERGED_ATTRIBUTES: usize = 1024;
 
-/// How long measuring may take, whatever the counts say. The tokenizer checks each new
-/// attribute of a tag against all the tag's others (html5ever: a linear scan), so one tag of
-/// 40,000 distinct attributes (235 KB) cost a second, and 32 MiB of them hours, before any
-/// element reached the counts; no count outside the tokenizer sees it coming. A real
-/// article's measure takes milliseconds, a 4 MiB one a fraction of a second: past this, the
-/// document is shown as its text. The work stops within a chunk of the bound.
+/// How long measuring may take, whatever the counts say: a backstop for work no count here
+/// models (no known input comes near it; the one that did, a tag's attributes checked against
+/// each other, is counted before parsing by [`tokenizer_attribute_work`]). A real article's
+/// measure takes milliseconds, a 4 MiB one a fraction of a second: past this, the document
+/// is shown as its text. The work stops within a chunk of the bound.
 const MAX_MEASURE_TIME: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Attribute comparisons the tokenizer may make for a document of `len` bytes. A real
+/// article makes well under one per byte (a tag of 20 attributes is 190 comparisons and some
+/// hundreds of bytes); one tag of 400,000 attributes is 8 × 10^10.
+fn attribute_work_budget(len: usize) -> u64 {
+    8 * len as u64 + (1 << 20)
+}
+
+/// The tokenizer's states inside a tag (WHATWG 13.2.5.6–13.2.5.40, as html5ever 0.40 has
+/// them), as indexes into the scan's table.
+const TAG_NAME: usize = 0;
+const BEFORE_ATTRIBUTE_NAME: usize = 1;
+const ATTRIBUTE_NAME: usize = 2;
+const AFTER_ATTRIBUTE_NAME: usize = 3;
+const BEFORE_ATTRIBUTE_VALUE: usize = 4;
+const VALUE_DOUBLE_QUOTED: usize = 5;
+const VALUE_SINGLE_QUOTED: usize = 6;
+const VALUE_UNQUOTED: usize = 7;
+const AFTER_ATTRIBUTE_VALUE_QUOTED: usize = 8;
+const SELF_CLOSING_START_TAG: usize = 9;
+const TAG_STATES: usize = 10;
+
+/// What one byte does to a tag being read: the next state (`None`: the tag ends) and whether
+/// a new attribute starts at it. A byte ≥ 0x80 is "anything else" in every state, as the
+/// characters it is part of are; `\r` is whitespace (the input stream makes it `\n`).
+fn tag_step(state: usize, b: u8) -> (Option<usize>, bool) {
+    let space = matches!(b, b'\t' | b'\n' | 0x0C | b'\r' | b' ');
+    // "Start a new attribute and reconsume in the attribute name state": the byte is the
+    // name's first character either way.
+    let new_attribute = (Some(ATTRIBUTE_NAME), true);
+    match state {
+        TAG_NAME => match b {
+            _ if space => (Some(BEFORE_ATTRIBUTE_NAME), false),
+            b'/' => (Some(SELF_CLOSING_START_TAG), false),
+            b'>' => (None, false),
+            _ => (Some(TAG_NAME), false),
+        },
+        BEFORE_ATTRIBUTE_NAME | SELF_CLOSING_START_TAG | AFTER_ATTRIBUTE_VALUE_QUOTED => match b {
+            b'>' => (None, false),
+            _ if space => (Some(BEFORE_ATTRIBUTE_NAME), false),
+            b'/' => (Some(SELF_CLOSING_START_TAG), false),
+            _ => new_attribute,
+        },
+        ATTRIBUTE_NAME => match b {
+            _ if space => (Some(AFTER_ATTRIBUTE_NAME), false),
+            b'/' => (Some(SELF_CLOSING_START_TAG), false),
+            b'>' => (None, false),
+            b'=' => (Some(BEFORE_ATTRIBUTE_VALUE), false),
+            _ => (Some(ATTRIBUTE_NAME), false),
+        },
+        AFTER_ATTRIBUTE_NAME => match b {
+            _ if space => (Some(AFTER_ATTRIBUTE_NAME), false),
+            b'/' => (Some(SELF_CLOSING_START_TAG), false),
+            b'=' => (Some(BEFORE_ATTRIBUTE_VALUE), false),
+            b'>' => (None, false),
+            _ => new_attribute,
+        },
+        BEFORE_ATTRIBUTE_VALUE => match b {
+            _ if space => (Some(BEFORE_ATTRIBUTE_VALUE), false),
+            b'"' => (Some(VALUE_DOUBLE_QUOTED), false),
+            b'\'' => (Some(VALUE_SINGLE_QUOTED), false),
+            b'>' => (None, false),
+            _ => (Some(VALUE_UNQUOTED), false),
+        },
+        VALUE_DOUBLE_QUOTED => (Some(if b == b'"' { AFTER_ATTRIBUTE_VALUE_QUOTED } else { state }), false),
+        VALUE_SINGLE_QUOTED => (Some(if b == b'\'' { AFTER_ATTRIBUTE_VALUE_QUOTED } else { state }), false),
+        _ => match b {
+            _ if space => (Some(BEFORE_ATTRIBUTE_NAME), false),
+            b'>' => (None, false),
+            _ => (Some(VALUE_UNQUOTED), false),
+        },
+    }
+}
+
+/// At least the attribute comparisons html5ever's tokenizer makes for `html`, and at least
+/// the most attributes any one tag has, without knowing where its tags are.
+///
+/// The tokenizer checks each new attribute of a tag against the tag's others (a linear
+/// search: one tag of 400,000 attributes is 8 × 10^10 checks, hours), before the tree
+/// builder or any sink sees the tag. Where tags start depends on the tree builder (comments,
+/// `<script>`, `<title>`, `<noscript>`, CDATA in `<svg>`…), and a scan that guesses wrong
+/// can be made to read a quote that the tokenizer never sees and swallow the real tag. So
+/// this scan does not guess: every `<` before an ASCII letter, and every `</` before one, may
+/// start a tag (every real tag starts so), and each possible tag is followed through the
+/// tokenizer's in-tag states, which depend on the bytes alone. Tags followed at once that
+/// reach the same state at the same byte go on identically, so they are kept as one (the
+/// largest attribute count), and the scan holds at most one per state: linear in the bytes.
+/// Only one real tag is open at a byte, so each byte is charged the most that any followed
+/// tag could spend there.
+fn tokenizer_attribute_work(html: &[u8]) -> (u64, u64) {
+    const NONE: u64 = u64::MAX;
+    let mut at = [NONE; TAG_STATES];
+    let (mut work, mut widest) = (0u64, 0u64);
+    let mut start_at = usize::MAX;
+    let mut i = 0;
+    while i < html.len() {
+        if start_at == usize::MAX && at.iter().all(|&c| c == NONE) {
+            // No tag is open: skip to the next `<`.
+            match html[i..].iter().position(|&b| b == b'<') {
+                Some(k) => i += k,
+                None => break,
+            }
+        }
+        let b = html[i];
+        if i == start_at {
+            // A tag already in its name there has at least as many attributes as this one.
+            if at[TAG_NAME] == NONE {
+                at[TAG_NAME] = 0;
+            }
+            start_at = usize::MAX;
+        }
+        let mut next = [NONE; TAG_STATES];
+        let mut charge = 0;
+        for (state, &count) in at.iter().enumerate() {
+            if count == NONE {
+                continue;
+            }
+            let (to, starts) = tag_step(state, b);
+            let count = if starts {
+                charge = charge.max(count);
+                count + 1
+            } else {
+                count
+            };
+            widest = widest.max(count);
+            if let Some(to) = to {
+                next[to] = if next[to] == NONE { count } else { next[to].max(count) };
+            }
+        }
+        work += charge;
+        at = next;
+        if b == b'<' {
+            let after = |k: usize| html.get(i + k).is_some_and(|c| c.is_ascii_alphabetic());
+            if after(1) {
+                start_at = i + 1;
+            } else if html.get(i + 1) == Some(&b'/') && after(2) {
+                start_at = i + 2;
+            }
+        }
+        i += 1;
+    }
+    (work, widest)
+}
 
 /// `html` when the parser would build a bounded tree from it, else its text alone (see the
 /// module comment). Borrowed unchanged in the first case, which is every real article.
@@ -87,6 +229,9 @@ fn measure(html: &str, how: As) -> bool {
 
 /// The verdict, and how many nodes were looked at to move children.
 fn measure_steps(html: &str, how: As) -> (bool, usize) {
+    if tokenizer_attribute_work(html.as_bytes()).0 > attribute_work_budget(html.len()) {
+        return (false, 0);
+    }
     // A real article makes about one element per 20–50 bytes, with attributes no longer than
     // the input; these leave room for terse markup and stop amplification at a small factor.
     // And never more than MAX_ELEMENTS however long the input: a tree node costs the real
@@ -139,6 +284,8 @@ struct Counts {
     bytes: Cell<usize>,
     /// Attributes offered to elements already made (`add_attrs_if_missing`).
     merged: Cell<usize>,
+    /// The most attributes one element was made with (what the attribute scan must bound).
+    widest: Cell<usize>,
 }
 
 struct Node {
@@ -176,6 +323,7 @@ impl Counter {
     fn add(&self, name: QualName, attrs: &[Attribute], integration_point: bool) -> usize {
         let st = &self.state;
         st.elements.set(st.elements.get() + 1);
+        st.widest.set(st.widest.get().max(attrs.len()));
         let bytes: usize =
             name.local.len() + attrs.iter().map(|a| a.name.local.len() + a.value.len() + 4).sum::<usize>();
         st.bytes.set(st.bytes.get() + bytes);
@@ -367,6 +515,115 @@ mod tests {
             assert!(ok, "an ordinary tree");
             assert!(steps <= 4 * n, "{n} repeats: {steps} nodes looked at");
         }
+    }
+
+    /// The parse's own count of the widest element it made (the measure run to its end).
+    fn widest_element(html: &str) -> usize {
+        let state = Rc::new(Counts::default());
+        let limits = Limits { elements: usize::MAX, bytes: usize::MAX };
+        let sink = Counter { nodes: RefCell::new(vec![Node::root()]), state: state.clone(), limits };
+        let ctx = QualName::new(None, ns!(html), local_name!("div"));
+        html5ever::parse_fragment(sink, html5ever::ParseOpts::default(), ctx, vec![], false).one(html);
+        state.widest.get()
+    }
+
+    /// Documents built from the pieces the tokenizer's states turn on — quotes, `=`, `/`,
+    /// comment, raw-text and CDATA boundaries, end tags — never have a tag wider, or cost
+    /// more attribute checks, than the scan says (it is checked against the parser itself).
+    #[test]
+    fn the_attribute_scan_never_undercounts_what_the_parser_makes() {
+        let pieces = [
+            "<p",
+            "<b",
+            "</p",
+            "</b",
+            "<html",
+            "<body",
+            "<svg>",
+            "</svg>",
+            " ",
+            "\t",
+            "\r",
+            "\n",
+            "/",
+            "=",
+            "\"",
+            "'",
+            ">",
+            "x",
+            "<!--",
+            "-->",
+            "--!>",
+            "<!",
+            "<?",
+            "<script>",
+            "</script>",
+            "<style>",
+            "</style>",
+            "<title>",
+            "</title>",
+            "<textarea>",
+            "<noscript>",
+            "<![CDATA[",
+            "]]>",
+            "&amp;",
+            "&",
+            "<1",
+            "é",
+            "=\"v\"",
+            "='v'",
+            "=v",
+            "<",
+            "`",
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        for round in 0..4000 {
+            let mut doc = String::new();
+            for _ in 0..next(80) + 1 {
+                match next(3) {
+                    0 => doc.push_str(&format!(" a{}", next(24))),
+                    _ => doc.push_str(pieces[next(pieces.len())]),
+                }
+            }
+            let (work, widest) = tokenizer_attribute_work(doc.as_bytes());
+            let made = widest_element(&doc) as u64;
+            assert!(widest >= made, "round {round}: scan {widest} < parser {made}: {doc:?}");
+            assert!(work >= made * made.saturating_sub(1) / 2, "round {round}: work {work} for {made}: {doc:?}");
+        }
+    }
+
+    /// One tag of many attributes, behind every way a scan could misplace where tags start
+    /// or end: each is refused by the count before the parser is run at all.
+    #[test]
+    fn a_wide_tag_is_refused_before_parsing_wherever_it_hides() {
+        let names: Vec<String> = (0..300_000).map(|i| format!("a{i:x}")).collect();
+        let shapes = [
+            format!("<p {}>", names.join(" ")),
+            format!("<p {}>", names.join("/")),
+            format!("<p {}>", names.iter().map(|n| format!("{n}=\"\"")).collect::<String>()),
+            format!("<p {}>", names.iter().map(|n| format!("{n}=v ")).collect::<String>()),
+            format!("</p {}>", names.join(" ")),
+            format!("<!-- <a b=\" --><p {}>", names.join(" ")),
+            format!("<script>'</script><p {}>", names.join(" ")),
+            format!("<title><a b=\"</title><p {}>", names.join(" ")),
+            format!("<svg><![CDATA[ <a b=' ]]></svg><p {}>", names.join(" ")),
+            format!("<p title=\"<b\" {}>", names.join(" ")),
+        ];
+        for html in shapes {
+            let (work, _) = tokenizer_attribute_work(html.as_bytes());
+            assert!(work > attribute_work_budget(html.len()), "{:.60}: {work}", html);
+            assert_eq!(measure_steps(&html, As::Fragment), (false, 0), "{:.60}", html);
+        }
+        // Real tags: a few attributes each, however many tags.
+        let page = "<img src=\"a.jpg\" alt=\"圖\" width=10 height=10 class=x id=y loading=lazy>".repeat(50_000);
+        let (work, widest) = tokenizer_attribute_work(page.as_bytes());
+        assert!(work <= attribute_work_budget(page.len()) && widest == 7, "{work} {widest}");
     }
 
     /// Attributes are where the parsers' own quadratic work hides: merged into the root by
