@@ -39,6 +39,14 @@ const CHUNK: usize = 4096;
 /// to sanitise. A real page merges none or a few.
 const MAX_MERGED_ATTRIBUTES: usize = 1024;
 
+/// Distinct element and attribute names of 8 bytes or more one document may use (a real page:
+/// a few dozen; a site of scoped components, a few hundred). html5ever interns every name
+/// in one process-wide table of 4,096 buckets that never grows, and the bucket is a
+/// SipHash under a key fixed at compile time: names chosen to share one bucket made each
+/// new name walk all the others the sanitiser's tree keeps alive — 40,000 of them (364 KB)
+/// took 9 s to sanitise. Shorter names are stored inline, not interned.
+const MAX_DISTINCT_LONG_NAMES: usize = 1024;
+
 /// How long measuring may take, whatever the counts say: a backstop for work no count here
 /// models (no known input comes near it; the one that did, a tag's attributes checked against
 /// each other, is counted before parsing by [`tokenizer_attribute_work`]). A real article's
@@ -236,7 +244,14 @@ fn measure_steps(html: &str, how: As) -> (bool, usize) {
     // the input; these leave room for terse markup and stop amplification at a small factor.
     // And never more than MAX_ELEMENTS however long the input: a tree node costs the real
     // parsers a hundred bytes or more, and 32 MiB of `<p>`s was 8 million of them (a GB).
-    let limits = Limits { elements: (html.len() / 4 + 10_000).min(MAX_ELEMENTS), bytes: html.len() * 2 + 64 * 1024 };
+    // ammonia's tree finds a node among its parent's children by a linear search to put
+    // another before it (or to remove it): `<table>` then 160,000 `<br>`s, each put before
+    // the table (foster parenting), was 8 s. A real page inserts a few nodes that way.
+    let limits = Limits {
+        elements: (html.len() / 4 + 10_000).min(MAX_ELEMENTS),
+        bytes: html.len() * 2 + 64 * 1024,
+        sibling_steps: html.len() * 64 + (1 << 24),
+    };
     let state = Rc::new(Counts::default());
     let sink = Counter { nodes: RefCell::new(vec![Node::root()]), state: state.clone(), limits };
     let mut parser = match how {
@@ -273,6 +288,8 @@ fn measure_steps(html: &str, how: As) -> (bool, usize) {
 struct Limits {
     elements: usize,
     bytes: usize,
+    /// Siblings the sanitiser's tree looks past to insert before a node or to remove one.
+    sibling_steps: usize,
 }
 
 #[derive(Default)]
@@ -286,6 +303,10 @@ struct Counts {
     merged: Cell<usize>,
     /// The most attributes one element was made with (what the attribute scan must bound).
     widest: Cell<usize>,
+    /// Siblings looked past by inserts before a node and removals (see `Limits`).
+    sibling_steps: Cell<usize>,
+    /// Distinct names of 8 bytes or more (see [`MAX_DISTINCT_LONG_NAMES`]), kept up to it.
+    long_names: RefCell<std::collections::HashSet<html5ever::LocalName>>,
 }
 
 struct Node {
@@ -296,6 +317,8 @@ struct Node {
     children: Vec<usize>,
     /// For a `<template>`: its contents' node.
     contents: Option<usize>,
+    /// Text nodes once appended here (the real trees merge adjacent ones: at most this many).
+    texts: usize,
     integration_point: bool,
 }
 
@@ -306,6 +329,7 @@ impl Node {
             parent: None,
             children: Vec::new(),
             contents: None,
+            texts: 0,
             integration_point: false,
         }
     }
@@ -324,6 +348,7 @@ impl Counter {
         let st = &self.state;
         st.elements.set(st.elements.get() + 1);
         st.widest.set(st.widest.get().max(attrs.len()));
+        self.note_names(std::iter::once(&name.local).chain(attrs.iter().map(|a| &a.name.local)));
         let bytes: usize =
             name.local.len() + attrs.iter().map(|a| a.name.local.len() + a.value.len() + 4).sum::<usize>();
         st.bytes.set(st.bytes.get() + bytes);
@@ -333,8 +358,40 @@ impl Counter {
         // Kept even past a bound (the parser needs distinct nodes to stay consistent): the
         // check stops at the end of the chunk, so that is at most a chunk's worth more.
         let mut nodes = self.nodes.borrow_mut();
-        nodes.push(Node { name, parent: None, children: Vec::new(), contents: None, integration_point });
+        nodes.push(Node { name, parent: None, children: Vec::new(), contents: None, texts: 0, integration_point });
         nodes.len() - 1
+    }
+
+    fn note_names<'a>(&self, names: impl Iterator<Item = &'a html5ever::LocalName>) {
+        let mut seen = self.state.long_names.borrow_mut();
+        for n in names.filter(|n| n.len() >= 8) {
+            if seen.len() >= MAX_DISTINCT_LONG_NAMES {
+                if !seen.contains(n) {
+                    self.state.tripped.set(true);
+                }
+            } else {
+                seen.insert(n.clone());
+            }
+        }
+    }
+
+    /// Charges what the real tree pays to find a node among `parent`'s children.
+    fn look_among_children(&self, parent: Option<usize>) {
+        let n = parent.and_then(|p| self.nodes.borrow().get(p).map(|n| n.children.len() + n.texts)).unwrap_or(0);
+        let st = &self.state;
+        st.sibling_steps.set(st.sibling_steps.get() + n);
+        if st.sibling_steps.get() > self.limits.sibling_steps {
+            st.tripped.set(true);
+        }
+    }
+
+    fn add_text(&self, parent: Option<usize>, text: &StrTendril) {
+        if let Some(p) = parent {
+            if let Some(n) = self.nodes.borrow_mut().get_mut(p) {
+                n.texts += 1;
+            }
+        }
+        self.count_text(text);
     }
 
     fn set_parent(&self, child: usize, parent: Option<usize>) {
@@ -421,7 +478,7 @@ impl TreeSink for Counter {
     fn append(&self, parent: &usize, child: NodeOrText<usize>) {
         match child {
             NodeOrText::AppendNode(c) => self.set_parent(c, Some(*parent)),
-            NodeOrText::AppendText(t) => self.count_text(&t),
+            NodeOrText::AppendText(t) => self.add_text(Some(*parent), &t),
         }
     }
 
@@ -446,9 +503,10 @@ impl TreeSink for Counter {
 
     fn append_before_sibling(&self, sibling: &usize, new_node: NodeOrText<usize>) {
         let parent = self.parent_of(*sibling);
+        self.look_among_children(parent);
         match new_node {
             NodeOrText::AppendNode(c) => self.set_parent(c, parent),
-            NodeOrText::AppendText(t) => self.count_text(&t),
+            NodeOrText::AppendText(t) => self.add_text(parent, &t),
         }
     }
 
@@ -456,12 +514,14 @@ impl TreeSink for Counter {
         let st = &self.state;
         st.bytes.set(st.bytes.get() + attrs.iter().map(|a| a.name.local.len() + a.value.len()).sum::<usize>());
         st.merged.set(st.merged.get() + attrs.len());
+        self.note_names(attrs.iter().map(|a| &a.name.local));
         if st.bytes.get() > self.limits.bytes || st.merged.get() > MAX_MERGED_ATTRIBUTES {
             st.tripped.set(true);
         }
     }
 
     fn remove_from_parent(&self, target: &usize) {
+        self.look_among_children(self.parent_of(*target));
         self.set_parent(*target, None);
     }
 
@@ -520,7 +580,7 @@ mod tests {
     /// The parse's own count of the widest element it made (the measure run to its end).
     fn widest_element(html: &str) -> usize {
         let state = Rc::new(Counts::default());
-        let limits = Limits { elements: usize::MAX, bytes: usize::MAX };
+        let limits = Limits { elements: usize::MAX, bytes: usize::MAX, sibling_steps: usize::MAX };
         let sink = Counter { nodes: RefCell::new(vec![Node::root()]), state: state.clone(), limits };
         let ctx = QualName::new(None, ns!(html), local_name!("div"));
         html5ever::parse_fragment(sink, html5ever::ParseOpts::default(), ctx, vec![], false).one(html);
@@ -640,6 +700,44 @@ mod tests {
         assert!(!within_bounds(&wide), "one tag of 400,000 attributes");
         // A real page's few merged attributes and wide tags are fine.
         assert!(within_bounds("<html lang=zh><body class=a><p a b c d e f g h>x</p><body id=b>"));
+    }
+
+    /// Work hidden in the sanitiser's own tree, which the counting tree does cheaply: names
+    /// kept interned (each new one walks its bucket of the process-wide table) and inserts
+    /// before a node (each a search of the parent's children). Both are bounded here.
+    #[test]
+    fn names_and_foster_parenting_that_the_real_tree_pays_for_are_bounded() {
+        let tags = |names: usize| -> String {
+            (0..names / 40)
+                .map(|t| {
+                    format!(
+                        "<br {}>",
+                        (0..40).map(|a| format!("data-n{:06}", t * 40 + a)).collect::<Vec<_>>().join(" ")
+                    )
+                })
+                .collect()
+        };
+        assert!(!within_bounds(&tags(MAX_DISTINCT_LONG_NAMES + 80)), "too many distinct long names");
+        assert!(!within_bounds(&format!(
+            "{}{}",
+            "<x-custom-element-a>".repeat(2),
+            (0..1100).map(|i| format!("<x-elem-{i:05}>")).collect::<String>()
+        )));
+        assert!(within_bounds(&tags(MAX_DISTINCT_LONG_NAMES - 80).repeat(3)), "the same names again cost nothing new");
+        // Short names are not interned: any number of them.
+        let short: String = (0..3000).map(|i| format!("<b a{i}>x</b>")).collect();
+        assert!(within_bounds(&short));
+
+        let fostered = format!("<table>{}", "<br>".repeat(160_000));
+        let t = std::time::Instant::now();
+        assert!(!within_bounds(&fostered), "160,000 nodes put before one table");
+        assert!(matches!(bound(&fostered), Cow::Owned(_)));
+        assert!(t.elapsed() < std::time::Duration::from_secs(20), "{:?}", t.elapsed());
+        let texts = format!("<table>{}", "x<br>".repeat(80_000));
+        assert!(!within_bounds(&texts), "text and nodes put before one table");
+        // A misnested table of a real page: some text and a few elements fostered out.
+        let real = "<table><tr><td>a</td></tr>注 <b>x</b><tr><td>b</td></tr></table>".repeat(2_000);
+        assert!(within_bounds(&real));
     }
 
     #[test]
