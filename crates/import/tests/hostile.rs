@@ -195,6 +195,62 @@ fn cheap_copies_of_large_values_stay_bounded() {
     assert_eq!(titles(&store).len(), 5, "every post imported: {:?}", titles(&store));
 }
 
+/// What a site copies into addresses: a permalink template repeating the slug or the
+/// categories (50,000 `:slug`s of a 240-byte slug were 12 GB for one post), `{% link %}` and
+/// relative links each copying the site's address, and a site address of a megabyte. Each
+/// post is imported with its URL and HTML bounded, the rest named in warnings.
+#[test]
+fn what_a_site_copies_into_addresses_stays_bounded() {
+    let slug = "s".repeat(240);
+    let cats = (0..32).map(|i| format!("\"{i}{}\"", "类".repeat(190))).collect::<Vec<_>>().join(", ");
+    let site = site_with(&[
+        (
+            &format!("2024-01-03-{slug}.md"),
+            format!("---\ntitle: slugs\npermalink: \"{}\"\n---\nx\n", ":slug".repeat(50_000)).into_bytes(),
+        ),
+        (
+            "2024-01-04-cats.md",
+            format!(
+                "---\ntitle: cats\ncategories: [{cats}]\npermalink: \"{}\"\n---\nx\n",
+                ":categories".repeat(21_000)
+            )
+            .into_bytes(),
+        ),
+        (
+            "2024-01-05-links.md",
+            format!("---\ntitle: links\n---\n{}\n", "{% link a.md %}".repeat(100_000)).into_bytes(),
+        ),
+        ("2024-01-06-relative.md", format!("---\ntitle: relative\n---\n{}\n", "[](x) ".repeat(100_000)).into_bytes()),
+    ]);
+    // An address just under the bound: every copy of it is 2 KB.
+    std::fs::write(site.path().join("_config.yml"), format!("url: \"https://a.example/{}\"\n", "a".repeat(2000)))
+        .unwrap();
+    let (report, store, _db) = import_bounded(site.path());
+    assert!(mentioned(&report, &format!("2024-01-03-{slug}.md")).contains("permalink"));
+    assert!(mentioned(&report, "2024-01-04-cats.md").contains("permalink"));
+    assert!(mentioned(&report, "2024-01-05-links.md").contains("too large"));
+    let all = store.list_articles(&ArticleQuery { limit: Some(10), ..Default::default() }).unwrap();
+    assert_eq!(all.len(), 5, "every post imported: {:?}", titles(&store));
+    for a in &all {
+        let a = store.article(a.id).unwrap();
+        let (title, url) = (&a.summary.title, &a.summary.url);
+        assert!(url.as_ref().is_some_and(|u| u.len() < 12 * 1024), "{title}: {:?}", url.as_ref().map(|u| u.len()));
+        assert!(a.html.len() < 6 << 20, "{title}: {} bytes of HTML", a.html.len());
+    }
+
+    // A site address of a megabyte (CJK, three times that once parsed) is not used at all.
+    let site = site_with(&[("2024-01-06-relative.md", "---\ntitle: relative\n---\n[](x) [](y)\n".into())]);
+    std::fs::write(
+        site.path().join("_config.yml"),
+        format!("url: \"https://a.example/{}\"\npermalink: \"{}\"\n", "字".repeat(100_000), ":slug".repeat(100_000)),
+    )
+    .unwrap();
+    let (report, store, _db) = import_bounded(site.path());
+    assert!(report.warnings.iter().any(|(f, w)| f == "_config.yml" && w.contains("url")), "{report:#?}");
+    assert!(mentioned(&report, "2024-01-06-relative.md").contains("permalink"));
+    assert_eq!(titles(&store).len(), 2);
+}
+
 #[test]
 fn an_oversized_post_is_skipped_unread_with_its_size() {
     let mut big = b"---\ntitle: big\n---\n".to_vec();

@@ -51,6 +51,15 @@ pub fn parse_config(text: &str) -> (SiteConfig, Vec<Warning>) {
     let get = |k: &str| cfg.values.get(k).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
     let base = get("baseurl").unwrap_or_default();
     cfg.url = get("url").map(|u| format!("{}{}", u.trim_end_matches('/'), base.trim_end_matches('/')));
+    // Copied into every relative link, `{{ site.url }}` and `{% link %}`: a real address is
+    // tens of bytes.
+    if cfg.url.as_ref().is_some_and(|u| u.len() > broadsheet_html::MAX_SITE_URL_BYTES) {
+        cfg.url = None;
+        warnings.push(Warning::new(format!(
+            "_config.yml: url and baseurl are longer than {} bytes together; ignored",
+            broadsheet_html::MAX_SITE_URL_BYTES
+        )));
+    }
     cfg.title = get("title");
     cfg.lang = get("lang");
     cfg.timezone = get("timezone");

@@ -164,14 +164,20 @@ pub fn parse_post(file: &PostFile<'_>, site: &SiteConfig) -> (Parsed, Vec<Warnin
         Some(Value::String(l)) if !l.trim().is_empty() => Some(l.trim().to_string()),
         _ => None,
     };
-    let url = permalink::post_url(
-        fields.get("permalink").and_then(Value::as_str).or(site.permalink.as_deref()),
-        &categories,
-        timestamp,
-        date::url_offset_min(site, timestamp, utc_offset_min),
-        &name.slug,
-        &title,
-    );
+    let url_offset = date::url_offset_min(site, timestamp, utc_offset_min);
+    let pattern = fields.get("permalink").and_then(Value::as_str).or(site.permalink.as_deref());
+    let url = match permalink::post_url(pattern, &categories, timestamp, url_offset, &name.slug) {
+        Some(url) => url,
+        None => {
+            // Jekyll would build it; a URL past the bound is nobody's address.
+            warnings.push(Warning::new(format!(
+                "the permalink makes a URL longer than {} KiB; the post's URL is its name",
+                permalink::MAX_URL_BYTES / 1024
+            )));
+            permalink::post_url(Some("/:title:output_ext"), &[], timestamp, url_offset, &name.slug)
+                .unwrap_or_else(|| "/".into())
+        }
+    };
     let body = liquid::expand(fm.body, site, &fields, &mut warnings);
     let rendered = render::render_body(&body, site.url.as_deref());
     warnings.extend(rendered.warning.as_deref().map(Warning::new));

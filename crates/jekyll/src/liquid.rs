@@ -45,12 +45,13 @@ pub(crate) fn expand(body: &str, site: &SiteConfig, page: &Map<String, Value>, w
                     next
                 }
                 "comment" => take_until_tag(after, "endcomment").1,
-                "link" => {
-                    out.push_str(&link_url(args.trim(), site));
-                    after
-                }
-                "post_url" => {
-                    out.push_str(&post_url(args.trim(), site));
+                // Each a copy of the site's address: counted like a variable's value.
+                "link" | "post_url" => {
+                    if !truncated {
+                        let url =
+                            if name == "link" { link_url(args.trim(), site) } else { post_url(args.trim(), site) };
+                        truncated = !push_within(&mut out, &url, body.len() + MAX_GROWTH, warnings);
+                    }
                     after
                 }
                 other => {
@@ -72,13 +73,7 @@ pub(crate) fn expand(body: &str, site: &SiteConfig, page: &Map<String, Value>, w
             // even looked up (a 900 KB value repeated 350,000 times was 300 GB of copying).
             if !truncated {
                 let value = variable(inner_start[..end].trim(), site, page);
-                if out.len() + value.len() <= body.len() + MAX_GROWTH {
-                    out.push_str(&value);
-                } else {
-                    truncated = true;
-                    warnings
-                        .push(Warning::new("Liquid variables would make the post too large; the rest are left out"));
-                }
+                truncated = !push_within(&mut out, &value, body.len() + MAX_GROWTH, warnings);
             }
             rest = &inner_start[end + 2..];
         } else {
@@ -93,6 +88,18 @@ pub(crate) fn expand(body: &str, site: &SiteConfig, page: &Map<String, Value>, w
         warnings.push(Warning::new(format!("Liquid tags removed: {}{more}", dropped.join(", "))));
     }
     out
+}
+
+/// Appends `value` if `out` stays within `cap` bytes; else says so once (the caller expands
+/// nothing more) and returns `false`.
+fn push_within(out: &mut String, value: &str, cap: usize, warnings: &mut Vec<Warning>) -> bool {
+    if out.len() + value.len() <= cap {
+        out.push_str(value);
+        true
+    } else {
+        warnings.push(Warning::new("Liquid variables and links would make the post too large; the rest are left out"));
+        false
+    }
 }
 
 /// Text up to `{% end %}` (whitespace and `-` trimming tolerated) and what follows it.
