@@ -47,6 +47,11 @@ const MAX_MERGED_ATTRIBUTES: usize = 1024;
 /// took 9 s to sanitise. Shorter names are stored inline, not interned.
 const MAX_DISTINCT_LONG_NAMES: usize = 1024;
 
+/// Entries of the list of active formatting elements a new one is compared with, at most:
+/// before the comparison the list's elements are reopened (reconstructed), so they sit on
+/// the stack of open elements, which the depth bound holds near [`MAX_DEPTH`].
+const FORMATTING_ENTRIES: usize = MAX_DEPTH;
+
 /// How long measuring may take, whatever the counts say: a backstop for work no count here
 /// models (no known input comes near it; the one that did, a tag's attributes checked against
 /// each other, is counted before parsing by [`tokenizer_attribute_work`]). A real article's
@@ -251,6 +256,7 @@ fn measure_steps(html: &str, how: As) -> (bool, usize) {
         elements: (html.len() / 4 + 10_000).min(MAX_ELEMENTS),
         bytes: html.len() * 2 + 64 * 1024,
         sibling_steps: html.len() * 64 + (1 << 24),
+        formatting_steps: html.len() * 64 + (1 << 26),
     };
     let state = Rc::new(Counts::default());
     let sink = Counter { nodes: RefCell::new(vec![Node::root()]), state: state.clone(), limits };
@@ -290,6 +296,8 @@ struct Limits {
     bytes: usize,
     /// Siblings the sanitiser's tree looks past to insert before a node or to remove one.
     sibling_steps: usize,
+    /// Attributes copied to compare formatting elements (see `Counter::add`).
+    formatting_steps: usize,
 }
 
 #[derive(Default)]
@@ -305,6 +313,10 @@ struct Counts {
     widest: Cell<usize>,
     /// Siblings looked past by inserts before a node and removals (see `Limits`).
     sibling_steps: Cell<usize>,
+    /// Attribute copies charged to formatting elements, and the most attributes one of each
+    /// name has had.
+    formatting_steps: Cell<usize>,
+    formatting_widest: RefCell<std::collections::HashMap<html5ever::LocalName, usize>>,
     /// Distinct names of 8 bytes or more (see [`MAX_DISTINCT_LONG_NAMES`]), kept up to it.
     long_names: RefCell<std::collections::HashSet<html5ever::LocalName>>,
 }
@@ -349,6 +361,21 @@ impl Counter {
         st.elements.set(st.elements.get() + 1);
         st.widest.set(st.widest.get().max(attrs.len()));
         self.note_names(std::iter::once(&name.local).chain(attrs.iter().map(|a| &a.name.local)));
+        if name.ns == ns!(html) && is_formatting(&name.local) {
+            // "Noah's Ark": the tree builder compares a new formatting element with each
+            // entry of the same name in its list of active formatting elements, cloning
+            // and sorting both attribute lists (250 nested `<b>`s of 250 attributes, then
+            // 100,000 `<b></b>`: 7 s to sanitise). Charged as if every entry were the
+            // widest of its name seen so far.
+            let mut widest = st.formatting_widest.borrow_mut();
+            let w = widest.entry(name.local.clone()).or_insert(0);
+            *w = (*w).max(attrs.len());
+            let charge = FORMATTING_ENTRIES * (attrs.len() + *w);
+            st.formatting_steps.set(st.formatting_steps.get().saturating_add(charge));
+            if st.formatting_steps.get() > self.limits.formatting_steps {
+                st.tripped.set(true);
+            }
+        }
         let bytes: usize =
             name.local.len() + attrs.iter().map(|a| a.name.local.len() + a.value.len() + 4).sum::<usize>();
         st.bytes.set(st.bytes.get() + bytes);
@@ -435,6 +462,27 @@ impl Counter {
             st.tripped.set(true);
         }
     }
+}
+
+/// The elements the tree builder keeps in its list of active formatting elements.
+fn is_formatting(name: &html5ever::LocalName) -> bool {
+    matches!(
+        *name,
+        local_name!("a")
+            | local_name!("b")
+            | local_name!("big")
+            | local_name!("code")
+            | local_name!("em")
+            | local_name!("font")
+            | local_name!("i")
+            | local_name!("nobr")
+            | local_name!("s")
+            | local_name!("small")
+            | local_name!("strike")
+            | local_name!("strong")
+            | local_name!("tt")
+            | local_name!("u")
+    )
 }
 
 impl TreeSink for Counter {
@@ -580,7 +628,8 @@ mod tests {
     /// The parse's own count of the widest element it made (the measure run to its end).
     fn widest_element(html: &str) -> usize {
         let state = Rc::new(Counts::default());
-        let limits = Limits { elements: usize::MAX, bytes: usize::MAX, sibling_steps: usize::MAX };
+        let limits =
+            Limits { elements: usize::MAX, bytes: usize::MAX, sibling_steps: usize::MAX, formatting_steps: usize::MAX };
         let sink = Counter { nodes: RefCell::new(vec![Node::root()]), state: state.clone(), limits };
         let ctx = QualName::new(None, ns!(html), local_name!("div"));
         html5ever::parse_fragment(sink, html5ever::ParseOpts::default(), ctx, vec![], false).one(html);
@@ -735,6 +784,15 @@ mod tests {
         assert!(t.elapsed() < std::time::Duration::from_secs(20), "{:?}", t.elapsed());
         let texts = format!("<table>{}", "x<br>".repeat(80_000));
         assert!(!within_bounds(&texts), "text and nodes put before one table");
+        // Formatting elements compared with wide ones still in the list (Noah's Ark).
+        let attrs = (0..100).map(|i| format!("a{i}")).collect::<Vec<_>>().join(" ");
+        // (Small enough that the comparisons themselves take a moment, and nothing else here
+        // would refuse it.)
+        let noah = format!("{}{}", format!("<b {attrs}>").repeat(250), "<b></b>".repeat(5_000));
+        assert!(tokenizer_attribute_work(noah.as_bytes()).0 <= attribute_work_budget(noah.len()));
+        assert!(!within_bounds(&noah));
+        let links = "<p><a href=\"https://x.example/a\" class=l>link</a> <b>b</b> <font face=x size=2>f</font></p>";
+        assert!(within_bounds(&links.repeat(20_000)), "a long page of ordinary formatting");
         // A misnested table of a real page: some text and a few elements fostered out.
         let real = "<table><tr><td>a</td></tr>注 <b>x</b><tr><td>b</td></tr></table>".repeat(2_000);
         assert!(within_bounds(&real));
