@@ -47,11 +47,6 @@ const MAX_MERGED_ATTRIBUTES: usize = 1024;
 /// took 9 s to sanitise. Shorter names are stored inline, not interned.
 const MAX_DISTINCT_LONG_NAMES: usize = 1024;
 
-/// Entries of the list of active formatting elements a new one is compared with, at most:
-/// before the comparison the list's elements are reopened (reconstructed), so they sit on
-/// the stack of open elements, which the depth bound holds near [`MAX_DEPTH`].
-const FORMATTING_ENTRIES: usize = MAX_DEPTH;
-
 /// How long measuring may take, whatever the counts say: a backstop for work no count here
 /// models (no known input comes near it; the one that did, a tag's attributes checked against
 /// each other, is counted before parsing by [`tokenizer_attribute_work`]). A real article's
@@ -294,7 +289,8 @@ fn measure_steps(html: &str, how: As) -> (bool, usize) {
 struct Limits {
     elements: usize,
     bytes: usize,
-    /// Siblings the sanitiser's tree looks past to insert before a node or to remove one.
+    /// Siblings the sanitiser's tree looks past to insert before a node or to remove one, and
+    /// attributes it looks at to merge more into the root elements.
     sibling_steps: usize,
     /// Attributes copied to compare formatting elements (see `Counter::add`).
     formatting_steps: usize,
@@ -316,7 +312,6 @@ struct Counts {
     /// Attribute copies charged to formatting elements, and the most attributes one of each
     /// name has had.
     formatting_steps: Cell<usize>,
-    formatting_widest: RefCell<std::collections::HashMap<html5ever::LocalName, usize>>,
     /// Distinct names of 8 bytes or more (see [`MAX_DISTINCT_LONG_NAMES`]), kept up to it.
     long_names: RefCell<std::collections::HashSet<html5ever::LocalName>>,
 }
@@ -331,6 +326,10 @@ struct Node {
     contents: Option<usize>,
     /// Text nodes once appended here (the real trees merge adjacent ones: at most this many).
     texts: usize,
+    /// Attributes it was made with or has been given since.
+    attrs: usize,
+    /// For a formatting element, what comparing its attributes costs; else 0.
+    weight: usize,
     integration_point: bool,
 }
 
@@ -342,6 +341,8 @@ impl Node {
             children: Vec::new(),
             contents: None,
             texts: 0,
+            attrs: 0,
+            weight: 0,
             integration_point: false,
         }
     }
@@ -361,21 +362,12 @@ impl Counter {
         st.elements.set(st.elements.get() + 1);
         st.widest.set(st.widest.get().max(attrs.len()));
         self.note_names(std::iter::once(&name.local).chain(attrs.iter().map(|a| &a.name.local)));
-        if name.ns == ns!(html) && is_formatting(&name.local) {
-            // "Noah's Ark": the tree builder compares a new formatting element with each
-            // entry of the same name in its list of active formatting elements, cloning
-            // and sorting both attribute lists (250 nested `<b>`s of 250 attributes, then
-            // 100,000 `<b></b>`: 7 s to sanitise). Charged as if every entry were the
-            // widest of its name seen so far.
-            let mut widest = st.formatting_widest.borrow_mut();
-            let w = widest.entry(name.local.clone()).or_insert(0);
-            *w = (*w).max(attrs.len());
-            let charge = FORMATTING_ENTRIES * (attrs.len() + *w);
-            st.formatting_steps.set(st.formatting_steps.get().saturating_add(charge));
-            if st.formatting_steps.get() > self.limits.formatting_steps {
-                st.tripped.set(true);
-            }
-        }
+        // What comparing this element's attributes with another's costs (see `set_parent`).
+        let weight = if name.ns == ns!(html) && is_formatting(&name.local) {
+            1 + attrs.iter().map(|a| a.name.local.len() + a.value.len() + 1).sum::<usize>()
+        } else {
+            0
+        };
         let bytes: usize =
             name.local.len() + attrs.iter().map(|a| a.name.local.len() + a.value.len() + 4).sum::<usize>();
         st.bytes.set(st.bytes.get() + bytes);
@@ -385,7 +377,16 @@ impl Counter {
         // Kept even past a bound (the parser needs distinct nodes to stay consistent): the
         // check stops at the end of the chunk, so that is at most a chunk's worth more.
         let mut nodes = self.nodes.borrow_mut();
-        nodes.push(Node { name, parent: None, children: Vec::new(), contents: None, texts: 0, integration_point });
+        nodes.push(Node {
+            name,
+            parent: None,
+            children: Vec::new(),
+            contents: None,
+            texts: 0,
+            attrs: attrs.len(),
+            weight,
+            integration_point,
+        });
         nodes.len() - 1
     }
 
@@ -405,6 +406,11 @@ impl Counter {
     /// Charges what the real tree pays to find a node among `parent`'s children.
     fn look_among_children(&self, parent: Option<usize>) {
         let n = parent.and_then(|p| self.nodes.borrow().get(p).map(|n| n.children.len() + n.texts)).unwrap_or(0);
+        self.charge_steps(n);
+    }
+
+    /// Steps the real trees take that this one does not (see `Limits::sibling_steps`).
+    fn charge_steps(&self, n: usize) {
         let st = &self.state;
         st.sibling_steps.set(st.sibling_steps.get() + n);
         if st.sibling_steps.get() > self.limits.sibling_steps {
@@ -434,6 +440,32 @@ impl Counter {
         drop(nodes);
         if parent.is_some() && self.depth(child) > MAX_DEPTH {
             self.state.tripped.set(true);
+        }
+        self.charge_formatting(child, parent);
+    }
+
+    /// "Noah's Ark": before the tree builder inserts a formatting element (`<a>`, `<b>`,
+    /// `<font>`…) it compares it with each entry of the same name in its list of active
+    /// formatting elements, cloning and sorting both attribute lists (250 nested `<b>`s of
+    /// 250 attributes, then 100,000 `<b></b>`: 7 s to sanitise, as long to measure). The
+    /// list's entries are reopened just before (reconstructed), so they are open elements:
+    /// the new element's ancestors, at most [`MAX_DEPTH`] of them looked at. Charged when
+    /// it is put in its place, for each same-name ancestor: both elements' weights.
+    fn charge_formatting(&self, child: usize, parent: Option<usize>) {
+        let nodes = self.nodes.borrow();
+        let Some(c) = nodes.get(child).filter(|c| c.weight > 0) else { return };
+        let (mut at, mut charge) = (parent, 0usize);
+        for _ in 0..MAX_DEPTH {
+            let Some(a) = at.and_then(|p| nodes.get(p)) else { break };
+            if a.weight > 0 && a.name.local == c.name.local {
+                charge = charge.saturating_add(a.weight + c.weight);
+            }
+            at = a.parent.filter(|&p| Some(p) != at);
+        }
+        let st = &self.state;
+        st.formatting_steps.set(st.formatting_steps.get().saturating_add(charge));
+        if st.formatting_steps.get() > self.limits.formatting_steps {
+            st.tripped.set(true);
         }
     }
 
@@ -558,7 +590,15 @@ impl TreeSink for Counter {
         }
     }
 
-    fn add_attrs_if_missing(&self, _target: &usize, attrs: Vec<Attribute>) {
+    fn add_attrs_if_missing(&self, target: &usize, attrs: Vec<Attribute>) {
+        // The real trees look at every attribute the element has at each call, even one
+        // adding none (`<html a0 … a1023>` then 700,000 bare `<html>`s): charged as siblings
+        // looked past are.
+        let had = self.nodes.borrow_mut().get_mut(*target).map_or(0, |n| {
+            n.attrs += attrs.len();
+            n.attrs - attrs.len()
+        });
+        self.charge_steps(1 + had + attrs.len());
         let st = &self.state;
         st.bytes.set(st.bytes.get() + attrs.iter().map(|a| a.name.local.len() + a.value.len()).sum::<usize>());
         st.merged.set(st.merged.get() + attrs.len());
@@ -578,10 +618,14 @@ impl TreeSink for Counter {
         // whose node has moved on is dropped), as a real tree's move is in its children. It
         // once scanned every node made so far: `<b><p></b></p>` repeated calls it once per
         // end tag, three nodes each, and 4 MiB of that was 10^11 steps (minutes per post).
-        let listed = match self.nodes.borrow_mut().get_mut(*node) {
-            Some(n) => std::mem::take(&mut n.children),
+        let (listed, texts) = match self.nodes.borrow_mut().get_mut(*node) {
+            Some(n) => (std::mem::take(&mut n.children), std::mem::take(&mut n.texts)),
             None => return,
         };
+        // The text moves too (kept as a count: at most that many text nodes).
+        if let Some(p) = self.nodes.borrow_mut().get_mut(*new_parent) {
+            p.texts += texts;
+        }
         self.state.steps.set(self.state.steps.get() + listed.len());
         for c in listed {
             if c != *new_parent && self.parent_of(c) == Some(*node) {
@@ -793,6 +837,15 @@ mod tests {
         assert!(!within_bounds(&noah));
         let links = "<p><a href=\"https://x.example/a\" class=l>link</a> <b>b</b> <font face=x size=2>f</font></p>";
         assert!(within_bounds(&links.repeat(20_000)), "a long page of ordinary formatting");
+        // Many links after one wide link: no link is open inside another, nothing compared.
+        let wide_link = format!("<a {}>x</a>", (0..30).map(|i| format!("data-a{i}=v")).collect::<Vec<_>>().join(" "));
+        let list = "<li><a href=\"/2024/01/02/slug.html\">标题</a></li>".repeat(30_000);
+        assert!(within_bounds(&format!("{wide_link}<ul>{list}</ul>")));
+        // Bare `<html>` tags merging nothing still make the real trees look at the root's
+        // attributes each time.
+        let root = format!("<html {}>", (0..1000).map(|i| format!("a{i}")).collect::<Vec<_>>().join(" "));
+        assert!(!within_bounds(&format!("{root}{}", "<html>".repeat(100_000))));
+        assert!(within_bounds(&format!("{root}{}", "<html>".repeat(100))));
         // A misnested table of a real page: some text and a few elements fostered out.
         let real = "<table><tr><td>a</td></tr>注 <b>x</b><tr><td>b</td></tr></table>".repeat(2_000);
         assert!(within_bounds(&real));
