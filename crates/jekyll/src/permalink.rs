@@ -1,9 +1,10 @@
 //! Jekyll's permalink rules for posts.
 
-/// The longest URL a template may build (the archive keeps 8 KiB of a URL). A template is a
+/// The longest URL a template may build: with the site's address (at most 2 KiB), what the
+/// archive keeps of a URL (8 KiB; a longer one is not kept at all). A template is a
 /// stranger's text: `:slug` repeated 50,000 times in 256 KiB of front matter, each the
 /// escaped slug of a 255-byte file name, was 37 GB for one post.
-pub(crate) const MAX_URL_BYTES: usize = 8 * 1024;
+pub(crate) const MAX_URL_BYTES: usize = 6 * 1024;
 
 /// Site-relative URL of a post. `pattern` is a named style (`date`, `pretty`, `ordinal`,
 /// `none`) or a template with `:placeholders`; Jekyll's default is `date`. `None` when the
