@@ -730,13 +730,8 @@ mod tests {
             "<",
             "`",
         ];
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut next = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut rng = broadsheet_testkit::Rng::new(0x2545_f491_4f6c_dd1d);
+        let mut next = |n: usize| rng.below(n as u64) as usize;
         for round in 0..4000 {
             let mut doc = String::new();
             for _ in 0..next(80) + 1 {

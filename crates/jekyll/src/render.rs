@@ -191,13 +191,8 @@ mod tests {
             "<div>",
         ];
         const ENDS: &[&str] = &["\n", "\r\n", "\r"];
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut next = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut rng = broadsheet_testkit::Rng::new(0x2545_f491_4f6c_dd1d);
+        let mut next = |n: usize| rng.below(n as u64) as usize;
         for _ in 0..3_000 {
             let mut md = String::new();
             for _ in 0..1 + next(24) {
