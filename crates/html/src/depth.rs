@@ -238,8 +238,21 @@ fn measure(html: &str, how: As) -> bool {
 
 /// The verdict, and how many nodes were looked at to move children.
 fn measure_steps(html: &str, how: As) -> (bool, usize) {
+    let (ok, steps, _) = measure_all(html, how);
+    (ok, steps)
+}
+
+/// How deep the tree of `html` parsed as a whole document (scripting off, as the article
+/// extractor parses it) would be, if it is within the bounds at all: the extractor's work
+/// grows with the text times the depth it sits at.
+pub fn document_depth(html: &str) -> Option<usize> {
+    std::panic::catch_unwind(|| measure_all(html, As::Document)).ok().filter(|m| m.0).map(|m| m.2)
+}
+
+/// The verdict, the nodes looked at to move children, and the deepest element.
+fn measure_all(html: &str, how: As) -> (bool, usize, usize) {
     if tokenizer_attribute_work(html.as_bytes()).0 > attribute_work_budget(html.len()) {
-        return (false, 0);
+        return (false, 0, 0);
     }
     // A real article makes about one element per 20–50 bytes, with attributes no longer than
     // the input; these leave room for terse markup and stop amplification at a small factor.
@@ -280,11 +293,11 @@ fn measure_steps(html: &str, how: As) -> (bool, usize) {
         parser.process(StrTendril::from(&rest[..end]));
         rest = &rest[end..];
         if state.tripped.get() || started.elapsed() > MAX_MEASURE_TIME {
-            return (false, state.steps.get());
+            return (false, state.steps.get(), state.deepest.get());
         }
     }
     parser.finish();
-    (!state.tripped.get(), state.steps.get())
+    (!state.tripped.get(), state.steps.get(), state.deepest.get())
 }
 
 struct Limits {
@@ -308,6 +321,8 @@ struct Counts {
     merged: Cell<usize>,
     /// The most attributes one element was made with (what the attribute scan must bound).
     widest: Cell<usize>,
+    /// The deepest an element has been put.
+    deepest: Cell<usize>,
     /// Siblings looked past by inserts before a node and removals (see `Limits`).
     sibling_steps: Cell<usize>,
     /// Attribute copies charged to formatting elements, and the most attributes one of each
@@ -439,8 +454,12 @@ impl Counter {
             p.children.push(child);
         }
         drop(nodes);
-        if parent.is_some() && self.depth(child) > MAX_DEPTH {
-            self.state.tripped.set(true);
+        if parent.is_some() {
+            let depth = self.depth(child);
+            self.state.deepest.set(self.state.deepest.get().max(depth));
+            if depth > MAX_DEPTH {
+                self.state.tripped.set(true);
+            }
         }
         self.charge_formatting(child, parent);
     }
