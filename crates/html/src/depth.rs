@@ -49,8 +49,9 @@ const MAX_MERGED_ATTRIBUTES: usize = 1024;
 const MAX_DISTINCT_LONG_NAMES: usize = 1024;
 
 /// How long measuring may take, whatever the counts say: a backstop for work no count here
-/// models (no known input comes near it; the one that did, a tag's attributes checked against
-/// each other, is counted before parsing by [`tokenizer_attribute_work`]). A real article's
+/// models (a tag's attributes checked against each other, which this once stopped, is now
+/// counted before parsing by [`tokenizer_attribute_work`]; one known shape still reaches it:
+/// end tags or repeated attributes re-interning long names of one crowded bucket). A real article's
 /// measure takes milliseconds, a 4 MiB one a fraction of a second: past this, the document
 /// is shown as its text. The work stops within a chunk of the bound.
 const MAX_MEASURE_TIME: std::time::Duration = std::time::Duration::from_secs(5);
@@ -215,14 +216,16 @@ pub(crate) fn bound(html: &str) -> Cow<'_, str> {
 /// parsed as the sanitiser parses it (a fragment in a `<div>`, scripting on, as ammonia).
 pub fn within_bounds(html: &str) -> bool {
     // A third-party parser fed a stranger's text: should it panic, the text is not trusted.
-    std::panic::catch_unwind(|| measure(html, As::Fragment)).unwrap_or(false)
+    std::panic::catch_unwind(|| measure(html, As::Fragment).0).unwrap_or(false)
 }
 
 /// The same verdict for `html` parsed as a whole document with scripting off, as the saved
-/// pages' article extractor (dom_query) parses it: there `<noscript>` holds elements, not
-/// text, and a million `<div>`s inside one passed the fragment check as text.
-pub fn within_bounds_as_document(html: &str) -> bool {
-    std::panic::catch_unwind(|| measure(html, As::Document)).unwrap_or(false)
+/// pages' article extractor (dom_query) parses it — there `<noscript>` holds elements, not
+/// text, and a million `<div>`s inside one passed the fragment check as text — given as how
+/// deep its tree would be (`None`: not within the bounds): the extractor's work grows with
+/// the text times the depth it sits at.
+pub fn document_depth(html: &str) -> Option<usize> {
+    std::panic::catch_unwind(|| measure(html, As::Document)).ok().filter(|m| m.0).map(|m| m.2)
 }
 
 /// How the document is parsed: as the sanitiser or as the article extractor does.
@@ -232,25 +235,8 @@ enum As {
     Document,
 }
 
-fn measure(html: &str, how: As) -> bool {
-    measure_steps(html, how).0
-}
-
-/// The verdict, and how many nodes were looked at to move children.
-fn measure_steps(html: &str, how: As) -> (bool, usize) {
-    let (ok, steps, _) = measure_all(html, how);
-    (ok, steps)
-}
-
-/// How deep the tree of `html` parsed as a whole document (scripting off, as the article
-/// extractor parses it) would be, if it is within the bounds at all: the extractor's work
-/// grows with the text times the depth it sits at.
-pub fn document_depth(html: &str) -> Option<usize> {
-    std::panic::catch_unwind(|| measure_all(html, As::Document)).ok().filter(|m| m.0).map(|m| m.2)
-}
-
 /// The verdict, the nodes looked at to move children, and the deepest element.
-fn measure_all(html: &str, how: As) -> (bool, usize, usize) {
+fn measure(html: &str, how: As) -> (bool, usize, usize) {
     if tokenizer_attribute_work(html.as_bytes()).0 > attribute_work_budget(html.len()) {
         return (false, 0, 0);
     }
@@ -306,7 +292,7 @@ struct Limits {
     /// Siblings the sanitiser's tree looks past to insert before a node or to remove one, and
     /// attributes it looks at to merge more into the root elements.
     sibling_steps: usize,
-    /// Attributes copied to compare formatting elements (see `Counter::add`).
+    /// Attributes compared between formatting elements (see `Counter::charge_formatting`).
     formatting_steps: usize,
 }
 
@@ -325,8 +311,7 @@ struct Counts {
     deepest: Cell<usize>,
     /// Siblings looked past by inserts before a node and removals (see `Limits`).
     sibling_steps: Cell<usize>,
-    /// Attribute copies charged to formatting elements, and the most attributes one of each
-    /// name has had.
+    /// Attribute comparisons charged to formatting elements (see `Limits`).
     formatting_steps: Cell<usize>,
     /// Distinct names of 8 bytes or more (see [`MAX_DISTINCT_LONG_NAMES`]), kept up to it.
     long_names: RefCell<std::collections::HashSet<html5ever::LocalName>>,
@@ -674,8 +659,8 @@ mod tests {
     fn noscript_nesting_is_text_to_the_sanitiser_and_elements_to_the_extractor() {
         let html = format!("<body><noscript>{}</noscript>", "<div>".repeat(100_000));
         assert!(within_bounds(&html), "scripting on: the noscript's content is text");
-        assert!(!within_bounds_as_document(&html), "scripting off: 100,000 nested divs");
-        assert!(within_bounds_as_document("<!doctype html><title>t</title><p>a <noscript><b>b</b></noscript>"));
+        assert!(document_depth(&html).is_none(), "scripting off: 100,000 nested divs");
+        assert!(document_depth("<!doctype html><title>t</title><p>a <noscript><b>b</b></noscript>").is_some());
     }
 
     #[test]
@@ -683,7 +668,7 @@ mod tests {
         // Each `</b>` runs the adoption agency, which moves the `<p>`'s children once.
         for n in [1_000, 8_000] {
             let html = format!("<div>{}", "<b><p></b></p>".repeat(n));
-            let (ok, steps) = measure_steps(&html, As::Fragment);
+            let (ok, steps, _) = measure(&html, As::Fragment);
             assert!(ok, "an ordinary tree");
             assert!(steps <= 4 * n, "{n} repeats: {steps} nodes looked at");
         }
@@ -786,7 +771,7 @@ mod tests {
         for html in shapes {
             let (work, _) = tokenizer_attribute_work(html.as_bytes());
             assert!(work > attribute_work_budget(html.len()), "{:.60}: {work}", html);
-            assert_eq!(measure_steps(&html, As::Fragment), (false, 0), "{:.60}", html);
+            assert_eq!(measure(&html, As::Fragment), (false, 0, 0), "{:.60}", html);
         }
         // Real tags: a few attributes each, however many tags.
         let page = "<img src=\"a.jpg\" alt=\"圖\" width=10 height=10 class=x id=y loading=lazy>".repeat(50_000);
@@ -800,7 +785,7 @@ mod tests {
     #[test]
     fn attribute_shapes_quadratic_in_the_parsers_are_shown_as_text() {
         let merged: String = (0..20_000).map(|i| format!("<html a{i}>")).collect();
-        assert!(!within_bounds(&merged) && !within_bounds_as_document(&merged));
+        assert!(!within_bounds(&merged) && document_depth(&merged).is_none());
         assert!(matches!(bound(&merged), Cow::Owned(_)));
         // Sanitised at once: it was 5.7 s (ammonia collected the root's attributes at each).
         assert!(!crate::sanitize(&merged, None).contains("a19999"));

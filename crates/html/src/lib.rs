@@ -10,7 +10,7 @@ mod lang;
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-pub use depth::{document_depth, within_bounds, within_bounds_as_document};
+pub use depth::{document_depth, within_bounds};
 pub use lang::detect_lang;
 
 use ammonia::{Builder, Url, UrlRelative};
