@@ -352,14 +352,16 @@ fn apply_one(
                     (_, Some(name)) => (false, name),
                     _ => continue,
                 };
-                // A peer may not take a post past the tags a backup can carry back.
-                let held: usize = tx
-                    .prepare_cached("SELECT count(*) FROM article_user_tags WHERE article_id = ?1")?
-                    .query_row([id], |r| r.get::<_, i64>(0))
-                    .map(|n| usize::try_from(n).unwrap_or(usize::MAX))?;
-                if on && held < crate::backup::MAX_ARTICLE_USER_TAGS {
-                    crate::user::add_tags(tx, id, &[name])?;
-                } else if !on {
+                if on {
+                    // A peer may not take a post past the tags a backup can carry back.
+                    let held: usize = tx
+                        .prepare_cached("SELECT count(*) FROM article_user_tags WHERE article_id = ?1")?
+                        .query_row([id], |r| r.get::<_, i64>(0))
+                        .map(|n| usize::try_from(n).unwrap_or(usize::MAX))?;
+                    if held < crate::backup::MAX_ARTICLE_USER_TAGS {
+                        crate::user::add_tags(tx, id, &[name])?;
+                    }
+                } else {
                     crate::user::remove_tags(tx, id, &[name])?;
                 }
             }
